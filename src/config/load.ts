@@ -1,0 +1,177 @@
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
+import { resolveEnv } from './env.ts';
+import { closest } from './suggest.ts';
+
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.path ? p.path + ': ' : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`;
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Providers left out because an optional provider's `${VAR}` was unset. */
+  skipped: { provider: string; missing: string[] }[];
+}
+
+/** Parses, resolves `${ENV}` and validates one config text. Throws ConfigError naming file:line. */
+export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lc.linePos(offset);
+  if (doc.errors.length) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = at(e.pos[0]);
+        return { file, line: pos.line, col: pos.col, path: '', message: e.message.split('\n')[0]!, hint: 'fix the YAML syntax' };
+      }),
+    );
+  }
+  const missing = resolveEnv(doc, env);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const skipped = dropOptionalProviders(raw, missing);
+  const problems: ConfigProblem[] = [];
+  for (const m of missing) {
+    if (m.path[0] === 'providers' && skipped.some((s) => s.provider === m.path[1])) continue;
+    const pos = at(m.offset);
+    problems.push({ file, line: pos.line, col: pos.col, path: m.path.join('.'), message: `environment variable ${m.name} is not set`, hint: `export ${m.name}, or write \${${m.name}:-default}, or mark the provider optional: true` });
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => toProblem(i, doc, file, at)));
+  if (parsed.success) problems.push(...crossCheck(parsed.data, doc, file, at));
+  if (problems.length) throw new ConfigError(problems);
+  return { config: parsed.data!, skipped };
+}
+
+function dropOptionalProviders(raw: Record<string, unknown>, missing: { name: string; path: (string | number)[] }[]) {
+  const skipped: { provider: string; missing: string[] }[] = [];
+  const providers = raw.providers as Record<string, Record<string, unknown>> | undefined;
+  if (!providers || typeof providers !== 'object') return skipped;
+  for (const [name, p] of Object.entries(providers)) {
+    if (!p || typeof p !== 'object' || p.optional !== true) continue;
+    const vars = missing.filter((m) => m.path[0] === 'providers' && m.path[1] === name).map((m) => m.name);
+    if (!vars.length) continue;
+    delete providers[name];
+    skipped.push({ provider: name, missing: [...new Set(vars)] });
+    const models = raw.models as Record<string, Record<string, unknown>> | undefined;
+    for (const [m, def] of Object.entries(models ?? {})) if (def?.provider === name) delete models![m];
+  }
+  return skipped;
+}
+
+type At = (offset: number) => { line: number; col: number };
+
+function nodeAt(doc: Document, path: readonly PropertyKey[]): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node) return node;
+  }
+  return undefined;
+}
+
+function toProblem(issue: z.core.$ZodIssue, doc: Document, file: string, at: At): ConfigProblem {
+  let path = issue.path as PropertyKey[];
+  let message = issue.message;
+  let hint: string | undefined;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const known = knownKeys(path, doc);
+    const near = closest(key, known);
+    path = [...path, key];
+    message = `unknown key '${key}'`;
+    hint = near ? `did you mean '${near}'?` : known.length ? `allowed keys: ${known.join(', ')}` : undefined;
+    const keyNode = keyNodeAt(doc, path);
+    if (keyNode) {
+      const pos = at(keyNode);
+      return { file, line: pos.line, col: pos.col, path: path.join('.'), message, hint };
+    }
+  } else if (issue.code === 'invalid_union' && path.at(-2) === 'providers') {
+    message = `unknown provider type`;
+    hint = `type must be one of: ${providerSchema.options.map((o) => o.shape.type.value).join(', ')}`;
+    path = [...path, 'type'];
+  } else if (issue.code === 'invalid_type') {
+    hint = `expected ${issue.expected}`;
+  }
+  const node = nodeAt(doc, path);
+  const pos = at(node?.range?.[0] ?? 0);
+  return { file, line: pos.line, col: pos.col, path: path.join('.'), message, hint };
+}
+
+function keyNodeAt(doc: Document, path: PropertyKey[]): number | undefined {
+  const parent = doc.getIn(path.slice(0, -1) as (string | number)[], true);
+  if (!isMap(parent)) return undefined;
+  for (const pair of parent.items) {
+    const k = pair.key as Node | null;
+    if (k && 'value' in k && String((k as { value: unknown }).value) === String(path.at(-1))) return k.range?.[0];
+  }
+  return undefined;
+}
+
+function knownKeys(path: PropertyKey[], doc: Document): string[] {
+  let schema: z.ZodType = configSchema;
+  for (const seg of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(seg)] ?? schema;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+  }
+  schema = unwrap(schema);
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    const type = (doc.getIn([...path, 'type'] as (string | number)[]) as string | undefined) ?? '';
+    const opt = (schema.options as z.ZodObject[]).find((o) => (o.shape.type as z.ZodLiteral).value === type);
+    return opt ? Object.keys(opt.shape) : [];
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+  let cur = s;
+  while (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+  return cur;
+}
+
+function crossCheck(cfg: GatewayConfig, doc: Document, file: string, at: At): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Set<string>();
+  for (const [name, m] of Object.entries(cfg.models)) {
+    if (!cfg.providers[m.provider]) {
+      const pos = at(nodeAt(doc, ['models', name, 'provider'])?.range?.[0] ?? 0);
+      const near = closest(m.provider, Object.keys(cfg.providers));
+      problems.push({ file, line: pos.line, col: pos.col, path: `models.${name}.provider`, message: `provider '${m.provider}' is not defined under providers`, hint: near ? `did you mean '${near}'?` : `define it under providers:` });
+    }
+    for (const alias of [name, ...m.aliases]) {
+      if (names.has(alias)) {
+        const pos = at(nodeAt(doc, ['models', name])?.range?.[0] ?? 0);
+        problems.push({ file, line: pos.line, col: pos.col, path: `models.${name}`, message: `model name or alias '${alias}' is used twice`, hint: 'each public name must be unique' });
+      }
+      names.add(alias);
+    }
+  }
+  void isSeq;
+  return problems;
+}
+
+/** Reads and parses a config file. */
+export async function loadConfigFile(path: string, env?: Record<string, string | undefined>): Promise<LoadedConfig> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    throw new ConfigError([{ file: path, line: 1, col: 1, path: '', message: 'config file not found', hint: 'create it, or run without --config to use the embedded defaults' }]);
+  }
+  return parseConfig(await file.text(), path, env);
+}

@@ -1,0 +1,57 @@
+import type { GatewayError, ErrorKind } from './errors.ts';
+
+/** The caller's error schema, chosen by the route it called. */
+export type ClientSchema = 'openai' | 'anthropic';
+
+const OPENAI_TYPE: Record<ErrorKind, string> = {
+  invalid_request: 'invalid_request_error',
+  unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  not_found: 'not_found_error',
+  payload_too_large: 'invalid_request_error',
+  rate_limited: 'rate_limit_error',
+  budget_exceeded: 'insufficient_quota',
+  policy_error: 'server_error',
+  upstream_error: 'upstream_error',
+  upstream_invalid: 'upstream_error',
+  upstream_timeout: 'timeout_error',
+  unavailable: 'service_unavailable',
+  internal: 'server_error',
+};
+
+const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
+  invalid_request: 'invalid_request_error',
+  unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  not_found: 'not_found_error',
+  payload_too_large: 'request_too_large',
+  rate_limited: 'rate_limit_error',
+  budget_exceeded: 'rate_limit_error',
+  policy_error: 'api_error',
+  upstream_error: 'api_error',
+  upstream_invalid: 'api_error',
+  upstream_timeout: 'timeout_error',
+  unavailable: 'overloaded_error',
+  internal: 'api_error',
+};
+
+/** The JSON error body in the caller's schema. */
+export function errorBody(err: GatewayError, schema: ClientSchema): Record<string, unknown> {
+  if (schema === 'anthropic') {
+    return { type: 'error', error: { type: ANTHROPIC_TYPE[err.kind], message: err.message } };
+  }
+  return {
+    error: {
+      message: err.message,
+      type: OPENAI_TYPE[err.kind],
+      param: err.param ?? null,
+      code: err.code ?? (err.kind === 'not_found' ? 'model_not_found' : null),
+    },
+  };
+}
+
+/** One SSE frame that ends a stream in error, in the caller's schema. */
+export function errorEvent(err: GatewayError, schema: ClientSchema): string {
+  const body = JSON.stringify(errorBody(err, schema));
+  return schema === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+)
+
+// toProblems flattens any error returned by OPA into located problems.
+func toProblems(err error) []problem {
+	if err == nil {
+		return nil
+	}
+	var astErrs ast.Errors
+	if errors.As(err, &astErrs) {
+		out := make([]problem, 0, len(astErrs))
+		for _, e := range astErrs {
+			out = append(out, fromASTError(e))
+		}
+		return out
+	}
+	var astErr *ast.Error
+	if errors.As(err, &astErr) {
+		return []problem{fromASTError(astErr)}
+	}
+	var loadErrs loader.Errors
+	if errors.As(err, &loadErrs) {
+		out := []problem{}
+		for _, e := range loadErrs {
+			out = append(out, toProblems(e)...)
+		}
+		return out
+	}
+	return []problem{{Message: err.Error()}}
+}
+
+func fromASTError(e *ast.Error) problem {
+	p := problem{Code: e.Code, Message: e.Message}
+	if e.Location != nil {
+		p.File, p.Line, p.Col = e.Location.File, e.Location.Row, e.Location.Col
+	}
+	return p
+}
+
+func problemf(format string, args ...any) []problem {
+	return []problem{{Message: fmt.Sprintf(format, args...)}}
+}
+
+// undefinedFunctionPrefix is the type checker's message for a call to a
+// builtin that is not in the capabilities in force.
+const undefinedFunctionPrefix = "undefined function "
+
+// explainUnsupportedBuiltins rewrites "undefined function X" errors for
+// builtins that OPA knows but the WASM target cannot run.
+func explainUnsupportedBuiltins(problems []problem, allowed map[string]bool) []problem {
+	known := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		known[b.Name] = true
+	}
+	for i, p := range problems {
+		name, ok := strings.CutPrefix(p.Message, undefinedFunctionPrefix)
+		if !ok || !known[name] || allowed[name] {
+			continue
+		}
+		problems[i].Code = "rego_unsupported_builtin_error"
+		problems[i].Message = fmt.Sprintf("builtin %s is not supported by the wasm target", name)
+	}
+	return problems
+}

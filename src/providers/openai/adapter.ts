@@ -1,0 +1,33 @@
+import type { ProviderConfig } from '../../config/schema.ts';
+import { sseEvents } from '../../lib/sse.ts';
+import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts';
+
+type OpenAIish = Extract<ProviderConfig, { type: 'openai' | 'openai-compatible' | 'azure' }>;
+
+const PATHS = { chat: '/chat/completions', embeddings: '/embeddings' } as const;
+
+/** OpenAI, Azure OpenAI and any OpenAI-compatible server: same wire, different URL and auth. */
+export function openaiAdapter(name: string, config: OpenAIish, transport: typeof fetch = fetch): ProviderAdapter {
+  const base = config.base_url.replace(/\/+$/, '');
+  return {
+    name,
+    config,
+    wire: 'openai',
+    async prepare(call: UpstreamCall, model: string): Promise<PreparedRequest> {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...config.headers, ...call.headers };
+      let url: string;
+      if (config.type === 'azure') {
+        url = `${base}/openai/deployments/${encodeURIComponent(model)}${PATHS[call.op]}?api-version=${encodeURIComponent(config.api_version)}`;
+        headers['api-key'] = config.api_key;
+      } else {
+        url = base + PATHS[call.op];
+        if (config.api_key) headers.authorization = `Bearer ${config.api_key}`;
+        if (config.type === 'openai' && config.organization) headers['openai-organization'] = config.organization;
+      }
+      if (call.stream) headers.accept = 'text/event-stream';
+      return { url, init: { method: 'POST', headers, body: JSON.stringify(call.body) } };
+    },
+    events: sseEvents,
+    fetch: (url, init) => transport(url, init),
+  };
+}

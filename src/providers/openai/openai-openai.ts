@@ -1,0 +1,70 @@
+import { GatewayError } from '../../lib/errors.ts';
+import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import { DONE, emptyUsage, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
+import { extractMessage, upstreamError } from '../upstream-error.ts';
+import { readOpenAIUsage } from './usage.ts';
+
+/**
+ * OpenAI client → OpenAI wire. Nearly a pass-through: the model is rewritten to the upstream id
+ * (and back to the public name in responses), and usage is always requested on streams so the
+ * ledger sees it; the extra usage chunk is dropped when the client did not ask for it.
+ */
+export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
+  let usage: Usage = emptyUsage();
+  let publicModel = '';
+  let clientWantsUsage = false;
+  let sawDone = false;
+  let sawFinish = false;
+
+  return {
+    request(body: OpenAIChatRequest, ctx) {
+      publicModel = ctx.publicModel;
+      const stream = body.stream === true;
+      clientWantsUsage = body.stream_options?.include_usage === true;
+      const out: Record<string, unknown> = { ...body, model: ctx.model };
+      if (stream) out.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+      return { op: 'chat', stream, body: out };
+    },
+    response(json) {
+      const r = asObject(json, provider);
+      if (!Array.isArray(r.choices)) throw new GatewayError('upstream_invalid', `${provider} returned a chat response without choices`);
+      usage = readOpenAIUsage(r.usage);
+      return { ...r, model: publicModel };
+    },
+    streamEvent(ev: StreamEvent): StreamEvent[] {
+      if (ev.data === DONE) {
+        sawDone = true;
+        return [];
+      }
+      const chunk = asObject(ev.data, provider);
+      if (chunk.error) {
+        const { message, code } = extractMessage(JSON.stringify(chunk));
+        throw new GatewayError('upstream_error', `${provider} stream error: ${message ?? 'unknown'}`, { code });
+      }
+      if (chunk.usage) usage = readOpenAIUsage(chunk.usage);
+      const choices = chunk.choices as { finish_reason?: unknown }[] | undefined;
+      if (choices?.some((c) => c.finish_reason)) sawFinish = true;
+      // The usage-only chunk we asked for on the client's behalf.
+      if (!clientWantsUsage && Array.isArray(choices) && choices.length === 0 && chunk.usage) return [];
+      if (!clientWantsUsage && chunk.usage) chunk.usage = undefined;
+      chunk.model = publicModel;
+      return [{ data: chunk }];
+    },
+    streamEnd() {
+      if (!sawDone && !sawFinish) throw new GatewayError('upstream_invalid', `${provider} closed the stream before it finished`);
+      return [{ data: DONE }];
+    },
+    usage: () => usage,
+    error(status, body) {
+      const { message, code } = extractMessage(body);
+      return upstreamError(provider, status, message, code);
+    },
+  };
+}
+
+export function asObject(v: unknown, provider: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    throw new GatewayError('upstream_invalid', `${provider} returned an unexpected response shape`);
+  }
+  return v as Record<string, unknown>;
+}

@@ -1,0 +1,20 @@
+import { emptyUsage, type Usage } from '../types.ts';
+
+/** Reads an OpenAI `usage` object (chat or embeddings), including cached and reasoning details. */
+export function readOpenAIUsage(u: unknown): Usage {
+  const usage = emptyUsage();
+  if (!u || typeof u !== 'object') return usage;
+  const o = u as Record<string, unknown>;
+  usage.input_tokens = num(o.prompt_tokens);
+  usage.output_tokens = num(o.completion_tokens);
+  const pd = o.prompt_tokens_details as Record<string, unknown> | undefined;
+  const cd = o.completion_tokens_details as Record<string, unknown> | undefined;
+  // DeepSeek reports cache hits at the top level.
+  usage.cached_input_tokens = num(pd?.cached_tokens) || num(o.prompt_cache_hit_tokens);
+  usage.reasoning_tokens = num(cd?.reasoning_tokens);
+  return usage;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}

@@ -1,0 +1,69 @@
+import type { ProviderConfig } from '../config/schema.ts';
+import { GatewayError } from '../lib/errors.ts';
+import type { AnthropicChatTranslator, ClientSchema, EmbeddingsTranslator, OpenAIChatTranslator, ProviderAdapter, Wire } from './types.ts';
+import { viaOpenAI } from './compose.ts';
+import { openaiAdapter } from './openai/adapter.ts';
+import { openaiToOpenAI } from './openai/openai-openai.ts';
+import { openaiEmbeddings } from './openai/embeddings.ts';
+import { anthropicToOpenAI } from './openai/anthropic-openai.ts';
+import { mockAdapter } from './mock/adapter.ts';
+import { anthropicAdapter } from './anthropic/adapter.ts';
+import { openaiToAnthropic } from './anthropic/openai-anthropic.ts';
+import { anthropicToAnthropic } from './anthropic/anthropic-anthropic.ts';
+import { geminiAdapter } from './gemini/adapter.ts';
+import { openaiToGemini } from './gemini/openai-gemini.ts';
+import { geminiEmbeddings } from './gemini/embeddings.ts';
+import { bedrockAdapter } from './bedrock/adapter.ts';
+import { openaiToBedrock } from './bedrock/openai-bedrock.ts';
+import { bedrockEmbeddings } from './bedrock/embeddings.ts';
+
+/** Builds the adapter for one configured provider. `transport` lets tests route fetches. */
+export function createAdapter(name: string, config: ProviderConfig, transport: typeof fetch = fetch): ProviderAdapter {
+  switch (config.type) {
+    case 'openai':
+    case 'openai-compatible':
+    case 'azure':
+      return openaiAdapter(name, config, transport);
+    case 'anthropic':
+      return anthropicAdapter(name, config, transport);
+    case 'gemini':
+      return geminiAdapter(name, config, transport);
+    case 'bedrock':
+      return bedrockAdapter(name, config, transport);
+    case 'mock':
+      return mockAdapter(name, config);
+  }
+}
+
+const openaiClient: Record<Wire, (provider: string) => OpenAIChatTranslator> = {
+  openai: openaiToOpenAI,
+  anthropic: openaiToAnthropic,
+  gemini: openaiToGemini,
+  bedrock: openaiToBedrock,
+};
+
+const anthropicClient: Record<Wire, (provider: string) => AnthropicChatTranslator> = {
+  anthropic: anthropicToAnthropic,
+  openai: anthropicToOpenAI,
+  gemini: (p) => viaOpenAI(anthropicToOpenAI(p), openaiToGemini(p)),
+  bedrock: (p) => viaOpenAI(anthropicToOpenAI(p), openaiToBedrock(p)),
+};
+
+/** A fresh translator for one request (translators keep per-request stream state). */
+export function chatTranslator(client: 'openai', wire: Wire, provider: string): OpenAIChatTranslator;
+export function chatTranslator(client: 'anthropic', wire: Wire, provider: string): AnthropicChatTranslator;
+export function chatTranslator(client: ClientSchema, wire: Wire, provider: string): OpenAIChatTranslator | AnthropicChatTranslator {
+  return client === 'openai' ? openaiClient[wire](provider) : anthropicClient[wire](provider);
+}
+
+const embeddingsByWire: Partial<Record<Wire, (provider: string) => EmbeddingsTranslator>> = {
+  openai: openaiEmbeddings,
+  gemini: geminiEmbeddings,
+  bedrock: bedrockEmbeddings,
+};
+
+export function embeddingsTranslator(wire: Wire, provider: string): EmbeddingsTranslator {
+  const make = embeddingsByWire[wire];
+  if (!make) throw new GatewayError('invalid_request', `Provider '${provider}' does not offer embeddings.`, { param: 'model' });
+  return make(provider);
+}
