@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { serveCommand } from './serve.ts';
+import { configCommand } from './config.ts';
+import { keysCommand } from './keys.ts';
+
+declare const TOLLGATE_VERSION: string | undefined;
+
+/** Parses argv and runs one command; returns the exit code. `serve` is the default. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('tollgate')
+    .description('Tollgate: a self-hosted LLM gateway (OpenAI- and Anthropic-compatible).')
+    .version(typeof TOLLGATE_VERSION === 'string' ? TOLLGATE_VERSION : 'dev')
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(serveCommand(), { isDefault: true });
+  program.addCommand(configCommand());
+  program.addCommand(keysCommand());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    throw e;
+  }
+}

@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { ConfigError, formatProblem } from '../config/load.ts';
+import { configSource } from './config-source.ts';
+import { startGateway } from '../server/start.ts';
+
+/** `tollgate serve` (the default command). */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the gateway (default command)')
+    .option('-c, --config <file>', 'config file (default: ./gateway.config.yaml, else the embedded defaults)')
+    .option('-p, --port <n>', 'port to listen on (overrides server.port)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be 0-65535, got '${v}'`);
+      return n;
+    })
+    .option('--host <host>', 'address to bind (overrides server.host)')
+    .action(async (opts: { config?: string; port?: number; host?: string }) => {
+      try {
+        const gw = await startGateway({ source: configSource(opts.config), port: opts.port, host: opts.host });
+        await gw.closed;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        for (const p of e.problems) console.error(formatProblem(p));
+        process.exitCode = 1;
+      }
+    });
+}

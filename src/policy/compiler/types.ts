@@ -1,0 +1,94 @@
+/** Rego sources keyed by file path (the path appears in error locations). */
+export type RegoFiles = Record<string, string>;
+
+/** JSON value as exchanged with OPA. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface RegoProblem {
+  file: string;
+  /** 1-based; 0 when the problem has no source location. */
+  line: number;
+  col: number;
+  /** OPA error code, e.g. rego_parse_error, rego_type_error, rego_unsupported_builtin_error. */
+  code?: string;
+  message: string;
+}
+
+export interface SourcesRequest {
+  files: RegoFiles;
+  /** Base document, visible as `data` (must be an object). */
+  data?: Record<string, Json>;
+}
+
+export interface CompileRequest extends SourcesRequest {
+  /** e.g. ["gateway/decision"] */
+  entrypoints: string[];
+  /**
+   * Non-native builtins the WASM host implements. Defaults to the builtins
+   * @open-policy-agent/opa-wasm implements in JavaScript.
+   */
+  hostBuiltins?: string[];
+}
+
+export type CompileResult =
+  | { ok: true; wasm: Uint8Array; revision: string }
+  | { ok: false; errors: RegoProblem[] };
+
+export interface CheckResult {
+  ok: boolean;
+  errors: RegoProblem[];
+}
+
+export interface RegoTestResult {
+  package: string;
+  name: string;
+  pass: boolean;
+  skip?: boolean;
+  fail_reason?: string;
+  /** Captured print() output. */
+  output?: string;
+  duration_ns: number;
+  location?: { file: string; line: number; col: number };
+}
+
+export interface TestRunResult {
+  /** True when every test passed (or was skipped) and nothing failed to compile. */
+  ok: boolean;
+  results: RegoTestResult[];
+  errors: RegoProblem[];
+}
+
+export interface EvalRequest extends SourcesRequest {
+  /** e.g. "data.gateway.decision" */
+  query: string;
+}
+
+/** One evaluation by OPA's own evaluator; `defined: false` means undefined. */
+export interface EvalOutcome {
+  defined: boolean;
+  result?: Json;
+  error?: string;
+}
+
+export interface EvalResult extends EvalOutcome {
+  ok: boolean;
+  errors: RegoProblem[];
+}
+
+export interface EvalBatchResult {
+  ok: boolean;
+  results: EvalOutcome[];
+  errors: RegoProblem[];
+}
+
+export interface RegoCompiler {
+  compile(req: CompileRequest): Promise<CompileResult>;
+  check(req: SourcesRequest): Promise<CheckResult>;
+  test(req: SourcesRequest): Promise<TestRunResult>;
+  eval(req: EvalRequest & { input?: Json }): Promise<EvalResult>;
+  evalBatch(req: EvalRequest & { inputs: Json[] }): Promise<EvalBatchResult>;
+  /** Bytes of the Go runtime's linear memory. */
+  memoryBytes(): number;
+  /** Stops the Go runtime; later calls reject. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { GatewayError, toGatewayError } from '../lib/errors.ts';
+import { errorBody } from '../lib/render-error.ts';
+import { requestId } from '../lib/ids.ts';
+import type { Env } from './context.ts';
+import type { AppDeps } from './deps.ts';
+import { auth } from './middleware/auth.ts';
+import { chatCompletionsRoute } from './routes/chat-completions.ts';
+import { embeddingsRoute } from './routes/embeddings.ts';
+import { healthRoute } from './routes/health.ts';
+import { messagesRoute } from './routes/messages.ts';
+import { modelsRoute } from './routes/models.ts';
+
+/** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use('*', async function requestContext(c, next) {
+    c.set('startedAt', performance.now());
+    c.set('requestId', requestId());
+    c.set('runtime', deps.runtime.current());
+    c.set('schema', c.req.path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+    await next();
+  });
+  app.use('/v1/*', auth());
+
+  app.route('/', healthRoute(deps));
+  app.route('/', modelsRoute());
+  app.route('/', chatCompletionsRoute(deps));
+  app.route('/', messagesRoute(deps));
+  app.route('/', embeddingsRoute(deps));
+
+  app.notFound((c) => {
+    const err = new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}.`);
+    return c.json(errorBody(err, c.get('schema') ?? 'openai'), 404);
+  });
+
+  // The one error renderer: every failure leaves in the caller's schema.
+  app.onError((e, c) => {
+    const err = toGatewayError(e);
+    if (err.kind === 'internal') deps.logger.error('internal error', { request_id: c.get('requestId'), error: String((e as Error)?.stack ?? e) });
+    return c.json(errorBody(err, c.get('schema') ?? 'openai'), err.status as 400, {
+      'x-request-id': c.get('requestId') ?? '',
+      ...err.headers,
+    });
+  });
+  return app;
+}

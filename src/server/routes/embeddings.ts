@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { toGatewayError } from '../../lib/errors.ts';
+import { embeddingsTranslator } from '../../providers/registry.ts';
+import type { OpenAIEmbeddingsRequest } from '../schemas/openai.ts';
+import { embeddingsRequest } from '../schemas/openai.ts';
+import { execute, upstreamJson } from '../../routing/execute.ts';
+import type { Env } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
+import { readBody } from '../read-body.ts';
+import { resolveTargets } from '../resolve-targets.ts';
+import { settle } from '../settle.ts';
+
+/** POST /v1/embeddings — the OpenAI Embeddings API. */
+export function embeddingsRoute(deps: AppDeps) {
+  return new Hono<Env>().post('/v1/embeddings', async (c) => {
+    const body = await readBody(c, embeddingsRequest);
+    const runtime = c.get('runtime');
+    const { publicModel, targets } = resolveTargets(runtime, body.model, 'embeddings');
+    const base = { c, deps, endpoint: 'embeddings', requestedModel: body.model, stream: false };
+    let served;
+    try {
+      served = await execute<ReturnType<typeof embeddingsTranslator>, OpenAIEmbeddingsRequest>({
+        runtime, targets, publicModel, body, clientHeaders: c.req.raw.headers, signal: c.req.raw.signal,
+        translatorFor: (adapter) => embeddingsTranslator(adapter.wire, adapter.name),
+      });
+    } catch (e) {
+      const err = toGatewayError(e);
+      settle(base, { status: err.status, outcome: err.kind, attempts: [] });
+      throw err;
+    }
+    const meta = { provider: served.target.provider, servedModel: served.target.model, attempts: served.attempts };
+    try {
+      const out = served.translator.response(await upstreamJson(served.response, served.target.provider));
+      settle(base, { ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
+      return c.json(out as object, 200, { 'x-tollgate-served-by': `${served.target.provider}/${served.target.model}` });
+    } catch (e) {
+      const err = toGatewayError(e);
+      settle(base, { ...meta, status: err.status, outcome: err.kind });
+      throw err;
+    } finally {
+      served.abort();
+    }
+  });
+}

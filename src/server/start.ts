@@ -1,0 +1,72 @@
+import { ConfigError, formatProblem } from '../config/load.ts';
+import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import type { ConfigSource } from '../cli/config-source.ts';
+import { createApp } from './app.ts';
+import { watchConfig } from './watch-config.ts';
+import { banner } from './banner.ts';
+
+export interface StartOptions {
+  source: ConfigSource;
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** Handle SIGTERM/SIGINT (off in tests that start several gateways). */
+  signals?: boolean;
+}
+
+export interface Gateway {
+  url: string;
+  /** Resolves when the server has stopped. */
+  closed: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
+export async function startGateway(opts: StartOptions): Promise<Gateway> {
+  const { config, skipped } = await opts.source.load();
+  const logger = opts.logger ?? createLogger({ level: config.logging.level });
+  for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
+  const holder = runtimeHolder(buildRuntime(config));
+  let ready = true;
+  const app = createApp({ runtime: holder, logger, ready: () => ready });
+  const server = Bun.serve({
+    hostname: opts.host ?? config.server.host,
+    port: opts.port ?? config.server.port,
+    fetch: app.fetch,
+    // Streams may be quiet for minutes (reasoning models); our own timeouts govern instead.
+    idleTimeout: 0,
+    // Bodies over the configured limit are refused in readBody with a 413 in the caller's schema.
+    maxRequestBodySize: Math.max(config.server.max_body_bytes * 2, 1024 * 1024),
+  });
+  const url = `http://${server.hostname}:${server.port}`;
+  const unwatch = opts.source.path
+    ? watchConfig(opts.source.path, async () => {
+        try {
+          const next = await opts.source.load();
+          holder.swap(buildRuntime(next.config));
+          logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
+        } catch (e) {
+          const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];
+          logger.error('config reload failed; keeping the running config', { file: opts.source.path, problems: why });
+        }
+      })
+    : () => {};
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      unwatch();
+      logger.info('shutting down: draining in-flight requests');
+      await server.stop(false);
+      resolveClosed();
+    })());
+  if (opts.signals !== false) {
+    process.once('SIGTERM', () => void stop());
+    process.once('SIGINT', () => void stop());
+  }
+  console.log(banner(url, holder.current()));
+  return { url, closed, stop };
+}

@@ -1,0 +1,21 @@
+import type { Usage } from '../providers/types.ts';
+import type { Attempt } from '../routing/target.ts';
+
+/** What one request cost and how it went; the ledger stores it. */
+export interface UsageRecord {
+  request_id: string;
+  endpoint: string;
+  key_name?: string;
+  team?: string;
+  requested_model: string;
+  provider?: string;
+  served_model?: string;
+  status: number;
+  /** `ok`, `interrupted` (client left), `upstream_cut`, or an error kind. */
+  outcome: string;
+  stream: boolean;
+  usage: Usage;
+  attempts: Attempt[];
+  latency_ms: number;
+  ttft_ms?: number;
+}
