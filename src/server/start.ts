@@ -13,6 +13,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Handle SIGTERM/SIGINT (off in tests that start several gateways). */
   signals?: boolean;
+  /** Skip the start-up banner. */
+  quiet?: boolean;
 }
 
 export interface Gateway {
@@ -67,6 +69,6 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     process.once('SIGTERM', () => void stop());
     process.once('SIGINT', () => void stop());
   }
-  console.log(banner(url, holder.current()));
+  if (!opts.quiet) console.log(banner(url, holder.current()));
   return { url, closed, stop };
 }

@@ -36,6 +36,10 @@ export class GoBridge {
     let exitCode = 0;
     go.exit = (code: number) => {
       exitCode = code;
+      // wasm_exec.js leaves Go's timers scheduled; one firing after exit throws
+      // "Go program has already exited" from a timer callback (crashing the host).
+      for (const timer of go._scheduledTimeouts.values()) clearTimeout(timer);
+      go._scheduledTimeouts.clear();
     };
     const { instance } = await WebAssembly.instantiate(wasm, go.importObject);
     const memory = instance.exports.mem instanceof WebAssembly.Memory ? instance.exports.mem : undefined;

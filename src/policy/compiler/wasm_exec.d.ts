@@ -8,6 +8,8 @@ declare global {
     importObject: WebAssembly.Imports;
     exit: (code: number) => void;
     run(instance: WebAssembly.Instance): Promise<void>;
+    /** Internal: pending Go timer events (setTimeout handles), not cleared on exit. */
+    _scheduledTimeouts: Map<number, ReturnType<typeof setTimeout>>;
   }
 }
 export {};

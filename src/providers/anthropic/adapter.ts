@@ -1,7 +1,32 @@
 import type { ProviderConfig } from '../../config/schema.ts';
-import type { ProviderAdapter } from '../types.ts';
-import { openaiAdapter } from '../openai/adapter.ts';
-// Placeholder until this adapter lands.
-export function anthropicAdapter(name: string, config: Extract<ProviderConfig, { type: 'anthropic' }>, transport: typeof fetch = fetch): ProviderAdapter {
-  return { ...openaiAdapter(name, { type: 'openai-compatible', base_url: config.base_url ?? 'http://localhost', headers: {}, optional: false, data_residency: 'public', timeout_ms: 1000 }, transport), config, wire: 'anthropic' };
+import { GatewayError } from '../../lib/errors.ts';
+import { sseEvents } from '../../lib/sse.ts';
+import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts';
+
+type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
+
+/** Anthropic Messages API: `x-api-key` auth, a pinned `anthropic-version`, SSE with `event:` names. */
+export function anthropicAdapter(name: string, config: AnthropicConfig, transport: typeof fetch = fetch): ProviderAdapter {
+  const base = config.base_url.replace(/\/+$/, '');
+  return {
+    name,
+    config,
+    wire: 'anthropic',
+    async prepare(call: UpstreamCall): Promise<PreparedRequest> {
+      if (call.op !== 'chat') throw new GatewayError('invalid_request', `Provider '${name}' does not offer embeddings.`, { param: 'model' });
+      // Auth and version come last so neither configured nor per-call headers can replace them.
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...config.headers,
+        ...call.headers,
+        'x-api-key': config.api_key,
+        'anthropic-version': config.version,
+      };
+      if (call.stream) headers.accept = 'text/event-stream';
+      return { url: `${base}/v1/messages`, init: { method: 'POST', headers, body: JSON.stringify(call.body) } };
+    },
+    // sseEvents keeps the `event:` name, which the Anthropic pass-through forwards unchanged.
+    events: sseEvents,
+    fetch: (url, init) => transport(url, init),
+  };
 }

@@ -1,0 +1,15 @@
+import { stringify } from 'yaml';
+import { parseConfig } from '../../src/config/load.ts';
+import { startGateway, type Gateway } from '../../src/server/start.ts';
+import { silentLogger, type Logger } from '../../src/lib/logger.ts';
+
+/** Starts a real gateway on a free port from a config object (as it would be written in YAML). */
+export async function startTestGateway(config: Record<string, unknown>, opts: { logger?: Logger; env?: Record<string, string> } = {}): Promise<Gateway> {
+  const text = stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: ':memory:' }, ...config });
+  return startGateway({
+    source: { load: async () => parseConfig(text, 'test.config.yaml', opts.env ?? {}) },
+    logger: opts.logger ?? silentLogger,
+    signals: false,
+    quiet: true,
+  });
+}

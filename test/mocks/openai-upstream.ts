@@ -1,0 +1,74 @@
+import { record, type RecordedRequest } from './recorder.ts';
+
+/**
+ * A mock OpenAI-wire server (OpenAI, Azure OpenAI, OpenAI-compatible). It answers the way
+ * api.openai.com does: same JSON, same SSE framing (`data:` lines, `[DONE]`), same error
+ * envelope. The upstream model name picks the behaviour: `tool`, `json`, `error-NNN`, `cut`
+ * (stream stops mid-way with no finish and no [DONE]), `garbage` (non-JSON body), `slow`.
+ */
+export interface OpenAIUpstream {
+  url: string;
+  requests: RecordedRequest[];
+  stop(): void;
+}
+
+export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } = {}): OpenAIUpstream {
+  const requests: RecordedRequest[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    idleTimeout: 0,
+    async fetch(req) {
+      const r = await record(req, requests);
+      const key = opts.azure ? req.headers.get('api-key') : req.headers.get('authorization')?.replace(/^Bearer /, '');
+      if (opts.apiKey && key !== opts.apiKey) {
+        return Response.json({ error: { message: 'Incorrect API key provided: sk-***. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, { status: 401 });
+      }
+      const body = r.body as Record<string, unknown>;
+      const model = String(body.model ?? (opts.azure ? r.path.split('/')[3] : ''));
+      const err = /error-(\d{3})/.exec(model);
+      if (err) return Response.json({ error: { message: `Upstream failure ${err[1]}`, type: 'server_error', param: null, code: null } }, { status: Number(err[1]) });
+      if (model.includes('garbage')) return new Response('<html>502 Bad Gateway</html>', { status: 200, headers: { 'content-type': 'application/json' } });
+      if (r.path.includes('/embeddings')) {
+        const input = body.input;
+        const items = typeof input === 'string' ? [input] : (input as string[]);
+        return Response.json({ object: 'list', data: items.map((_, index) => ({ object: 'embedding', index, embedding: [0.1 * (index + 1), 0.2, 0.3] })), model, usage: { prompt_tokens: 5 * items.length, total_tokens: 5 * items.length } });
+      }
+      const tools = body.tools as { function: { name: string } }[] | undefined;
+      const toolCall = model.includes('tool') && tools?.length ? { id: 'call_abc123', type: 'function', function: { name: tools[0]!.function.name, arguments: '{"location":"Paris"}' } } : undefined;
+      const text = model.includes('json') ? '{"ok":true}' : 'Hello from openai';
+      const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
+      const base = { id: 'chatcmpl-up1', object: 'chat.completion.chunk', created: 1700000000, model, system_fingerprint: 'fp_mock' };
+      if (body.stream) {
+        const chunks: object[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+        if (toolCall) {
+          chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, finish_reason: null }] });
+          for (const frag of ['{"loc', 'ation":', '"Paris"}']) chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: frag } }] }, finish_reason: null }] });
+        } else {
+          for (const w of ['Hello', ' from', ' openai']) chunks.push({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
+        }
+        const cut = model.includes('cut');
+        if (!cut) {
+          chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }] });
+          if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) chunks.push({ ...base, choices: [], usage });
+        }
+        const enc = new TextEncoder();
+        const slow = model.includes('slow');
+        const stream = new ReadableStream<Uint8Array>({
+          async start(c) {
+            for (const ch of chunks) {
+              c.enqueue(enc.encode(`data: ${JSON.stringify(ch)}\n\n`));
+              if (slow) await Bun.sleep(200);
+            }
+            if (!cut) c.enqueue(enc.encode('data: [DONE]\n\n'));
+            c.close();
+          },
+        });
+        return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+      }
+      const message = toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null } : { role: 'assistant', content: text, refusal: null };
+      return Response.json({ id: 'chatcmpl-up1', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, logprobs: null, finish_reason: toolCall ? 'tool_calls' : 'stop' }], usage, system_fingerprint: 'fp_mock' });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
+}
