@@ -30,6 +30,7 @@ export function settle(base: Base, o: Outcome): void {
     request_id: c.get('requestId'),
     endpoint: base.endpoint,
     key_name: principal?.name,
+    key_hash: principal?.keyHash,
     team: principal?.team,
     requested_model: base.requestedModel,
     provider: o.provider,

@@ -5,6 +5,9 @@ import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { banner } from './banner.ts';
+import { openStore } from '../store/client.ts';
+import { migrate } from '../store/migrate.ts';
+import { usageWriter } from '../store/usage-writer.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -30,8 +33,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
+  const store = await openStore(config.database);
+  const applied = await migrate(store.client);
+  if (applied.length) logger.info('database migrated', { applied });
+  const ledger = usageWriter(store, logger);
   let ready = true;
-  const app = createApp({ runtime: holder, logger, ready: () => ready });
+  const app = createApp({ runtime: holder, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
   const server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
@@ -63,6 +70,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       unwatch();
       logger.info('shutting down: draining in-flight requests');
       await server.stop(false);
+      await ledger.close();
+      store.close();
       resolveClosed();
     })());
   if (opts.signals !== false) {

@@ -6,6 +6,8 @@ export interface UsageRecord {
   request_id: string;
   endpoint: string;
   key_name?: string;
+  /** sha-256 of the client key; never the key. */
+  key_hash?: string;
   team?: string;
   requested_model: string;
   provider?: string;

@@ -1,0 +1,38 @@
+import { createClient, type Client } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as schema from './schema.ts';
+
+export interface DatabaseOptions {
+  /** `file:./data/tollgate.db`, `:memory:`, `http://host:8080` (sqld), `libsql://…` (Turso). */
+  url: string;
+  auth_token?: string;
+  /** With a `file:` url: an embedded replica synced from this server. */
+  sync_url?: string;
+  sync_interval_s?: number;
+}
+
+export interface Store {
+  client: Client;
+  db: LibSQLDatabase<typeof schema>;
+  close(): void;
+}
+
+/** Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. */
+export async function openStore(opts: DatabaseOptions): Promise<Store> {
+  const url = opts.url === ':memory:' ? ':memory:' : opts.url;
+  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
+  const client = createClient({
+    url,
+    authToken: opts.auth_token,
+    syncUrl: opts.sync_url,
+    syncInterval: opts.sync_url ? (opts.sync_interval_s ?? 1) : undefined,
+  });
+  if (url.startsWith('file:') && !opts.sync_url) {
+    await client.execute('PRAGMA journal_mode=WAL');
+    await client.execute('PRAGMA busy_timeout=5000');
+  }
+  if (opts.sync_url) await client.sync();
+  return { client, db: drizzle(client, { schema }), close: () => client.close() };
+}

@@ -1,0 +1,81 @@
+import type { Logger } from '../lib/logger.ts';
+import type { UsageRecord } from '../server/usage-record.ts';
+import { usage } from './schema.ts';
+import type { Store } from './client.ts';
+
+export interface UsageWriter {
+  /** Queues a row; never blocks the request. */
+  write(record: UsageRecord): void;
+  /** Writes everything queued now. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes what is left. */
+  close(): Promise<void>;
+  pending(): number;
+}
+
+/**
+ * Batches usage rows off the hot path: one multi-row insert every `intervalMs` (or sooner when
+ * `maxBatch` rows wait). A failed flush keeps its rows for the next try, so none are dropped.
+ */
+export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500 } = {}): UsageWriter {
+  let queue: (typeof usage.$inferInsert)[] = [];
+  let flushing: Promise<void> | undefined;
+  const timer = setInterval(() => void flush(), intervalMs);
+  timer.unref?.();
+
+  async function flush(): Promise<void> {
+    if (flushing) await flushing;
+    if (!queue.length) return;
+    const batch = queue;
+    queue = [];
+    flushing = (async () => {
+      try {
+        for (let i = 0; i < batch.length; i += maxBatch) await store.db.insert(usage).values(batch.slice(i, i + maxBatch)).onConflictDoNothing();
+      } catch (e) {
+        queue = batch.concat(queue);
+        logger.error('usage flush failed; will retry', { rows: batch.length, error: String(e) });
+      }
+    })();
+    await flushing;
+    flushing = undefined;
+  }
+
+  return {
+    write(r) {
+      queue.push(toRow(r));
+      if (queue.length >= maxBatch) void flush();
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+    pending: () => queue.length,
+  };
+}
+
+function toRow(r: UsageRecord): typeof usage.$inferInsert {
+  return {
+    requestId: r.request_id,
+    createdAt: Date.now(),
+    endpoint: r.endpoint,
+    keyName: r.key_name,
+    keyHash: r.key_hash,
+    team: r.team,
+    requestedModel: r.requested_model,
+    provider: r.provider,
+    servedModel: r.served_model,
+    attempts: r.attempts.length,
+    status: r.status,
+    outcome: r.outcome,
+    stream: r.stream,
+    inputTokens: r.usage.input_tokens,
+    outputTokens: r.usage.output_tokens,
+    cachedInputTokens: r.usage.cached_input_tokens,
+    cacheWriteTokens: r.usage.cache_write_tokens,
+    reasoningTokens: r.usage.reasoning_tokens,
+    latencyMs: r.latency_ms,
+    ttftMs: r.ttft_ms,
+    errorClass: r.outcome === 'ok' ? null : r.outcome,
+  };
+}
