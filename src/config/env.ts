@@ -7,23 +7,43 @@ export interface MissingEnv {
   offset: number;
 }
 
+interface Ref {
+  name: string;
+  fallback?: string;
+}
+
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const TOKEN = /__TGENV_(\d+)__/g;
 
 /**
- * Replaces `${VAR}` and `${VAR:-default}` in every string scalar of the document, in place.
- * Secrets stay references in the file; values exist only in memory.
+ * Swaps each `${VAR}` for a plain token before YAML parsing, because `{` and `}` are flow
+ * indicators: `{ api_key: ${KEY} }` would otherwise be a syntax error. Lines are unchanged.
  */
-export function resolveEnv(doc: Document, env: Record<string, string | undefined>): MissingEnv[] {
+export function protectRefs(text: string): { text: string; refs: Ref[] } {
+  const refs: Ref[] = [];
+  const out = text.replace(REF, (_m, name: string, fallback: string | undefined) => {
+    refs.push({ name, fallback });
+    return `__TGENV_${refs.length - 1}__`;
+  });
+  return { text: out, refs };
+}
+
+/**
+ * Resolves the tokens left by protectRefs in every string scalar, in place. `${VAR:-default}`
+ * supplies a default. Secrets stay references in the file; values exist only in memory.
+ */
+export function resolveEnv(doc: Document, env: Record<string, string | undefined>, refs: Ref[]): MissingEnv[] {
   const missing: MissingEnv[] = [];
   visit(doc, {
     Scalar(_key, node, path) {
-      if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('__TGENV_')) return;
       const keyPath = pathOf(path);
-      node.value = node.value.replace(REF, (_m, name: string, fallback: string | undefined) => {
-        const v = env[name];
+      node.value = node.value.replace(TOKEN, (_m, i: string) => {
+        const ref = refs[Number(i)]!;
+        const v = env[ref.name];
         if (v !== undefined && v !== '') return v;
-        if (fallback !== undefined) return fallback;
-        missing.push({ name, path: keyPath, offset: node.range?.[0] ?? 0 });
+        if (ref.fallback !== undefined) return ref.fallback;
+        missing.push({ name: ref.name, path: keyPath, offset: node.range?.[0] ?? 0 });
         return '';
       });
     },

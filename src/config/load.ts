@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
-import { resolveEnv } from './env.ts';
+import { protectRefs, resolveEnv } from './env.ts';
 import { closest } from './suggest.ts';
 
 export interface ConfigProblem {
@@ -33,7 +33,8 @@ export interface LoadedConfig {
 /** Parses, resolves `${ENV}` and validates one config text. Throws ConfigError naming file:line. */
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const protectedText = protectRefs(text);
+  const doc = parseDocument(protectedText.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lc.linePos(offset);
   if (doc.errors.length) {
     throw new ConfigError(
@@ -43,7 +44,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       }),
     );
   }
-  const missing = resolveEnv(doc, env);
+  const missing = resolveEnv(doc, env, protectedText.refs);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const skipped = dropOptionalProviders(raw, missing);
   const problems: ConfigProblem[] = [];
@@ -101,10 +102,9 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, file: string, at: At)
       const pos = at(keyNode);
       return { file, line: pos.line, col: pos.col, path: path.join('.'), message, hint };
     }
-  } else if (issue.code === 'invalid_union' && path.at(-2) === 'providers') {
+  } else if (issue.code === 'invalid_union' && path.at(-3) === 'providers' && path.at(-1) === 'type') {
     message = `unknown provider type`;
     hint = `type must be one of: ${providerSchema.options.map((o) => o.shape.type.value).join(', ')}`;
-    path = [...path, 'type'];
   } else if (issue.code === 'invalid_type') {
     hint = `expected ${issue.expected}`;
   }

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // testTimeout bounds each test rule, like `opa test --timeout`.
@@ -38,6 +40,7 @@ func opTest(ctx context.Context, req request) testResponse {
 		SetParallel(1).
 		SetTimeout(testTimeout).
 		CapturePrintOutput(true).
+		EnableTracing(true). // to locate the failing expression, as `opa test -v`
 		RunTests(ctx, txn)
 	if err != nil {
 		return testResponse{Results: []testResult{}, Errors: toProblems(err)}
@@ -68,12 +71,25 @@ func toTestResult(r *tester.Result) testResult {
 	switch {
 	case r.Error != nil:
 		tr.FailReason = r.Error.Error()
-	case r.Fail && r.FailedAt != nil && r.FailedAt.Location != nil:
-		loc := r.FailedAt.Location
-		tr.FailReason = fmt.Sprintf("%s:%d:%d: expression failed: %s", loc.File, loc.Row, loc.Col, r.FailedAt.String())
 	case r.Fail:
-		tr.FailReason = "test failed"
+		tr.FailReason = failureLine(r.Trace)
 	}
 	return tr
 }
 
+// failureLine finds the last failed expression in a trace, like `opa test`'s
+// reporter does for its "FAILURES" section.
+func failureLine(trace []*topdown.Event) string {
+	for _, e := range slices.Backward(trace) {
+		if e.Op != topdown.FailOp || e.Location == nil || e.QueryID == 0 {
+			continue
+		}
+		if expr, ok := e.Node.(*ast.Expr); ok {
+			if _, isEvery := expr.Terms.(*ast.Every); isEvery {
+				continue // the failing expression inside the every body comes first
+			}
+		}
+		return fmt.Sprintf("%s:%d:%d: failed: %v", e.Location.File, e.Location.Row, e.Location.Col, e.Node)
+	}
+	return "test failed"
+}
