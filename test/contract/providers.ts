@@ -1,4 +1,5 @@
 import { startOpenAIUpstream } from '../mocks/openai-upstream.ts';
+import { startBedrockUpstream, MOCK_CREDENTIALS } from '../mocks/bedrock-upstream.ts';
 
 /**
  * Every provider the contract suite runs against: how to start its mock upstream, how to
@@ -43,6 +44,20 @@ export const PROVIDERS: ProviderUnderTest[] = [
       return { provider: { type: 'openai-compatible', base_url: up.url + '/v1' }, stop: up.stop, requests: up.requests };
     },
     models: { chat: 'llama-chat', tool: 'llama-tool', json: 'llama-json', error500: 'llama-error-500', error400: 'llama-error-400', cut: 'llama-cut', embed: 'nomic-embed' },
+    embeddings: true,
+  },
+
+  {
+    name: 'bedrock',
+    async start() {
+      const up = startBedrockUpstream();
+      return {
+        provider: { type: 'bedrock', region: 'us-east-1', base_url: up.url, access_key_id: MOCK_CREDENTIALS.accessKeyId, secret_access_key: MOCK_CREDENTIALS.secretAccessKey },
+        stop: up.stop,
+        requests: up.requests,
+      };
+    },
+    models: { chat: 'amazon.nova-chat-v1:0', tool: 'amazon.nova-tool-v1:0', json: 'amazon.nova-json-v1:0', error500: 'amazon.nova-error-500', error400: 'amazon.nova-error-400', cut: 'amazon.nova-cut-v1:0', embed: 'cohere.embed-english-v3' },
     embeddings: true,
   },
 ];

@@ -1,0 +1,137 @@
+import { GatewayError } from '../../lib/errors.ts';
+import type { ChatMessage, ContentPart } from '../../server/schemas/openai.ts';
+
+/** Converse content blocks, as far as this gateway writes them. */
+export type ConverseBlock =
+  | { text: string }
+  | { image: { format: ImageFormat; source: { bytes: string } } }
+  | { toolUse: { toolUseId: string; name: string; input: unknown } }
+  | { toolResult: { toolUseId: string; content: { text: string }[] } };
+export type ConverseMessage = { role: 'user' | 'assistant'; content: ConverseBlock[] };
+type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
+
+/**
+ * Message fields Converse can carry, per role; others are refused by name. That includes
+ * participant `name`s, which Converse has no place for, and `audio` / `function_call`.
+ */
+const MESSAGE_KEYS: Record<string, Set<string>> = {
+  system: new Set(['role', 'content']),
+  developer: new Set(['role', 'content']),
+  user: new Set(['role', 'content']),
+  assistant: new Set(['role', 'content', 'tool_calls', 'refusal', 'reasoning_content']),
+  tool: new Set(['role', 'content', 'tool_call_id']),
+  function: new Set(['role', 'content', 'name']),
+};
+
+const IMAGE_FORMATS: Record<string, ImageFormat> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/**
+ * OpenAI messages → Converse `system` + `messages`. System and developer messages are hoisted
+ * into `system` (Converse has no system role in the turn list); tool results become user turns;
+ * consecutive turns of one role are merged because Converse requires strict alternation.
+ *
+ * An assistant's `reasoning_content` echoed back in history is not forwarded: Converse only
+ * accepts prior reasoning with the provider's signature, which OpenAI's schema cannot carry.
+ */
+export function toConverseMessages(messages: ChatMessage[], provider: string): { system: { text: string }[]; messages: ConverseMessage[] } {
+  const system: { text: string }[] = [];
+  const out: ConverseMessage[] = [];
+  const push = (role: ConverseMessage['role'], content: ConverseBlock[]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...content);
+    else out.push({ role, content });
+  };
+
+  messages.forEach((m, i) => {
+    const at = `messages[${i}]`;
+    for (const [key, value] of Object.entries(m)) {
+      if (value !== undefined && value !== null && !MESSAGE_KEYS[m.role]?.has(key)) throw unsupported(provider, `${at}.${key}`);
+    }
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        for (const text of textsOnly(m.content, `${at}.content`, provider)) if (text) system.push({ text });
+        return;
+      case 'user':
+        push('user', userBlocks(m.content, `${at}.content`, provider));
+        return;
+      case 'assistant': {
+        const blocks: ConverseBlock[] = [];
+        // A refusal was the assistant's visible answer; replay it as text so the turn is not empty.
+        const texts = m.content != null ? textsOnly(m.content, `${at}.content`, provider) : m.refusal ? [m.refusal] : [];
+        for (const text of texts) if (text) blocks.push({ text });
+        m.tool_calls?.forEach((tc, k) => {
+          blocks.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${at}.tool_calls[${k}].function.arguments`) } });
+        });
+        push('assistant', blocks);
+        return;
+      }
+      case 'tool': {
+        const text = textsOnly(m.content, `${at}.content`, provider).join('');
+        push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text }] } }]);
+        return;
+      }
+      case 'function':
+        throw new GatewayError('invalid_request', `The deprecated 'function' role is not supported by ${provider}; use tool messages.`, { param: `${at}.role` });
+    }
+  });
+  return { system, messages: out };
+}
+
+function userBlocks(content: string | ContentPart[], at: string, provider: string): ConverseBlock[] {
+  if (typeof content === 'string') return [{ text: content }];
+  return content.map((p, j) => {
+    const here = `${at}[${j}]`;
+    if (p.type === 'text') return { text: p.text };
+    if (p.type === 'image_url') {
+      if (p.image_url.detail && p.image_url.detail !== 'auto') throw unsupported(provider, `${here}.image_url.detail`);
+      return { image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) };
+    }
+    throw new GatewayError('invalid_request', `Content parts of type '${p.type}' are not supported by ${provider}`, { param: here });
+  });
+}
+
+/** Only inline `data:` images: Converse cannot fetch URLs, and the gateway will not fetch a caller-chosen URL for it. */
+function imageFromUrl(url: string, at: string, provider: string): { format: ImageFormat; source: { bytes: string } } {
+  const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (!m) {
+    throw new GatewayError('invalid_request', `${provider} only accepts images inline as base64 data: URLs, not links.`, { param: at });
+  }
+  const format = IMAGE_FORMATS[m[1]!.toLowerCase()];
+  if (!format) throw new GatewayError('invalid_request', `Image type '${m[1]}' is not supported by ${provider} (png, jpeg, gif, webp).`, { param: at });
+  if (!m[2]) throw new GatewayError('invalid_request', 'The image data is empty.', { param: at });
+  return { format, source: { bytes: m[2] } };
+}
+
+function textsOnly(content: string | ContentPart[], at: string, provider: string): string[] {
+  if (typeof content === 'string') return [content];
+  return content.map((p, j) => {
+    if (p.type === 'text') return p.text;
+    if (p.type === 'refusal') return p.refusal;
+    throw new GatewayError('invalid_request', `Content parts of type '${p.type}' are not supported here by ${provider}`, { param: `${at}[${j}]` });
+  });
+}
+
+function parseArguments(args: string, at: string): unknown {
+  if (args.trim() === '') return {};
+  try {
+    return JSON.parse(args) as unknown;
+  } catch {
+    throw new GatewayError('invalid_request', 'Tool call arguments must be valid JSON.', { param: at });
+  }
+}
+
+function unsupported(provider: string, param: string): GatewayError {
+  return new GatewayError('invalid_request', `Parameter ${param} is not supported by ${provider}`, { param });
+}
+
+/** True when the conversation already holds tool calls or results (Converse then needs toolConfig). */
+export function hasToolHistory(messages: ConverseMessage[]): boolean {
+  return messages.some((m) => m.content.some((b) => 'toolUse' in b || 'toolResult' in b));
+}

@@ -1,0 +1,292 @@
+import { describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { GatewayError } from '../../lib/errors.ts';
+import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import { cassette } from '../../../test/mocks/bedrock-fixtures.ts';
+import { openaiToBedrock } from './openai-bedrock.ts';
+
+const ctx = { model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', publicModel: 'claude', clientHeaders: new Headers() };
+const user = (content: string) => ({ role: 'user' as const, content });
+const req = (extra: Partial<OpenAIChatRequest> & Record<string, unknown> = {}): OpenAIChatRequest => ({ model: 'claude', messages: [user('Hi')], ...extra }) as OpenAIChatRequest;
+const wire = (body: OpenAIChatRequest) => openaiToBedrock('bedrock').request(body, ctx);
+const wireBody = (body: OpenAIChatRequest) => wire(body).body as Record<string, unknown>;
+
+function rejected(body: OpenAIChatRequest): GatewayError {
+  try {
+    wire(body);
+  } catch (e) {
+    if (e instanceof GatewayError) return e;
+    throw e;
+  }
+  throw new Error('expected the request to be rejected');
+}
+
+const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Get the current weather for a city.',
+    parameters: { additionalProperties: false, properties: { city: { type: 'string' } }, required: ['city'], type: 'object' },
+  },
+};
+
+describe('openaiToBedrock request', () => {
+  test('builds the recorded Converse requests of the tool_choice=auto cassette (both turns)', () => {
+    const [first, second] = cassette('pydantic-ai_test_tool_choice_matrix_test_tool_choice_matrix__auto-bedrock.yaml');
+    const turn1 = wire(req({ messages: [user("What's the weather in Paris?")], tools: [weatherTool], tool_choice: 'auto' }));
+    expect(turn1.op).toBe('chat');
+    expect(turn1.stream).toBe(false);
+    expect(first!.requestBody).toMatchObject(turn1.body as object);
+
+    const turn2 = wireBody(req({
+      messages: [
+        user("What's the weather in Paris?"),
+        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_XjTErzm6TpyMMpDviNVY3g', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'tooluse_XjTErzm6TpyMMpDviNVY3g', content: 'Sunny, 22C in Paris' },
+      ],
+      tools: [weatherTool],
+      tool_choice: 'auto',
+    }));
+    // The recording also carries `status: "success"`, which OpenAI tool messages cannot express.
+    expect(second!.requestBody).toMatchObject(turn2);
+    expect((second!.requestBody as { messages: unknown[] }).messages).toHaveLength(3);
+  });
+
+  test('hoists system and developer messages and maps sampling parameters', () => {
+    const body = wireBody(req({
+      messages: [{ role: 'system', content: 'You are terse.' }, { role: 'developer', content: [{ type: 'text', text: 'Answer in French.' }] }, user('Hello')],
+      max_tokens: 50,
+      max_completion_tokens: 100,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: 'END',
+      stream: true,
+    }));
+    expect(body).toEqual({
+      system: [{ text: 'You are terse.' }, { text: 'Answer in French.' }],
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'] },
+    });
+    expect(wire(req({ stream: true })).stream).toBe(true);
+  });
+
+  test('groups consecutive tool results into one user turn and merges the following user text', () => {
+    const body = wireBody(req({
+      messages: [
+        user('Weather in Paris and London?'),
+        {
+          role: 'assistant',
+          content: 'Checking both.',
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '22C' },
+        { role: 'tool', tool_call_id: 'call_2', content: [{ type: 'text', text: '18' }, { type: 'text', text: 'C' }] },
+        user('Thanks. Which is warmer?'),
+      ],
+      tools: [weatherTool],
+    }));
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ text: 'Weather in Paris and London?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { text: 'Checking both.' },
+          { toolUse: { toolUseId: 'call_1', name: 'get_weather', input: { city: 'Paris' } } },
+          { toolUse: { toolUseId: 'call_2', name: 'get_weather', input: {} } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { toolResult: { toolUseId: 'call_1', content: [{ text: '22C' }] } },
+          { toolResult: { toolUseId: 'call_2', content: [{ text: '18C' }] } },
+          { text: 'Thanks. Which is warmer?' },
+        ],
+      },
+    ]);
+    // No tool_choice given: Converse's default (auto) applies.
+    expect(body.toolConfig).toEqual({ tools: [{ toolSpec: { name: 'get_weather', description: 'Get the current weather for a city.', inputSchema: { json: weatherTool.function.parameters } } }] });
+  });
+
+  test('inline images become image blocks; links are refused, never fetched', () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const body = wireBody(req({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] }] }));
+    expect(body.messages).toEqual([{ role: 'user', content: [{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: png } } }] }]);
+    const jpeg = wireBody(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ', detail: 'auto' } }] }] }));
+    expect(jpeg.messages).toEqual([{ role: 'user', content: [{ image: { format: 'jpeg', source: { bytes: '/9j/4AAQ' } } }] }]);
+
+    const link = rejected(req({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }));
+    expect([link.kind, link.param]).toEqual(['invalid_request', 'messages[0].content[1].image_url.url']);
+    expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] })).param).toBe('messages[0].content[0].image_url.url');
+    expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${png}`, detail: 'high' } }] }] })).param).toBe('messages[0].content[0].image_url.detail');
+    expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] })).param).toBe('messages[0].content[0]');
+  });
+
+  test('tool_choice maps to auto / any / tool', () => {
+    const choice = (tool_choice: OpenAIChatRequest['tool_choice']) => (wireBody(req({ tools: [weatherTool], tool_choice })).toolConfig as { toolChoice?: unknown }).toolChoice;
+    expect(choice('auto')).toEqual({ auto: {} });
+    expect(choice('required')).toEqual({ any: {} });
+    expect(choice({ type: 'function', function: { name: 'get_weather' } })).toEqual({ tool: { name: 'get_weather' } });
+    expect(rejected(req({ tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'nope' } } })).param).toBe('tool_choice');
+    expect(rejected(req({ tool_choice: 'required' })).param).toBe('tool_choice');
+  });
+
+  test("tool_choice 'none' omits the tools, or is refused once tool calls are in the history", () => {
+    expect(wireBody(req({ tools: [weatherTool], tool_choice: 'none' })).toolConfig).toBeUndefined();
+    const withHistory = req({
+      messages: [
+        user('Weather?'),
+        { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+      ],
+      tools: [weatherTool],
+      tool_choice: 'none',
+    });
+    expect(rejected(withHistory).param).toBe('tool_choice');
+  });
+
+  test('strict tools and json_schema response_format use the Converse fields from the service model', () => {
+    const body = wireBody(req({
+      tools: [{ type: 'function', function: { ...weatherTool.function, strict: true } }],
+      response_format: { type: 'json_schema', json_schema: { name: 'answer', description: 'The answer', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } } },
+      reasoning_effort: 'high',
+    }));
+    expect((body.toolConfig as { tools: { toolSpec: { strict?: boolean } }[] }).tools[0]!.toolSpec.strict).toBe(true);
+    expect(body.outputConfig).toEqual({
+      textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object","properties":{"ok":{"type":"boolean"}}}', name: 'answer', description: 'The answer' } } },
+      effort: 'high',
+    });
+    expect(rejected(req({ response_format: { type: 'json_object' } })).param).toBe('response_format');
+    expect(rejected(req({ response_format: { type: 'json_schema', json_schema: { name: 'x' } } })).param).toBe('response_format.json_schema.schema');
+    expect(rejected(req({ reasoning_effort: 'minimal' })).param).toBe('reasoning_effort');
+    expect(wireBody(req({ response_format: { type: 'text' } })).outputConfig).toBeUndefined();
+  });
+
+  test('user and metadata become requestMetadata (log tags only)', () => {
+    expect(wireBody(req({ user: 'user-42', metadata: { team: 'search' } })).requestMetadata).toEqual({ team: 'search', user: 'user-42' });
+    expect(rejected(req({ user: 'bob<script>' })).param).toBe('user');
+    expect(rejected(req({ metadata: { 'bad"key': 'x' } })).param).toBe('metadata.bad"key');
+    expect(rejected(req({ user: 'a', metadata: { user: 'b' } })).param).toBe('user');
+  });
+
+  test('rejects, by name, every parameter Converse cannot express', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ seed: 7 }, 'seed'],
+      [{ n: 2 }, 'n'],
+      [{ logprobs: true }, 'logprobs'],
+      [{ top_logprobs: 3 }, 'top_logprobs'],
+      [{ presence_penalty: 0.5 }, 'presence_penalty'],
+      [{ frequency_penalty: -1 }, 'frequency_penalty'],
+      [{ parallel_tool_calls: false }, 'parallel_tool_calls'],
+      [{ temperature: 1.5 }, 'temperature'],
+      [{ service_tier: 'flex' }, 'service_tier'],
+      [{ prediction: { type: 'content', content: 'x' } }, 'prediction'],
+      [{ messages: [{ role: 'user', content: 'Hi', name: 'bob' }] }, 'messages[0].name'],
+      [{ messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role'],
+      [{ messages: [user('x'), { role: 'assistant', content: 'y', audio: { id: 'a1' } }] }, 'messages[1].audio'],
+      [{ messages: [user('x'), { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, 'messages[1].tool_calls[0].function.arguments'],
+    ];
+    for (const [extra, param] of cases) {
+      const e = rejected(req(extra));
+      expect([e.kind, e.status, e.param]).toEqual(['invalid_request', 400, param]);
+    }
+  });
+
+  test('defaults and nulls are accepted and leave no trace', () => {
+    const body = wireBody(req({ n: 1, seed: null, logprobs: false, top_logprobs: null, presence_penalty: 0, frequency_penalty: null, parallel_tool_calls: true, stream_options: null, temperature: null }));
+    expect(body).toEqual({ messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+  });
+
+  test("an assistant's echoed reasoning_content is not replayed", () => {
+    const body = wireBody(req({ messages: [user('Hi'), { role: 'assistant', content: 'Hello!', reasoning_content: 'The user greets me.' }, user('Bye')] }));
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ text: 'Hi' }] },
+      { role: 'assistant', content: [{ text: 'Hello!' }] },
+      { role: 'user', content: [{ text: 'Bye' }] },
+    ]);
+  });
+});
+
+/** Checks a value against a shape of the botocore service model: no invented or missing fields. */
+function conformance(shape: string, value: unknown, path = '$'): string[] {
+  const s = model.shapes[shape];
+  if (!s) return [`${path}: unknown shape ${shape}`];
+  switch (s.type) {
+    case 'structure': {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected ${shape} object`];
+      const o = value as Record<string, unknown>;
+      const errs = (s.required ?? []).filter((k) => !(k in o)).map((k) => `${path}.${k}: required by ${shape}`);
+      if (s.document) return errs;
+      for (const [k, v] of Object.entries(o)) {
+        const m = s.members?.[k];
+        if (!m) errs.push(`${path}.${k}: not a member of ${shape}`);
+        else errs.push(...conformance(m.shape, v, `${path}.${k}`));
+      }
+      if (s.union && Object.keys(o).length !== 1) errs.push(`${path}: union ${shape} must set exactly one member`);
+      return errs;
+    }
+    case 'list':
+      return Array.isArray(value) ? value.flatMap((v, i) => conformance(s.member!.shape, v, `${path}[${i}]`)) : [`${path}: expected list`];
+    case 'map':
+      return value && typeof value === 'object' ? Object.values(value).flatMap((v) => conformance(s.value!.shape, v, path)) : [`${path}: expected map`];
+    case 'string':
+      if (typeof value !== 'string') return [`${path}: expected string`];
+      return s.enum && !s.enum.includes(value) ? [`${path}: '${value}' not in ${shape}`] : [];
+    case 'blob':
+      return typeof value === 'string' ? [] : [`${path}: expected base64 string`];
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+      return typeof value === 'number' ? [] : [`${path}: expected number`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${path}: expected boolean`];
+    default:
+      return [];
+  }
+}
+
+interface ShapeDef {
+  type: string;
+  members?: Record<string, { shape: string }>;
+  required?: string[];
+  member?: { shape: string };
+  value?: { shape: string };
+  enum?: string[];
+  union?: boolean;
+  document?: boolean;
+}
+const model = JSON.parse(
+  readFileSync(new URL('../../../../shared/fixtures/specs/bedrock-runtime-2023-09-30.service-2.json', import.meta.url), 'utf8'),
+) as { shapes: Record<string, ShapeDef> };
+
+describe('openaiToBedrock request against the Bedrock Runtime service model', () => {
+  test('a request using every mapped feature conforms to ConverseRequest / ConverseStreamRequest', () => {
+    const body = req({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', image_url: { url: 'data:image/webp;base64,UklGRg==' } }] },
+        { role: 'assistant', content: 'Calling.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
+      ],
+      tools: [{ type: 'function', function: { ...weatherTool.function, strict: true } }],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      max_tokens: 10,
+      temperature: 0.5,
+      top_p: 0.5,
+      stop: ['x', 'y'],
+      response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object' } } },
+      reasoning_effort: 'low',
+      user: 'u1',
+      metadata: { k: 'v' },
+    });
+    // modelId is bound to the URL path (`location: uri`), so it is added back for the check.
+    expect(conformance('ConverseRequest', { modelId: ctx.model, ...wireBody(body) })).toEqual([]);
+    expect(conformance('ConverseStreamRequest', { modelId: ctx.model, ...wireBody({ ...body, stream: true }) })).toEqual([]);
+    // The checker itself catches invented fields.
+    expect(conformance('ConverseRequest', { modelId: 'm', messages: [], inferenceConfig: { max_tokens: 1 } })).toEqual(['$.inferenceConfig.max_tokens: not a member of InferenceConfiguration']);
+  });
+});

@@ -1,0 +1,243 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { AwsV4Signer } from 'aws4fetch';
+
+/**
+ * A Bedrock Runtime stand-in that speaks the real wire: Converse JSON, ConverseStream as a binary
+ * `application/vnd.amazon.eventstream` (prelude, headers, CRCs, JSON payloads with Bedrock's `p`
+ * padding field), InvokeModel embeddings (Titan and Cohere bodies), and AWS's error envelope
+ * (`{"message"}` plus `x-amzn-errortype`). Every request must carry a valid SigV4 signature for
+ * the configured key; the signature is recomputed, not just pattern-matched.
+ *
+ * Behaviour by model id: `tool` calls the first tool with {"location":"Paris"}; `json` answers
+ * {"ok":true}; `error-NNN` fails with HTTP NNN; `cut` streams a few deltas then closes without
+ * messageStop; anything else answers "Hello from bedrock". Usage is input 11, output 7.
+ */
+export interface BedrockUpstreamOptions {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  region?: string;
+}
+
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export const MOCK_CREDENTIALS = { accessKeyId: 'AKIDMOCKBEDROCK00001', secretAccessKey: 'mock/secret+key/for/tests/only0000000000' };
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'ValidationException',
+  403: 'AccessDeniedException',
+  404: 'ResourceNotFoundException',
+  408: 'ModelTimeoutException',
+  424: 'ModelErrorException',
+  429: 'ThrottlingException',
+  500: 'InternalServerException',
+  503: 'ServiceUnavailableException',
+};
+const ERROR_MESSAGES: Record<string, string> = {
+  ThrottlingException: 'Too many requests, please wait before trying again.',
+  ValidationException: 'The provided model identifier is invalid.',
+};
+const USAGE = { inputTokens: 11, outputTokens: 7, totalTokens: 18 };
+
+export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
+  const accessKeyId = opts.accessKeyId ?? MOCK_CREDENTIALS.accessKeyId;
+  const secretAccessKey = opts.secretAccessKey ?? MOCK_CREDENTIALS.secretAccessKey;
+  const region = opts.region ?? 'us-east-1';
+  const requests: RecordedRequest[] = [];
+
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(req) {
+      const url = new URL(req.url);
+      const text = await req.text();
+      const headers: Record<string, string> = {};
+      req.headers.forEach((v, k) => (headers[k] = v));
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Recorded as text; the handlers below answer it with a ValidationException.
+      }
+      requests.push({ path: url.pathname, headers, body });
+
+      const denied = await checkSignature(req, url, text, { accessKeyId, secretAccessKey, region });
+      if (denied) return denied;
+
+      const m = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(url.pathname);
+      if (req.method !== 'POST' || !m) return awsError(404, 'UnknownOperationException', 'Unknown operation');
+      const model = decodeURIComponent(m[1]!);
+      const status = /error-(\d{3})/.exec(model);
+      if (status) {
+        const code = Number(status[1]);
+        const type = ERROR_TYPES[code] ?? 'InternalServerException';
+        return awsError(code, type, ERROR_MESSAGES[type] ?? `Mock ${type} (${code}).`);
+      }
+      if (typeof body !== 'object' || body === null) return awsError(400, 'ValidationException', 'Malformed input request, please reformat your input and try again.');
+      if (m[2] === 'invoke') return invoke(model, body as Record<string, unknown>);
+      const answer = answerFor(model, body as Record<string, unknown>);
+      return m[2] === 'converse' ? converse(answer) : converseStream(answer, model.includes('cut'));
+    },
+  });
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    requests,
+    credentials: { accessKeyId, secretAccessKey },
+    region,
+    stop: () => server.stop(true),
+  };
+}
+
+type Answer = { text: string } | { tool: { toolUseId: string; name: string; input: Record<string, unknown> } };
+
+function answerFor(model: string, body: Record<string, unknown>): Answer {
+  const tools = (body.toolConfig as { tools?: { toolSpec?: { name: string } }[] } | undefined)?.tools ?? [];
+  const first = tools.find((t) => t.toolSpec)?.toolSpec;
+  if (model.includes('tool') && first) {
+    return { tool: { toolUseId: 'tooluse_' + crypto.randomUUID().replace(/-/g, '').slice(0, 22), name: first.name, input: { location: 'Paris' } } };
+  }
+  if (model.includes('json')) return { text: '{"ok":true}' };
+  return { text: 'Hello from bedrock' };
+}
+
+function converse(a: Answer): Response {
+  const content = 'text' in a ? [{ text: a.text }] : [{ toolUse: { ...a.tool, type: 'tool_use' } }];
+  return json({
+    metrics: { latencyMs: 42 },
+    output: { message: { role: 'assistant', content } },
+    stopReason: 'text' in a ? 'end_turn' : 'tool_use',
+    usage: USAGE,
+  });
+}
+
+function converseStream(a: Answer, cut: boolean): Response {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const frame = (type: string, payload: Record<string, unknown>) =>
+    codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      // Bedrock pads every payload with a `p` field of random length to hide token sizes.
+      body: fromUtf8(JSON.stringify({ ...payload, p: 'abcdefghijklmnopqrstuvwxyz'.slice(0, 1 + (type.length % 20)) })),
+    });
+  const frames: Uint8Array[] = [frame('messageStart', { role: 'assistant' })];
+  if ('text' in a) {
+    const pieces = a.text.match(/\S+\s*|\s+/g) ?? [a.text];
+    const parts = pieces.length > 1 ? pieces : [a.text.slice(0, 4), a.text.slice(4)];
+    const shown = cut ? parts.slice(0, 2) : parts;
+    for (const p of shown) frames.push(frame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: p } }));
+    if (!cut) frames.push(frame('contentBlockStop', { contentBlockIndex: 0 }));
+  } else {
+    const args = JSON.stringify(a.tool.input);
+    const half = Math.ceil(args.length / 2);
+    frames.push(frame('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: a.tool.toolUseId, name: a.tool.name, type: 'tool_use' } } }));
+    frames.push(frame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: args.slice(0, half) } } }));
+    if (!cut) {
+      frames.push(frame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: args.slice(half) } } }));
+      frames.push(frame('contentBlockStop', { contentBlockIndex: 0 }));
+    }
+  }
+  if (!cut) {
+    frames.push(frame('messageStop', { stopReason: 'text' in a ? 'end_turn' : 'tool_use' }));
+    frames.push(frame('metadata', { usage: USAGE, metrics: { latencyMs: 42 } }));
+  }
+  // Like the real service, chunk boundaries ignore frame boundaries: the second frame is split.
+  const all = concat(frames);
+  const cutAt = frames[0]!.length + 7;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(all.slice(0, cutAt));
+      c.enqueue(all.slice(cutAt));
+      c.close();
+    },
+  });
+  return new Response(stream, { headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': crypto.randomUUID() } });
+}
+
+function invoke(model: string, body: Record<string, unknown>): Response {
+  if (/amazon\.titan-embed/.test(model)) {
+    if (typeof body.inputText !== 'string') return awsError(400, 'ValidationException', 'Malformed input request: #: required key [inputText] not found, please reformat your input and try again.');
+    const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
+    const v = vector(body.inputText, dims);
+    return json({ embedding: v, embeddingsByType: { float: v }, inputTextTokenCount: tokens(body.inputText) });
+  }
+  if (/cohere\.embed/.test(model)) {
+    const texts = body.texts;
+    if (!Array.isArray(texts) || typeof body.input_type !== 'string') return awsError(400, 'ValidationException', 'Malformed input request: texts and input_type are required, please reformat your input and try again.');
+    const dims = typeof body.output_dimension === 'number' ? body.output_dimension : 8;
+    return json({ embeddings: texts.map((t) => vector(String(t), dims)), id: crypto.randomUUID(), response_type: 'embeddings_floats', texts });
+  }
+  return awsError(400, 'ValidationException', 'The provided model does not support InvokeModel in this mock.');
+}
+
+/** Verifies SigV4 the way AWS does: recompute over the signed headers, compare signatures. */
+async function checkSignature(req: Request, url: URL, body: string, keys: { accessKeyId: string; secretAccessKey: string; region: string }): Promise<Response | undefined> {
+  const auth = req.headers.get('authorization');
+  const date = req.headers.get('x-amz-date');
+  if (!auth || !date) return awsError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  if (!m) return awsError(403, 'IncompleteSignatureException', `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${auth.split(' ')[0]}`);
+  const [, keyId, day, scopeRegion, service, signedHeaders, signature] = m;
+  if (keyId !== keys.accessKeyId) return awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const names = signedHeaders!.split(';');
+  if (service !== 'bedrock' || scopeRegion !== keys.region || day !== date.slice(0, 8) || !names.includes('host') || !names.includes('x-amz-date')) {
+    return awsError(403, 'InvalidSignatureException', `Credential should be scoped to a valid region and service 'bedrock'.`);
+  }
+  const headers: Record<string, string> = {};
+  for (const n of names) if (n !== 'host') headers[n] = req.headers.get(n) ?? '';
+  const expected = await new AwsV4Signer({
+    method: req.method,
+    url: url.toString(),
+    headers,
+    body,
+    accessKeyId: keyId,
+    secretAccessKey: keys.secretAccessKey,
+    service: 'bedrock',
+    region: keys.region,
+    datetime: date,
+    allHeaders: true,
+  }).signature();
+  if (expected !== signature) {
+    return awsError(403, 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+  }
+  return undefined;
+}
+
+function awsError(status: number, type: string, message: string): Response {
+  return Response.json({ message }, {
+    status,
+    headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': crypto.randomUUID() },
+  });
+}
+
+function json(body: unknown): Response {
+  return Response.json(body, { headers: { 'x-amzn-requestid': crypto.randomUUID() } });
+}
+
+function vector(s: string, dims: number): number[] {
+  const v = new Array<number>(dims).fill(0);
+  for (let i = 0; i < s.length; i++) v[i % dims]! += s.charCodeAt(i) / 1000;
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+function tokens(s: string): number {
+  return Math.max(1, s.split(/\s+/).filter(Boolean).length);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
