@@ -1,4 +1,5 @@
 import { startOpenAIUpstream } from '../mocks/openai-upstream.ts';
+import { startAnthropicUpstream } from '../mocks/anthropic-upstream.ts';
 import { startBedrockUpstream, MOCK_CREDENTIALS } from '../mocks/bedrock-upstream.ts';
 
 /**
@@ -59,5 +60,16 @@ export const PROVIDERS: ProviderUnderTest[] = [
     },
     models: { chat: 'amazon.nova-chat-v1:0', tool: 'amazon.nova-tool-v1:0', json: 'amazon.nova-json-v1:0', error500: 'amazon.nova-error-500', error400: 'amazon.nova-error-400', cut: 'amazon.nova-cut-v1:0', embed: 'cohere.embed-english-v3' },
     embeddings: true,
+  },
+
+  {
+    name: 'anthropic',
+    async start() {
+      const up = startAnthropicUpstream({ apiKey: KEY });
+      return { provider: { type: 'anthropic', base_url: up.url, api_key: KEY }, stop: up.stop, requests: up.requests };
+    },
+    models: { chat: 'claude-chat', tool: 'claude-tool', json: 'claude-json', error500: 'claude-error-500', error400: 'claude-error-400', cut: 'claude-cut' },
+    embeddings: false,
+    noEmbeddingsBecause: 'Anthropic has no embeddings API',
   },
 ];

@@ -22,6 +22,9 @@ export function anthropicAdapter(name: string, config: AnthropicConfig, transpor
         'x-api-key': config.api_key,
         'anthropic-version': config.version,
       };
+      // Betas configured for the provider and betas the client asked for both apply.
+      const betas = [config.headers['anthropic-beta'], call.headers?.['anthropic-beta']].filter(Boolean);
+      if (betas.length) headers['anthropic-beta'] = [...new Set(betas.join(',').split(',').map((b) => b.trim()))].join(',');
       if (call.stream) headers.accept = 'text/event-stream';
       return { url: `${base}/v1/messages`, init: { method: 'POST', headers, body: JSON.stringify(call.body) } };
     },

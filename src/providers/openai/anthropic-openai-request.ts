@@ -1,0 +1,157 @@
+import { GatewayError } from '../../lib/errors.ts';
+import type { AnthropicContentBlock, AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+
+/**
+ * Anthropic Messages request → OpenAI chat request.
+ *
+ * Choices made where the two APIs differ:
+ * - `thinking` (enabled/adaptive) and `top_k` are 400s: the OpenAI wire has no equivalent.
+ *   Thinking blocks in the history are dropped silently: they are earlier model output, not a
+ *   parameter, and an OpenAI model cannot read their signatures anyway.
+ * - `cache_control` markers are ignored: they are caching hints, and OpenAI caches prompts by
+ *   itself. They change cost, never the answer.
+ * - A `tool_result` with `is_error: true` is sent as a tool message whose text starts with
+ *   "Error: ", since OpenAI tool messages have no error flag.
+ * - A multi-block `system` is joined with newlines into one system message.
+ * - Server tools (web search, code execution, …) and their result blocks are 400s naming them.
+ */
+type Json = Record<string, unknown>;
+
+const HANDLED = new Set(['model', 'max_tokens', 'messages', 'system', 'stream', 'temperature', 'top_p', 'stop_sequences', 'tools', 'tool_choice', 'metadata', 'thinking']);
+const TOOL_KEYS = new Set(['name', 'description', 'input_schema', 'type', 'cache_control', 'strict']);
+/** OpenAI accepts at most four stop sequences. */
+const MAX_STOP = 4;
+
+export function toOpenAIRequest(req: AnthropicMessagesRequest, provider: string): Json {
+  for (const [key, value] of Object.entries(req)) {
+    if (value !== null && value !== undefined && !HANDLED.has(key)) throw unsupported(key, provider);
+  }
+  if (req.thinking && req.thinking.type !== 'disabled') throw unsupported('thinking', provider);
+  const out: Json = { model: req.model, messages: [...systemMessages(req.system), ...req.messages.flatMap((m, i) => toMessages(m, i, provider))] };
+  out.max_tokens = req.max_tokens;
+  if (req.temperature !== undefined) out.temperature = req.temperature;
+  if (req.top_p !== undefined) out.top_p = req.top_p;
+  if (req.stop_sequences?.length) {
+    if (req.stop_sequences.length > MAX_STOP) throw new GatewayError('invalid_request', `stop_sequences may hold at most ${MAX_STOP} entries for ${provider}`, { param: 'stop_sequences' });
+    out.stop = req.stop_sequences;
+  }
+  for (const [key, value] of Object.entries(req.metadata ?? {})) {
+    if (value === null || value === undefined) continue;
+    if (key !== 'user_id') throw unsupported(`metadata.${key}`, provider);
+    out.user = value;
+  }
+  const tools = (req.tools ?? []).map((t, i) => toTool(t, i, provider));
+  if (tools.length) out.tools = tools;
+  const choice = req.tool_choice;
+  if (choice) {
+    // OpenAI refuses tool_choice and parallel_tool_calls without tools; with none, auto/none mean the same.
+    if (tools.length || (choice.type !== 'auto' && choice.type !== 'none')) out.tool_choice = toolChoice(choice);
+    if (choice.disable_parallel_tool_use && tools.length) out.parallel_tool_calls = false;
+  }
+  if (req.stream === true) {
+    out.stream = true;
+    // Always asked for: the ledger needs usage, and compose.ts relies on it for other wires.
+    out.stream_options = { include_usage: true };
+  }
+  return out;
+}
+
+function systemMessages(system: AnthropicMessagesRequest['system']): Json[] {
+  if (system === undefined) return [];
+  const text = typeof system === 'string' ? system : system.map((b) => b.text).join('\n');
+  return text ? [{ role: 'system', content: text }] : [];
+}
+
+type AnthropicMessage = AnthropicMessagesRequest['messages'][number];
+
+function toMessages(m: AnthropicMessage, i: number, provider: string): Json[] {
+  if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
+  return m.role === 'user' ? userMessages(m.content, i, provider) : [assistantMessage(m.content, i, provider)];
+}
+
+/** Tool results come first in an Anthropic user turn; each becomes its own OpenAI tool message. */
+function userMessages(blocks: AnthropicContentBlock[], i: number, provider: string): Json[] {
+  const out: Json[] = [];
+  const parts: Json[] = [];
+  blocks.forEach((b, j) => {
+    const at = `messages[${i}].content[${j}]`;
+    const o = b as Json;
+    if (b.type === 'text') parts.push({ type: 'text', text: o.text });
+    else if (b.type === 'image') parts.push(imagePart(o, at));
+    else if (b.type === 'document') parts.push(filePart(o, at, provider));
+    else if (b.type === 'tool_result') out.push({ role: 'tool', tool_call_id: o.tool_use_id, content: toolResultText(o, at, provider) });
+    else throw unsupported(`${at}.type`, provider);
+  });
+  if (parts.length) {
+    const onlyText = parts.length === 1 && parts[0]!.type === 'text';
+    out.push({ role: 'user', content: onlyText ? parts[0]!.text : parts });
+  }
+  return out;
+}
+
+function assistantMessage(blocks: AnthropicContentBlock[], i: number, provider: string): Json {
+  const texts: string[] = [];
+  const toolCalls: Json[] = [];
+  blocks.forEach((b, j) => {
+    const o = b as Json;
+    if (b.type === 'text') texts.push(String(o.text));
+    else if (b.type === 'tool_use') toolCalls.push({ id: o.id, type: 'function', function: { name: o.name, arguments: JSON.stringify(o.input ?? {}) } });
+    else if (b.type !== 'thinking' && b.type !== 'redacted_thinking') throw unsupported(`messages[${i}].content[${j}].type`, provider);
+  });
+  const msg: Json = { role: 'assistant', content: texts.length ? texts.join('') : null };
+  if (toolCalls.length) msg.tool_calls = toolCalls;
+  return msg;
+}
+
+function toolResultText(block: Json, at: string, provider: string): string {
+  const c = block.content;
+  let text = '';
+  if (typeof c === 'string') text = c;
+  else if (Array.isArray(c)) {
+    text = c
+      .map((p: Json, k) => {
+        if (p.type !== 'text') throw unsupported(`${at}.content[${k}].type`, provider);
+        return String(p.text);
+      })
+      .join('\n');
+  }
+  return block.is_error === true ? `Error: ${text}` : text;
+}
+
+function imagePart(block: Json, at: string): Json {
+  const s = block.source as Json;
+  if (s.type === 'base64') return { type: 'image_url', image_url: { url: `data:${String(s.media_type)};base64,${String(s.data)}` } };
+  if (s.type === 'url') return { type: 'image_url', image_url: { url: s.url } };
+  throw new GatewayError('invalid_request', `${at}.source.type must be base64 or url`, { param: `${at}.source.type` });
+}
+
+/** Base64 PDFs travel as OpenAI file parts; text, URL and file-id documents have no OpenAI form. */
+function filePart(block: Json, at: string, provider: string): Json {
+  const s = block.source as Json;
+  if (s.type !== 'base64' || s.media_type !== 'application/pdf') throw unsupported(`${at}.source`, provider);
+  const filename = typeof block.title === 'string' ? block.title : 'document.pdf';
+  return { type: 'file', file: { filename, file_data: `data:application/pdf;base64,${String(s.data)}` } };
+}
+
+type AnthropicTool = NonNullable<AnthropicMessagesRequest['tools']>[number];
+
+function toTool(t: AnthropicTool, i: number, provider: string): Json {
+  if (t.type !== undefined && t.type !== 'custom') throw unsupported(`tools[${i}].type`, provider);
+  for (const [key, value] of Object.entries(t)) {
+    if (value !== undefined && !TOOL_KEYS.has(key)) throw unsupported(`tools[${i}].${key}`, provider);
+  }
+  const fn: Json = { name: t.name, parameters: t.input_schema ?? { type: 'object', properties: {} } };
+  if (t.description) fn.description = t.description;
+  if (typeof t.strict === 'boolean') fn.strict = t.strict;
+  return { type: 'function', function: fn };
+}
+
+function toolChoice(c: NonNullable<AnthropicMessagesRequest['tool_choice']>): unknown {
+  if (c.type === 'any') return 'required';
+  if (c.type === 'tool') return { type: 'function', function: { name: c.name } };
+  return c.type; // auto, none
+}
+
+export function unsupported(param: string, provider: string): GatewayError {
+  return new GatewayError('invalid_request', `Parameter ${param} is not supported by ${provider}`, { param });
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { startAnthropicUpstream } from '../mocks/anthropic-upstream.ts';
+import { startTestGateway } from '../helpers/gateway.ts';
+import type { Gateway } from '../../src/server/start.ts';
+
+const KEY = 'upstream-anthropic-key-for-tests';
+const up = startAnthropicUpstream({ apiKey: KEY });
+let gw: Gateway;
+beforeAll(async () => {
+  gw = await startTestGateway({
+    providers: { anthropic: { type: 'anthropic', base_url: up.url, api_key: KEY } },
+    models: { 'claude-sonnet': { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' } },
+  });
+});
+afterAll(async () => {
+  await gw.stop();
+  up.stop();
+});
+
+test('Anthropic → Anthropic keeps cache_control, thinking blocks and beta headers, and swaps only the model and key', async () => {
+  const client = new Anthropic({ baseURL: gw.url, apiKey: 'tg-client-key', maxRetries: 0 });
+  const m = await client.messages.create(
+    {
+      model: 'claude-sonnet',
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      system: [{ type: 'text', text: 'Long cached system prompt', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: 'Q1' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig-abc' }, { type: 'text', text: 'A1' }] },
+        { role: 'user', content: [{ type: 'text', text: 'Q2', cache_control: { type: 'ephemeral' } }] },
+      ],
+    },
+    { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' } },
+  );
+  expect(m.model).toBe('claude-sonnet');
+  const sent = up.requests.at(-1)!;
+  const body = sent.body as Record<string, unknown>;
+  expect(body.model).toBe('claude-sonnet-4-5-20250929');
+  expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+  expect((body.system as { cache_control: unknown }[])[0]!.cache_control).toEqual({ type: 'ephemeral' });
+  const msgs = body.messages as { content: { type: string; signature?: string }[] }[];
+  expect(msgs[1]!.content[0]).toEqual({ type: 'thinking', thinking: 'hmm', signature: 'sig-abc' });
+  expect(sent.headers['anthropic-beta']).toContain('prompt-caching-2024-07-31');
+  expect(sent.headers['x-api-key']).toBe(KEY);
+  expect(JSON.stringify(sent)).not.toContain('tg-client-key');
+});

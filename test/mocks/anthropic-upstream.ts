@@ -1,0 +1,120 @@
+import { record, type RecordedRequest } from './recorder.ts';
+
+/**
+ * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
+ * messages, SSE with `event:` lines and a `ping` after the first block starts, the
+ * `{"type":"error","error":{type,message}}` envelope, and a 401 `authentication_error` when
+ * `x-api-key` is wrong (a 400 when `anthropic-version` is missing, as the real API does).
+ *
+ * The requested model name picks the behaviour:
+ *   …error-NNN…  HTTP NNN in Anthropic's error envelope
+ *   …cut…        the stream stops after two text deltas with no message_stop (non-streaming: a truncated body)
+ *   …tool…       calls the forced tool (tool_choice type tool) or else the first tool, with {"location":"Paris"}
+ *   …json…       answers {"ok":true}: through the forced tool when one is forced, else as text
+ *   otherwise    "Hello from anthropic", streamed as three text deltas
+ * Usage is always input 11, output 7 (message_start reports output 1, like the real API).
+ */
+export interface AnthropicUpstreamOptions {
+  /** The key the mock accepts in `x-api-key`. */
+  apiKey?: string;
+}
+export interface AnthropicUpstream {
+  url: string;
+  requests: RecordedRequest[];
+  stop(): void;
+}
+
+type Json = Record<string, unknown>;
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+const USAGE_START = { input_tokens: 11, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1, service_tier: 'standard' };
+const USAGE_END = { input_tokens: 11, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 7 };
+
+export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): AnthropicUpstream {
+  const apiKey = opts.apiKey ?? 'test-anthropic-key';
+  const requests: RecordedRequest[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    idleTimeout: 0,
+    async fetch(req) {
+      const { headers, body } = await record(req, requests);
+      const path = new URL(req.url).pathname;
+      if (req.method !== 'POST' || path !== '/v1/messages') return error(404, `${req.method} ${path} not found`);
+      if (headers['x-api-key'] !== apiKey) return error(401, 'invalid x-api-key');
+      if (!headers['anthropic-version']) return error(400, 'anthropic-version: header is required');
+      if (!body || typeof body !== 'object') return error(400, 'There was an error parsing the body of your request');
+      const b = body as Json;
+      for (const field of ['model', 'max_tokens', 'messages']) if (b[field] === undefined) return error(400, `${field}: Field required`);
+      return answer(b);
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
+}
+
+function answer(b: Json): Response {
+  const model = String(b.model);
+  const status = /error-(\d{3})/.exec(model);
+  if (status) return error(Number(status[1]), `mock error ${status[1]}`);
+  const id = 'msg_mock' + crypto.randomUUID().replace(/-/g, '').slice(0, 20);
+  const block = contentOf(model, b);
+  const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
+  if (b.stream === true) return sse(streamEvents(id, model, block, stopReason));
+  const message = { id, type: 'message', role: 'assistant', model, content: [block], stop_reason: stopReason, stop_sequence: null, usage: { ...USAGE_START, output_tokens: 7 } };
+  if (model.includes('cut')) return new Response(JSON.stringify(message).slice(0, 60), { headers: { 'content-type': 'application/json' } });
+  return Response.json(message, { headers: { 'request-id': 'req_mock' } });
+}
+
+function contentOf(model: string, b: Json): Json {
+  const tools = Array.isArray(b.tools) ? (b.tools as Json[]) : [];
+  const choice = (b.tool_choice ?? {}) as Json;
+  const forced = choice.type === 'tool' ? String(choice.name) : undefined;
+  const toolUse = (name: string, input: Json) => ({ type: 'tool_use', id: 'toolu_mock' + crypto.randomUUID().replace(/-/g, '').slice(0, 16), name, input });
+  if (model.includes('tool') && tools.length) return toolUse(forced ?? String(tools[0]!.name), { location: 'Paris' });
+  if (model.includes('json')) return forced ? toolUse(forced, { ok: true }) : { type: 'text', text: '{"ok":true}' };
+  return { type: 'text', text: 'Hello from anthropic' };
+}
+
+function streamEvents(id: string, model: string, block: Json, stopReason: string): Json[] {
+  const events: Json[] = [{ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: USAGE_START } }];
+  if (block.type === 'tool_use') {
+    const json = JSON.stringify(block.input);
+    const half = Math.ceil(json.length / 2);
+    events.push({ type: 'content_block_start', index: 0, content_block: { ...block, input: {} } }, { type: 'ping' });
+    for (const partial_json of ['', json.slice(0, half), json.slice(half)]) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json } });
+  } else {
+    events.push({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, { type: 'ping' });
+    for (const piece of String(block.text).match(/\S+\s*|\s+/g) ?? []) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
+  }
+  if (model.includes('cut')) return events.slice(0, 5);
+  events.push(
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: USAGE_END },
+    { type: 'message_stop' },
+  );
+  return events;
+}
+
+function sse(events: Json[]): Response {
+  const enc = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const e of events) controller.enqueue(enc.encode(`event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`));
+      controller.close();
+    },
+  });
+  return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_mock' } });
+}
+
+function error(status: number, message: string): Response {
+  const type = ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return Response.json({ type: 'error', error: { type, message }, request_id: 'req_mock' }, { status });
+}
