@@ -19,7 +19,7 @@ export interface Usage {
   output_tokens: number;
   /** Input tokens served from the provider's prompt cache (a subset of input_tokens). */
   cached_input_tokens: number;
-  /** Input tokens written to the provider's prompt cache (Anthropic/Bedrock cache writes). */
+  /** Input tokens written to the provider's prompt cache (a subset of input_tokens). */
   cache_write_tokens: number;
   /** Output tokens spent on reasoning (a subset of output_tokens). */
   reasoning_tokens: number;
@@ -79,7 +79,8 @@ export interface ChatTranslator<Req> {
 
 export interface EmbeddingsTranslator {
   request(body: OpenAIEmbeddingsRequest, ctx: TranslateContext): UpstreamCall;
-  response(json: unknown): unknown;
+  /** Some providers report usage only in headers (Bedrock Cohere), so they are passed too. */
+  response(json: unknown, headers?: Headers): unknown;
   usage(): Usage;
   error(status: number, body: string): GatewayError;
 }

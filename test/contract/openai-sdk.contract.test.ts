@@ -127,6 +127,7 @@ for (const p of PROVIDERS) {
         expect(r.data[1]!.index).toBe(1);
         expect(r.data[0]!.embedding.length).toBeGreaterThan(0);
         expect(r.model).toBe(env.model('embed'));
+        expect(r.usage.prompt_tokens).toBeGreaterThan(0);
       });
     } else {
       test(`embeddings are refused with a 400 naming the model (${p.noEmbeddingsBecause})`, async () => {

@@ -172,7 +172,10 @@ function invoke(model: string, body: Record<string, unknown>): Response {
     const texts = body.texts;
     if (!Array.isArray(texts) || typeof body.input_type !== 'string') return awsError(400, 'ValidationException', 'Malformed input request: texts and input_type are required, please reformat your input and try again.');
     const dims = typeof body.output_dimension === 'number' ? body.output_dimension : 8;
-    return json({ embeddings: texts.map((t) => vector(String(t), dims)), id: crypto.randomUUID(), response_type: 'embeddings_floats', texts });
+    const res = json({ embeddings: texts.map((t) => vector(String(t), dims)), id: crypto.randomUUID(), response_type: 'embeddings_floats', texts });
+    // Like Bedrock, Cohere's token count travels only in this header.
+    res.headers.set('x-amzn-bedrock-input-token-count', String(texts.reduce((n: number, t) => n + tokens(String(t)), 0)));
+    return res;
   }
   return awsError(400, 'ValidationException', 'The provided model does not support InvokeModel in this mock.');
 }

@@ -19,8 +19,8 @@ const COHERE_MAX_TEXTS = 96;
  *   cohere.embed-*        `{texts, input_type: "search_document"}`: batches of up to 96. OpenAI
  *                         has no query/document distinction; documents is the indexing case.
  *                         v4 maps `dimensions` to `output_dimension`.
- * Cohere's InvokeModel body carries no token count (Bedrock reports it only in the
- * x-amzn-bedrock-input-token-count header), so its usage reads as 0.
+ * Cohere's InvokeModel body carries no token count; Bedrock reports it in the
+ * x-amzn-bedrock-input-token-count response header, which is read instead.
  */
 export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
   let usage: Usage = emptyUsage();
@@ -62,7 +62,7 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
       }
       return { op: 'embeddings', stream: false, body: wire };
     },
-    response(json) {
+    response(json, headers) {
       const r = asObject(json, provider);
       let vectors: unknown[];
       if (family === 'titan' || family === 'titan-v2') {
@@ -74,7 +74,7 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
         const list = Array.isArray(e) ? e : e && typeof e === 'object' ? (e as { float?: unknown }).float : undefined;
         if (!Array.isArray(list)) throw new GatewayError('upstream_invalid', `${provider} returned embeddings in an unexpected shape`);
         vectors = list;
-        usage = emptyUsage();
+        usage = { ...emptyUsage(), input_tokens: num(Number(headers?.get('x-amzn-bedrock-input-token-count') ?? 0)) };
       }
       const data = vectors.map((v, index) => {
         if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {

@@ -30,7 +30,7 @@ export function embeddingsRoute(deps: AppDeps) {
     }
     const meta = { provider: served.target.provider, servedModel: served.target.model, attempts: served.attempts };
     try {
-      const out = served.translator.response(await upstreamJson(served.response, served.target.provider));
+      const out = served.translator.response(await upstreamJson(served.response, served.target.provider), served.response.headers);
       settle(base, { ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
       return c.json(out as object, 200, { 'x-tollgate-served-by': `${served.target.provider}/${served.target.model}` });
     } catch (e) {
