@@ -32,7 +32,7 @@ export function startBenchUpstream(port = 0, latencyMs = 0) {
       return new Response(
         new ReadableStream({
           type: 'direct',
-          async pull(controller) {
+          async pull(controller: ReadableStreamDirectController) {
             for (const f of frames) {
               controller.write(f);
               await controller.flush();
@@ -41,7 +41,7 @@ export function startBenchUpstream(port = 0, latencyMs = 0) {
             await controller.flush();
             controller.close();
           },
-        }),
+        } as unknown as UnderlyingDefaultSource<Uint8Array>),
         { headers: { 'content-type': 'text/event-stream' } },
       );
     },
