@@ -40,7 +40,7 @@ test('Anthropic → Anthropic keeps cache_control, thinking blocks and beta head
   expect(body.model).toBe('claude-sonnet-4-5-20250929');
   expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
   expect((body.system as { cache_control: unknown }[])[0]!.cache_control).toEqual({ type: 'ephemeral' });
-  const msgs = body.messages as { content: { type: string; signature?: string }[] }[];
+  const msgs = body.messages as { content: unknown[] }[];
   expect(msgs[1]!.content[0]).toEqual({ type: 'thinking', thinking: 'hmm', signature: 'sig-abc' });
   expect(sent.headers['anthropic-beta']).toContain('prompt-caching-2024-07-31');
   expect(sent.headers['x-api-key']).toBe(KEY);
