@@ -22,7 +22,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set('schema', c.req.path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
     await next();
   });
-  app.use('/v1/*', auth());
+  app.use('/v1/*', auth(deps.keys));
 
   app.route('/', healthRoute(deps));
   app.route('/', modelsRoute());

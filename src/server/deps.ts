@@ -1,9 +1,12 @@
 import type { Logger } from '../lib/logger.ts';
 import type { RuntimeHolder } from '../config/runtime.ts';
 import type { UsageRecord } from './usage-record.ts';
+import type { KeyCache } from '../store/key-cache.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
+  /** Database keys; without it only config keys (or anonymous) are accepted. */
+  keys?: KeyCache;
   logger: Logger;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;

@@ -8,6 +8,7 @@ import { banner } from './banner.ts';
 import { openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
+import { keyCache } from '../store/key-cache.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -37,8 +38,9 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const applied = await migrate(store.client);
   if (applied.length) logger.info('database migrated', { applied });
   const ledger = usageWriter(store, logger);
+  const keys = keyCache(store, logger);
   let ready = true;
-  const app = createApp({ runtime: holder, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
+  const app = createApp({ runtime: holder, keys, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
   const server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
@@ -71,6 +73,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       logger.info('shutting down: draining in-flight requests');
       await server.stop(false);
       await ledger.close();
+      keys.close();
       store.close();
       resolveClosed();
     })());

@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** One row per request that reached a route (success, failure or interrupted stream). */
 export const usage = sqliteTable(
@@ -35,4 +35,90 @@ export const usage = sqliteTable(
     errorClass: text('error_class'),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
+);
+
+/** Teams own keys and budgets. */
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Team budget in micro-dollars per `budgetPeriod`; null = none. */
+  budgetMicros: integer('budget_micros'),
+  budgetPeriod: text('budget_period', { enum: ['day', 'week', 'month'] }),
+  rpm: integer('rpm'),
+  tpm: integer('tpm'),
+  allowedModels: text('allowed_models', { mode: 'json' }).$type<string[]>(),
+  metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email'),
+  teamId: text('team_id').references(() => teams.id),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Virtual keys. Only the sha-256 of a key is stored, plus a short prefix to recognise it by. */
+export const virtualKeys = sqliteTable(
+  'virtual_keys',
+  {
+    id: text('id').primaryKey(),
+    hash: text('hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    name: text('name').notNull(),
+    teamId: text('team_id').references(() => teams.id),
+    userId: text('user_id').references(() => users.id),
+    tags: text('tags', { mode: 'json' }).$type<string[]>(),
+    /** Glob patterns of public model names this key may call; null = any. */
+    allowedModels: text('allowed_models', { mode: 'json' }).$type<string[]>(),
+    budgetMicros: integer('budget_micros'),
+    budgetPeriod: text('budget_period', { enum: ['day', 'week', 'month'] }),
+    rpm: integer('rpm'),
+    tpm: integer('tpm'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    /** Set on a key replaced by `keys rotate`: it keeps working until this time. */
+    rotatedTo: text('rotated_to'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('virtual_keys_team').on(t.teamId), index('virtual_keys_updated').on(t.updatedAt)],
+);
+
+/**
+ * Spend per budget window. `reserved` holds worst-case amounts of requests in flight; a
+ * reservation succeeds only if spent + reserved + worst case stays within the limit, checked
+ * in one conditional UPDATE so concurrent requests (and replicas) cannot overspend.
+ */
+export const spend = sqliteTable(
+  'spend',
+  {
+    scope: text('scope', { enum: ['key', 'team'] }).notNull(),
+    scopeId: text('scope_id').notNull(),
+    period: text('period', { enum: ['day', 'week', 'month'] }).notNull(),
+    periodStart: integer('period_start').notNull(),
+    spentMicros: integer('spent_micros').notNull().default(0),
+    reservedMicros: integer('reserved_micros').notNull().default(0),
+    requests: integer('requests').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.scopeId, t.period, t.periodStart] })],
+);
+
+/** One open or settled budget reservation per request and budget. */
+export const reservations = sqliteTable(
+  'reservations',
+  {
+    requestId: text('request_id').notNull(),
+    scope: text('scope', { enum: ['key', 'team'] }).notNull(),
+    scopeId: text('scope_id').notNull(),
+    period: text('period', { enum: ['day', 'week', 'month'] }).notNull(),
+    periodStart: integer('period_start').notNull(),
+    reservedMicros: integer('reserved_micros').notNull(),
+    actualMicros: integer('actual_micros'),
+    createdAt: integer('created_at').notNull(),
+    settledAt: integer('settled_at'),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.scope, t.scopeId, t.period] }), index('reservations_open').on(t.settledAt, t.createdAt)],
 );

@@ -1,42 +1,74 @@
 import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from '../../lib/errors.ts';
 import { sha256Hex } from '../../lib/hash.ts';
+import type { KeyCache } from '../../store/key-cache.ts';
 import type { Env } from '../context.ts';
 
-/** Who is calling. Never holds the key itself, only its hash. */
+/** Who is calling. Never holds the key itself, only its hash and settings. */
 export interface Principal {
+  keyId?: string;
   keyHash?: string;
   name: string;
   team?: string;
   user?: string;
+  tags: string[];
+  /** Glob patterns of public model names the key may call; undefined = any. */
+  models?: string[];
+  rpm?: number;
+  tpm?: number;
+  budget?: { micros: number; period: 'day' | 'week' | 'month' };
+  createdAt?: number;
+  expiresAt?: number;
 }
+
+const ANONYMOUS: Principal = { name: 'anonymous', tags: [] };
 
 /**
  * Accepts `Authorization: Bearer <key>` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs) and
- * compares the key's sha-256 with the configured hashes. The key is never logged or echoed.
+ * looks up the key's sha-256 among config keys and database keys. The key itself is never
+ * logged, stored or echoed.
  */
-export function auth(): MiddlewareHandler<Env> {
+export function auth(keys?: KeyCache): MiddlewareHandler<Env> {
   return async function authenticate(c, next) {
     const rt = c.get('runtime');
     const bearer = c.req.header('authorization');
     const key = bearer?.toLowerCase().startsWith('bearer ') ? bearer.slice(7).trim() : c.req.header('x-api-key')?.trim();
     if (!key) {
-      if (rt.config.server.allow_anonymous) {
-        c.set('principal', { name: 'anonymous' });
-        return next();
-      }
-      throw new GatewayError('unauthorized', 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key".');
+      if (!rt.config.server.allow_anonymous) throw new GatewayError('unauthorized', 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key".');
+      c.set('principal', ANONYMOUS);
+      return next();
     }
     const hash = sha256Hex(key);
-    const found = rt.keys.get(hash);
-    if (!found) {
-      if (rt.config.server.allow_anonymous && rt.keys.size === 0) {
-        c.set('principal', { name: 'anonymous' });
-        return next();
-      }
-      throw new GatewayError('unauthorized', 'Invalid API key.');
+    const fromConfig = rt.keys.get(hash);
+    if (fromConfig) {
+      c.set('principal', { keyHash: hash, name: fromConfig.name, team: fromConfig.team, user: fromConfig.user, tags: [] });
+      return next();
     }
-    c.set('principal', { keyHash: hash, name: found.name, team: found.team, user: found.user });
-    return next();
+    const row = await keys?.get(hash);
+    if (row) {
+      const now = Date.now();
+      if (row.revokedAt != null && row.revokedAt <= now) throw new GatewayError('unauthorized', 'This API key has been revoked.');
+      if (row.expiresAt != null && row.expiresAt <= now) throw new GatewayError('unauthorized', 'This API key has expired.');
+      c.set('principal', {
+        keyId: row.id,
+        keyHash: hash,
+        name: row.name,
+        team: row.teamId ?? undefined,
+        user: row.userId ?? undefined,
+        tags: row.tags ?? [],
+        models: row.allowedModels ?? undefined,
+        rpm: row.rpm ?? undefined,
+        tpm: row.tpm ?? undefined,
+        budget: row.budgetMicros != null && row.budgetPeriod ? { micros: row.budgetMicros, period: row.budgetPeriod } : undefined,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt ?? undefined,
+      });
+      return next();
+    }
+    if (rt.config.server.allow_anonymous) {
+      c.set('principal', ANONYMOUS);
+      return next();
+    }
+    throw new GatewayError('unauthorized', 'Invalid API key.');
   };
 }

@@ -1,0 +1,120 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { GatewayError } from '../lib/errors.ts';
+import { sha256Hex } from '../lib/hash.ts';
+import type { Store } from './client.ts';
+import { teams, virtualKeys } from './schema.ts';
+
+export type KeyRow = typeof virtualKeys.$inferSelect;
+export type Period = 'day' | 'week' | 'month';
+
+export interface NewKey {
+  name: string;
+  team?: string;
+  user?: string;
+  tags?: string[];
+  models?: string[];
+  budget?: { micros: number; period: Period };
+  rpm?: number;
+  tpm?: number;
+  expiresAt?: number;
+  metadata?: Record<string, unknown>;
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A new random key: `tg-` and 40 base62 characters (~238 bits). */
+export function generateKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(40));
+  let s = 'tg-';
+  for (const b of bytes) s += ALPHABET[b % 62];
+  return s;
+}
+
+/** The key as shown in listings: its first 10 characters. */
+export const displayPrefix = (key: string) => key.slice(0, 10);
+
+/** Creates a key and returns its plaintext once; only the hash is stored. */
+export async function createKey(store: Store, k: NewKey, now = Date.now()): Promise<{ key: string; row: KeyRow }> {
+  if (k.team) await ensureTeam(store, k.team, now);
+  const key = generateKey();
+  const row: KeyRow = {
+    id: 'key_' + crypto.randomUUID().replace(/-/g, '').slice(0, 20),
+    hash: sha256Hex(key),
+    prefix: displayPrefix(key),
+    name: k.name,
+    teamId: k.team ?? null,
+    userId: null,
+    tags: k.tags ?? null,
+    allowedModels: k.models ?? null,
+    budgetMicros: k.budget?.micros ?? null,
+    budgetPeriod: k.budget?.period ?? null,
+    rpm: k.rpm ?? null,
+    tpm: k.tpm ?? null,
+    expiresAt: k.expiresAt ?? null,
+    revokedAt: null,
+    rotatedTo: null,
+    metadata: k.metadata ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.db.insert(virtualKeys).values(row);
+  return { key, row };
+}
+
+async function ensureTeam(store: Store, id: string, now: number): Promise<void> {
+  await store.db.insert(teams).values({ id, name: id, createdAt: now }).onConflictDoNothing();
+}
+
+export async function listKeys(store: Store, opts: { team?: string; includeRevoked?: boolean } = {}): Promise<KeyRow[]> {
+  const conds = [];
+  if (opts.team) conds.push(eq(virtualKeys.teamId, opts.team));
+  if (!opts.includeRevoked) conds.push(isNull(virtualKeys.revokedAt));
+  return store.db.select().from(virtualKeys).where(conds.length ? and(...conds) : undefined).orderBy(desc(virtualKeys.createdAt));
+}
+
+export async function getKey(store: Store, idOrPrefix: string): Promise<KeyRow> {
+  const rows = await store.db.select().from(virtualKeys).where(idOrPrefix.startsWith('key_') ? eq(virtualKeys.id, idOrPrefix) : eq(virtualKeys.prefix, idOrPrefix));
+  if (rows.length !== 1) throw new GatewayError('not_found', rows.length ? `'${idOrPrefix}' matches several keys; use the key id.` : `No key '${idOrPrefix}'.`);
+  return rows[0]!;
+}
+
+/** Revokes a key now. Every instance sharing the database refuses it within a second. */
+export async function revokeKey(store: Store, idOrPrefix: string, now = Date.now()): Promise<KeyRow> {
+  const row = await getKey(store, idOrPrefix);
+  await store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now }).where(eq(virtualKeys.id, row.id));
+  return { ...row, revokedAt: now, updatedAt: now };
+}
+
+/**
+ * Replaces a key with a new one carrying the same settings. The old key keeps working for
+ * `graceMs` (so deployments can switch), then expires.
+ */
+export async function rotateKey(store: Store, idOrPrefix: string, graceMs: number, now = Date.now()): Promise<{ key: string; row: KeyRow; old: KeyRow }> {
+  const old = await getKey(store, idOrPrefix);
+  if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${idOrPrefix}' is revoked and cannot be rotated.`);
+  const created = await createKey(
+    store,
+    {
+      name: old.name,
+      team: old.teamId ?? undefined,
+      tags: old.tags ?? undefined,
+      models: old.allowedModels ?? undefined,
+      budget: old.budgetMicros != null && old.budgetPeriod ? { micros: old.budgetMicros, period: old.budgetPeriod } : undefined,
+      rpm: old.rpm ?? undefined,
+      tpm: old.tpm ?? undefined,
+      expiresAt: old.expiresAt ?? undefined,
+      metadata: old.metadata ?? undefined,
+    },
+    now,
+  );
+  const graceEnd = now + graceMs;
+  const expiresAt = old.expiresAt != null ? Math.min(old.expiresAt, graceEnd) : graceEnd;
+  await store.db.update(virtualKeys).set({ rotatedTo: created.row.id, expiresAt, updatedAt: now }).where(eq(virtualKeys.id, old.id));
+  return { ...created, old: { ...old, rotatedTo: created.row.id, expiresAt } };
+}
+
+/** Looks a key up by the hash of what the client sent. */
+export async function findKeyByHash(store: Store, hash: string): Promise<KeyRow | undefined> {
+  const rows = await store.db.select().from(virtualKeys).where(eq(virtualKeys.hash, hash)).limit(1);
+  return rows[0];
+}
