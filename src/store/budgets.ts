@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import { GatewayError } from '../lib/errors.ts';
+import type { Store } from './client.ts';
+import { periodEnd, periodStart, type Period } from './periods.ts';
+
+/** One budget that applies to a request. */
+export interface BudgetScope {
+  scope: 'key' | 'team';
+  id: string;
+  period: Period;
+  limitMicros: number;
+}
+
+export interface Reservation {
+  requestId: string;
+  scopes: (BudgetScope & { periodStart: number })[];
+  reservedMicros: number;
+}
+
+/**
+ * Reserves the request's worst-case cost against every budget at once. The check and the
+ * increment are one UPDATE covering all scopes, so concurrent requests (in this process or
+ * another replica on the same database) can never together pass a limit: either every scope
+ * has room and all are incremented, or none is and the request is refused with 429.
+ */
+export async function reserve(store: Store, requestId: string, scopes: BudgetScope[], worstMicros: number, now = Date.now()): Promise<Reservation | undefined> {
+  if (!scopes.length) return undefined;
+  const keyed = scopes.map((s) => ({ ...s, periodStart: periodStart(s.period, now) }));
+  await store.client.batch(
+    keyed.map((s) => ({
+      sql: 'INSERT OR IGNORE INTO spend (scope, scope_id, period, period_start) VALUES (?, ?, ?, ?)',
+      args: [s.scope, s.id, s.period, s.periodStart],
+    })),
+    'write',
+  );
+  const match = keyed.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
+  const room = keyed.map(() => '(SELECT spent_micros + reserved_micros FROM spend WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?) + ? <= ?').join(' AND ');
+  const args: (string | number)[] = [worstMicros];
+  for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart);
+  for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart, worstMicros, s.limitMicros);
+  const res = await store.client.execute({ sql: `UPDATE spend SET reserved_micros = reserved_micros + ? WHERE (${match}) AND ${room}`, args });
+  if (res.rowsAffected !== keyed.length) throw await budgetError(store, keyed, worstMicros, now);
+  await store.client.batch(
+    keyed.map((s) => ({
+      sql: 'INSERT INTO reservations (request_id, scope, scope_id, period, period_start, reserved_micros, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      args: [requestId, s.scope, s.id, s.period, s.periodStart, worstMicros, now],
+    })),
+    'write',
+  );
+  return { requestId, scopes: keyed, reservedMicros: worstMicros };
+}
+
+/** Releases the reservation and books the actual cost, in one transaction. Idempotent. */
+export async function settleReservation(store: Store, r: Reservation, actualMicros: number, now = Date.now()): Promise<void> {
+  const stmts = r.scopes.flatMap((s) => [
+    {
+      // Only an open reservation is settled, so a repeated settle changes nothing.
+      sql: `UPDATE spend SET reserved_micros = reserved_micros - ?, spent_micros = spent_micros + ?, requests = requests + 1
+            WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?
+              AND EXISTS (SELECT 1 FROM reservations WHERE request_id = ? AND scope = ? AND scope_id = ? AND period = ? AND settled_at IS NULL)`,
+      args: [r.reservedMicros, actualMicros, s.scope, s.id, s.period, s.periodStart, r.requestId, s.scope, s.id, s.period],
+    },
+    {
+      sql: 'UPDATE reservations SET actual_micros = ?, settled_at = ? WHERE request_id = ? AND scope = ? AND scope_id = ? AND period = ? AND settled_at IS NULL',
+      args: [actualMicros, now, r.requestId, s.scope, s.id, s.period],
+    },
+  ]);
+  await store.client.batch(stmts, 'write');
+}
+
+/** Books spend for a request that had no reservation (no budget applied at the time). */
+export async function bookSpend(store: Store, scopes: { scope: 'key' | 'team'; id: string }[], micros: number, now = Date.now()): Promise<void> {
+  if (!scopes.length || micros <= 0) return;
+  const periods: Period[] = ['day', 'week', 'month'];
+  const stmts = scopes.flatMap((s) =>
+    periods.map((p) => ({
+      sql: `INSERT INTO spend (scope, scope_id, period, period_start, spent_micros, requests) VALUES (?, ?, ?, ?, ?, 1)
+            ON CONFLICT DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, requests = requests + 1`,
+      args: [s.scope, s.id, p, periodStart(p, now), micros],
+    })),
+  );
+  await store.client.batch(stmts, 'write');
+}
+
+/** Settles reservations left open by a crash (older than `olderThanMs`) at their reserved amount. */
+export async function sweepStaleReservations(store: Store, olderThanMs: number, now = Date.now()): Promise<number> {
+  const stale = await store.db.all<{ request_id: string; scope: 'key' | 'team'; scope_id: string; period: Period; period_start: number; reserved_micros: number }>(
+    sql`SELECT request_id, scope, scope_id, period, period_start, reserved_micros FROM reservations WHERE settled_at IS NULL AND created_at < ${now - olderThanMs}`,
+  );
+  for (const s of stale) {
+    await settleReservation(store, { requestId: s.request_id, reservedMicros: s.reserved_micros, scopes: [{ scope: s.scope, id: s.scope_id, period: s.period, periodStart: s.period_start, limitMicros: 0 }] }, s.reserved_micros, now);
+  }
+  return stale.length;
+}
+
+async function budgetError(store: Store, scopes: Reservation['scopes'], worst: number, now: number): Promise<GatewayError> {
+  for (const s of scopes) {
+    const row = await store.client.execute({ sql: 'SELECT spent_micros, reserved_micros FROM spend WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [s.scope, s.id, s.period, s.periodStart] });
+    const used = Number(row.rows[0]?.spent_micros ?? 0) + Number(row.rows[0]?.reserved_micros ?? 0);
+    if (used + worst > s.limitMicros) {
+      const resets = periodEnd(s.period, now);
+      return new GatewayError(
+        'budget_exceeded',
+        `The ${s.period}ly budget of ${s.scope} '${s.id}' ($${(s.limitMicros / 1e6).toFixed(2)}) would be exceeded: $${(used / 1e6).toFixed(6)} used or reserved, this request may cost up to $${(worst / 1e6).toFixed(6)}. It resets at ${new Date(resets).toISOString()}.`,
+        { code: 'budget_exceeded', headers: { 'retry-after': String(Math.max(1, Math.ceil((resets - now) / 1000))) } },
+      );
+    }
+  }
+  return new GatewayError('budget_exceeded', 'A budget would be exceeded by this request.', { code: 'budget_exceeded' });
+}
