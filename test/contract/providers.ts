@@ -1,5 +1,6 @@
 import { startOpenAIUpstream } from '../mocks/openai-upstream.ts';
 import { startAnthropicUpstream } from '../mocks/anthropic-upstream.ts';
+import { startGeminiUpstream } from '../mocks/gemini-upstream.ts';
 import { startBedrockUpstream, MOCK_CREDENTIALS } from '../mocks/bedrock-upstream.ts';
 
 /**
@@ -71,5 +72,15 @@ export const PROVIDERS: ProviderUnderTest[] = [
     models: { chat: 'claude-chat', tool: 'claude-tool', json: 'claude-json', error500: 'claude-error-500', error400: 'claude-error-400', cut: 'claude-cut' },
     embeddings: false,
     noEmbeddingsBecause: 'Anthropic has no embeddings API',
+  },
+
+  {
+    name: 'gemini',
+    async start() {
+      const up = startGeminiUpstream({ apiKey: KEY });
+      return { provider: { type: 'gemini', base_url: up.url + '/v1beta', api_key: KEY }, stop: up.stop, requests: up.requests };
+    },
+    models: { chat: 'gemini-chat', tool: 'gemini-tool', json: 'gemini-json', error500: 'gemini-error-500', error400: 'gemini-error-400', cut: 'gemini-cut', embed: 'gemini-embedding-001' },
+    embeddings: true,
   },
 ];

@@ -1,14 +1,16 @@
-import { afterAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../src/server/schemas/openai.ts';
 import { geminiAdapter } from '../../src/providers/gemini/adapter.ts';
 import { geminiEmbeddings } from '../../src/providers/gemini/embeddings.ts';
 import { openaiToGemini } from '../../src/providers/gemini/openai-gemini.ts';
-import { assemble, decode, fixtureJson, fixtureText, replay } from '../../src/providers/gemini/test-support.ts';
-import { GEMINI_MOCK_USAGE, startGeminiUpstream } from './gemini-upstream.ts';
+import { assemble, decode, fixtureJson, fixtureText, replay, type GResponse, type OAChunk, type OACompletion, type OAEmbeddings } from '../../src/providers/gemini/test-support.ts';
+import { GEMINI_MOCK_USAGE, startGeminiUpstream, type GeminiUpstream } from './gemini-upstream.ts';
 
-type Body = Record<string, any>;
 const KEY = 'AIza-test-key';
-const up = startGeminiUpstream({ apiKey: KEY });
+let up: GeminiUpstream;
+beforeAll(() => {
+  up = startGeminiUpstream({ apiKey: KEY });
+});
 afterAll(() => up.stop());
 
 const config = (api_key = KEY) =>
@@ -22,7 +24,7 @@ async function chat(model: string, req: Partial<OpenAIChatRequest> & Record<stri
   const p = await adapter.prepare(call, model);
   const res = await adapter.fetch(p.url, p.init);
   if (!res.ok) return { t, status: res.status, error: t.error(res.status, await res.text()) };
-  if (!call.stream) return { t, status: res.status, json: t.response(await res.json()) as Body };
+  if (!call.stream) return { t, status: res.status, json: t.response(await res.json()) as OACompletion };
   return { t, status: res.status, stream: await replay(t, adapter.events(res.body!)) };
 }
 
@@ -44,16 +46,16 @@ describe('gemini mock upstream', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const raw = await res.text();
     expect(raw).toMatch(/^data: \{.*\}\r\n\r\ndata: /);
-    const mock = (await decode(raw)).map((e) => e.data as Body);
-    const real = (await decode(fixtureText('firebase-testdata_googleai_streaming-success-basic-reply-short.txt'))).map((e) => e.data as Body);
-    const shape = (e: Body) => ({ top: Object.keys(e).filter((k) => k !== 'responseId').sort(), candidate: Object.keys(e.candidates[0]).filter((k) => k !== 'index').sort(), usage: Object.keys(e.usageMetadata ?? {}).sort() });
+    const mock = (await decode(raw)).map((e) => e.data as GResponse);
+    const real = (await decode(fixtureText('firebase-testdata_googleai_streaming-success-basic-reply-short.txt'))).map((e) => e.data as GResponse);
+    const shape = (e: GResponse) => ({ top: Object.keys(e).filter((k) => k !== 'responseId').sort(), candidate: Object.keys(e.candidates![0]!).filter((k) => k !== 'index').sort(), usage: Object.keys(e.usageMetadata ?? {}).sort() });
     expect(shape(mock.at(-1)!)).toEqual(shape(real.at(-1)!));
     expect(shape(mock[0]!).candidate).toEqual(shape(real[0]!).candidate);
-    const translate = async (events: Body[]) => {
+    const translate = async (events: GResponse[]) => {
       const t = openaiToGemini('gemini');
       t.request({ model: 'pub', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } } as OpenAIChatRequest, { model: 'm', publicModel: 'pub', clientHeaders: new Headers() });
       const r = await replay(t, events.map((data) => ({ data })));
-      return (r.chunks as Body[]).map((c) => c.choices.length ? Object.keys(c.choices[0].delta).sort().join(',') + `|${c.choices[0].finish_reason}` : 'usage');
+      return (r.chunks as unknown as OAChunk[]).map((c) => (c.choices[0] ? Object.keys(c.choices[0].delta).sort().join(',') + `|${c.choices[0].finish_reason}` : 'usage'));
     };
     // role chunk, one content chunk per event, the finish chunk, the usage chunk.
     expect(await translate(mock)).toEqual(['content,role|null', 'content|null', 'content|null', 'content|null', '|stop', 'usage']);
@@ -68,7 +70,8 @@ describe('gemini mock upstream', () => {
     const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
     const tool = await chat('gemini-tool', { tools, tool_choice: 'required' });
     const tc = tool.json!.choices[0];
-    expect([tc.finish_reason, tc.message.tool_calls[0].function.name, JSON.parse(tc.message.tool_calls[0].function.arguments)]).toEqual(['tool_calls', 'get_weather', { location: 'Paris' }]);
+    const call = tc.message.tool_calls![0]!;
+    expect([tc.finish_reason, call.function.name, JSON.parse(call.function.arguments)]).toEqual(['tool_calls', 'get_weather', { location: 'Paris' }]);
     const streamed = assemble((await chat('gemini-tool', { tools, stream: true })).stream!.chunks);
     expect(streamed.toolCalls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', '{"location":"Paris"}']]);
     expect(streamed.finish).toBe('tool_calls');
@@ -88,10 +91,10 @@ describe('gemini mock upstream', () => {
       response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' } } },
     });
     expect(r.status).toBe(200);
-    expect(r.json!.choices.map((c: Body) => [c.index, c.message.content])).toEqual([[0, 'Hello from gemini'], [1, 'Hello from gemini']]);
+    expect(r.json!.choices.map((c) => [c.index, c.message.content])).toEqual([[0, 'Hello from gemini'], [1, 'Hello from gemini']]);
     // And the mock does catch a field the API would not know.
     const bad = await fetch(`${up.url}/v1beta/models/m:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': KEY }, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }], generationConfig: { max_tokens: 1 } }) });
-    expect([bad.status, ((await bad.json()) as Body).error.message]).toEqual([400, 'Invalid JSON payload received. Unknown name "max_tokens" at \'generation_config\': Cannot find field.']);
+    expect([bad.status, ((await bad.json()) as GResponse).error!.message]).toEqual([400, 'Invalid JSON payload received. Unknown name "max_tokens" at \'generation_config\': Cannot find field.']);
   });
 
   test('n > 1 streams one choice per candidate', async () => {
@@ -120,17 +123,18 @@ describe('gemini mock upstream', () => {
     const wrong = await chat('gemini-chat', {}, 'AIza-wrong');
     expect([wrong.status, wrong.error!.kind, wrong.error!.status]).toEqual([400, 'upstream_error', 502]);
     const res = await fetch(`${up.url}/v1beta/models/gemini-chat:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': 'nope' }, body: '{}' });
-    const body = (await res.json()) as Body;
-    const real = (fixtureJson('firebase-testdata_googleai_unary-failure-api-key.json') as Body).error;
-    expect([body.error.code, body.error.message, body.error.status, body.error.details[0].reason]).toEqual([real.code, real.message, real.status, real.details[0].reason]);
+    const body = (await res.json()) as GResponse;
+    const real = (fixtureJson('firebase-testdata_googleai_unary-failure-api-key.json') as GResponse).error!;
+    const got = body.error!;
+    expect([got.code, got.message, got.status, got.details?.[0]?.reason]).toEqual([real.code, real.message, real.status, real.details?.[0]?.reason]);
     const none = await fetch(`${up.url}/v1beta/models/gemini-chat:generateContent`, { method: 'POST', body: '{}' });
-    expect([none.status, ((await none.json()) as Body).error.status]).toEqual([403, 'PERMISSION_DENIED']);
+    expect([none.status, ((await none.json()) as GResponse).error!.status]).toEqual([403, 'PERMISSION_DENIED']);
   });
 
   test('streamGenerateContent without alt=sse is one JSON array, as the real API sends it', async () => {
     const res = await fetch(`${up.url}/v1beta/models/gemini-chat:streamGenerateContent`, { method: 'POST', headers: { 'x-goog-api-key': KEY }, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] }) });
-    const events = (await res.json()) as Body[];
-    expect(events.map((e) => e.candidates[0].content.parts[0].text).join('')).toBe('Hello from gemini');
+    const events = (await res.json()) as GResponse[];
+    expect(events.map((e) => e.candidates?.[0]?.content?.parts?.[0]?.text).join('')).toBe('Hello from gemini');
   });
 
   test('embeddings', async () => {
@@ -139,9 +143,9 @@ describe('gemini mock upstream', () => {
     const call = t.request({ model: 'pub', input: ['one', 'two'], dimensions: 4 } as OpenAIEmbeddingsRequest, { model: 'gemini-embedding-001', publicModel: 'pub', clientHeaders: new Headers() });
     const p = await adapter.prepare(call, 'gemini-embedding-001');
     const res = await adapter.fetch(p.url, p.init);
-    const out = t.response(await res.json()) as Body;
+    const out = t.response(await res.json()) as OAEmbeddings;
     expect(up.requests.at(-1)!.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
-    expect(out.data.map((d: Body) => [d.index, d.embedding.length])).toEqual([[0, 4], [1, 4]]);
+    expect(out.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 4], [1, 4]]);
     expect(out.data[0].embedding).not.toEqual(out.data[1].embedding);
   });
 });
