@@ -1,0 +1,42 @@
+import { expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(import.meta.dir, '../../dist/tollgate');
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+
+function run(args: string[]) {
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir } });
+  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+}
+
+test('--help lists every command', () => {
+  const r = run(['--help']);
+  expect(r.code).toBe(0);
+  for (const cmd of ['serve', 'config', 'keys']) expect(r.out).toContain(cmd);
+});
+
+test('config check accepts a good file and names file:line and a fix for a bad one', () => {
+  const good = join(dir, 'good.yaml');
+  writeFileSync(good, 'providers:\n  mock: { type: mock }\nmodels:\n  m: { provider: mock, model: mock/ok }\n');
+  const ok = run(['config', 'check', good]);
+  expect(ok.code).toBe(0);
+  expect(ok.out).toContain('OK (1 providers, 1 models)');
+
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'providers:\n  mock: { type: mock }\nmodels:\n  m: { provider: mokc, model: mock/ok }\n');
+  const r = run(['config', 'check', bad]);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain(`${bad}:4:`);
+  expect(r.err).toContain("did you mean 'mock'?");
+});
+
+test('serve with a broken config exits 1 with the problem, not a stack trace', () => {
+  const bad = join(dir, 'broken.yaml');
+  writeFileSync(bad, 'server:\n  prot: 4000\nproviders: {}\n');
+  const r = run(['serve', '--config', bad]);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain("unknown key 'prot'");
+  expect(r.err).not.toContain('    at ');
+});
