@@ -2,6 +2,7 @@ import { createAdapter } from '../providers/registry.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import type { ClientKeyConfig, GatewayConfig } from './schema.ts';
+import { createPriceBook, type PriceBook } from '../pricing/lookup.ts';
 
 /** Everything derived from one config revision, swapped atomically on reload. */
 export interface Runtime {
@@ -10,6 +11,7 @@ export interface Runtime {
   catalog: Catalog;
   /** Client key hashes (hex, no prefix) → key config. */
   keys: ReadonlyMap<string, ClientKeyConfig>;
+  prices: PriceBook;
 }
 
 export function buildRuntime(config: GatewayConfig, transport: typeof fetch = fetch): Runtime {
@@ -17,7 +19,7 @@ export function buildRuntime(config: GatewayConfig, transport: typeof fetch = fe
   for (const [name, p] of Object.entries(config.providers)) adapters.set(name, createAdapter(name, p, transport));
   const keys = new Map<string, ClientKeyConfig>();
   for (const k of config.keys) keys.set(k.hash.replace(/^sha256:/, ''), k);
-  return { config, adapters, catalog: buildCatalog(config), keys };
+  return { config, adapters, catalog: buildCatalog(config), keys, prices: createPriceBook(config.prices) };
 }
 
 /** Holds the current runtime; readers take a snapshot per request. */

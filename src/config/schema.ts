@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priceOverridesSchema } from '../pricing/overrides.ts';
 
 /** The one config schema. Strict everywhere: an unknown key is an error with a suggestion. */
 
@@ -119,6 +120,8 @@ export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase [a-z0-9_-]'), providerSchema),
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),
+  /** Price overrides and additions, per upstream model id, USD per 1M tokens. */
+  prices: priceOverridesSchema.default({}),
   policy: z
     .strictObject({
       dir: z.string().default('policies'),

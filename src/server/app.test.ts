@@ -153,6 +153,18 @@ describe('client keys', () => {
   });
 });
 
+describe('cost', () => {
+  test('each usage record is priced to the micro-dollar from the price book', async () => {
+    const { app, records } = makeApp('prices:\n  mock/ok: { input: 1.5, output: 2.25 }\n');
+    const r = await post(app, '/v1/chat/completions', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'price me please' }] }));
+    const body = (await r.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    const { prompt_tokens: i, completion_tokens: o } = body.usage;
+    expect(records[0]!.cost_micros).toBe(Math.round(i * 1.5 + o * 2.25));
+    expect(records[0]!.usage_source).toBe('provider');
+    expect(records[0]!.price_version).toMatch(/^pl_[0-9a-f]{16}$/);
+  });
+});
+
 describe('responses', () => {
   test('x-tollgate headers name the serving target', async () => {
     const { app } = makeApp();

@@ -10,6 +10,7 @@ import { embeddingsRoute } from './routes/embeddings.ts';
 import { healthRoute } from './routes/health.ts';
 import { messagesRoute } from './routes/messages.ts';
 import { modelsRoute } from './routes/models.ts';
+import { adminRoutes } from './routes/admin/index.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(deps: AppDeps): Hono<Env> {
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.route('/', chatCompletionsRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
+  app.route('/', adminRoutes(deps));
 
   app.notFound((c) => {
     const err = new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}.`);

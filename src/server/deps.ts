@@ -2,12 +2,15 @@ import type { Logger } from '../lib/logger.ts';
 import type { RuntimeHolder } from '../config/runtime.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { KeyCache } from '../store/key-cache.ts';
+import type { Store } from '../store/client.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
   /** Database keys; without it only config keys (or anonymous) are accepted. */
   keys?: KeyCache;
   logger: Logger;
+  /** The database for the admin API; without it /admin answers 503. */
+  store?: Store;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;
   /** False once shutdown begins: /readyz fails. */

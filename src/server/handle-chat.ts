@@ -51,7 +51,7 @@ export async function handleChat<Req>(c: Context<Env>, deps: AppDeps, call: Chat
     }
   }
   const body = relayStream(served, c.get('schema'), signal, (end) =>
-    settle(base, { ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs }),
+    settle(base, { ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens }),
   );
   return new Response(body, {
     status: 200,

@@ -3,9 +3,12 @@ import { errorEvent } from '../lib/render-error.ts';
 import { sseFrame } from '../lib/sse.ts';
 import type { ChatTranslator, ClientSchema, StreamEvent, Usage } from '../providers/types.ts';
 import type { Served } from '../routing/execute.ts';
+import { deliveredCounter } from './delivered.ts';
 
 export interface StreamEnd {
   usage: Usage;
+  /** Output tokens estimated from what reached the client, for streams cut before usage. */
+  deliveredTokens: number;
   /** ok, interrupted (client left), or the error kind that cut the stream. */
   outcome: string;
   ttftMs?: number;
@@ -27,13 +30,14 @@ export function relayStream<Req>(
   let ttftMs: number | undefined;
   let finished = false;
   let iterator: AsyncIterator<StreamEvent> | undefined;
+  const delivered = deliveredCounter(schema);
 
   const finish = (outcome: string) => {
     if (finished) return;
     finished = true;
     clientSignal.removeEventListener('abort', onClientGone);
     served.abort();
-    done({ usage: translator.usage(), outcome, ttftMs });
+    done({ usage: translator.usage(), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens() });
   };
   const onClientGone = () => {
     if (finished) return;
@@ -60,7 +64,10 @@ export function relayStream<Req>(
           const out = translator.streamEvent(next.value);
           if (out.length === 0) continue;
           ttftMs ??= Math.round(performance.now() - started);
-          for (const ev of out) controller.enqueue(sseFrame(ev));
+          for (const ev of out) {
+            delivered.see(ev);
+            controller.enqueue(sseFrame(ev));
+          }
           return;
         }
       } catch (e) {

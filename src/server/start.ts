@@ -40,7 +40,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const ledger = usageWriter(store, logger);
   const keys = keyCache(store, logger);
   let ready = true;
-  const app = createApp({ runtime: holder, keys, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
+  const app = createApp({ runtime: holder, keys, store, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
   const server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,

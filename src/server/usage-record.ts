@@ -18,6 +18,11 @@ export interface UsageRecord {
   stream: boolean;
   usage: Usage;
   attempts: Attempt[];
+  /** Integer micro-dollars from the price book; 0 when the model has no price. */
+  cost_micros: number;
+  price_version: string;
+  /** `provider` when the upstream reported usage, `estimated` otherwise, `none` when nothing ran. */
+  usage_source: 'provider' | 'estimated' | 'none';
   latency_ms: number;
   ttft_ms?: number;
 }

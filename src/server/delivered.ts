@@ -1,0 +1,34 @@
+import type { ClientSchema, StreamEvent } from '../providers/types.ts';
+
+/**
+ * Counts what a stream delivered to the client (content characters and content-bearing events),
+ * so an interrupted stream whose provider never reported usage can still be billed by estimate.
+ */
+export function deliveredCounter(schema: ClientSchema) {
+  let chars = 0;
+  let events = 0;
+  const add = (s: unknown) => {
+    if (typeof s === 'string' && s.length) {
+      chars += s.length;
+      events++;
+    }
+  };
+  return {
+    see(ev: StreamEvent): void {
+      const d = ev.data as Record<string, unknown> | null;
+      if (!d || typeof d !== 'object') return;
+      if (schema === 'openai') {
+        for (const c of (d.choices as { delta?: { content?: unknown; reasoning_content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[] | undefined) ?? []) {
+          add(c.delta?.content);
+          add(c.delta?.reasoning_content);
+          for (const t of c.delta?.tool_calls ?? []) add(t.function?.arguments);
+        }
+      } else if (d.type === 'content_block_delta') {
+        const delta = d.delta as { text?: unknown; partial_json?: unknown; thinking?: unknown } | undefined;
+        add(delta?.text ?? delta?.partial_json ?? delta?.thinking);
+      }
+    },
+    /** Estimated output tokens: at least one per content event, or ~4 characters per token. */
+    estimatedTokens: () => Math.max(events, Math.ceil(chars / 4)),
+  };
+}

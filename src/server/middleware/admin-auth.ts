@@ -1,0 +1,33 @@
+import type { MiddlewareHandler } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Env } from '../context.ts';
+
+export interface AdminAuthOptions {
+  /** Read on every request, so tests (and operators) can set or clear it without a restart. */
+  masterKey?: () => string | undefined;
+  logger?: Logger;
+}
+
+const digest = (s: string) => new Bun.CryptoHasher('sha256').update(s).digest();
+
+/**
+ * Guards the admin API with `Authorization: Bearer <master key>`. Without TOLLGATE_MASTER_KEY
+ * the admin API is off. Both sides are hashed before a constant-time compare, so neither the
+ * length nor the content of the master key leaks through timing; the key is never logged.
+ */
+export function adminAuth({ masterKey = () => process.env.TOLLGATE_MASTER_KEY, logger }: AdminAuthOptions = {}): MiddlewareHandler<Env> {
+  return async function authenticateAdmin(c, next) {
+    const master = masterKey();
+    if (!master) throw new GatewayError('unauthorized', 'The admin API is disabled: set TOLLGATE_MASTER_KEY to enable it.', { code: 'admin_disabled' });
+    const header = c.req.header('authorization') ?? '';
+    const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
+    if (!given || !timingSafeEqual(digest(given), digest(master))) {
+      logger?.warn('admin request refused', { request_id: c.get('requestId'), method: c.req.method, path: c.req.path, reason: given ? 'wrong master key' : 'no master key' });
+      throw new GatewayError('unauthorized', 'Invalid or missing master key. Send it as "Authorization: Bearer <master key>".', { code: 'invalid_master_key' });
+    }
+    c.header('cache-control', 'no-store');
+    await next();
+  };
+}

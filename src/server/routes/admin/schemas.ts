@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { DIMENSIONS, type Dimension } from '../../../store/usage-report.ts';
+import { InvalidValue, PERIODS, parseBudget, parseDuration, parseInstant, splitList, usdToMicros } from './values.ts';
+
+/** A string run through a parser whose InvalidValue becomes a zod issue on this field. */
+function parsedString<T>(parse: (s: string) => T) {
+  return z.string().transform((s, ctx) => {
+    try {
+      return parse(s);
+    } catch (e) {
+      if (!(e instanceof InvalidValue)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** `"50/month"` or `{ "usd": 50, "period": "month" }` → micro-dollars per period. */
+const budget = z.union([z.string(), z.strictObject({ usd: z.union([z.number(), z.string()]), period: z.string() })]).transform((v, ctx) => {
+  try {
+    if (typeof v === 'string') return parseBudget(v);
+    const period = PERIODS.find((p) => p === v.period);
+    if (!period) throw new InvalidValue(`period must be day, week or month, got '${v.period}'`);
+    return { micros: usdToMicros(v.usd), period };
+  } catch (e) {
+    if (!(e instanceof InvalidValue)) throw e;
+    ctx.addIssue({ code: 'custom', message: e.message });
+    return z.NEVER;
+  }
+});
+
+const teamId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const limit = z.int().positive().max(1_000_000_000);
+const models = z.array(z.string().min(1).max(200)).min(1, 'list at least one model pattern, or leave the field out to allow any model');
+const metadata = z.record(z.string(), z.unknown());
+
+const expires = parsedString((s) => {
+  const at = parseInstant(s, 'ahead', Date.now());
+  if (at <= Date.now()) throw new InvalidValue(`'${s}' is in the past`);
+  return at;
+});
+
+export const createKeyBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  team: teamId.optional(),
+  user: z.string().min(1).max(200).optional(),
+  tags: z.array(z.string().min(1).max(100)).optional(),
+  models: models.optional(),
+  budget: budget.optional(),
+  rpm: limit.optional(),
+  tpm: limit.optional(),
+  /** Epoch ms after parsing. */
+  expires: expires.optional(),
+  metadata: metadata.optional(),
+});
+export type CreateKeyInput = z.infer<typeof createKeyBody>;
+
+export const rotateKeyBody = z.strictObject({
+  /** How long the old key keeps working, in ms after parsing. */
+  grace: parsedString(parseDuration).default(24 * 3_600_000),
+});
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const listKeysQuery = z.strictObject({
+  team: z.string().min(1).optional(),
+  include_revoked: flag.optional(),
+});
+
+export const createTeamBody = z.strictObject({
+  id: teamId,
+  name: z.string().min(1).max(200).optional(),
+  budget: budget.optional(),
+  rpm: limit.optional(),
+  tpm: limit.optional(),
+  models: models.optional(),
+  metadata: metadata.optional(),
+});
+export type CreateTeamInput = z.infer<typeof createTeamBody>;
+
+/** A team change: a field left out stays, `null` clears it. */
+export const updateTeamBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    budget: budget.nullable().optional(),
+    rpm: limit.nullable().optional(),
+    tpm: limit.nullable().optional(),
+    models: models.nullable().optional(),
+    metadata: metadata.nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of name, budget, rpm, tpm, models, metadata');
+export type UpdateTeamInput = z.infer<typeof updateTeamBody>;
+
+const isDimension = (d: string): d is Dimension => DIMENSIONS.some((x) => x === d);
+
+const dimensions = parsedString((s): Dimension[] =>
+  splitList(s).map((d) => {
+    if (!isDimension(d)) throw new InvalidValue(`unknown dimension '${d}' (use any of ${DIMENSIONS.join(', ')})`);
+    return d;
+  }),
+);
+
+/** The report window and grouping, shared by `GET /admin/usage` and `tollgate usage`. */
+export const usageQuery = z.strictObject({
+  by: dimensions.default(['team', 'model']),
+  since: parsedString((s) => parseInstant(s, 'ago', Date.now())).default(() => Date.now() - 30 * 86_400_000),
+  until: parsedString((s) => parseInstant(s, 'ago', Date.now())).optional(),
+  team: z.string().min(1).optional(),
+  /** A key id or prefix. */
+  key: z.string().min(1).optional(),
+});
+export type UsageQueryInput = z.infer<typeof usageQuery>;

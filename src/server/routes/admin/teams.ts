@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { createTeam, getTeam, listTeams, updateTeam } from '../../../store/teams.ts';
+import type { Env } from '../../context.ts';
+import type { AppDeps } from '../../deps.ts';
+import { readAdminBody, storeOf } from './input.ts';
+import { createTeamBody, updateTeamBody } from './schemas.ts';
+import { teamView } from './views.ts';
+
+/** `/admin/teams`: create, list, show, and change budget, limits and allowed models. */
+export function adminTeamsRoute(deps: AppDeps) {
+  return new Hono<Env>()
+    .post('/admin/teams', async (c) => {
+      const row = await createTeam(storeOf(deps), await readAdminBody(c, createTeamBody));
+      deps.logger.info('admin: team created', { request_id: c.get('requestId'), team: row.id });
+      return c.json(teamView(row), 201);
+    })
+    .get('/admin/teams', async (c) => c.json({ object: 'list', data: (await listTeams(storeOf(deps))).map(teamView) }))
+    .get('/admin/teams/:id', async (c) => c.json(teamView(await getTeam(storeOf(deps), c.req.param('id')))))
+    .patch('/admin/teams/:id', async (c) => {
+      const patch = await readAdminBody(c, updateTeamBody);
+      const row = await updateTeam(storeOf(deps), c.req.param('id'), patch);
+      deps.logger.info('admin: team updated', { request_id: c.get('requestId'), team: row.id, fields: Object.keys(patch) });
+      return c.json(teamView(row));
+    });
+}
