@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { serveCommand } from './serve.ts';
 import { configCommand } from './config.ts';
 import { keysCommand } from './keys.ts';
+import { teamsCommand } from './teams.ts';
+import { usageCommand } from './usage.ts';
 
 declare const TOLLGATE_VERSION: string | undefined;
 
@@ -16,6 +18,8 @@ export async function runCli(argv: string[]): Promise<number> {
   program.addCommand(serveCommand(), { isDefault: true });
   program.addCommand(configCommand());
   program.addCommand(keysCommand());
+  program.addCommand(teamsCommand());
+  program.addCommand(usageCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,17 +1,116 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { sha256Hex } from '../lib/hash.ts';
+import { listKeys, type KeyRow } from '../store/keys.ts';
+import { issueKey, revoke, rotate } from '../server/routes/admin/ops.ts';
+import { createKeyBody, rotateKeyBody } from '../server/routes/admin/schemas.ts';
+import { splitList } from '../server/routes/admin/values.ts';
+import { budgetText, keyView, type KeyView } from '../server/routes/admin/views.ts';
+import { commandGroup, consoleIo, intFlag, jsonFlag, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
 
-/** `tollgate keys hash` — makes a client key and the hash to put in config. */
-export function keysCommand(): Command {
-  const cmd = new Command('keys').description('Client (virtual) keys');
+const ONCE = 'warning: this key is shown once and cannot be retrieved again; store it now.';
+
+/** `tollgate keys create|list|revoke|rotate|hash` — virtual keys in the configured database. */
+export function keysCommand(io: Io = consoleIo): Command {
+  const cmd = commandGroup('keys', 'Client (virtual) keys', io);
   cmd
     .command('hash')
     .description('Print a new random key and its sha256 hash for the `keys:` list in config')
     .option('--key <key>', 'hash this key instead of making a new one (visible in your shell history)')
     .action((opts: { key?: string }) => {
       const key = opts.key ?? 'tg-' + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url');
-      console.log(`key:  ${key}   (shown once; give it to the client)`);
-      console.log(`hash: sha256:${sha256Hex(key)}`);
+      io.out(`key:  ${key}   (shown once; give it to the client)`);
+      io.out(`hash: sha256:${sha256Hex(key)}`);
     });
+
+  withConfig(cmd.command('create'))
+    .description('Create a key in the database and print it (once)')
+    .requiredOption('--name <name>', 'a name for the key, e.g. ci')
+    .option('--team <team>', 'owning team (created if new)')
+    .option('--user <user>', 'owning user')
+    .option('--tags <list>', 'comma-separated tags')
+    .option('--models <globs>', "comma-separated model patterns it may call, e.g. 'gpt-4o*' (default: any)")
+    .option('--budget <usd/period>', 'spend limit, e.g. 50/month (day, week or month)')
+    .option('--rpm <n>', 'requests per minute')
+    .option('--tpm <n>', 'tokens per minute')
+    .option('--expires <when>', 'a duration (30d, 12h) or an ISO date')
+    .option('--metadata <json>', 'a JSON object kept with the key')
+    .option('--format <format>', 'text or json', 'text')
+    .action((o: Record<string, string | undefined>) =>
+      runAction(io, async () => {
+        const format = outputFormat(o.format, ['text', 'json']);
+        const input = parseFlags(createKeyBody, {
+          name: o.name,
+          team: o.team,
+          user: o.user,
+          tags: o.tags === undefined ? undefined : splitList(o.tags),
+          models: o.models === undefined ? undefined : splitList(o.models),
+          budget: o.budget,
+          rpm: intFlag('rpm', o.rpm),
+          tpm: intFlag('tpm', o.tpm),
+          expires: o.expires,
+          metadata: jsonFlag('metadata', o.metadata),
+        });
+        const { key, row } = await usingStore(o.config, (store) => issueKey(store, input));
+        printNewKey(io, format, key, row);
+      }),
+    );
+
+  withConfig(cmd.command('list'))
+    .description('List keys (never the keys themselves: their prefix and id)')
+    .option('--team <team>', 'only this team')
+    .option('--all', 'include revoked keys')
+    .option('--format <format>', 'table or json', 'table')
+    .action((o: { team?: string; all?: boolean; format?: string; config?: string }) =>
+      runAction(io, async () => {
+        const format = outputFormat(o.format, ['table', 'json']);
+        const rows = await usingStore(o.config, (store) => listKeys(store, { team: o.team, includeRevoked: o.all === true }));
+        const now = Date.now();
+        const views = rows.map((r) => keyView(r, now));
+        io.out(format === 'json' ? JSON.stringify(views, null, 2) : keysTable(views));
+      }),
+    );
+
+  withConfig(cmd.command('revoke'))
+    .description('Revoke a key now (every gateway on this database refuses it within a second)')
+    .argument('<key>', 'key id (key_…) or prefix (tg-…)')
+    .action((ref: string, o: { config?: string }) =>
+      runAction(io, async () => {
+        const row = await usingStore(o.config, (store) => revoke(store, ref));
+        io.out(`revoked ${row.id} (${row.prefix}, ${row.name})`);
+      }),
+    );
+
+  withConfig(cmd.command('rotate'))
+    .description('Replace a key with a new one; the old one keeps working for the grace period')
+    .argument('<key>', 'key id (key_…) or prefix (tg-…)')
+    .option('--grace <duration>', 'how long the old key keeps working', '24h')
+    .option('--format <format>', 'text or json', 'text')
+    .action((ref: string, o: { grace?: string; format?: string; config?: string }) =>
+      runAction(io, async () => {
+        const format = outputFormat(o.format, ['text', 'json']);
+        const { grace } = parseFlags(rotateKeyBody, { grace: o.grace });
+        const { key, row, old } = await usingStore(o.config, (store) => rotate(store, ref, grace));
+        printNewKey(io, format, key, row, old);
+      }),
+    );
   return cmd;
+}
+
+function printNewKey(io: Io, format: string, key: string, row: KeyRow, old?: KeyRow): void {
+  if (format === 'json') io.out(JSON.stringify({ key, record: keyView(row), ...(old ? { previous: keyView(old) } : {}) }, null, 2));
+  else {
+    io.out(`key:    ${key}`);
+    io.out(`id:     ${row.id}`);
+    io.out(`prefix: ${row.prefix}`);
+    if (old) io.out(`old key ${old.id} (${old.prefix}) works until ${old.expiresAt == null ? '-' : new Date(old.expiresAt).toISOString()}`);
+  }
+  io.err(ONCE);
+}
+
+function keysTable(keys: KeyView[]): string {
+  const limits = (k: KeyView) => [k.rpm != null ? `${k.rpm} rpm` : '', k.tpm != null ? `${k.tpm} tpm` : ''].filter(Boolean).join(', ') || '-';
+  return table(
+    ['PREFIX', 'ID', 'NAME', 'TEAM', 'MODELS', 'BUDGET', 'LIMITS', 'EXPIRES', 'STATUS'],
+    keys.map((k) => [k.prefix, k.id, k.name, k.team ?? '-', k.models?.join(',') ?? '*', budgetText(k.budget), limits(k), k.expires_at?.slice(0, 16).replace('T', ' ') ?? '-', k.status]),
+  );
 }

@@ -123,8 +123,10 @@ export function reportRecords(report: UsageReport): Record<string, string | numb
       rec[d] = group[d] ?? null;
       if (d === 'key') rec.key_name = keyName ?? null;
     }
-    for (const m of METRICS) rec[m] = t[m];
-    rec.cost_usd = formatUsd(t.cost_micros);
+    for (const m of METRICS) {
+      rec[m] = t[m];
+      if (m === 'cost_micros') rec.cost_usd = formatUsd(t.cost_micros);
+    }
     return rec;
   };
   const totalGroup: UsageReportRow['group'] = {};

@@ -63,8 +63,7 @@ describe('POST /admin/keys', () => {
       const r = await call('POST', '/admin/keys', body);
       expect(r.status).toBe(400);
       const j = (await r.json()) as ErrorJson;
-      expect([param, j.error.type]).toEqual([param, 'invalid_request_error']);
-      expect(j.error.param).toBe(param);
+      expect({ param: j.error.param, type: j.error.type }).toEqual({ param, type: 'invalid_request_error' });
       expect(j.error.message).toContain(`'${param}'`);
     }
     const r = await call('POST', '/admin/keys', '{"name": ');

@@ -1,0 +1,112 @@
+import { Command, CommanderError } from 'commander';
+import type { z } from 'zod';
+import { ConfigError, formatProblem } from '../config/load.ts';
+import { openStore, type Store } from '../store/client.ts';
+import { migrate } from '../store/migrate.ts';
+import { configSource } from './config-source.ts';
+
+/*
+ * The plumbing shared by the database commands (keys, teams, usage): flag validation with the
+ * admin API's schemas, the configured database, exit codes (2 = bad flags, 1 = failed) and
+ * one-line error messages instead of stack traces.
+ */
+
+/** Where a command writes; tests pass their own. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t) };
+
+/** Bad flags: printed as `error: …`, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A command group whose subcommands (made with `.command()`) write to `io` and exit 2 on usage errors. */
+export function commandGroup(name: string, description: string, io: Io): Command {
+  return new Command(name)
+    .description(description)
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .exitOverride((e) => {
+      throw e.exitCode === 0 ? e : new CommanderError(2, e.code, e.message);
+    });
+}
+
+/** Adds `--config` (as `serve` has it) to a command. */
+export const withConfig = (cmd: Command) => cmd.option('-c, --config <file>', 'config file whose `database` to use (default: ./gateway.config.yaml, else the embedded defaults)');
+
+/** Validates flag values with an admin schema; a failure names the flag. */
+export function parseFlags<S extends z.ZodType>(schema: S, flags: Record<string, unknown>): z.infer<S> {
+  const input = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length ? String(issue.path[0]) : issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  throw new UsageError(field ? `--${field.replace(/_/g, '-')}: ${issue.message}` : issue.message);
+}
+
+/** `60` → 60; `none` → null where clearing is allowed; anything else is a usage error. */
+export function intFlag(flag: string, v: string | undefined, { clearable = false } = {}): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (clearable && v === 'none') return null;
+  if (!/^\d{1,10}$/.test(v)) throw new UsageError(`--${flag}: expected a positive integer${clearable ? " or 'none'" : ''}, got '${v}'`);
+  return Number(v);
+}
+
+/** `--metadata '{"owner":"ana"}'` → an object. */
+export function jsonFlag(flag: string, v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new UsageError(`--${flag}: expected a JSON object, got '${v}'`);
+  }
+}
+
+/** Checks `--format` against the formats a command supports. */
+export function outputFormat<F extends string>(value: string | undefined, allowed: readonly F[]): F {
+  const f = allowed.find((a) => a === value);
+  if (!f) throw new UsageError(`--format: expected ${allowed.join(' or ')}, got '${value}'`);
+  return f;
+}
+
+/** Runs an action body; failures become a one-line message and an exit code, never a stack trace. */
+export async function runAction(io: Io, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    if (e instanceof ConfigError) for (const p of e.problems) io.err(formatProblem(p));
+    else io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** Opens (and migrates) the database named by the config, runs `fn`, closes it. */
+export async function usingStore<T>(configPath: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { config } = await configSource(configPath).load();
+  const store = await openStore(config.database);
+  try {
+    await migrate(store.client);
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Left-aligned text columns, right-aligned numbers. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const cells = (i: number) => rows.map((r) => r[i] ?? '');
+  const numeric = headers.map((_, i) => cells(i).some((c) => /\d/.test(c)) && cells(i).every((c) => /^(-|-?\d[\d.,]*)$/.test(c)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
