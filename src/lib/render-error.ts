@@ -45,7 +45,7 @@ export function errorBody(err: GatewayError, schema: ClientSchema): Record<strin
       message: err.message,
       type: OPENAI_TYPE[err.kind],
       param: err.param ?? null,
-      code: err.code ?? (err.kind === 'not_found' ? 'model_not_found' : null),
+      code: err.code ?? (err.kind === 'not_found' && err.param === 'model' ? 'model_not_found' : null),
     },
   };
 }

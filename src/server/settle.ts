@@ -40,6 +40,7 @@ export function settle(base: Base, o: Outcome): void {
     key_name: principal?.name,
     key_hash: principal?.keyHash,
     team: principal?.team,
+    user: principal?.user,
     requested_model: base.requestedModel,
     provider: o.provider,
     served_model: o.servedModel,

@@ -9,6 +9,7 @@ export interface UsageRecord {
   /** sha-256 of the client key; never the key. */
   key_hash?: string;
   team?: string;
+  user?: string;
   requested_model: string;
   provider?: string;
   served_model?: string;

@@ -62,6 +62,7 @@ function toRow(r: UsageRecord): typeof usage.$inferInsert {
     keyName: r.key_name,
     keyHash: r.key_hash,
     team: r.team,
+    user: r.user,
     requestedModel: r.requested_model,
     provider: r.provider,
     servedModel: r.served_model,
