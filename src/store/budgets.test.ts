@@ -6,6 +6,7 @@ import { openStore, type Store } from './client.ts';
 import { migrate } from './migrate.ts';
 import { reserve, settleReservation, sweepStaleReservations, type BudgetScope } from './budgets.ts';
 import { GatewayError } from '../lib/errors.ts';
+import { startSqld } from '../../test/helpers/sqld.ts';
 
 async function fileStore(): Promise<Store> {
   const s = await openStore({ url: `file:${join(mkdtempSync(join(tmpdir(), 'tg-budget-')), 'db')}` });
@@ -64,5 +65,19 @@ describe('budget reservations', () => {
     expect(await sweepStaleReservations(s, 5 * 60_000)).toBe(1);
     expect(await spendOf(s, 'team', 't')).toEqual({ spent: 5_000, reserved: 0 });
     s.close();
+  });
+});
+
+describe('budget reservations on a real sqld server', () => {
+  test('200 concurrent reservations against $1 never pass the limit', async () => {
+    const server = await startSqld();
+    const s = await openStore({ url: server.url });
+    await migrate(s.client);
+    const scopes: BudgetScope[] = [{ scope: 'team', id: 't', period: 'month', limitMicros: 1_000_000 }];
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => reserve(s, `r${i}`, scopes, 12_345)));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(81);
+    expect((await spendOf(s, 'team', 't')).reserved).toBe(81 * 12_345);
+    s.close();
+    await server.stop();
   });
 });
