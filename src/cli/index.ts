@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { serveCommand } from './serve.ts';
 import { configCommand } from './config.ts';
 import { keysCommand } from './keys.ts';
+import { policyCommand } from './policy.ts';
 import { teamsCommand } from './teams.ts';
 import { usageCommand } from './usage.ts';
 
@@ -18,6 +19,7 @@ export async function runCli(argv: string[]): Promise<number> {
   program.addCommand(serveCommand(), { isDefault: true });
   program.addCommand(configCommand());
   program.addCommand(keysCommand());
+  program.addCommand(policyCommand());
   program.addCommand(teamsCommand());
   program.addCommand(usageCommand());
   try {

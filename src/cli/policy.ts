@@ -1,0 +1,175 @@
+import { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildCatalog } from '../config/catalog.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { createRegoCompiler } from '../policy/compiler/index.ts';
+import type { RegoFiles } from '../policy/compiler/types.ts';
+import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
+import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
+import { compilePolicySources, formatProblem } from '../policy/loader.ts';
+import { isTestFile, mergeData, readPolicyDir, type PolicySources } from '../policy/policy-files.ts';
+import { formatTestReport } from '../policy/test-report.ts';
+import { chatRequest, embeddingsRequest } from '../server/schemas/openai.ts';
+import { messagesRequest } from '../server/schemas/anthropic.ts';
+import { configSource } from './config-source.ts';
+
+/** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
+export function policyCommand(): Command {
+  const cmd = new Command('policy').description('Rego policies: test, check, evaluate');
+
+  cmd
+    .command('test')
+    .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`)")
+    .argument('[dir]', 'policy directory', 'policies')
+    .option('-v, --verbose', 'print every test and where failures happened')
+    .action(async (dir: string, opts: { verbose?: boolean }) => {
+      const sources = readSources(dir);
+      if (!sources) return;
+      const compiler = await createRegoCompiler();
+      try {
+        const merged = mergeData(sources.dataFiles);
+        if (!reportProblems(merged.errors)) return;
+        const r = await compiler.test({ files: sources.files, data: merged.data });
+        if (!reportProblems(r.errors)) return;
+        if (r.results.length === 0) {
+          console.error(`${dir}: no tests found`);
+          process.exitCode = 1;
+          return;
+        }
+        const report = formatTestReport(r.results, { verbose: opts.verbose });
+        console.log(report.text);
+        if (!report.ok) process.exitCode = 1;
+      } finally {
+        await compiler.close();
+      }
+    });
+
+  cmd
+    .command('check')
+    .description('Compile the policies for the gateway and run their tests; print errors as file:line:col: message')
+    .argument('[dir]', 'policy directory', 'policies')
+    .action(async (dir: string) => {
+      const sources = readSources(dir);
+      if (!sources) return;
+      const r = await compilePolicySources(sources);
+      if (!reportProblems(r.ok ? [] : r.errors) || !r.ok) return;
+      const rego = Object.keys(sources.files).length;
+      console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})`);
+    });
+
+  cmd
+    .command('eval')
+    .description('Evaluate the decision for one input and show which rules produced it')
+    .requiredOption('-i, --input <file>', 'a policy input document (JSON), or a client request body to build one from')
+    .option('-d, --dir <dir>', 'policy directory', 'policies')
+    .option('-c, --config <file>', 'gateway config: adds its providers and policy.data')
+    .option('-e, --endpoint <endpoint>', 'for a request body: chat.completions | messages | embeddings (default: guessed)')
+    .option('--team <team>', 'for a request body: the key team')
+    .option('--key <name>', 'for a request body: the key name')
+    .action(async (opts: EvalOptions) => {
+      process.exitCode = await evalCommand(opts);
+    });
+
+  cmd
+    .command('schema')
+    .description('Write the JSON Schema of the policy input document')
+    .option('-o, --out <file>', 'output file', 'docs/policy-input.schema.json')
+    .action((opts: { out: string }) => {
+      writeFileSync(opts.out, JSON.stringify(policyInputJsonSchema(), null, 2) + '\n');
+      console.log(`wrote ${opts.out}`);
+    });
+  return cmd;
+}
+
+function readSources(dir: string): PolicySources | undefined {
+  const r = readPolicyDir(dir);
+  if (r.ok) return r.sources;
+  reportProblems(r.errors);
+  return undefined;
+}
+
+/** Prints problems to stderr and sets exit code 1; true when there were none. */
+function reportProblems(problems: { file: string; line: number; col: number; message: string }[]): boolean {
+  for (const p of problems) console.error(formatProblem(p));
+  if (problems.length > 0) process.exitCode = 1;
+  return problems.length === 0;
+}
+
+interface EvalOptions {
+  input: string;
+  dir: string;
+  config?: string;
+  endpoint?: string;
+  team?: string;
+  key?: string;
+}
+
+async function evalCommand(opts: EvalOptions): Promise<number> {
+  const sources = readSources(opts.dir);
+  if (!sources) return 1;
+  const config = opts.config ? (await configSource(opts.config).load()).config : undefined;
+  const raw: unknown = JSON.parse(readFileSync(opts.input, 'utf8'));
+  const input = toInput(raw, opts, config);
+  const check = policyInputSchema.safeParse(input);
+  if (!check.success) {
+    for (const i of check.error.issues) console.error(`warning: input.${i.path.join('.')}: ${i.message}`);
+  }
+  const merged = mergeData(sources.dataFiles, config?.policy.data);
+  if (!reportProblems(merged.errors)) return 1;
+  const files: RegoFiles = {};
+  for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) files[path] = text;
+
+  const compiler = await createRegoCompiler();
+  try {
+    const compiled = await compiler.compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
+    if (!compiled.ok) {
+      reportProblems(compiled.errors);
+      return 1;
+    }
+    const engine = await createPolicyEngine({ wasm: compiled.wasm, data: merged.data });
+    const result = engine.evaluate(input);
+    console.log(JSON.stringify(result.decision, null, 2));
+    if (result.failure) console.error(`\npolicy failure (${result.failure.kind}): ${result.failure.detail}`);
+    for (const r of result.decision.reasons ?? []) console.log(`reason: ${r}`);
+
+    // OPA's own evaluator, for every rule of the package: the values the decision was built from.
+    const pkg = 'data.' + DEFAULT_ENTRYPOINT.split('/').slice(0, -1).join('.');
+    const rules = await compiler.eval({ files, data: merged.data, query: pkg, input: JSON.parse(JSON.stringify(input)) });
+    if (rules.defined && rules.result && typeof rules.result === 'object' && !Array.isArray(rules.result)) {
+      console.log(`\nrules (${pkg}, evaluated by OPA):`);
+      for (const [name, value] of Object.entries(rules.result).sort(([a], [b]) => a.localeCompare(b))) {
+        if (name !== 'decision') console.log(`  ${name} = ${JSON.stringify(value)}`);
+      }
+    } else if (rules.errors.length > 0 || rules.error) {
+      console.error(`OPA evaluation: ${rules.error ?? rules.errors.map(formatProblem).join('; ')}`);
+    }
+    return 0;
+  } finally {
+    await compiler.close();
+  }
+}
+
+/** A file with `request` is an input document; otherwise it is a client request body. */
+function toInput(raw: unknown, opts: EvalOptions, config: GatewayConfig | undefined): PolicyInput {
+  const providers: Record<string, PolicyProvider> = {};
+  for (const [name, p] of Object.entries(config?.providers ?? {})) {
+    providers[name] = { healthy: true, error_rate: 0, p50_ms: null, data_residency: p.data_residency, type: p.type };
+  }
+  if (raw && typeof raw === 'object' && 'request' in raw) return { providers, ...raw } as PolicyInput;
+  const body = raw && typeof raw === 'object' ? raw : {};
+  // Only a guess: an Anthropic body without `system` looks like an OpenAI one; --endpoint decides.
+  const endpoint = opts.endpoint ?? ('input' in body ? 'embeddings' : 'system' in body ? 'messages' : 'chat.completions');
+  const common = { headers: new Headers(), now: new Date(), providers, key: { team: opts.team ?? null, name: opts.key ?? null } };
+  const entry = config ? buildCatalog(config).resolve(String('model' in body ? body.model : '')) : undefined;
+  const catalogTarget = entry ? { provider: entry.model.provider, model: entry.model.model } : null;
+  switch (endpoint) {
+    case 'embeddings':
+      return buildInput({ ...common, catalogTarget, endpoint, body: embeddingsRequest.parse(body) });
+    case 'messages':
+      return buildInput({ ...common, catalogTarget, endpoint, body: messagesRequest.parse(body) });
+    case 'chat.completions':
+      return buildInput({ ...common, catalogTarget, endpoint, body: chatRequest.parse(body) });
+    default:
+      throw new Error(`unknown endpoint '${endpoint}' (chat.completions, messages or embeddings)`);
+  }
+}

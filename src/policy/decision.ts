@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { PII_TYPES } from './pii.ts';
+
+/**
+ * The decision document a policy returns (`data.gateway.decision`). Strict: an unknown key, a
+ * wrong type or a contradiction is an error, and the engine turns any error into a deny — a
+ * typo in a policy must not silently drop a limit.
+ */
+
+const name = z.string().min(1);
+const target = z.strictObject({ provider: name, model: name });
+
+/**
+ * `targets` is either an ordered list (try the first, fall back to the next) or a weighted set
+ * `{mode: 'weighted', targets: [{provider, model, weight}]}` (pick one with probability
+ * weight / sum of weights; the others, heaviest first, are its fallbacks). Both parse to
+ * `{mode, targets}` so the router handles one shape.
+ */
+const orderedTargets = z.array(target).min(1).transform((targets) => ({ mode: 'ordered' as const, targets }));
+const weightedTargets = z.strictObject({
+  mode: z.literal('weighted'),
+  targets: z.array(z.strictObject({ provider: name, model: name, weight: z.number().positive() })).min(1),
+});
+
+export const decisionSchema = z
+  .strictObject({
+    allowed: z.boolean(),
+    /** On deny: the status the client gets (default 403). */
+    http_status: z.number().int().min(400).max(599).optional(),
+    /** On deny: the message the client gets. */
+    message: z.string().optional(),
+    targets: z.union([orderedTargets, weightedTargets]).optional(),
+    budget: z
+      .strictObject({ limit_usd: z.number().nonnegative(), period: z.enum(['day', 'week', 'month']), scope: z.enum(['key', 'team']) })
+      .optional(),
+    rate_limit: z
+      .strictObject({ rpm: z.number().int().nonnegative().optional(), tpm: z.number().int().nonnegative().optional() })
+      .refine((r) => r.rpm !== undefined || r.tpm !== undefined, 'rate_limit needs rpm or tpm')
+      .optional(),
+    /** Caps the completion tokens requested (lowers max_tokens, sets it when absent). */
+    max_tokens: z.number().int().positive().optional(),
+    /** PII types to mask in the prompt before it leaves the gateway. */
+    redact: z.array(z.enum(PII_TYPES)).optional(),
+    /** Response cache: off, read only, write only or both; ttl_s bounds a stored entry's age. */
+    cache: z.strictObject({ mode: z.enum(['off', 'read', 'write', 'read_write']), ttl_s: z.number().int().positive().optional() }).optional(),
+    /** Added to the usage record, for reports. */
+    tags: z.array(z.string()).optional(),
+    /** Whether prompts and completions may be stored in logs (default false). */
+    log_prompts: z.boolean().optional(),
+    /** Why the policy decided what it did, for logs and `tollgate policy eval`. */
+    reasons: z.array(z.string()).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.allowed && (d.http_status !== undefined || d.message !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'http_status and message are only for denies', path: ['http_status'] });
+    }
+  });
+
+export type Decision = z.output<typeof decisionSchema>;
+export type DecisionTargets = NonNullable<Decision['targets']>;
+export type TargetPlan = DecisionTargets;
+
+export type ParseDecisionResult = { ok: true; decision: Decision } | { ok: false; error: string };
+
+/** Validates a raw policy result. Never throws. */
+export function parseDecision(raw: unknown): ParseDecisionResult {
+  const r = decisionSchema.safeParse(raw);
+  if (r.success) return { ok: true, decision: r.data };
+  const error = r.error.issues.map((i) => `${i.path.length ? formatPath(i.path) + ': ' : ''}${i.message}`).join('; ');
+  return { ok: false, error };
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+}
+
+export const DEFAULT_DENY_STATUS = 403;
+export const DEFAULT_DENY_MESSAGE = 'The request was denied by the gateway policy.';

@@ -1,0 +1,166 @@
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { createLogger } from '../lib/logger.ts';
+import { createRegoCompiler } from './compiler/index.ts';
+import { createPolicyEngine, type PolicyEngine } from './engine.ts';
+import type { PolicyInput } from './input-schema.ts';
+
+const POLICY = `package gateway
+
+decision := {"allowed": true, "reasons": ["mode allow"]} if input.mode == "allow"
+decision := {"allowed": false, "reasons": ["mode deny"]} if input.mode == "deny"
+decision := {"allowed": false, "http_status": 429, "message": "slow down"} if input.mode == "deny429"
+decision := {"targets": [{"provider": "p", "model": "m"}]} if input.mode == "no_allowed"
+decision := {"allowed": true, "extra": 1} if input.mode == "unknown_key"
+decision := {"allowed": true} if input.mode == "conflict"
+decision := {"allowed": false} if input.mode == "conflict"
+decision := {"allowed": count(data.items) > 0} if input.mode == "data"
+
+# A runaway comprehension: allocates until the memory cap stops it.
+decision := {"allowed": count(big) > 0} if input.mode == "memory"
+big := [x | some x in numbers.range(1, 1000000000)] if input.mode == "memory"
+
+# A runaway loop that allocates nothing: only the fuel meter stops it.
+decision := {"allowed": spin} if input.mode == "cpu"
+default spin := false
+spin if {
+	some a in input.xs
+	some b in input.xs
+	some c in input.xs
+	a == b
+	b == c
+	a == -1
+}
+
+# Deeply nested input: OPA's recursive JSON parser and walk() at depth.
+decision := {"allowed": count([p | walk(input.deep, [p, _])]) > 0} if input.mode == "deep"
+`;
+
+let wasm: Uint8Array;
+const logLines: string[] = [];
+const logger = createLogger({ level: 'debug', write: (l) => logLines.push(l) });
+
+beforeAll(async () => {
+  const compiler = await createRegoCompiler();
+  try {
+    const r = await compiler.compile({ files: { 'gateway/test.rego': POLICY }, entrypoints: ['gateway/decision'] });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    wasm = r.wasm;
+  } finally {
+    await compiler.close();
+  }
+}, 60_000);
+
+const asInput = (v: object): PolicyInput => v as unknown as PolicyInput;
+
+async function engine(opts: Partial<Parameters<typeof createPolicyEngine>[0]> = {}): Promise<PolicyEngine> {
+  return createPolicyEngine({ wasm, logger, data: { items: [1] }, ...opts });
+}
+
+describe('decisions', () => {
+  test('an allow passes through with id, revision and timing', async () => {
+    const e = await engine();
+    const r = e.evaluate(asInput({ mode: 'allow' }));
+    expect(r.decision).toEqual({ allowed: true, reasons: ['mode allow'] });
+    expect(r.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.revision).toBe(new Bun.CryptoHasher('sha256').update(wasm).digest('hex'));
+    expect(r.eval_us).toBeGreaterThanOrEqual(0);
+    expect(r.failure).toBeUndefined();
+  });
+
+  test('an explicit deny is a 403 with a default message', async () => {
+    const r = (await engine()).evaluate(asInput({ mode: 'deny' }));
+    expect(r.decision).toEqual({ allowed: false, http_status: 403, message: 'The request was denied by the gateway policy.', reasons: ['mode deny'] });
+    expect(r.failure).toBeUndefined();
+  });
+
+  test("a deny's own status and message are kept", async () => {
+    const r = (await engine()).evaluate(asInput({ mode: 'deny429' }));
+    expect(r.decision).toEqual({ allowed: false, http_status: 429, message: 'slow down' });
+  });
+
+  test('data is visible and can be replaced', async () => {
+    const e = await engine();
+    expect(e.evaluate(asInput({ mode: 'data' })).decision.allowed).toBe(true);
+    e.setData({ items: [] });
+    expect(e.evaluate(asInput({ mode: 'data' })).decision.allowed).toBe(false);
+  });
+});
+
+describe('fails closed', () => {
+  test.each([
+    ['undefined', { mode: 'nothing' }, 'undefined'],
+    ['missing allowed', { mode: 'no_allowed' }, 'invalid_decision'],
+    ['an unknown key', { mode: 'unknown_key' }, 'invalid_decision'],
+    ['conflicting rule values', { mode: 'conflict' }, 'evaluation_error'],
+  ])('%s → 500 deny with a log line', async (_why, input, kind) => {
+    logLines.length = 0;
+    const r = (await engine()).evaluate(asInput(input));
+    expect(r.decision.allowed).toBe(false);
+    expect(r.decision.http_status).toBe(500);
+    expect(r.decision.message).toContain(kind);
+    expect(r.failure?.kind).toBe(kind as 'undefined');
+    const line = JSON.parse(logLines.find((l) => l.includes('policy evaluation failed')) ?? '{}');
+    expect(line).toMatchObject({ level: 'error', kind, decision_id: r.decision_id });
+  });
+
+  test('an input over the size limit', async () => {
+    const e = await engine({ maxInputBytes: 1024 });
+    const r = e.evaluate(asInput({ mode: 'allow', pad: 'é'.repeat(600) })); // 600 chars, 1200 bytes
+    expect(r.failure?.kind).toBe('input_too_large');
+    expect(e.evaluate(asInput({ mode: 'allow' })).decision.allowed).toBe(true);
+  });
+
+  test('an input that is not JSON', async () => {
+    const cyclic: Record<string, unknown> = { mode: 'allow' };
+    cyclic.self = cyclic;
+    expect((await engine()).evaluate(asInput(cyclic)).failure?.kind).toBe('input_unserializable');
+  });
+
+  test('a runaway comprehension hits the memory cap, and the next request is served', async () => {
+    const e = await engine({ maxMemoryBytes: 32 * 1024 * 1024 });
+    const started = performance.now();
+    const r = e.evaluate(asInput({ mode: 'memory' }));
+    expect(r.failure?.kind).toBe('out_of_memory');
+    expect(r.decision).toMatchObject({ allowed: false, http_status: 500 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(e.evaluate(asInput({ mode: 'allow' })).decision.allowed).toBe(true);
+  });
+
+  test('a runaway loop that allocates nothing runs out of fuel, and the next request is served', async () => {
+    const e = await engine({ fuel: 5_000_000 });
+    const xs = Array.from({ length: 2000 }, (_, i) => i); // 8e9 iterations unmetered
+    const started = performance.now();
+    const r = e.evaluate(asInput({ mode: 'cpu', xs }));
+    expect(r.failure?.kind).toBe('out_of_fuel');
+    expect(performance.now() - started).toBeLessThan(2000);
+    const next = e.evaluate(asInput({ mode: 'cpu', xs: [1, 2] }));
+    expect(next.failure).toBeUndefined();
+    expect(next.decision).toMatchObject({ allowed: false, http_status: 403 });
+  });
+
+  test('deeply nested input is evaluated or denied, never crashes', async () => {
+    const e = await engine();
+    for (const depth of [100, 5_000, 200_000]) {
+      let deep: unknown = 1;
+      for (let i = 0; i < depth; i++) deep = [deep];
+      const r = e.evaluate(asInput({ mode: 'deep', deep }));
+      expect(typeof r.decision.allowed).toBe('boolean');
+      if (depth === 100) expect(r.decision.allowed).toBe(true);
+    }
+    expect(e.evaluate(asInput({ mode: 'allow' })).decision.allowed).toBe(true);
+  });
+});
+
+describe('load-time errors', () => {
+  test('a missing entrypoint', async () => {
+    await expect(engine({ entrypoint: 'gateway/nope' })).rejects.toThrow("no entrypoint 'gateway/nope'");
+  });
+
+  test('data that does not fit in the memory cap', async () => {
+    await expect(engine({ maxMemoryBytes: 1024 * 1024, data: { items: 'x'.repeat(2 * 1024 * 1024) } })).rejects.toThrow('could not be loaded');
+  });
+
+  test('not a wasm module', async () => {
+    await expect(engine({ wasm: new Uint8Array([1, 2, 3]) })).rejects.toThrow('not a WebAssembly');
+  });
+});

@@ -1,0 +1,166 @@
+import { silentLogger, type Logger } from '../lib/logger.ts';
+import { DEFAULT_DENY_MESSAGE, DEFAULT_DENY_STATUS, parseDecision, type Decision } from './decision.ts';
+import type { PolicyInput } from './input-schema.ts';
+import { instantiatePolicy, type FuelledPolicy } from './wasm-policy.ts';
+
+/**
+ * Evaluates a compiled OPA wasm policy, failing closed: an undefined result, a malformed
+ * decision, an input too large, an evaluation error, running out of memory or out of fuel all
+ * become `allowed: false` with status 500 and a log line. Nothing throws to the caller.
+ */
+
+export const DEFAULT_ENTRYPOINT = 'gateway/decision';
+
+export type PolicyFailureKind =
+  | 'undefined'
+  | 'invalid_decision'
+  | 'input_too_large'
+  | 'input_unserializable'
+  | 'out_of_memory'
+  | 'out_of_fuel'
+  | 'evaluation_error';
+
+export interface PolicyEvaluation {
+  decision: Decision;
+  /** Unique per evaluation; logged and returned to the client so a deny can be traced. */
+  decision_id: string;
+  /** sha256 of the policy wasm. */
+  revision: string;
+  eval_us: number;
+  /** Present when the deny comes from a failure rather than from the policy. */
+  failure?: { kind: PolicyFailureKind; detail: string };
+}
+
+/** The raw result of one evaluation (for the differential test and the CLI). */
+export type RawOutcome = { ok: true; defined: boolean; result?: unknown } | { ok: false; kind: PolicyFailureKind; detail: string };
+
+export interface PolicyEngineOptions {
+  /** The policy module as built by the compiler or `opa build -t wasm`. */
+  wasm: Uint8Array;
+  /** Defaults to the sha256 of `wasm`. */
+  revision?: string;
+  data?: Record<string, unknown>;
+  logger?: Logger;
+  entrypoint?: string;
+  /** Serialized input documents above this are denied (default 64 KiB). */
+  maxInputBytes?: number;
+  /** The policy's linear memory cannot grow past this (default 64 MiB). */
+  maxMemoryBytes?: number;
+  /** Loop iterations one evaluation may run (default 20 million, about 80 ms). */
+  fuel?: number;
+}
+
+export interface PolicyEngine {
+  readonly revision: string;
+  evaluate(input: PolicyInput): PolicyEvaluation;
+  evaluateRaw(input: unknown): RawOutcome;
+  /** Replaces `data`. Throws if it does not fit in the policy's memory (a load-time error). */
+  setData(data: Record<string, unknown>): void;
+}
+
+export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024;
+export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_FUEL = 20_000_000;
+
+export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<PolicyEngine> {
+  const {
+    wasm,
+    revision = new Bun.CryptoHasher('sha256').update(wasm).digest('hex'),
+    logger = silentLogger,
+    entrypoint = DEFAULT_ENTRYPOINT,
+    maxInputBytes = DEFAULT_MAX_INPUT_BYTES,
+    maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES,
+    fuel = DEFAULT_FUEL,
+  } = opts;
+  const encoder = new TextEncoder();
+  let dataJson = encoder.encode(JSON.stringify(opts.data ?? {}));
+  const load = await instantiatePolicy(wasm, maxMemoryBytes);
+  let policy: FuelledPolicy = load(dataJson);
+  const entry = policy.entrypoints[entrypoint];
+  if (entry === undefined) {
+    throw new Error(`policy has no entrypoint '${entrypoint}' (it has: ${Object.keys(policy.entrypoints).join(', ') || 'none'})`);
+  }
+
+  /** A failed evaluation may leave the instance's memory grown or its state half-written: start afresh. */
+  function replaceInstance(): void {
+    try {
+      policy = load(dataJson);
+    } catch (e) {
+      logger.error('policy instance could not be recreated; keeping the old one', { revision, error: String(e) });
+    }
+  }
+
+  function evaluateRaw(input: unknown): RawOutcome {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(input);
+    } catch (e) {
+      return { ok: false, kind: 'input_unserializable', detail: String(e) };
+    }
+    if (json === undefined) return { ok: false, kind: 'input_unserializable', detail: 'input is not JSON' };
+    // Bytes >= UTF-16 units, so the length check can skip encoding a hopeless input.
+    if (json.length > maxInputBytes) return tooLarge(json.length);
+    const bytes = encoder.encode(json);
+    if (bytes.length > maxInputBytes) return tooLarge(bytes.length);
+    const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+    try {
+      policy.fuel.value = fuel;
+      const rs = policy.evaluate(buffer, entry);
+      if (!Array.isArray(rs) || rs.length === 0) return { ok: true, defined: false };
+      if (rs.length > 1) return { ok: false, kind: 'evaluation_error', detail: `the entrypoint produced ${rs.length} results` };
+      const first: unknown = rs[0];
+      const result = first && typeof first === 'object' && 'result' in first ? first.result : undefined;
+      return { ok: true, defined: true, result };
+    } catch (e) {
+      const outOfFuel = policy.fuel.value === 0;
+      const detail = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+      replaceInstance();
+      if (outOfFuel) return { ok: false, kind: 'out_of_fuel', detail: `evaluation ran more than ${fuel} loop iterations` };
+      if (/opa_malloc|out of memory|Out of memory|grow/i.test(detail)) return { ok: false, kind: 'out_of_memory', detail: `evaluation needed more than ${maxMemoryBytes} bytes: ${detail}` };
+      return { ok: false, kind: 'evaluation_error', detail };
+    }
+  }
+
+  function tooLarge(n: number): RawOutcome {
+    return { ok: false, kind: 'input_too_large', detail: `the input document is ${n} bytes; the limit is ${maxInputBytes}` };
+  }
+
+  function evaluate(input: PolicyInput): PolicyEvaluation {
+    const started = performance.now();
+    const decision_id = crypto.randomUUID();
+    const raw = evaluateRaw(input);
+    const eval_us = Math.round((performance.now() - started) * 1000);
+    const fail = (kind: PolicyFailureKind, detail: string): PolicyEvaluation => {
+      logger.error('policy evaluation failed; request denied', { decision_id, revision, kind, detail });
+      const decision: Decision = {
+        allowed: false,
+        http_status: 500,
+        message: `The gateway policy could not decide on this request (${kind}); it was denied. Decision id: ${decision_id}.`,
+        reasons: [`policy failure (${kind}): ${detail}`],
+      };
+      return { decision, decision_id, revision, eval_us, failure: { kind, detail } };
+    };
+    if (!raw.ok) return fail(raw.kind, raw.detail);
+    if (!raw.defined) return fail('undefined', `${entrypoint} is undefined for this input (a policy must always define it)`);
+    const parsed = parseDecision(raw.result);
+    if (!parsed.ok) return fail('invalid_decision', parsed.error);
+    const decision = parsed.decision;
+    if (!decision.allowed) {
+      decision.http_status ??= DEFAULT_DENY_STATUS;
+      decision.message ??= DEFAULT_DENY_MESSAGE;
+      logger.debug('policy denied the request', { decision_id, revision, status: decision.http_status, reasons: decision.reasons });
+    }
+    return { decision, decision_id, revision, eval_us };
+  }
+
+  return {
+    revision,
+    evaluate,
+    evaluateRaw,
+    setData(data) {
+      const next = encoder.encode(JSON.stringify(data));
+      policy = load(next); // throws if it does not fit; the old instance keeps serving
+      dataJson = next;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { silentLogger, type Logger } from '../lib/logger.ts';
+import type { RegoProblem } from './compiler/types.ts';
+import { createCompilerKeeper, type CompilerKeeper } from './compiler-keeper.ts';
+import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions, type PolicyEvaluation } from './engine.ts';
+import type { PolicyInput } from './input-schema.ts';
+import { compilePolicySources, formatProblem, loadBundle, loadPolicies, type LoadResult } from './loader.ts';
+import type { PolicySources } from './policy-files.ts';
+
+export type PolicySource = { dir: string } | { bundle: string } | { sources: PolicySources; name: string };
+
+export type PolicyRuntimeOptions = PolicySource & {
+  /** Config `policy.data`; overrides the policy's own data files. */
+  data?: Record<string, unknown>;
+  logger?: Logger;
+  /** Recompile when the directory (or bundle file) changes. */
+  watch?: boolean;
+  /** Quiet time after the last change before recompiling (default 150 ms). */
+  debounceMs?: number;
+  /**
+   * Keep the compiler this long after a compile (default 0: closed after each). Reloads take
+   * ~0.8 s with a new compiler and ~0.4 s with a kept one, for ~200 MiB while it is kept.
+   */
+  compilerIdleMs?: number;
+  engine?: Pick<PolicyEngineOptions, 'maxInputBytes' | 'maxMemoryBytes' | 'fuel' | 'entrypoint'>;
+};
+
+export type ReloadResult = { ok: true; revision: string } | { ok: false; errors: RegoProblem[] };
+
+export interface PolicyRuntime {
+  /** Evaluates with the current policy; never throws (see engine.ts). */
+  evaluate(input: PolicyInput): PolicyEvaluation;
+  revision(): string;
+  /** Recompiles (with new config data, if given) and swaps atomically; on failure the current policy keeps serving. */
+  reload(opts?: { data?: Record<string, unknown> }): Promise<ReloadResult>;
+  close(): Promise<void>;
+}
+
+/** Thrown by createPolicyRuntime when the initial policy cannot be loaded. */
+export class PolicyLoadError extends Error {
+  constructor(readonly problems: RegoProblem[]) {
+    super(`policy refused:\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'PolicyLoadError';
+  }
+}
+
+function sourceName(opts: PolicySource): string {
+  return 'dir' in opts ? opts.dir : 'bundle' in opts ? opts.bundle : opts.name;
+}
+
+async function load(opts: PolicyRuntimeOptions, data: Record<string, unknown> | undefined, keeper: CompilerKeeper): Promise<LoadResult> {
+  if ('bundle' in opts) return loadBundle({ bundle: opts.bundle, data });
+  const entrypoint = opts.engine?.entrypoint;
+  const compiler = await keeper.acquire();
+  try {
+    if ('dir' in opts) return await loadPolicies({ dir: opts.dir, data, logger: opts.logger, entrypoint, compiler });
+    return await compilePolicySources(opts.sources, { data, entrypoint, compiler });
+  } catch (e) {
+    keeper.discard(); // the compiler's runtime failed; start a fresh one next time
+    return { ok: false, errors: [{ file: sourceName(opts), line: 0, col: 0, message: `compiler failed: ${String(e)}` }] };
+  } finally {
+    keeper.release();
+  }
+}
+
+type Built = { ok: true; engine: PolicyEngine } | { ok: false; errors: RegoProblem[] };
+
+async function build(opts: PolicyRuntimeOptions, data: Record<string, unknown> | undefined, keeper: CompilerKeeper): Promise<Built> {
+  const r = await load(opts, data, keeper);
+  if (!r.ok) return r;
+  try {
+    const engine = await createPolicyEngine({ ...opts.engine, wasm: r.policy.wasm, data: r.policy.data, revision: r.policy.revision, logger: opts.logger });
+    return { ok: true, engine };
+  } catch (e) {
+    return { ok: false, errors: [{ file: sourceName(opts), line: 0, col: 0, message: e instanceof Error ? e.message : String(e) }] };
+  }
+}
+
+/**
+ * Compiles the policy once (throwing PolicyLoadError if it is refused) and serves decisions
+ * from it. With `watch`, saving a file recompiles it after `debounceMs`; the new policy is
+ * swapped in only if it compiles and passes its tests, otherwise the failure is logged with
+ * file:line:col and the old one keeps serving.
+ */
+export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<PolicyRuntime> {
+  const { logger = silentLogger, debounceMs = 150, compilerIdleMs = 0 } = opts;
+  const keeper = createCompilerKeeper(compilerIdleMs);
+  let data = opts.data;
+  const first = await build(opts, data, keeper);
+  if (!first.ok) {
+    await keeper.close();
+    throw new PolicyLoadError(first.errors);
+  }
+  let engine = first.engine;
+  let closed = false;
+  // Reloads run one at a time (each holds a ~200 MiB compiler); a reload asked for during one runs after it.
+  let chain: Promise<unknown> = Promise.resolve();
+
+  function reload(r: { data?: Record<string, unknown> } = {}): Promise<ReloadResult> {
+    const run = async (): Promise<ReloadResult> => {
+      const nextData = r.data ?? data;
+      const next = await build(opts, nextData, keeper);
+      if (!next.ok) {
+        logger.error('policy reload refused; the previous policy keeps serving', { source: sourceName(opts), revision: engine.revision, errors: next.errors.map(formatProblem) });
+        return { ok: false, errors: next.errors };
+      }
+      if (closed) return { ok: true, revision: engine.revision };
+      const previous = engine.revision;
+      engine = next.engine;
+      data = nextData;
+      if (previous !== engine.revision) logger.info('policy reloaded', { source: sourceName(opts), revision: engine.revision, previous });
+      return { ok: true, revision: engine.revision };
+    };
+    const p = chain.then(run, run);
+    chain = p;
+    return p;
+  }
+
+  const stopWatching = opts.watch ? watchSource(opts, debounceMs, () => keeper.warm(), () => void reload()) : () => {};
+
+  return {
+    evaluate: (input) => engine.evaluate(input),
+    revision: () => engine.revision,
+    reload,
+    async close() {
+      closed = true;
+      stopWatching();
+      await chain.catch(() => undefined);
+      await keeper.close();
+    },
+  };
+}
+
+/** Calls `onFirstEvent` at once (to warm the compiler while the debounce runs), `onChange` after the quiet time. */
+function watchSource(opts: PolicySource, debounceMs: number, onFirstEvent: () => void, onChange: () => void): () => void {
+  if (!('dir' in opts) && !('bundle' in opts)) return () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    if (timer === undefined && 'dir' in opts) onFirstEvent();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, debounceMs);
+  };
+  let watcher: FSWatcher;
+  if ('dir' in opts) {
+    watcher = watch(opts.dir, { recursive: true }, (_event, file) => {
+      // Editors' swap and backup files change nothing a policy reads.
+      if (file && !/\.(rego|json|ya?ml)$/.test(file)) return;
+      schedule();
+    });
+  } else {
+    // The directory, not the file: a bundle is usually replaced by a rename.
+    const name = basename(opts.bundle);
+    watcher = watch(dirname(opts.bundle), (_event, file) => {
+      if (!file || file === name) schedule();
+    });
+  }
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}

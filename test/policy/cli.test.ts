@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const MAIN = resolve(import.meta.dir, '../../src/main.ts');
+const POLICIES = resolve(import.meta.dir, '../../policies');
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function tollgate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, out, err };
+}
+
+function copyPolicies(): string {
+  const dir = mkdtempSync(join(root, 'p-'));
+  cpSync(POLICIES, dir, { recursive: true });
+  return dir;
+}
+
+test('policy test: the default policies pass, -v lists each test', async () => {
+  const r = await tollgate('test', POLICIES);
+  expect(r.code).toBe(0);
+  expect(r.out.trim()).toMatch(/^PASS: (\d+)\/\1$/);
+  const v = await tollgate('test', '-v', POLICIES);
+  expect(v.out).toMatch(/^data\.gateway\.test_allows_by_default: PASS \(\d+(\.\d+)?(µs|ms)\)$/m);
+  expect(v.out).toContain(`${POLICIES}/gateway/decision_test.rego:3:\n`);
+}, 30_000);
+
+test('policy test: a failing test is listed with its location and exits 1', async () => {
+  const dir = copyPolicies();
+  const file = join(dir, 'gateway/budget_test.rego');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"limit_usd": 500, "period"', '"limit_usd": 501, "period"'));
+  const r = await tollgate('test', dir);
+  expect(r.code).toBe(1);
+  expect(r.out).toContain(`${file}:3:\ndata.gateway.test_budget_from_team: FAIL (`);
+  expect(r.out).toMatch(/^FAIL: 1\/\d+$/m);
+}, 30_000);
+
+test('policy check: OK, or file:line:col errors and exit 1', async () => {
+  const ok = await tollgate('check', POLICIES);
+  expect(ok.code).toBe(0);
+  expect(ok.out).toMatch(/OK \(\d+ Rego files, tests (\d+)\/\1 passed, revision [0-9a-f]{16}\)/);
+  const dir = copyPolicies();
+  writeFileSync(join(dir, 'gateway/broken.rego'), 'package gateway\n\nx := \n');
+  const bad = await tollgate('check', dir);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toContain(`${dir}/gateway/broken.rego:4:0: unexpected eof token`);
+}, 30_000);
+
+test('policy eval: a request body becomes an input; prints the decision and the rules', async () => {
+  const req = join(root, 'req.json');
+  writeFileSync(req, JSON.stringify({ model: 'gemini-flash', messages: [{ role: 'user', content: 'hi' }] }));
+  const r = await tollgate('eval', '--input', req, '--dir', POLICIES, '--team', 'support');
+  expect(r.code).toBe(0);
+  const decision = JSON.parse(r.out.slice(0, r.out.indexOf('\n}') + 2));
+  expect(decision).toMatchObject({ allowed: false, http_status: 403, message: "model 'gemini-flash' is not allowed for team 'support'" });
+  expect(r.out).toContain("reason: model 'gemini-flash' is not allowed for team 'support'");
+  expect(r.out).toContain('  allowed = false\n');
+}, 30_000);
+
+test('policy schema writes the input JSON Schema', async () => {
+  const out = join(root, 'schema.json');
+  const r = await tollgate('schema', '--out', out);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(readFileSync(out, 'utf8')).title).toBe('Tollgate policy input');
+});
