@@ -58,6 +58,13 @@ export function rateLimiter(clock: () => number = Date.now) {
   };
 
   return {
+    /** Requests and tokens in the current window, for the policy input. */
+    peek(subject: string): { requests: number; tokens: number } {
+      const w = windows.get(subject);
+      if (!w) return { requests: 0, tokens: 0 };
+      const t = totals(w, Math.floor(clock() / 1000));
+      return { requests: t.reqs, tokens: Math.round(t.toks) };
+    },
     /** Admits one request against every limit, or throws 429 with Retry-After. */
     admit(limits: Limit[], estimatedTokens: number): void {
       const nowSec = Math.floor(clock() / 1000);

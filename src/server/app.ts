@@ -5,6 +5,7 @@ import { requestId } from '../lib/ids.ts';
 import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { auth } from './middleware/auth.ts';
+import { rateLimiter } from '../limits/rate-limiter.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
 import { healthRoute } from './routes/health.ts';
@@ -13,7 +14,8 @@ import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
-export function createApp(deps: AppDeps): Hono<Env> {
+export function createApp(given: AppDeps): Hono<Env> {
+  const deps: AppDeps = { ...given, enforce: given.enforce ?? { logger: given.logger, limiter: rateLimiter() } };
   const app = new Hono<Env>();
 
   app.use('*', async function requestContext(c, next) {

@@ -2,6 +2,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { RuntimeHolder } from '../config/runtime.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { KeyCache } from '../store/key-cache.ts';
+import type { EnforceDeps } from '../enforce/deps.ts';
 import type { Store } from '../store/client.ts';
 
 export interface AppDeps {
@@ -13,6 +14,10 @@ export interface AppDeps {
   store?: Store;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;
+  /** Admission: policy, rate limits, budgets. */
+  enforce?: EnforceDeps;
+  /** The client's address, when the server knows it. */
+  clientIp?: (req: Request) => string | undefined;
   /** False once shutdown begins: /readyz fails. */
   ready?: () => boolean;
 }

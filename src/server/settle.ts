@@ -5,6 +5,8 @@ import type { Env } from './context.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { AppDeps } from './deps.ts';
 import { priceUsage } from './cost.ts';
+import type { Admission } from '../enforce/admit.ts';
+import type { RequestBody } from '../policy/input.ts';
 
 interface Base {
   c: Context<Env>;
@@ -12,6 +14,7 @@ interface Base {
   endpoint: string;
   requestedModel: string;
   stream: boolean;
+  admission?: Admission<RequestBody>;
 }
 
 interface Outcome {
@@ -24,10 +27,14 @@ interface Outcome {
   ttftMs?: number;
   /** For streams: output tokens estimated from what the client received. */
   deliveredTokens?: number;
+  /** The refusal or failure message. */
+  errorMessage?: string;
+  /** Decision id of a refusal (admission never finished, so it is not on base). */
+  decisionId?: string;
 }
 
 /** Hands one finished request to the ledger (and the log). Never throws into the request. */
-export function settle(base: Base, o: Outcome): void {
+export function settle(base: Base, o: Outcome): UsageRecord {
   const { c, deps } = base;
   const principal = c.get('principal');
   const runtime = c.get('runtime');
@@ -39,6 +46,7 @@ export function settle(base: Base, o: Outcome): void {
     endpoint: base.endpoint,
     key_name: principal?.name,
     key_hash: principal?.keyHash,
+    key_id: principal?.keyId,
     team: principal?.team,
     user: principal?.user,
     requested_model: base.requestedModel,
@@ -52,9 +60,15 @@ export function settle(base: Base, o: Outcome): void {
     price_version: runtime.prices.version,
     usage_source: reported ? 'provider' : o.deliveredTokens ? 'estimated' : 'none',
     attempts: o.attempts,
+    decision_id: base.admission?.decisionId ?? o.decisionId,
+    policy_revision: base.admission?.policyRevision,
+    error_message: o.errorMessage,
+    tags: base.admission?.decision?.tags,
+    booked: base.admission?.booked ?? [],
     latency_ms: Math.round(performance.now() - c.get('startedAt')),
     ttft_ms: o.ttftMs,
   };
+  void base.admission?.close({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });
   try {
     deps.onUsage?.(record);
   } catch (e) {
@@ -71,5 +85,8 @@ export function settle(base: Base, o: Outcome): void {
     input_tokens: record.usage.input_tokens,
     output_tokens: record.usage.output_tokens,
     cost_micros: record.cost_micros,
+    decision_id: record.decision_id,
+    error: record.error_message,
   });
+  return record;
 }

@@ -6,6 +6,8 @@ export interface UsageRecord {
   request_id: string;
   endpoint: string;
   key_name?: string;
+  /** Database key id (spend counters are kept by it). */
+  key_id?: string;
   /** sha-256 of the client key; never the key. */
   key_hash?: string;
   team?: string;
@@ -24,6 +26,14 @@ export interface UsageRecord {
   price_version: string;
   /** `provider` when the upstream reported usage, `estimated` otherwise, `none` when nothing ran. */
   usage_source: 'provider' | 'estimated' | 'none';
+  decision_id?: string;
+  policy_revision?: string;
+  /** Why the request was refused or failed, when it was. */
+  error_message?: string;
+  /** Cost-attribution tags from the policy decision. */
+  tags?: string[];
+  /** The (scope, period) counters a budget settlement already booked this request's spend into. */
+  booked?: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
   latency_ms: number;
   ttft_ms?: number;
 }

@@ -68,20 +68,6 @@ export async function settleReservation(store: Store, r: Reservation, actualMicr
   await store.client.batch(stmts, 'write');
 }
 
-/** Books spend for a request that had no reservation (no budget applied at the time). */
-export async function bookSpend(store: Store, scopes: { scope: 'key' | 'team'; id: string }[], micros: number, now = Date.now()): Promise<void> {
-  if (!scopes.length || micros <= 0) return;
-  const periods: Period[] = ['day', 'week', 'month'];
-  const stmts = scopes.flatMap((s) =>
-    periods.map((p) => ({
-      sql: `INSERT INTO spend (scope, scope_id, period, period_start, spent_micros, requests) VALUES (?, ?, ?, ?, ?, 1)
-            ON CONFLICT DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, requests = requests + 1`,
-      args: [s.scope, s.id, p, periodStart(p, now), micros],
-    })),
-  );
-  await store.client.batch(stmts, 'write');
-}
-
 /** Settles reservations left open by a crash (older than `olderThanMs`) at their reserved amount. */
 export async function sweepStaleReservations(store: Store, olderThanMs: number, now = Date.now()): Promise<number> {
   const stale = await store.db.all<{ request_id: string; scope: 'key' | 'team'; scope_id: string; period: Period; period_start: number; reserved_micros: number }>(

@@ -2,6 +2,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { UsageRecord } from '../server/usage-record.ts';
 import { usage } from './schema.ts';
 import type { Store } from './client.ts';
+import { spendStatements } from './spend-book.ts';
 
 export interface UsageWriter {
   /** Queues a row; never blocks the request. */
@@ -19,21 +20,33 @@ export interface UsageWriter {
  */
 export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500 } = {}): UsageWriter {
   let queue: (typeof usage.$inferInsert)[] = [];
+  // Spend of requests no reservation covered, booked with the rows so counters stay current.
+  let spendQueue: { scope: 'key' | 'team'; id: string; micros: number; period?: 'day' | 'week' | 'month' }[] = [];
   let flushing: Promise<void> | undefined;
   const timer = setInterval(() => void flush(), intervalMs);
   timer.unref?.();
 
   async function flush(): Promise<void> {
     if (flushing) await flushing;
-    if (!queue.length) return;
+    if (!queue.length && !spendQueue.length) return;
     const batch = queue;
+    const spendBatch = spendQueue;
     queue = [];
+    spendQueue = [];
     flushing = (async () => {
       try {
         for (let i = 0; i < batch.length; i += maxBatch) await store.db.insert(usage).values(batch.slice(i, i + maxBatch)).onConflictDoNothing();
       } catch (e) {
         queue = batch.concat(queue);
+        spendQueue = spendBatch.concat(spendQueue);
         logger.error('usage flush failed; will retry', { rows: batch.length, error: String(e) });
+        return;
+      }
+      try {
+        const stmts = spendStatements(spendBatch);
+        if (stmts.length) await store.client.batch(stmts, 'write');
+      } catch (e) {
+        logger.error('spend counters not updated', { error: String(e) });
       }
     })();
     await flushing;
@@ -43,6 +56,15 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   return {
     write(r) {
       queue.push(toRow(r));
+      if (r.usage_source !== 'none') {
+        const keyId = r.key_id ?? r.key_hash;
+        for (const [scope, id] of [['key', keyId], ['team', r.team]] as const) {
+          if (!id) continue;
+          for (const period of ['day', 'week', 'month'] as const) {
+            if (!r.booked?.some((b) => b.scope === scope && b.period === period)) spendQueue.push({ scope, id, micros: r.cost_micros, period });
+          }
+        }
+      }
       if (queue.length >= maxBatch) void flush();
     },
     flush,
@@ -79,7 +101,10 @@ function toRow(r: UsageRecord): typeof usage.$inferInsert {
     priceVersion: r.price_version,
     usageSource: r.usage_source,
     latencyMs: r.latency_ms,
+    decisionId: r.decision_id,
+    policyRevision: r.policy_revision,
+    tags: r.tags,
     ttftMs: r.ttft_ms,
-    errorClass: r.outcome === 'ok' ? null : r.outcome,
+    errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
   };
 }

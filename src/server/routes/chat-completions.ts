@@ -11,10 +11,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/chat/completions', async (c) => {
     const body = await readBody(c, chatRequest);
     return handleChat(c, deps, {
-      endpoint: 'chat.completions',
-      body,
-      model: body.model,
-      stream: body.stream === true,
+      request: { endpoint: 'chat.completions', body },
       translatorFor: (adapter) => chatTranslator('openai', adapter.wire, adapter.name),
     });
   });

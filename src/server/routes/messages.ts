@@ -11,10 +11,7 @@ export function messagesRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/messages', async (c) => {
     const body = await readBody(c, messagesRequest);
     return handleChat(c, deps, {
-      endpoint: 'messages',
-      body,
-      model: body.model,
-      stream: body.stream === true,
+      request: { endpoint: 'messages', body },
       translatorFor: (adapter) => chatTranslator('anthropic', adapter.wire, adapter.name),
     });
   });

@@ -1,0 +1,154 @@
+import type { Runtime } from '../config/runtime.ts';
+import { GatewayError } from '../lib/errors.ts';
+import type { Limit } from '../limits/rate-limiter.ts';
+import { buildInput, type RequestBody } from '../policy/input.ts';
+import { denyError } from '../policy/deny.ts';
+import type { Decision } from '../policy/decision.ts';
+import { requestFacts } from '../policy/request-facts.ts';
+import { worstCaseMicros } from '../pricing/cost.ts';
+import type { Target } from '../routing/target.ts';
+import type { Principal } from '../server/middleware/auth.ts';
+import { reserve, settleReservation, type Reservation } from '../store/budgets.ts';
+import { budgetScopes } from './budget-scopes.ts';
+import { capMaxTokens, requestedMaxTokens } from './cap-tokens.ts';
+import type { EnforceDeps } from './deps.ts';
+import { modelAllowed } from './model-glob.ts';
+import { providerFacts } from './provider-facts.ts';
+import { redactBody } from './redact-body.ts';
+import { planTargets } from './targets.ts';
+
+export interface AdmitArgs<B extends RequestBody> {
+  runtime: Runtime;
+  principal: Principal;
+  requestId: string;
+  request: B;
+  headers: Headers;
+  clientIp?: string;
+  kind: 'chat' | 'embeddings';
+}
+
+export interface Admission<B extends RequestBody> {
+  request: B;
+  publicModel: string;
+  targets: Target[];
+  decision?: Decision;
+  decisionId?: string;
+  policyRevision?: string;
+  /** Headers that tell the caller what the gateway decided. */
+  headers: Record<string, string>;
+  /** The (scope, period) counters the budget settlement books this request's spend into. */
+  booked: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
+  /** Books the actual cost and tokens; releases the reservation. Never throws. */
+  close(actual: { costMicros: number; tokens: number }): Promise<void>;
+}
+
+/**
+ * One request's way through the gate: catalog → key's model list → policy decision → targets,
+ * token cap and redaction → rate limits → budget reservation. The policy decides; this enforces.
+ */
+export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitArgs<B>): Promise<Admission<B>> {
+  const { runtime, principal } = a;
+  const requested = a.request.body.model;
+  const entry = runtime.catalog.resolve(requested);
+  if (!entry) throw new GatewayError('not_found', `The model '${requested}' does not exist or is not available on this gateway.`, { param: 'model' });
+  if (entry.model.kind !== a.kind) {
+    throw new GatewayError('invalid_request', `The model '${requested}' is ${entry.model.kind === 'chat' ? 'a chat model' : 'an embeddings model'} and cannot serve this endpoint.`, { param: 'model' });
+  }
+  if (principal.models && !modelAllowed(principal.models, requested, entry.name)) {
+    throw new GatewayError('forbidden', `This key may not use the model '${requested}'.`, { param: 'model' });
+  }
+  const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
+  const team = await deps.team?.(principal.team);
+  const estimatedInput = (() => {
+    const f = requestFacts(a.request);
+    return Math.ceil(f.chars / 4) + f.tokenIds;
+  })();
+
+  let decision: Decision | undefined;
+  let decisionId: string | undefined;
+  let policyRevision: string | undefined;
+  const headers: Record<string, string> = {};
+  if (deps.policy) {
+    const keySubject = `key:${principal.keyId ?? principal.name}`;
+    const teamSubject = principal.team ? `team:${principal.team}` : undefined;
+    const minute = (s: string | undefined) => (s ? deps.limiter.peek(s) : { requests: 0, tokens: 0 });
+    const [keySpend, teamSpend] = await Promise.all([deps.counters?.('key', principal.keyId ?? principal.keyHash), deps.counters?.('team', principal.team)]);
+    const input = buildInput({
+      ...a.request,
+      headers: a.headers,
+      clientIp: a.clientIp ?? null,
+      key: principal.keyHash
+        ? { id: principal.keyId ?? null, name: principal.name, team: principal.team ?? null, user: principal.user ?? null, tags: principal.tags, created_at: iso(principal.createdAt), expires_at: iso(principal.expiresAt) }
+        : null,
+      usage: {
+        key: { ...keySpend, minute_requests: minute(keySubject).requests, minute_tokens: minute(keySubject).tokens },
+        team: { ...teamSpend, minute_requests: minute(teamSubject).requests, minute_tokens: minute(teamSubject).tokens },
+      },
+      providers: providerFacts(runtime),
+      catalogTarget,
+      now: new Date(),
+    });
+    const ev = deps.policy.evaluate(input);
+    decisionId = ev.decision_id;
+    policyRevision = ev.revision;
+    headers['x-tollgate-decision-id'] = ev.decision_id;
+    const denied = denyError(ev);
+    if (denied) throw denied;
+    decision = ev.decision;
+  }
+
+  const targets = planTargets(decision, catalogTarget, (p) => runtime.adapters.has(p));
+  if (!targets.length) throw new GatewayError('unavailable', `No configured provider is left for '${requested}' after the policy's routing.`);
+  let request = capMaxTokens(a.request, decision?.max_tokens);
+  if (request !== a.request) headers['x-tollgate-max-tokens'] = String(decision!.max_tokens);
+  request = redactBody(request, decision?.redact ?? []);
+
+  const limits: Limit[] = [];
+  const keySubject = `key:${principal.keyId ?? principal.name}`;
+  if (principal.rpm || principal.tpm) limits.push({ subject: keySubject, rpm: principal.rpm, tpm: principal.tpm });
+  if (team && (team.rpm || team.tpm)) limits.push({ subject: `team:${team.id}`, rpm: team.rpm ?? undefined, tpm: team.tpm ?? undefined });
+  if (decision?.rate_limit) {
+    const subject = principal.team ? `team:${principal.team}:policy` : `${keySubject}:policy`;
+    limits.push({ subject, rpm: decision.rate_limit.rpm, tpm: decision.rate_limit.tpm });
+  }
+  deps.limiter.admit(limits, estimatedInput);
+
+  let reservation: Reservation | undefined;
+  const scopes = budgetScopes(principal, team, decision);
+  if (scopes.length && deps.store) {
+    const maxOut = requestedMaxTokens(request) ?? deps.defaultMaxTokens ?? 4096;
+    const worst = Math.max(0, ...targets.map((t) => {
+      const type = runtime.config.providers[t.provider]?.type;
+      const price = type ? runtime.prices.lookup(type, t.model) : undefined;
+      return price ? worstCaseMicros(estimatedInput, a.kind === 'chat' ? maxOut : 0, price) : 0;
+    }));
+    reservation = await reserve(deps.store, a.requestId, scopes, worst);
+  }
+
+  let closed = false;
+  return {
+    request,
+    publicModel: requested,
+    targets,
+    decision,
+    decisionId,
+    policyRevision,
+    headers,
+    booked: reservation?.scopes.map((s) => ({ scope: s.scope, period: s.period })) ?? [],
+    async close(actual) {
+      if (closed) return;
+      closed = true;
+      deps.limiter.addTokens(limits, Math.max(0, actual.tokens - estimatedInput));
+      if (!reservation || !deps.store) return;
+      try {
+        await settleReservation(deps.store, reservation, actual.costMicros);
+      } catch (e) {
+        deps.logger.error('budget settlement failed; the sweeper will settle it', { request_id: a.requestId, error: String(e) });
+      }
+    },
+  };
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}

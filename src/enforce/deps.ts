@@ -1,0 +1,18 @@
+import type { Logger } from '../lib/logger.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
+import type { PolicyRuntime } from '../policy/runtime.ts';
+import type { Store } from '../store/client.ts';
+import type { SpendCountersFn } from '../store/counters.ts';
+import type { TeamCacheFn } from '../store/team-cache.ts';
+
+/** What admission needs; all optional parts switch their step off when absent. */
+export interface EnforceDeps {
+  logger: Logger;
+  limiter: RateLimiter;
+  policy?: PolicyRuntime;
+  store?: Store;
+  counters?: SpendCountersFn;
+  team?: TeamCacheFn;
+  /** Completion tokens assumed for a budget reservation when the request sets no limit. */
+  defaultMaxTokens?: number;
+}

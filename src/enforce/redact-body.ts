@@ -1,0 +1,40 @@
+import { redact, type PiiType } from '../policy/pii.ts';
+import type { RequestBody } from '../policy/input.ts';
+
+/**
+ * Masks the PII types the decision names in every piece of prompt text, before the request
+ * leaves the gateway. Returns a new body; the client's object is not modified.
+ */
+export function redactBody<B extends RequestBody>(b: B, types: readonly PiiType[]): B {
+  if (!types.length) return b;
+  const r = (s: string) => redact(s, types);
+  const parts = (c: unknown): unknown =>
+    typeof c === 'string'
+      ? r(c)
+      : Array.isArray(c)
+        ? c.map((p) => {
+            if (!p || typeof p !== 'object') return p;
+            const o = p as Record<string, unknown>;
+            if (typeof o.text === 'string') return { ...o, text: r(o.text) };
+            if (o.type === 'tool_result' && o.content !== undefined) return { ...o, content: parts(o.content) };
+            return o;
+          })
+        : c;
+  if (b.endpoint === 'embeddings') {
+    const input = b.body.input;
+    const next = typeof input === 'string' ? r(input) : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? r(x) : x)) : input;
+    return { ...b, body: { ...b.body, input: next } } as B;
+  }
+  if (b.endpoint === 'messages') {
+    const body = b.body;
+    return { ...b, body: { ...body, system: body.system === undefined ? undefined : parts(body.system), messages: body.messages.map((m) => ({ ...m, content: parts(m.content) })) } } as B;
+  }
+  const body = b.body;
+  return {
+    ...b,
+    body: {
+      ...body,
+      messages: body.messages.map((m) => ('content' in m && m.content != null ? { ...m, content: parts(m.content) } : m)),
+    },
+  } as B;
+}
