@@ -4,6 +4,8 @@
  */
 import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
+import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
+import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 
 const pkg = (await Bun.file('package.json').json()) as { version: string };
 
@@ -24,6 +26,9 @@ const libsqlStaticAddon: BunPlugin = {
 export async function build(outfile = 'dist/tollgate'): Promise<void> {
   mkdirSync('dist', { recursive: true });
   const started = performance.now();
+  // The Rego compiler (Go → wasm) and the default policies are embedded in the executable.
+  await buildCompilerWasm();
+  await Bun.write('src/policy/embedded/files.ts', renderEmbeddedPolicies());
   const result = await Bun.build({
     entrypoints: ['src/main.ts'],
     compile: { outfile },

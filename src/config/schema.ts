@@ -124,10 +124,15 @@ export const configSchema = z.strictObject({
   prices: priceOverridesSchema.default({}),
   policy: z
     .strictObject({
+      /** Off: no policy runs (every catalog model is allowed, no decision limits). */
+      enabled: z.boolean().default(true),
+      /** Rego and data files, relative to the config file; the built-in defaults when absent. */
       dir: z.string().default('policies'),
+      /** An OPA bundle (`opa build -t wasm`, .tar.gz) instead of a directory. */
+      bundle: z.string().optional(),
       data: z.record(z.string(), z.unknown()).default({}),
     })
-    .default({ dir: 'policies', data: {} }),
+    .default({ enabled: true, dir: 'policies', data: {} }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

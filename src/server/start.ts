@@ -1,6 +1,7 @@
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import type { GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
@@ -9,6 +10,13 @@ import { openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
 import { keyCache } from '../store/key-cache.ts';
+import { spendCounters } from '../store/counters.ts';
+import { teamCache } from '../store/team-cache.ts';
+import { sweepStaleReservations } from '../store/budgets.ts';
+import { rateLimiter } from '../limits/rate-limiter.ts';
+import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
+import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
+import { policySource } from './policy-source.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -39,9 +47,14 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   if (applied.length) logger.info('database migrated', { applied });
   const ledger = usageWriter(store, logger);
   const keys = keyCache(store, logger);
+  const swept = await sweepStaleReservations(store, 10 * 60_000);
+  if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
+  const policy = config.policy.enabled ? await startPolicy(config, opts.source.path, logger) : undefined;
+  const enforce = { logger, limiter: rateLimiter(), policy, store, counters: spendCounters(store), team: teamCache(store) };
   let ready = true;
-  const app = createApp({ runtime: holder, keys, store, logger, ready: () => ready, onUsage: (r) => ledger.write(r) });
-  const server = Bun.serve({
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, ready: () => ready, onUsage: (r) => ledger.write(r), clientIp: (req) => server?.requestIP(req)?.address });
+  server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
     fetch: app.fetch,
@@ -56,6 +69,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
         try {
           const next = await opts.source.load();
           holder.swap(buildRuntime(next.config));
+          if (policy && JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data)) await policy.reload({ data: next.config.policy.data });
           logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
         } catch (e) {
           const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];
@@ -74,6 +88,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await server.stop(false);
       await ledger.close();
       keys.close();
+      await policy?.close();
       store.close();
       resolveClosed();
     })());
@@ -83,4 +98,16 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   }
   if (!opts.quiet) console.log(banner(url, holder.current()));
   return { url, closed, stop };
+}
+
+async function startPolicy(config: GatewayConfig, configPath: string | undefined, logger: Logger): Promise<PolicyRuntime> {
+  const { watch, ...source } = policySource(config, configPath);
+  try {
+    const policy = await createPolicyRuntime({ ...source, data: config.policy.data, logger, watch });
+    logger.info('policy loaded', { source: 'dir' in source ? source.dir : 'bundle' in source ? source.bundle : source.name, revision: policy.revision() });
+    return policy;
+  } catch (e) {
+    if (e instanceof PolicyLoadError) throw new ConfigError(e.problems.map((p) => ({ file: p.file, line: p.line, col: p.col, path: 'policy', message: p.message, hint: 'fix the policy; `tollgate policy check` shows every problem' })));
+    throw e;
+  }
 }

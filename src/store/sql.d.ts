@@ -6,3 +6,11 @@ declare module '*.yaml' {
   const text: string;
   export default text;
 }
+declare module '*.rego' {
+  const text: string;
+  export default text;
+}
+declare module '*.yml' {
+  const text: string;
+  export default text;
+}

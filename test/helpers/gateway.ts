@@ -5,7 +5,8 @@ import { silentLogger, type Logger } from '../../src/lib/logger.ts';
 
 /** Starts a real gateway on a free port from a config object (as it would be written in YAML). */
 export async function startTestGateway(config: Record<string, unknown>, opts: { logger?: Logger; env?: Record<string, string> } = {}): Promise<Gateway> {
-  const text = stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: ':memory:' }, ...config });
+  // Policies are off unless a test asks for them: compiling Rego costs ~1 s per gateway.
+  const text = stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: ':memory:' }, policy: { enabled: false }, ...config });
   return startGateway({
     source: { load: async () => parseConfig(text, 'test.config.yaml', opts.env ?? {}) },
     logger: opts.logger ?? silentLogger,
