@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -39,4 +39,25 @@ test('serve with a broken config exits 1 with the problem, not a stack trace', (
   expect(r.code).toBe(1);
   expect(r.err).toContain("unknown key 'prot'");
   expect(r.err).not.toContain('    at ');
+});
+
+test('policy test runs the Rego tests with no opa and no Go installed, in opa test style', () => {
+  const pdir = join(dir, 'policies');
+  cpSync(resolve(import.meta.dir, '../../policies'), pdir, { recursive: true });
+  const r = run(['policy', 'test', pdir]);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/PASS: \d+\/\d+/);
+  writeFileSync(join(pdir, 'gateway', 'broken_test.rego'), 'package gateway\n\ntest_always_fails if {\n\t1 == 2\n}\n');
+  const failing = run(['policy', 'test', pdir]);
+  expect(failing.code).toBe(1);
+  expect(failing.out + failing.err).toContain('test_always_fails');
+});
+
+test('policy check names file:line:col for a syntax error', () => {
+  const pdir = join(dir, 'bad-policies');
+  cpSync(resolve(import.meta.dir, '../../policies'), pdir, { recursive: true });
+  writeFileSync(join(pdir, 'gateway', 'oops.rego'), 'package gateway\n\nx := {\n');
+  const r = run(['policy', 'check', pdir]);
+  expect(r.code).toBe(1);
+  expect(r.out + r.err).toMatch(/oops\.rego:\d+:\d+/);
 });
