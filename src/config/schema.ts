@@ -117,6 +117,14 @@ export const configSchema = z.strictObject({
   logging: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .default({ level: 'info' }),
+  /** The usage ledger: one row per request, written in batches off the request path. */
+  ledger: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** How often queued rows are written; a kill -9 loses at most this much. */
+      flush_ms: z.number().int().min(10).max(60_000).default(200),
+    })
+    .default({ enabled: true, flush_ms: 200 }),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase [a-z0-9_-]'), providerSchema),
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),

@@ -45,7 +45,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
   if (applied.length) logger.info('database migrated', { applied });
-  const ledger = usageWriter(store, logger);
+  const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
   const keys = keyCache(store, logger);
   const swept = await sweepStaleReservations(store, 10 * 60_000);
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
@@ -53,7 +53,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const enforce = { logger, limiter: rateLimiter(), policy, store, counters: spendCounters(store), team: teamCache(store) };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, ready: () => ready, onUsage: (r) => ledger.write(r), clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
@@ -86,7 +86,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       unwatch();
       logger.info('shutting down: draining in-flight requests');
       await server.stop(false);
-      await ledger.close();
+      await ledger?.close();
       keys.close();
       await policy?.close();
       store.close();
