@@ -59,9 +59,11 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   }
   const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
   const team = await deps.team?.(principal.team);
+  // ~4 characters per token, plus the per-message framing chat APIs bill (about 4 tokens a
+  // message and 3 for the reply's priming), so reservations rarely undershoot.
   const estimatedInput = (() => {
     const f = requestFacts(a.request);
-    return Math.ceil(f.chars / 4) + f.tokenIds;
+    return Math.ceil(f.chars / 4) + f.tokenIds + (a.kind === 'chat' ? 4 * f.messageCount + 3 : 0);
   })();
 
   let decision: Decision | undefined;
