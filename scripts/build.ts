@@ -6,6 +6,7 @@ import type { BunPlugin } from 'bun';
 import { mkdirSync, statSync } from 'node:fs';
 import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
+import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 
 const pkg = (await Bun.file('package.json').json()) as { version: string };
 
@@ -29,6 +30,7 @@ export async function build(outfile = 'dist/tollgate'): Promise<void> {
   // The Rego compiler (Go → wasm) and the default policies are embedded in the executable.
   await buildCompilerWasm();
   await Bun.write('src/policy/embedded/files.ts', renderEmbeddedPolicies());
+  await writePrecompiledPolicies();
   const result = await Bun.build({
     entrypoints: ['src/main.ts'],
     compile: { outfile },

@@ -5,8 +5,10 @@ import type { RegoProblem } from './compiler/types.ts';
 import { createCompilerKeeper, type CompilerKeeper } from './compiler-keeper.ts';
 import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions, type PolicyEvaluation } from './engine.ts';
 import type { PolicyInput } from './input-schema.ts';
-import { compilePolicySources, formatProblem, loadBundle, loadPolicies, type LoadResult } from './loader.ts';
-import type { PolicySources } from './policy-files.ts';
+import { compilePolicySources, formatProblem, loadBundle, type LoadResult } from './loader.ts';
+import { compileKey, type CompileCache } from './compile-cache.ts';
+import { mergeData, readPolicyDir, type PolicySources } from './policy-files.ts';
+import { DEFAULT_ENTRYPOINT } from './engine.ts';
 
 export type PolicySource = { dir: string } | { bundle: string } | { sources: PolicySources; name: string };
 
@@ -24,6 +26,8 @@ export type PolicyRuntimeOptions = PolicySource & {
    */
   compilerIdleMs?: number;
   engine?: Pick<PolicyEngineOptions, 'maxInputBytes' | 'maxMemoryBytes' | 'fuel' | 'entrypoint'>;
+  /** Compiled policies by content; a hit skips the compiler (and its ~200 MiB) entirely. */
+  cache?: CompileCache;
 };
 
 export type ReloadResult = { ok: true; revision: string } | { ok: false; errors: RegoProblem[] };
@@ -51,11 +55,24 @@ function sourceName(opts: PolicySource): string {
 
 async function load(opts: PolicyRuntimeOptions, data: Record<string, unknown> | undefined, keeper: CompilerKeeper): Promise<LoadResult> {
   if ('bundle' in opts) return loadBundle({ bundle: opts.bundle, data });
-  const entrypoint = opts.engine?.entrypoint;
+  const entrypoint = opts.engine?.entrypoint ?? DEFAULT_ENTRYPOINT;
+  let sources: PolicySources;
+  if ('dir' in opts) {
+    const read = readPolicyDir(opts.dir);
+    if (!read.ok) return read;
+    sources = read.sources;
+  } else sources = opts.sources;
+  const merged = mergeData(sources.dataFiles, data);
+  if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
+  // A policy compiled and tested before (same sources, data and compiler) needs no compiler.
+  const key = compileKey(sources, merged.data, entrypoint);
+  const hit = opts.cache?.get(key);
+  if (hit) return { ok: true, policy: hit };
   const compiler = await keeper.acquire();
   try {
-    if ('dir' in opts) return await loadPolicies({ dir: opts.dir, data, logger: opts.logger, entrypoint, compiler });
-    return await compilePolicySources(opts.sources, { data, entrypoint, compiler });
+    const r = await compilePolicySources(sources, { data, entrypoint, compiler });
+    if (r.ok) opts.cache?.put(key, r.policy);
+    return r;
   } catch (e) {
     keeper.discard(); // the compiler's runtime failed; start a fresh one next time
     return { ok: false, errors: [{ file: sourceName(opts), line: 0, col: 0, message: `compiler failed: ${String(e)}` }] };

@@ -17,6 +17,9 @@ import { rateLimiter } from '../limits/rate-limiter.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
 import { policySource } from './policy-source.ts';
+import { compileCache } from '../policy/compile-cache.ts';
+import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
+import { dirname } from 'node:path';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -102,8 +105,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
 
 async function startPolicy(config: GatewayConfig, configPath: string | undefined, logger: Logger): Promise<PolicyRuntime> {
   const { watch, ...source } = policySource(config, configPath);
+  const seed = await precompiledPolicies();
+  // Compiled policies are kept next to a file database, so a restart skips the compiler.
+  const dbFile = config.database.url.startsWith('file:') ? config.database.url.slice('file:'.length) : undefined;
+  const cache = compileCache({ dir: dbFile ? `${dirname(dbFile)}/policy-cache` : undefined, seed: seed ? [seed] : [] });
   try {
-    const policy = await createPolicyRuntime({ ...source, data: config.policy.data, logger, watch });
+    const policy = await createPolicyRuntime({ ...source, data: config.policy.data, logger, watch, cache });
     logger.info('policy loaded', { source: 'dir' in source ? source.dir : 'bundle' in source ? source.bundle : source.name, revision: policy.revision() });
     return policy;
   } catch (e) {

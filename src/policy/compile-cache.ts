@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadedPolicy } from './loader.ts';
+import type { DataDocument, PolicySources } from './policy-files.ts';
+
+/**
+ * Compiled policies by content: a policy whose sources, data and entrypoint were compiled and
+ * tested before is not compiled again. This keeps the ~200 MiB compiler out of most starts and
+ * makes a restart fast. Entries are named by a sha-256 of everything that goes into them plus
+ * the compiler's version, so a stale entry can never be served.
+ */
+export interface CompileCache {
+  get(key: string): LoadedPolicy | undefined;
+  put(key: string, policy: LoadedPolicy): void;
+}
+
+/** The OPA version the embedded compiler is built from (src/policy/compiler/go.mod). */
+export const COMPILER_ID = 'opa-v1.22.2';
+
+export function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): string {
+  const h = new Bun.CryptoHasher('sha256').update(COMPILER_ID).update('\0').update(entrypoint).update('\0');
+  for (const path of Object.keys(sources.files).sort()) h.update(path).update('\0').update(sources.files[path]!).update('\0');
+  h.update(JSON.stringify(data));
+  return h.digest('hex');
+}
+
+/** A cache in memory, seeded with entries (the binary's precompiled default policies) and backed by a directory when given. */
+export function compileCache(opts: { dir?: string; seed?: { key: string; policy: LoadedPolicy }[] } = {}): CompileCache {
+  const mem = new Map<string, LoadedPolicy>();
+  for (const s of opts.seed ?? []) mem.set(s.key, s.policy);
+  return {
+    get(key) {
+      const hit = mem.get(key);
+      if (hit || !opts.dir) return hit;
+      try {
+        const meta = JSON.parse(readFileSync(join(opts.dir, `${key}.json`), 'utf8')) as Omit<LoadedPolicy, 'wasm'>;
+        const policy = { ...meta, wasm: new Uint8Array(readFileSync(join(opts.dir, `${key}.wasm`))) };
+        mem.set(key, policy);
+        return policy;
+      } catch {
+        return undefined;
+      }
+    },
+    put(key, policy) {
+      mem.set(key, policy);
+      if (!opts.dir) return;
+      try {
+        mkdirSync(opts.dir, { recursive: true });
+        const { wasm, ...meta } = policy;
+        // Write then rename, so a reader never sees half a file.
+        writeFileSync(join(opts.dir, `${key}.wasm.tmp`), wasm);
+        renameSync(join(opts.dir, `${key}.wasm.tmp`), join(opts.dir, `${key}.wasm`));
+        writeFileSync(join(opts.dir, `${key}.json.tmp`), JSON.stringify(meta));
+        renameSync(join(opts.dir, `${key}.json.tmp`), join(opts.dir, `${key}.json`));
+      } catch {
+        /* a read-only disk only costs a recompile next start */
+      }
+    },
+  };
+}
