@@ -1,0 +1,50 @@
+import { expect, test } from 'bun:test';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileCache, compileKey, type CompileCache } from './compile-cache.ts';
+import { createPolicyRuntime } from './runtime.ts';
+import type { PolicySources } from './policy-files.ts';
+
+const sources = (rule: string): PolicySources => ({
+  files: { 'gateway/decision.rego': `package gateway\n\ndecision := {"allowed": ${rule}}\n`, 'gateway/decision_test.rego': 'package gateway\n\ntest_shape if is_boolean(decision.allowed)\n' },
+  dataFiles: {},
+});
+
+function counting(inner: CompileCache) {
+  const n = { hits: 0, puts: 0 };
+  const cache: CompileCache = {
+    get: (k) => {
+      const v = inner.get(k);
+      if (v) n.hits++;
+      return v;
+    },
+    put: (k, p) => {
+      n.puts++;
+      inner.put(k, p);
+    },
+  };
+  return { cache, n };
+}
+
+test('a policy compiled once is served from the disk cache by the next start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tg-pcache-'));
+  const first = counting(compileCache({ dir }));
+  const a = await createPolicyRuntime({ sources: sources('true'), name: 't', cache: first.cache });
+  expect(first.n).toEqual({ hits: 0, puts: 1 });
+  expect(readdirSync(dir).filter((f) => f.endsWith('.wasm')).length).toBe(1);
+  // A new process: a fresh cache object over the same directory.
+  const second = counting(compileCache({ dir }));
+  const b = await createPolicyRuntime({ sources: sources('true'), name: 't', cache: second.cache });
+  expect(second.n).toEqual({ hits: 1, puts: 0 });
+  expect(b.revision()).toBe(a.revision());
+  await a.close();
+  await b.close();
+});
+
+test('any change to the sources or data gives a different key, so a stale entry is never served', () => {
+  const k = compileKey(sources('true'), {}, 'gateway/decision');
+  expect(compileKey(sources('false'), {}, 'gateway/decision')).not.toBe(k);
+  expect(compileKey(sources('true'), { teams: {} }, 'gateway/decision')).not.toBe(k);
+  expect(compileKey(sources('true'), {}, 'other/entry')).not.toBe(k);
+});
