@@ -10,6 +10,7 @@ import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
 import { healthRoute } from './routes/health.ts';
 import { messagesRoute } from './routes/messages.ts';
+import { countTokensRoute } from './routes/count-tokens.ts';
 import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 
@@ -30,6 +31,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', healthRoute(deps));
   app.route('/', modelsRoute());
   app.route('/', chatCompletionsRoute(deps));
+  app.route('/', countTokensRoute());
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
   app.route('/', adminRoutes(deps));

@@ -46,3 +46,13 @@ test('Anthropic → Anthropic keeps cache_control, thinking blocks and beta head
   expect(sent.headers['x-api-key']).toBe(KEY);
   expect(JSON.stringify(sent)).not.toContain('tg-client-key');
 });
+
+test('count_tokens answers Claude Code with an estimate and no upstream call', async () => {
+  const client = new Anthropic({ baseURL: gw.url, apiKey: 'tg-client-key', maxRetries: 0 });
+  const before = up.requests.length;
+  const r = await client.messages.countTokens({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'x'.repeat(400) }] });
+  expect(r.input_tokens).toBe(100 + 4 + 3);
+  expect(up.requests.length).toBe(before);
+  const err = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+  expect(err).toBeInstanceOf(Anthropic.NotFoundError);
+});

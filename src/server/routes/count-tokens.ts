@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import { requestFacts } from '../../policy/request-facts.ts';
+import { GatewayError } from '../../lib/errors.ts';
+import type { Env } from '../context.ts';
+import { messagesRequest } from '../schemas/anthropic.ts';
+import { readBody } from '../read-body.ts';
+
+/**
+ * POST /v1/messages/count_tokens — Anthropic's token counter, which Claude Code calls. Answered
+ * locally with the gateway's estimate (about 4 characters a token plus message framing), for
+ * every provider; no upstream call is made or billed.
+ */
+export function countTokensRoute() {
+  return new Hono<Env>().post('/v1/messages/count_tokens', async (c) => {
+    const body = await readBody(c, messagesRequest.omit({ max_tokens: true }).extend({ max_tokens: messagesRequest.shape.max_tokens.optional() }));
+    if (!c.get('runtime').catalog.resolve(body.model)) {
+      throw new GatewayError('not_found', `The model '${body.model}' does not exist or is not available on this gateway.`, { param: 'model' });
+    }
+    const f = requestFacts({ endpoint: 'messages', body: { ...body, max_tokens: body.max_tokens ?? 1 } });
+    return c.json({ input_tokens: Math.ceil(f.chars / 4) + 4 * f.messageCount + 3 });
+  });
+}
