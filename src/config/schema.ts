@@ -6,6 +6,15 @@ import { priceOverridesSchema } from '../pricing/overrides.ts';
 const url = z.string().url();
 const secret = z.string().min(1);
 
+/** One key, or several rotated with their own cool-downs (`api_keys`); never both. */
+const keyFields = { api_key: secret.optional(), api_keys: z.array(secret).min(1).optional() };
+function oneKeyForm(required: boolean) {
+  return (p: { api_key?: string; api_keys?: string[] }, ctx: z.core.$RefinementCtx) => {
+    if (p.api_key !== undefined && p.api_keys !== undefined) ctx.addIssue({ code: 'custom', message: 'set api_key or api_keys, not both', path: ['api_keys'] });
+    else if (required && p.api_key === undefined && p.api_keys === undefined) ctx.addIssue({ code: 'custom', message: 'api_key (or api_keys) is required', path: ['api_key'] });
+  };
+}
+
 const providerCommon = {
   /** Skip this provider (and its models) when a `${VAR}` it references is unset. */
   optional: z.boolean().default(false),
@@ -13,47 +22,48 @@ const providerCommon = {
   data_residency: z.enum(['public', 'private']).default('public'),
   /** Extra headers sent upstream on every request. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Cap on one upstream attempt; the routing timeouts apply within it. */
   timeout_ms: z.number().int().positive().default(600_000),
 };
 
 const openaiProvider = z.strictObject({
   type: z.literal('openai'),
   base_url: url.default('https://api.openai.com/v1'),
-  api_key: secret,
+  ...keyFields,
   organization: z.string().optional(),
   ...providerCommon,
-});
+}).superRefine(oneKeyForm(true));
 
 const openaiCompatibleProvider = z.strictObject({
   type: z.literal('openai-compatible'),
   base_url: url,
-  api_key: z.string().optional(),
+  ...keyFields,
   ...providerCommon,
-});
+}).superRefine(oneKeyForm(false));
 
 const azureProvider = z.strictObject({
   type: z.literal('azure'),
   /** https://RESOURCE.openai.azure.com */
   base_url: url,
-  api_key: secret,
+  ...keyFields,
   api_version: z.string().default('2024-10-21'),
   ...providerCommon,
-});
+}).superRefine(oneKeyForm(true));
 
 const anthropicProvider = z.strictObject({
   type: z.literal('anthropic'),
   base_url: url.default('https://api.anthropic.com'),
-  api_key: secret,
+  ...keyFields,
   version: z.string().default('2023-06-01'),
   ...providerCommon,
-});
+}).superRefine(oneKeyForm(true));
 
 const geminiProvider = z.strictObject({
   type: z.literal('gemini'),
   base_url: url.default('https://generativelanguage.googleapis.com/v1beta'),
-  api_key: secret,
+  ...keyFields,
   ...providerCommon,
-});
+}).superRefine(oneKeyForm(true));
 
 const bedrockProvider = z.strictObject({
   type: z.literal('bedrock'),
@@ -89,6 +99,69 @@ export const modelSchema = z.strictObject({
   aliases: z.array(z.string().min(1)).default([]),
 });
 
+const ms = z.number().int().positive();
+
+/** How the router balances equivalent targets (a policy's weighted set). */
+export const STRATEGIES = ['ordered', 'weighted', 'least_inflight', 'latency', 'cost'] as const;
+
+const RETRIES = { max_retries: 2, max_attempts: 6, backoff_base_ms: 250, backoff_max_ms: 8_000, budget_ms: 10_000 };
+const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 300_000, total_ms: 600_000 };
+const BREAKER = { failures: 5, ejection_ms: 5_000, max_ejection_ms: 20_000, half_open_probes: 1 };
+const HEALTH = { window_ms: 60_000, ewma_alpha: 0.3 };
+const KEYS = { rate_limit_cooldown_ms: 10_000, auth_cooldown_ms: 300_000 };
+
+/** Router defaults; a policy decision may override strategy, retries and timeouts per request. */
+export const routingSchema = z.strictObject({
+  strategy: z.enum(STRATEGIES).default('weighted'),
+  retries: z
+    .strictObject({
+      /** Further tries on the same target after a transient failure (429, 5xx, network). */
+      max_retries: z.number().int().min(0).max(10).default(RETRIES.max_retries),
+      /** All tries of one request, across targets. */
+      max_attempts: z.number().int().min(1).max(50).default(RETRIES.max_attempts),
+      backoff_base_ms: ms.default(RETRIES.backoff_base_ms),
+      backoff_max_ms: ms.default(RETRIES.backoff_max_ms),
+      /** The most one request spends waiting between tries; a longer Retry-After moves on at once. */
+      budget_ms: z.number().int().min(0).default(RETRIES.budget_ms),
+    })
+    .default(RETRIES),
+  timeouts: z
+    .strictObject({
+      connect_ms: ms.default(TIMEOUTS.connect_ms),
+      /** Until the first byte of the response body (streams: the first event). */
+      ttfb_ms: ms.default(TIMEOUTS.ttfb_ms),
+      /** Between two chunks of a response body. */
+      idle_ms: ms.default(TIMEOUTS.idle_ms),
+      /** The whole request: every attempt, every wait and the stream. */
+      total_ms: ms.default(TIMEOUTS.total_ms),
+    })
+    .default(TIMEOUTS),
+  /** Per deployment (provider + model): consecutive failures eject it for a while. */
+  breaker: z
+    .strictObject({
+      failures: z.number().int().min(1).default(BREAKER.failures),
+      ejection_ms: ms.default(BREAKER.ejection_ms),
+      max_ejection_ms: ms.default(BREAKER.max_ejection_ms),
+      half_open_probes: z.number().int().min(1).default(BREAKER.half_open_probes),
+    })
+    .default(BREAKER),
+  health: z
+    .strictObject({ window_ms: ms.default(HEALTH.window_ms), ewma_alpha: z.number().gt(0).max(1).default(HEALTH.ewma_alpha) })
+    .default(HEALTH),
+  keys: z
+    .strictObject({
+      /** Cool-down of a key after a 429 that carried no Retry-After. */
+      rate_limit_cooldown_ms: ms.default(KEYS.rate_limit_cooldown_ms),
+      /** A key the provider refused (401/403) rests this long. */
+      auth_cooldown_ms: ms.default(KEYS.auth_cooldown_ms),
+    })
+    .default(KEYS),
+  /** A stream quiet this long after its final event is closed without waiting for [DONE]. */
+  finalise_ms: ms.default(1_000),
+});
+
+const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000 };
+
 export const clientKeySchema = z.strictObject({
   name: z.string().min(1),
   /** sha256 hex of the key, optionally prefixed `sha256:`. Generate with `tollgate keys hash`. */
@@ -105,8 +178,10 @@ export const configSchema = z.strictObject({
       max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
       /** Serve without client keys. Only for local trials; the default config turns it on. */
       allow_anonymous: z.boolean().default(false),
+      /** On SIGTERM, how long in-flight requests and streams may take to finish. */
+      drain_timeout_ms: z.number().int().min(0).default(30_000),
     })
-    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false }),
+    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, drain_timeout_ms: 30_000 }),
   database: z
     .strictObject({
       url: z.string().default('file:./data/tollgate.db'),
@@ -128,6 +203,7 @@ export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase [a-z0-9_-]'), providerSchema),
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),
+  routing: routingSchema.default(ROUTING),
   /** Price overrides and additions, per upstream model id, USD per 1M tokens. */
   prices: priceOverridesSchema.default({}),
   policy: z
@@ -148,3 +224,5 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderConfig['type'];
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type ClientKeyConfig = z.infer<typeof clientKeySchema>;
+export type RoutingConfig = z.infer<typeof routingSchema>;
+export type Strategy = RoutingConfig['strategy'];

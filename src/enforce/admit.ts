@@ -86,7 +86,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
         key: { ...keySpend, minute_requests: minute(keySubject).requests, minute_tokens: minute(keySubject).tokens },
         team: { ...teamSpend, minute_requests: minute(teamSubject).requests, minute_tokens: minute(teamSubject).tokens },
       },
-      providers: providerFacts(runtime),
+      providers: providerFacts(runtime, deps.health),
       catalogTarget,
       now: new Date(),
     });

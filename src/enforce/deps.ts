@@ -4,6 +4,7 @@ import type { PolicyRuntime } from '../policy/runtime.ts';
 import type { Store } from '../store/client.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
+import type { HealthSource } from './provider-facts.ts';
 
 /** What admission needs; all optional parts switch their step off when absent. */
 export interface EnforceDeps {
@@ -15,4 +16,6 @@ export interface EnforceDeps {
   team?: TeamCacheFn;
   /** Completion tokens assumed for a budget reservation when the request sets no limit. */
   defaultMaxTokens?: number;
+  /** Provider health from the router, for the policy input. */
+  health?: HealthSource;
 }

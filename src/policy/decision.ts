@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRATEGIES } from '../config/schema.ts';
 import { PII_TYPES } from './pii.ts';
 
 /**
@@ -20,7 +21,24 @@ const orderedTargets = z.array(target).min(1).transform((targets) => ({ mode: 'o
 const weightedTargets = z.strictObject({
   mode: z.literal('weighted'),
   targets: z.array(z.strictObject({ provider: name, model: name, weight: z.number().positive() })).min(1),
+  /** Tried in order after every target of the set has failed. */
+  fallbacks: z.array(target).min(1).optional(),
 });
+
+const ms = z.number().int().positive();
+
+/**
+ * Router knobs a policy may set per request; each overrides the config's `routing` default.
+ * `fallbacks` name the targets to try after a context-length or content-policy error, which
+ * are never retried against the same model and, without these, go back to the caller.
+ */
+const routingFields = {
+  /** How a weighted set's targets are ordered: by weight, least in flight, latency or cost. */
+  strategy: z.enum(STRATEGIES).optional(),
+  timeouts: z.strictObject({ connect_ms: ms.optional(), ttfb_ms: ms.optional(), idle_ms: ms.optional(), total_ms: ms.optional() }).optional(),
+  retries: z.strictObject({ max_retries: z.number().int().min(0).max(10).optional(), max_attempts: z.number().int().min(1).max(50).optional(), budget_ms: z.number().int().min(0).optional() }).optional(),
+  fallbacks: z.strictObject({ context_length: z.array(target).min(1).optional(), content_policy: z.array(target).min(1).optional() }).optional(),
+};
 
 export const decisionSchema = z
   .strictObject({
@@ -30,6 +48,7 @@ export const decisionSchema = z
     /** On deny: the message the client gets. */
     message: z.string().optional(),
     targets: z.union([orderedTargets, weightedTargets]).optional(),
+    ...routingFields,
     budget: z
       .strictObject({ limit_usd: z.number().nonnegative(), period: z.enum(['day', 'week', 'month']), scope: z.enum(['key', 'team']) })
       .optional(),

@@ -1,5 +1,6 @@
 import type { GatewayError } from '../lib/errors.ts';
 import type { ProviderConfig } from '../config/schema.ts';
+import type { Credential } from './credentials.ts';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../server/schemas/openai.ts';
 import type { AnthropicMessagesRequest } from '../server/schemas/anthropic.ts';
 
@@ -102,7 +103,8 @@ export interface ProviderAdapter {
   readonly name: string;
   readonly config: ProviderConfig;
   readonly wire: Wire;
-  prepare(call: UpstreamCall, model: string): Promise<PreparedRequest>;
+  /** `credential` is the key the router picked (several keys rotate); else the configured one. */
+  prepare(call: UpstreamCall, model: string, credential?: Credential): Promise<PreparedRequest>;
   /** Decodes a streaming body into events (SSE, or AWS event stream for Bedrock). */
   events(body: ReadableStream<Uint8Array>): AsyncIterable<StreamEvent>;
   /** The transport; the mock provider answers in-process. */

@@ -1,121 +1,254 @@
-import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import type { Runtime } from '../config/runtime.ts';
-import type { ChatTranslator, EmbeddingsTranslator, ProviderAdapter, StreamEvent, UpstreamCall } from '../providers/types.ts';
-import type { Attempt, Target } from './target.ts';
+import type { RoutingConfig } from '../config/schema.ts';
+import { GatewayError, toGatewayError } from '../lib/errors.ts';
+import { apiKeysOf } from '../providers/credentials.ts';
+import type { ChatTranslator, ProviderAdapter, TranslateContext, UpstreamCall, Usage } from '../providers/types.ts';
+import { clientGone, readJson, send, type Answer } from './attempt.ts';
+import { backoffMs, sleep } from './backoff.ts';
+import { orderTargets, type BalancerView } from './balancer.ts';
+import { classify, type Failure, type Verdict } from './classify.ts';
+import { exhausted, relayed, secretsOf } from './route-error.ts';
+import type { Deployment, Router } from './router.ts';
+import type { RouteSettings } from './settings.ts';
+import { openStream, type StreamVerdict, type UpstreamStream } from './stream.ts';
+import { targetId, type Attempt, type Target } from './target.ts';
+import { targetView } from './view.ts';
 
 /** The translator-building step, so the router knows no wire format. */
 export type TranslatorFor<T> = (adapter: ProviderAdapter) => T;
 
-export interface ExecuteInput<T extends ChatTranslator<Req> | EmbeddingsTranslator, Req> {
-  runtime: Runtime;
-  targets: Target[];
-  publicModel: string;
-  body: Req;
-  clientHeaders: Headers;
-  /** Fires when the client goes away; the upstream request is aborted with it. */
-  signal: AbortSignal;
-  translatorFor: TranslatorFor<T>;
+/** The translator calls the router makes; it never looks inside the bodies. */
+export interface RoutedTranslator<Req> {
+  request(body: Req, ctx: TranslateContext): UpstreamCall;
+  response(json: unknown, headers?: Headers): unknown;
+  usage(): Usage;
+  error(status: number, body: string): GatewayError;
 }
 
-export interface Served<T> {
+export interface RouteInput<T, Req> {
+  router: Router;
+  runtime: Runtime;
+  /** The admission's targets, in the decision's order (balanced sets share a tier). */
+  targets: Target[];
+  settings: RouteSettings;
+  body: Req;
+  clientHeaders: Headers;
+  /** Fires when the client goes away: the attempt in flight is aborted and nothing more is tried. */
+  signal: AbortSignal;
+  /** A fresh translator per attempt (translators keep per-request state). */
+  translatorFor: TranslatorFor<T>;
+  /** The model name a response from this target carries. */
+  modelName: (t: Target) => string;
+}
+
+export interface Served<T, V> {
   translator: T;
   target: Target;
   attempts: Attempt[];
-  response: Response;
-  adapter: ProviderAdapter;
-  /** Aborts the upstream request (client gone, or stream finished early). */
-  abort: () => void;
+  value: V;
 }
 
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
+type Opened<V> = { ok: true; value: V; ttfbMs: number } | { ok: false; failure: Failure };
+type Opener<T, V> = (a: Answer, translator: T, adapter: ProviderAdapter, done: (v: StreamVerdict) => void) => Promise<Opened<V>>;
+
+/** Routes a non-streaming request: the translated JSON answer of the first target that gives one. */
+export function routeJson<T extends RoutedTranslator<Req>, Req>(input: RouteInput<T, Req>): Promise<Served<T, unknown>> {
+  return route(input, false, async (a, translator, adapter) => {
+    const read = await readJson(a, adapter.name);
+    a.close(read.ok);
+    if (!read.ok) return read;
+    try {
+      const value = translator.response(read.json, a.response.headers);
+      return { ok: true, value, ttfbMs: a.headersMs };
+    } catch (e) {
+      return { ok: false, failure: { kind: 'invalid', error: toGatewayError(e) } };
+    }
+  });
+}
 
 /**
- * Tries the targets in order until one answers 2xx. A failure that another target could fix
- * (rate limit, 5xx, network) moves on; a client mistake (4xx) stops at once. Returns the open
- * upstream response for the caller to read (JSON or stream).
+ * Routes a streaming request. Failures before the first client event are retried and fall
+ * back like any other; the returned stream has already produced its first events.
  */
-export async function execute<T extends ChatTranslator<Req> | EmbeddingsTranslator, Req>(input: ExecuteInput<T, Req>): Promise<Served<T>> {
-  const attempts: Attempt[] = [];
-  let lastError: GatewayError | undefined;
-  for (const target of input.targets) {
-    const adapter = input.runtime.adapters.get(target.provider);
-    if (!adapter) {
-      lastError = new GatewayError('unavailable', `Provider '${target.provider}' is not configured.`);
-      attempts.push({ provider: target.provider, model: target.model, status: 'network_error', ms: 0, error: 'not configured' });
-      continue;
-    }
-    const translator = input.translatorFor(adapter);
-    const call: UpstreamCall = (translator as ChatTranslator<Req>).request(input.body, {
-      model: target.model,
-      publicModel: input.publicModel,
-      clientHeaders: input.clientHeaders,
-    });
-    const prepared = await adapter.prepare(call, target.model);
-    const ac = new AbortController();
-    const onClientAbort = () => ac.abort(input.signal.reason);
-    if (input.signal.aborted) throw new GatewayError('invalid_request', 'The client closed the request.');
-    input.signal.addEventListener('abort', onClientAbort, { once: true });
-    const timeout = setTimeout(() => ac.abort(new GatewayError('upstream_timeout', `${target.provider} did not answer within ${adapter.config.timeout_ms} ms`)), adapter.config.timeout_ms);
-    const started = performance.now();
-    const cleanup = () => {
-      clearTimeout(timeout);
-      input.signal.removeEventListener('abort', onClientAbort);
-    };
-    let res: Response;
+export function routeStream<Req>(input: RouteInput<ChatTranslator<Req>, Req>): Promise<Served<ChatTranslator<Req>, UpstreamStream>> {
+  return route(input, true, async (a, translator, adapter, done) => {
     try {
-      res = await adapter.fetch(prepared.url, { ...prepared.init, signal: ac.signal });
+      const value = await openStream(a, adapter, translator, input.settings.finaliseMs, done);
+      return { ok: true, value, ttfbMs: a.dog.firstByteMs() ?? a.headersMs };
     } catch (e) {
-      cleanup();
-      const err = ac.signal.reason instanceof GatewayError ? ac.signal.reason : new GatewayError('upstream_error', `${target.provider} could not be reached.`, { cause: e });
-      if (input.signal.aborted) throw err;
-      attempts.push({ provider: target.provider, model: target.model, status: err.kind === 'upstream_timeout' ? 'timeout' : 'network_error', ms: ms(started), error: err.message });
-      lastError = err;
+      const err = toGatewayError(e);
+      return { ok: false, failure: { kind: err.kind === 'upstream_timeout' ? 'timeout' : 'invalid', error: err } };
+    }
+  });
+}
+
+/**
+ * The attempt loop. Targets are tried in the balancer's order; each may be retried after a
+ * transient failure with full-jitter backoff (at least its Retry-After), within the retry
+ * budget, the attempt cap and the request's deadline. Open breakers, held deployments and
+ * cooling keys are passed over. See docs/routing.md for the rules.
+ */
+async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<T, Req>, stream: boolean, open: Opener<T, V>): Promise<Served<T, V>> {
+  const { router, runtime, settings: s } = input;
+  const cfg = runtime.config.routing;
+  const deadline = router.now() + s.totalMs;
+  const attempts: Attempt[] = [];
+  const skipped: string[] = [];
+  const secrets = secretsOf(runtime.config);
+  let waited = 0;
+  let last: GatewayError | undefined;
+  let unsendable: GatewayError | undefined;
+  const view: BalancerView = targetView(router, runtime, stream);
+  const queue = orderTargets(input.targets.filter((t) => !t.only), s.strategy, view, router.random);
+  const switched = new Set<string>();
+  const timeLeft = () => Math.min(s.budgetMs - waited, deadline - router.now());
+  const wait = async (ms: number) => {
+    await sleep(ms, input.signal).catch(() => {
+      throw clientGone();
+    });
+    waited += ms;
+  };
+
+  targets: for (let i = 0; i < queue.length; i++) {
+    const target = queue[i]!;
+    const id = targetId(target);
+    const adapter = runtime.adapters.get(target.provider);
+    if (!adapter) {
+      skipped.push(`${id}: provider not configured`);
       continue;
     }
-    if (!res.ok) {
-      const text = await res.text().catch(() => '');
-      cleanup();
-      const err = translator.error(res.status, text);
-      attempts.push({ provider: target.provider, model: target.model, status: res.status, ms: ms(started), error: err.message });
-      lastError = err;
-      if (RETRYABLE.has(res.status)) continue;
-      throw withAttempts(err, attempts);
+    const dep = router.deployment(target, adapter.config);
+    const keys = apiKeysOf(adapter.config);
+    const othersLeft = () => i < queue.length - 1;
+    for (let tries = 0; ; ) {
+      if (input.signal.aborted) throw clientGone();
+      if (attempts.length >= s.maxAttempts || deadline - router.now() <= 0) break targets;
+      const now = router.now();
+      const gate = dep.breaker.admit(now, cfg.breaker);
+      if (!gate.ok) {
+        skipped.push(`${id}: circuit open${gate.retryInMs ? ` for ${secs(gate.retryInMs)} more` : ', a probe is in flight'}`);
+        continue targets;
+      }
+      const pick = router.keys.pick(target.provider, keys, target.model, now);
+      const held = Math.max(dep.holdUntil - now, pick.ok ? 0 : pick.waitMs);
+      if (!pick.ok || held > 0) {
+        dep.breaker.release(gate.probe);
+        if ((othersLeft() && held > 50) || held > timeLeft()) {
+          skipped.push(`${id}: ${pick.ok ? 'asked to wait' : keys.length > 1 ? 'every key is cooling down' : 'its key is cooling down'} for ${secs(held)}`);
+          continue targets;
+        }
+        await wait(held);
+        continue;
+      }
+      const translator = input.translatorFor(adapter);
+      let call: UpstreamCall;
+      try {
+        call = translator.request(input.body, { model: target.model, publicModel: input.modelName(target), clientHeaders: input.clientHeaders });
+      } catch (e) {
+        // This target's wire cannot express the request; another target's may.
+        dep.breaker.release(gate.probe);
+        unsendable = toGatewayError(e);
+        skipped.push(`${id}: ${unsendable.message}`);
+        continue targets;
+      }
+      const started = router.now();
+      const keyNo = keys.length > 1 ? pick.index + 1 : undefined;
+      dep.inflight++;
+      let done = false;
+      /** Ends the attempt's in-flight count and records its outcome (none when it was cut short). */
+      const finish = (failed: boolean | undefined, ttfbMs?: number) => {
+        if (done) return;
+        done = true;
+        dep.inflight--;
+        if (failed !== undefined) dep.health.record(router.now(), { failed, ttfbMs, stream }, cfg.health.ewma_alpha);
+      };
+      let opened: Opened<V>;
+      try {
+        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, ttfbMs: s.ttfbMs, idleMs: s.idleMs, deadline, clientSignal: input.signal });
+        let ttfb: number | undefined;
+        opened = sent.ok
+          ? await open(sent.answer, translator, adapter, (v) => {
+              if (v === 'failed') dep.breaker.failure(router.now(), cfg.breaker, false);
+              finish(v === 'failed', ttfb);
+            })
+          : sent;
+        if (opened.ok) ttfb = opened.ttfbMs;
+      } catch (e) {
+        dep.breaker.release(gate.probe);
+        finish(undefined);
+        throw input.signal.aborted ? clientGone() : e;
+      }
+      const ms = Math.round(router.now() - started);
+      if (opened.ok) {
+        // A stream reports its end through the opener's callback; a JSON answer is done now.
+        if (!stream) finish(false, opened.ttfbMs);
+        dep.breaker.success(router.now(), cfg.breaker, gate.probe);
+        attempts.push({ provider: target.provider, model: target.model, status: 200, ms, key: keyNo });
+        return { translator, target, attempts, value: opened.value };
+      }
+      const f = opened.failure;
+      const verdict = classify(f);
+      last = f.error;
+      attempts.push({ provider: target.provider, model: target.model, status: attemptStatus(f), ms, key: keyNo, error: f.error.message });
+      finish(verdict.breaker);
+      const after = router.now();
+      remember(router, cfg, dep, gate.probe, target, pick.key, f, verdict, after);
+      switch (verdict.action) {
+        case 'stop':
+          throw relayed(f.error, attempts, secrets);
+        case 'context_length':
+        case 'content_policy': {
+          const extra = input.targets.filter((t) => t.only === verdict.action);
+          if (!extra.length || switched.has(verdict.action)) throw relayed(f.error, attempts, secrets);
+          // The usual chain would fail the same way: continue with the decision's targets for this error.
+          switched.add(verdict.action);
+          queue.splice(i + 1, queue.length, ...orderTargets(extra, s.strategy, view, router.random));
+          continue targets;
+        }
+        case 'key':
+          if (router.keys.available(target.provider, keys, target.model, after) && tries < s.maxRetries) {
+            tries++;
+            continue;
+          }
+          continue targets;
+        case 'next':
+          // A timeout is retried on the same target only when no other target is left.
+          if (f.kind !== 'timeout' || othersLeft()) continue targets;
+      }
+      if (tries >= s.maxRetries) continue targets;
+      const otherKey = f.status === 429 && router.keys.available(target.provider, keys, target.model, after);
+      const delay = otherKey ? 0 : Math.max(backoffMs(tries, s.backoffBaseMs, s.backoffMaxMs, router.random), f.retryAfterMs ?? 0);
+      if (delay > timeLeft()) {
+        skipped.push(`${id}: the wait it asked for (${secs(delay)}) is longer than the time left`);
+        continue targets;
+      }
+      if (delay > 0) await wait(delay);
+      tries++;
     }
-    attempts.push({ provider: target.provider, model: target.model, status: res.status, ms: ms(started) });
-    // The total timeout keeps running while the body is read; cleanup happens via abort().
-    return {
-      translator,
-      target,
-      attempts,
-      response: res,
-      adapter,
-      abort: () => {
-        cleanup();
-        if (!ac.signal.aborted) ac.abort();
-      },
-    };
   }
-  throw withAttempts(lastError ?? new GatewayError('unavailable', 'No provider is available for this model.'), attempts);
+  if (!attempts.length && unsendable) throw relayed(unsendable, attempts, secrets);
+  throw exhausted(attempts, skipped, last, secrets);
 }
 
-function withAttempts(err: GatewayError, attempts: Attempt[]): GatewayError {
-  if (attempts.length <= 1) return err;
-  const summary = attempts.map((a) => `${a.provider}/${a.model}: ${a.status}${a.error ? ` (${a.error})` : ''}`).join('; ');
-  return new GatewayError(err.kind === 'invalid_request' ? err.kind : 'upstream_error', `All targets failed: ${summary}`, { code: err.code });
+/**
+ * What a failure teaches the router: the breaker's verdict (a 4xx proves the deployment alive;
+ * 429 and key refusals say nothing of it), a key's rest after a 429 or a 401/403, and a hold
+ * on the deployment for the Retry-After of a 503 or 529.
+ */
+function remember(router: Router, cfg: RoutingConfig, dep: Deployment, probe: boolean, target: Target, key: string, f: Failure, verdict: Verdict, now: number): void {
+  if (verdict.breaker) dep.breaker.failure(now, cfg.breaker, probe);
+  else if (f.status === 429 || verdict.action === 'key') dep.breaker.release(probe);
+  else dep.breaker.success(now, cfg.breaker, probe);
+  if (f.status === 429) router.keys.rateLimited(target.provider, key, target.model, now + (f.retryAfterMs ?? cfg.keys.rate_limit_cooldown_ms));
+  else if (verdict.action === 'key') router.keys.refused(target.provider, key, now + cfg.keys.auth_cooldown_ms);
+  else if (f.retryAfterMs !== undefined && verdict.breaker) dep.holdUntil = now + f.retryAfterMs;
 }
 
-function ms(started: number): number {
-  return Math.round(performance.now() - started);
+function attemptStatus(f: Failure): Attempt['status'] {
+  if (f.kind === 'status') return f.status!;
+  return f.kind === 'timeout' ? 'timeout' : f.kind === 'invalid' ? 'invalid_response' : 'network_error';
 }
 
-/** Reads a JSON body from an upstream response, as a GatewayError when it is not JSON. */
-export async function upstreamJson(res: Response, provider: string): Promise<unknown> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new GatewayError('upstream_invalid', `${provider} returned a response that is not JSON.`, { cause: toGatewayError(e) });
-  }
+function secs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
-
-export type { StreamEvent };

@@ -13,10 +13,13 @@ import { messagesRoute } from './routes/messages.ts';
 import { countTokensRoute } from './routes/count-tokens.ts';
 import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { createRouter } from '../routing/router.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
-  const deps: AppDeps = { ...given, enforce: given.enforce ?? { logger: given.logger, limiter: rateLimiter() } };
+  const router = given.router ?? createRouter();
+  const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
+  const deps: AppDeps = { ...given, router, enforce: { ...enforce, health: enforce.health ?? router.providerHealth } };
   const app = new Hono<Env>();
 
   app.use('*', async function requestContext(c, next) {

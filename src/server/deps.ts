@@ -4,6 +4,8 @@ import type { UsageRecord } from './usage-record.ts';
 import type { KeyCache } from '../store/key-cache.ts';
 import type { EnforceDeps } from '../enforce/deps.ts';
 import type { Store } from '../store/client.ts';
+import type { Router } from '../routing/router.ts';
+import type { Drain } from './drain.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -20,4 +22,8 @@ export interface AppDeps {
   clientIp?: (req: Request) => string | undefined;
   /** False once shutdown begins: /readyz fails. */
   ready?: () => boolean;
+  /** Breakers, latency, in-flight counts and key cool-downs; createApp makes one when absent. */
+  router?: Router;
+  /** In-flight work for the shutdown drain. */
+  drain?: Drain;
 }

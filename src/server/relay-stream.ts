@@ -3,68 +3,81 @@ import { errorEvent } from '../lib/render-error.ts';
 import { sseFrame } from '../lib/sse.ts';
 import type { ChatTranslator, ClientSchema, StreamEvent, Usage } from '../providers/types.ts';
 import type { Served } from '../routing/execute.ts';
+import type { StreamVerdict, UpstreamStream } from '../routing/stream.ts';
 import { deliveredCounter } from './delivered.ts';
 
 export interface StreamEnd {
   usage: Usage;
   /** Output tokens estimated from what reached the client, for streams cut before usage. */
   deliveredTokens: number;
-  /** ok, interrupted (client left), or the error kind that cut the stream. */
+  /** ok, interrupted (client left), shutdown, or the error kind that cut the stream. */
   outcome: string;
   ttftMs?: number;
 }
 
+export interface RelayOptions {
+  schema: ClientSchema;
+  clientSignal: AbortSignal;
+  /** Aborts when the gateway's drain time is up: the stream ends with an error event. */
+  shutdown?: AbortSignal;
+  /** The request's start (performance.now), for the time to first token. */
+  startedAt: number;
+}
+
+const enc = new TextEncoder();
+
 /**
- * Relays an upstream stream to the client as SSE, one translated frame per upstream event as
- * it arrives (pull-based: nothing is buffered ahead of the client). Ends with an in-band error
- * event, never a clean end, when the upstream fails mid-stream. Calls `done` exactly once.
+ * Relays a routed stream to the client as SSE, one frame per translated event as it arrives
+ * (pull-based: nothing is read ahead of the client). A failure after the first byte ends the
+ * stream with an in-band error event and never a clean end; the usage seen so far (at least
+ * what the client received) is recorded. Calls `done` exactly once.
  */
-export function relayStream<Req>(
-  served: Served<ChatTranslator<Req>>,
-  schema: ClientSchema,
-  clientSignal: AbortSignal,
-  done: (end: StreamEnd) => void,
-): ReadableStream<Uint8Array> {
-  const { translator, response, adapter } = served;
-  const started = performance.now();
+export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStream>, o: RelayOptions, done: (end: StreamEnd) => void): ReadableStream<Uint8Array> {
+  const { translator, value: upstream } = served;
+  let pending: StreamEvent[] | undefined = upstream.first;
   let ttftMs: number | undefined;
   let finished = false;
-  let iterator: AsyncIterator<StreamEvent> | undefined;
-  const delivered = deliveredCounter(schema);
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const delivered = deliveredCounter(o.schema);
 
-  const finish = (outcome: string) => {
+  const finish = (outcome: string, verdict: StreamVerdict) => {
     if (finished) return;
     finished = true;
-    clientSignal.removeEventListener('abort', onClientGone);
-    served.abort();
-    done({ usage: translator.usage(), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens() });
+    o.clientSignal.removeEventListener('abort', onClientGone);
+    o.shutdown?.removeEventListener('abort', onShutdown);
+    upstream.close(verdict);
+    done({ usage: partialUsage(translator.usage(), outcome, delivered.estimatedTokens()), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens() });
   };
-  const onClientGone = () => {
-    if (finished) return;
-    void iterator?.return?.();
-    finish('interrupted');
+  const onClientGone = () => finish('interrupted', 'cancelled');
+  const onShutdown = () => {
+    if (finished || !out) return;
+    out.enqueue(enc.encode(errorEvent(new GatewayError('unavailable', 'The gateway is shutting down; the stream was cut before it finished.'), o.schema)));
+    finish('shutdown', 'cancelled');
+    out.close();
   };
-  clientSignal.addEventListener('abort', onClientGone, { once: true });
+  o.clientSignal.addEventListener('abort', onClientGone, { once: true });
+  o.shutdown?.addEventListener('abort', onShutdown, { once: true });
 
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      out = controller;
+      if (o.shutdown?.aborted) onShutdown();
+    },
     async pull(controller) {
-      if (finished) return;
       try {
-        iterator ??= adapter.events(response.body!)[Symbol.asyncIterator]();
-        // Loop until at least one frame is produced, so each pull delivers something.
         for (;;) {
-          const next = await iterator.next();
           if (finished) return;
-          if (next.done) {
-            for (const ev of translator.streamEnd()) controller.enqueue(sseFrame(ev));
-            finish('ok');
+          const batch = pending ?? (await upstream.next());
+          pending = undefined;
+          if (finished) return;
+          if (batch === null) {
+            finish('ok', 'ok');
             controller.close();
             return;
           }
-          const out = translator.streamEvent(next.value);
-          if (out.length === 0) continue;
-          ttftMs ??= Math.round(performance.now() - started);
-          for (const ev of out) {
+          if (!batch.length) continue;
+          ttftMs ??= Math.round(performance.now() - o.startedAt);
+          for (const ev of batch) {
             delivered.see(ev);
             controller.enqueue(sseFrame(ev));
           }
@@ -72,9 +85,10 @@ export function relayStream<Req>(
         }
       } catch (e) {
         if (finished) return;
-        const err = clientSignal.aborted ? undefined : streamError(e);
-        if (err) controller.enqueue(new TextEncoder().encode(errorEvent(err, schema)));
-        finish(err ? err.kind : 'interrupted');
+        if (o.clientSignal.aborted) return finish('interrupted', 'cancelled');
+        const err = toGatewayError(e);
+        controller.enqueue(enc.encode(errorEvent(err.kind === 'internal' ? new GatewayError('upstream_error', 'The upstream stream failed.') : err, o.schema)));
+        finish(err.kind, 'failed');
         controller.close();
       }
     },
@@ -84,8 +98,9 @@ export function relayStream<Req>(
   });
 }
 
-function streamError(e: unknown): GatewayError {
-  const err = toGatewayError(e);
-  if (err.kind === 'internal') return new GatewayError('upstream_error', 'The upstream stream failed.');
-  return err;
+/** A cut stream is billed for at least what the client received. */
+function partialUsage(usage: Usage, outcome: string, delivered: number): Usage {
+  if (outcome === 'ok' || usage.output_tokens >= delivered) return usage;
+  const reported = usage.input_tokens + usage.output_tokens > 0;
+  return reported ? { ...usage, output_tokens: delivered } : usage;
 }

@@ -17,6 +17,10 @@ import { rateLimiter } from '../limits/rate-limiter.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
 import { policySource } from './policy-source.ts';
+import { createRouter } from '../routing/router.ts';
+import { createDrain } from './drain.ts';
+import { GatewayError } from '../lib/errors.ts';
+import { errorBody } from '../lib/render-error.ts';
 import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
@@ -53,14 +57,26 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const swept = await sweepStaleReservations(store, 10 * 60_000);
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
   const policy = config.policy.enabled ? await startPolicy(config, opts.source.path, logger) : undefined;
-  const enforce = { logger, limiter: rateLimiter(), policy, store, counters: spendCounters(store), team: teamCache(store) };
+  // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
+  const router = createRouter();
+  const drain = createDrain();
+  const enforce = { logger, limiter: rateLimiter(), policy, store, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
-    fetch: app.fetch,
+    async fetch(req, srv) {
+      // Draining: health checks still answer (/readyz says 503), new API work is refused.
+      if (drain.draining() && new URL(req.url).pathname.startsWith('/v1/')) return refuse(req);
+      const release = drain.hold();
+      try {
+        return await app.fetch(req, srv);
+      } finally {
+        release();
+      }
+    },
     // Streams may be quiet for minutes (reasoning models); our own timeouts govern instead.
     idleTimeout: 0,
     // Bodies over the configured limit are refused in readBody with a 413 in the caller's schema.
@@ -87,8 +103,17 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     (stopping ??= (async () => {
       ready = false;
       unwatch();
-      logger.info('shutting down: draining in-flight requests');
-      await server.stop(false);
+      const timeoutMs = holder.current().config.server.drain_timeout_ms;
+      logger.info('shutting down: draining in-flight requests', { inflight: drain.inflight(), drain_timeout_ms: timeoutMs });
+      const { cut } = await drain.drain(timeoutMs);
+      if (cut) {
+        logger.warn('drain time is up: cutting what is still in flight', { requests: cut });
+        // The cut streams end with an error event; give them a moment to reach their clients.
+        await drain.drain(1_000);
+      }
+      // Responses still being written finish; idle keep-alive connections are then closed.
+      for (let i = 0; i < 100 && server.pendingRequests > 0; i++) await Bun.sleep(10);
+      await server.stop(true);
       await ledger?.close();
       keys.close();
       await policy?.close();
@@ -101,6 +126,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   }
   if (!opts.quiet) console.log(banner(url, holder.current()));
   return { url, closed, stop };
+}
+
+function refuse(req: Request): Response {
+  const err = new GatewayError('unavailable', 'The gateway is shutting down; send the request to another instance.');
+  const schema = new URL(req.url).pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+  return Response.json(errorBody(err, schema), { status: 503, headers: { connection: 'close', 'retry-after': '1' } });
 }
 
 async function startPolicy(config: GatewayConfig, configPath: string | undefined, logger: Logger): Promise<PolicyRuntime> {

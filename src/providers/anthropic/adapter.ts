@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../lib/errors.ts';
 import { sseEvents } from '../../lib/sse.ts';
+import { apiKeyFor, type Credential } from '../credentials.ts';
 import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts';
 
 type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
@@ -12,14 +13,14 @@ export function anthropicAdapter(name: string, config: AnthropicConfig, transpor
     name,
     config,
     wire: 'anthropic',
-    async prepare(call: UpstreamCall): Promise<PreparedRequest> {
+    async prepare(call: UpstreamCall, _model: string, credential?: Credential): Promise<PreparedRequest> {
       if (call.op !== 'chat') throw new GatewayError('invalid_request', `Provider '${name}' does not offer embeddings.`, { param: 'model' });
       // Auth and version come last so neither configured nor per-call headers can replace them.
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         ...config.headers,
         ...call.headers,
-        'x-api-key': config.api_key,
+        'x-api-key': apiKeyFor(config, credential) ?? '',
         'anthropic-version': config.version,
       };
       // Betas configured for the provider and betas the client asked for both apply.

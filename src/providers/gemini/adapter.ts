@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../lib/errors.ts';
+import { apiKeyFor, type Credential } from '../credentials.ts';
 import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts';
 import { geminiEvents } from './events.ts';
 
@@ -15,14 +16,14 @@ export function geminiAdapter(name: string, config: GeminiConfig, transport: typ
     name,
     config,
     wire: 'gemini',
-    async prepare(call: UpstreamCall, model: string): Promise<PreparedRequest> {
+    async prepare(call: UpstreamCall, model: string, credential?: Credential): Promise<PreparedRequest> {
       const id = geminiModelId(model);
       const method = call.op === 'embeddings' ? 'batchEmbedContents' : call.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         ...config.headers,
         ...call.headers,
-        'x-goog-api-key': config.api_key,
+        'x-goog-api-key': apiKeyFor(config, credential) ?? '',
       };
       if (call.stream) headers.accept = 'text/event-stream';
       return { url: `${base}/models/${encodeURIComponent(id)}:${method}`, init: { method: 'POST', headers, body: JSON.stringify(call.body) } };

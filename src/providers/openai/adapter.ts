@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../../config/schema.ts';
 import { sseEvents } from '../../lib/sse.ts';
+import { apiKeyFor, type Credential } from '../credentials.ts';
 import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts';
 
 type OpenAIish = Extract<ProviderConfig, { type: 'openai' | 'openai-compatible' | 'azure' }>;
@@ -13,15 +14,16 @@ export function openaiAdapter(name: string, config: OpenAIish, transport: typeof
     name,
     config,
     wire: 'openai',
-    async prepare(call: UpstreamCall, model: string): Promise<PreparedRequest> {
+    async prepare(call: UpstreamCall, model: string, credential?: Credential): Promise<PreparedRequest> {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...config.headers, ...call.headers };
+      const key = apiKeyFor(config, credential);
       let url: string;
       if (config.type === 'azure') {
         url = `${base}/openai/deployments/${encodeURIComponent(model)}${PATHS[call.op]}?api-version=${encodeURIComponent(config.api_version)}`;
-        headers['api-key'] = config.api_key;
+        if (key) headers['api-key'] = key;
       } else {
         url = base + PATHS[call.op];
-        if (config.api_key) headers.authorization = `Bearer ${config.api_key}`;
+        if (key) headers.authorization = `Bearer ${key}`;
         if (config.type === 'openai' && config.organization) headers['openai-organization'] = config.organization;
       }
       if (call.stream) headers.accept = 'text/event-stream';

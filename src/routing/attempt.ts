@@ -1,0 +1,139 @@
+import { GatewayError } from '../lib/errors.ts';
+import type { ProviderAdapter, UpstreamCall } from '../providers/types.ts';
+import type { Failure } from './classify.ts';
+import { retryAfterMs } from './retry-after.ts';
+import type { Router } from './router.ts';
+import { createWatchdog, watchBody, type Watchdog } from './timeouts.ts';
+
+/** The slice of a translator one attempt needs: turn an upstream error into a GatewayError. */
+export interface ErrorTranslator {
+  error(status: number, body: string): GatewayError;
+}
+
+export interface SendInput {
+  router: Router;
+  adapter: ProviderAdapter;
+  call: UpstreamCall;
+  model: string;
+  apiKey?: string;
+  translator: ErrorTranslator;
+  connectMs: number;
+  ttfbMs: number;
+  idleMs: number;
+  /** The request's deadline on the router's clock. */
+  deadline: number;
+  clientSignal: AbortSignal;
+}
+
+/** An upstream that answered 2xx: its response, the attempt's watchdog, and how to let go of it. */
+export interface Answer {
+  response: Response;
+  dog: Watchdog;
+  headersMs: number;
+  /**
+   * Stops the timers and, unless the body was read to its end (`drained`), aborts the upstream
+   * request so that its socket closes. Idempotent.
+   */
+  close(drained?: boolean): void;
+}
+
+export type Sent = { ok: true; answer: Answer } | { ok: false; failure: Failure };
+
+/** The client went away; nothing more is tried. */
+export const clientGone = () => new GatewayError('invalid_request', 'The client closed the request.', { code: 'client_closed', status: 499 });
+
+/**
+ * One upstream call with its timeouts. A non-2xx answer is read (bounded by the same timers)
+ * and turned into a Failure with the provider's error and any Retry-After.
+ */
+export async function send(i: SendInput): Promise<Sent> {
+  const { router, adapter } = i;
+  const prepared = await adapter.prepare(i.call, i.model, i.apiKey === undefined ? undefined : { apiKey: i.apiKey });
+  const ac = new AbortController();
+  const onClientGone = () => ac.abort(clientGone());
+  i.clientSignal.addEventListener('abort', onClientGone, { once: true });
+  const started = router.now();
+  const deadline = Math.min(i.deadline, started + adapter.config.timeout_ms);
+  const dog = createWatchdog({ provider: adapter.name, ttfbMs: i.ttfbMs, idleMs: i.idleMs, deadline, now: router.now }, (err) => ac.abort(err));
+  let closed = false;
+  let probe: ReturnType<typeof setTimeout> | undefined;
+  const close = (drained = false) => {
+    if (closed) return;
+    closed = true;
+    dog.stop();
+    clearTimeout(probe);
+    i.clientSignal.removeEventListener('abort', onClientGone);
+    if (!drained && !ac.signal.aborted) ac.abort();
+  };
+  dog.start();
+  const origin = originOf(prepared.url);
+  let headers = false;
+  // Only a cold origin still silent after half the connect window is probed (see connect-probe.ts).
+  if (origin && i.connectMs < i.ttfbMs && !router.warm(origin)) {
+    probe = setTimeout(async () => {
+      const reached = await router.probe(prepared.url, Math.ceil(i.connectMs / 2));
+      if (reached === 'timeout' && !headers) dog.fire(new GatewayError('upstream_error', `${adapter.name} could not be connected to within ${i.connectMs} ms`, { code: 'connect_timeout' }));
+    }, Math.floor(i.connectMs / 2));
+  }
+  if (i.clientSignal.aborted) {
+    close();
+    throw clientGone();
+  }
+  let res: Response;
+  try {
+    // Bun's own idle timer (5 min by default) is switched off: the watchdog governs.
+    const init: RequestInit & { timeout?: boolean } = { ...prepared.init, signal: ac.signal, timeout: false };
+    res = await dog.race(adapter.fetch(prepared.url, init));
+    headers = true;
+    clearTimeout(probe);
+  } catch (e) {
+    close();
+    if (i.clientSignal.aborted) throw clientGone();
+    const fired = dog.fired();
+    if (fired) return { ok: false, failure: { kind: fired.code === 'connect_timeout' ? 'network' : 'timeout', error: fired } };
+    return { ok: false, failure: { kind: 'network', error: new GatewayError('upstream_error', `${adapter.name} could not be reached (${networkCode(e)})`, { cause: e }) } };
+  }
+  if (origin) router.answered(origin);
+  const headersMs = Math.round(router.now() - started);
+  if (!res.ok) {
+    let drained = true;
+    const text = await dog.race(res.text()).catch(() => ((drained = false), ''));
+    close(drained);
+    if (i.clientSignal.aborted) throw clientGone();
+    return { ok: false, failure: { kind: 'status', status: res.status, error: i.translator.error(res.status, text), retryAfterMs: retryAfterMs(res.headers) } };
+  }
+  return { ok: true, answer: { response: res, dog, headersMs, close } };
+}
+
+/** Reads a whole JSON body under the attempt's timers. */
+export async function readJson(a: Answer, provider: string): Promise<{ ok: true; json: unknown } | { ok: false; failure: Failure }> {
+  let text: string;
+  try {
+    text = a.response.body ? await new Response(watchBody(a.response.body, a.dog)).text() : '';
+  } catch (e) {
+    const fired = a.dog.fired();
+    if (fired) return { ok: false, failure: { kind: 'timeout', error: fired } };
+    return { ok: false, failure: { kind: 'network', error: new GatewayError('upstream_error', `${provider} broke off its response (${networkCode(e)})`) } };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch {
+    return { ok: false, failure: { kind: 'invalid', error: new GatewayError('upstream_invalid', `${provider} returned a response that is not JSON.`) } };
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short name for a transport error (ECONNRESET, ConnectionRefused, …), never its full text. */
+export function networkCode(e: unknown): string {
+  const code = e && typeof e === 'object' && 'code' in e ? String(e.code) : undefined;
+  if (code) return code;
+  return e instanceof Error ? e.name : 'error';
+}

@@ -1,0 +1,60 @@
+import type { GatewayConfig } from '../config/schema.ts';
+import { GatewayError, type ErrorKind } from '../lib/errors.ts';
+import { apiKeysOf } from '../providers/credentials.ts';
+import type { Attempt } from './target.ts';
+
+/** A routing failure that remembers its attempts, for the ledger and the headers. */
+export class RouteError extends GatewayError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    readonly attempts: Attempt[],
+    opts: { status?: number; code?: string; param?: string } = {},
+  ) {
+    super(kind, message, { ...opts, headers: { 'x-tollgate-attempts': String(attempts.length) } });
+  }
+}
+
+/** The caller's error as-is (a 400 the request caused), with the attempts behind it. */
+export function relayed(err: GatewayError, attempts: Attempt[], secrets: string[]): RouteError {
+  return new RouteError(err.kind, scrub(err.message, secrets), attempts, { status: err.status, code: err.code, param: err.param });
+}
+
+/**
+ * Every target failed: one 502 listing each attempt's outcome and each target passed over,
+ * with anything that looks like a credential removed.
+ */
+export function exhausted(attempts: Attempt[], skipped: string[], last: GatewayError | undefined, secrets: string[]): RouteError {
+  const tried = attempts.map((a) => `${a.provider}/${a.model}${a.key ? ` (key ${a.key})` : ''}: ${outcome(a)}`);
+  const parts = [
+    attempts.length ? `${attempts.length === 1 ? 'The attempt' : `All ${attempts.length} attempts`} failed: ${tried.join('; ')}.` : 'No target could be tried.',
+    skipped.length ? `Passed over: ${skipped.join('; ')}.` : '',
+  ];
+  const kind: ErrorKind = last?.kind === 'upstream_timeout' || last?.kind === 'upstream_invalid' ? last.kind : 'upstream_error';
+  return new RouteError(kind, scrub(parts.filter(Boolean).join(' '), secrets), attempts, { status: 502 });
+}
+
+function outcome(a: Attempt): string {
+  const what = typeof a.status === 'number' ? `HTTP ${a.status}` : a.status.replace('_', ' ');
+  return `${what} after ${a.ms} ms${a.error ? ` (${a.error.slice(0, 200)})` : ''}`;
+}
+
+const TOKEN_LIKE = [/\b(sk|pk|rk)-[A-Za-z0-9_*.-]{6,}/g, /\bAIza[0-9A-Za-z_-]{10,}/g, /\bAKIA[0-9A-Z]{12,}/g, /\bBearer\s+[^\s,;"']+/gi, /\bx-api-key[:=]\s*[^\s,;"']+/gi];
+
+/** Removes configured secrets and token-shaped strings from a message. */
+export function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 6) out = out.split(s).join('[redacted]');
+  for (const re of TOKEN_LIKE) out = out.replace(re, '[redacted]');
+  return out;
+}
+
+/** Every credential in the config, so that no error can echo one. */
+export function secretsOf(config: GatewayConfig): string[] {
+  const out: string[] = [];
+  for (const p of Object.values(config.providers)) {
+    out.push(...apiKeysOf(p));
+    if (p.type === 'bedrock') out.push(p.access_key_id, p.secret_access_key, ...(p.session_token ? [p.session_token] : []));
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+import type { Context } from 'hono';
+import type { Admission } from '../enforce/admit.ts';
+import { toGatewayError } from '../lib/errors.ts';
+import type { RequestBody } from '../policy/input.ts';
+import type { RouteInput, TranslatorFor } from '../routing/execute.ts';
+import { RouteError } from '../routing/route-error.ts';
+import { routeSettings } from '../routing/settings.ts';
+import type { Attempt, Target } from '../routing/target.ts';
+import type { Env } from './context.ts';
+import type { AppDeps } from './deps.ts';
+import { servedModelName } from './model-name.ts';
+import { settle } from './settle.ts';
+
+/** What the router needs for one admitted request. */
+export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Admission<RequestBody>, body: Req, translatorFor: TranslatorFor<T>): RouteInput<T, Req> {
+  const runtime = c.get('runtime');
+  return {
+    router: deps.router!,
+    runtime,
+    targets: admission.targets,
+    settings: routeSettings(runtime.config.routing, admission.decision),
+    body,
+    clientHeaders: c.req.raw.headers,
+    signal: c.req.raw.signal,
+    translatorFor,
+    modelName: servedModelName(runtime, admission.publicModel),
+  };
+}
+
+/** The served target as the ledger records it. */
+export function servedMeta(s: { target: Target; attempts: Attempt[] }) {
+  return { provider: s.target.provider, servedModel: s.target.model, attempts: s.attempts };
+}
+
+/** Which target served, after how many attempts (and each attempt in short). */
+export function responseHeaders(c: Context<Env>, admission: Admission<RequestBody>, s: { target: Target; attempts: Attempt[] }): Record<string, string> {
+  return {
+    ...admission.headers,
+    'x-tollgate-served-by': `${s.target.provider}/${s.target.model}`,
+    'x-tollgate-attempts': String(s.attempts.length),
+    'x-tollgate-attempt-log': attemptLog(s.attempts),
+    'x-request-id': c.get('requestId'),
+  };
+}
+
+/** Records a routing failure in the ledger and returns the error to throw. */
+export function failed(base: Parameters<typeof settle>[0], e: unknown) {
+  const err = toGatewayError(e);
+  const attempts = e instanceof RouteError ? e.attempts : [];
+  const lastTry = attempts.at(-1);
+  const outcome = err.code === 'client_closed' ? 'interrupted' : err.kind;
+  settle(base, { status: err.status, outcome, attempts, provider: lastTry?.provider, servedModel: lastTry?.model, errorMessage: err.message });
+  return err;
+}
+
+function attemptLog(attempts: Attempt[]): string {
+  return attempts.map((a) => `${a.provider}/${a.model} ${a.status} ${a.ms}ms`.replace(/[^\x20-\x7e]/g, '?')).join(', ');
+}

@@ -1,0 +1,107 @@
+import { afterAll, expect, test } from 'bun:test';
+import { createClient } from '@libsql/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
+import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
+
+// The gateway runs as its own process (`bun src/main.ts serve`) so that SIGTERM is real.
+const ROOT = resolve(import.meta.dir, '../..');
+const upstreams: FaultUpstream[] = [];
+const procs: Spawned[] = [];
+afterAll(() => {
+  for (const p of procs) p.kill();
+  for (const u of upstreams) u.stop();
+});
+
+async function serve(tokens: number, intervalMs: number, server: Record<string, unknown> = {}) {
+  const up = await startFaultUpstream({ kind: 'ok', tokens, intervalMs });
+  upstreams.push(up);
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-drain-'));
+  const db = join(dir, 'ledger.db');
+  const config = {
+    server: { host: '127.0.0.1', port: 0, allow_anonymous: true, ...server },
+    database: { url: `file:${db}` },
+    logging: { level: 'warn' },
+    policy: { enabled: false },
+    providers: { up: { type: 'openai-compatible', base_url: `${up.url}/v1` } },
+    models: { m: { provider: 'up', model: 'm' } },
+  };
+  writeFileSync(join(dir, 'gateway.config.yaml'), stringify(config));
+  const gw = await spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+  procs.push(gw);
+  return { gw, db };
+}
+
+/** Opens a stream and resolves `started` at its first chunk; `done` has the whole text. */
+function openStream(url: string) {
+  let started!: () => void;
+  const first = new Promise<void>((r) => (started = r));
+  const done = (async () => {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }) });
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of res.body!) {
+      text += decoder.decode(chunk, { stream: true });
+      started();
+    }
+    return text;
+  })();
+  return { first, done };
+}
+
+const tokensIn = (text: string) => (text.match(/"content":"t\d+ "/g) ?? []).length;
+
+test('SIGTERM with 50 streams in flight: /readyz fails at once, new work is refused, all 50 complete, exit 0', async () => {
+  const { gw, db } = await serve(20, 100);
+  const streams = Array.from({ length: 50 }, () => openStream(gw.url));
+  await Promise.all(streams.map((s) => s.first));
+  const signalled = performance.now();
+  gw.proc.kill('SIGTERM');
+  let readyz: Response | undefined;
+  while (performance.now() - signalled < 1_000) {
+    readyz = await fetch(gw.url + '/readyz');
+    if (readyz.status === 503) break;
+    await Bun.sleep(10);
+  }
+  const readyzMs = performance.now() - signalled;
+  expect(readyz!.status).toBe(503);
+  expect(await readyz!.json()).toMatchObject({ status: 'draining', inflight: 51 });
+  expect(readyzMs).toBeLessThan(250);
+  const refused = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'late' }] }) });
+  expect(refused.status).toBe(503);
+  const texts = await Promise.all(streams.map((s) => s.done));
+  const complete = texts.filter((t) => tokensIn(t) === 20 && t.trimEnd().endsWith('data: [DONE]')).length;
+  const code = await gw.proc.exited;
+  console.log(`drain: /readyz 503 after ${Math.round(readyzMs)} ms; ${complete}/50 streams complete; exit ${code} ${Math.round(performance.now() - signalled)} ms after SIGTERM`);
+  expect(complete).toBe(50);
+  expect(code).toBe(0);
+  const c = createClient({ url: `file:${db}` });
+  const rows = await c.execute("SELECT count(*) AS n FROM usage WHERE outcome = 'ok' AND stream = 1");
+  c.close();
+  expect(Number(rows.rows[0]!.n)).toBe(50);
+}, 30_000);
+
+test('streams still open when the drain time is up end with an error event, and the process exits', async () => {
+  const { gw, db } = await serve(100, 100, { drain_timeout_ms: 1_000 });
+  const streams = Array.from({ length: 5 }, () => openStream(gw.url));
+  await Promise.all(streams.map((s) => s.first));
+  const signalled = performance.now();
+  gw.proc.kill('SIGTERM');
+  const texts = await Promise.all(streams.map((s) => s.done));
+  const endedMs = performance.now() - signalled;
+  const code = await gw.proc.exited;
+  for (const t of texts) {
+    expect(t).not.toContain('[DONE]');
+    expect(t).toContain('shutting down');
+  }
+  expect(endedMs).toBeGreaterThanOrEqual(900);
+  expect(endedMs).toBeLessThan(2_500);
+  expect(code).toBe(0);
+  const c = createClient({ url: `file:${db}` });
+  const rows = await c.execute("SELECT count(*) AS n FROM usage WHERE outcome = 'shutdown'");
+  c.close();
+  expect(Number(rows.rows[0]!.n)).toBe(5);
+}, 30_000);
