@@ -4,11 +4,16 @@ import type { ClientSchema, StreamEvent } from '../providers/types.ts';
  * Counts what a stream delivered to the client (content characters and content-bearing events),
  * so an interrupted stream whose provider never reported usage can still be billed by estimate.
  */
+const MAX_KEPT = 4 * 1024 * 1024;
+
 export function deliveredCounter(schema: ClientSchema) {
   let chars = 0;
   let events = 0;
+  const parts: string[] = [];
   const add = (s: unknown) => {
     if (typeof s === 'string' && s.length) {
+      // The text is kept (up to 4 MiB) so the ledger can count it with a tokenizer.
+      if (chars < MAX_KEPT) parts.push(s);
       chars += s.length;
       events++;
     }
@@ -30,5 +35,9 @@ export function deliveredCounter(schema: ClientSchema) {
     },
     /** Estimated output tokens: at least one per content event, or ~4 characters per token. */
     estimatedTokens: () => Math.max(events, Math.ceil(chars / 4)),
+    /** What was delivered, as text. */
+    text: () => parts.join(''),
+    /** Content-bearing events seen (a floor for the output token count). */
+    events: () => events,
   };
 }

@@ -32,7 +32,7 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
     const release = deps.drain?.hold();
     const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt') }, (end) => {
       release?.();
-      settle(base, { ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens });
+      settle(base, { ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents });
     });
     return new Response(body, {
       status: 200,

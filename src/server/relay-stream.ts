@@ -10,6 +10,10 @@ export interface StreamEnd {
   usage: Usage;
   /** Output tokens estimated from what reached the client, for streams cut before usage. */
   deliveredTokens: number;
+  /** The text that reached the client, for a tokenizer estimate when usage was not reported. */
+  deliveredText: string;
+  /** Content-bearing events delivered (each is at least one token). */
+  deliveredEvents: number;
   /** ok, interrupted (client left), shutdown, or the error kind that cut the stream. */
   outcome: string;
   ttftMs?: number;
@@ -46,7 +50,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
     o.clientSignal.removeEventListener('abort', onClientGone);
     o.shutdown?.removeEventListener('abort', onShutdown);
     upstream.close(verdict);
-    done({ usage: partialUsage(translator.usage(), outcome, delivered.estimatedTokens()), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens() });
+    done({ usage: partialUsage(translator.usage(), outcome, delivered.estimatedTokens()), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens(), deliveredText: delivered.text(), deliveredEvents: delivered.events() });
   };
   const onClientGone = () => finish('interrupted', 'cancelled');
   const onShutdown = () => {

@@ -5,6 +5,8 @@ import type { Env } from './context.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { AppDeps } from './deps.ts';
 import { priceUsage } from './cost.ts';
+import { countTokens } from '../lib/tokenize.ts';
+import { promptText } from '../enforce/prompt-text.ts';
 import type { Admission } from '../enforce/admit.ts';
 import type { RequestBody } from '../policy/input.ts';
 
@@ -27,20 +29,37 @@ interface Outcome {
   ttftMs?: number;
   /** For streams: output tokens estimated from what the client received. */
   deliveredTokens?: number;
+  /** For streams: content-bearing events delivered (each is at least one token). */
+  deliveredEvents?: number;
+  /** For streams: the text the client received, counted by tokenizer when usage was not reported. */
+  deliveredText?: string;
   /** The refusal or failure message. */
   errorMessage?: string;
   /** Decision id of a refusal (admission never finished, so it is not on base). */
   decisionId?: string;
 }
 
-/** Hands one finished request to the ledger (and the log). Never throws into the request. */
-export function settle(base: Base, o: Outcome): UsageRecord {
+/**
+ * Hands one finished request to the ledger (and the log). Never throws into the request. A
+ * stream cut before the provider reported usage is billed by tokenizer: the prompt it sent and
+ * the text the client received (usage_source `estimated`).
+ */
+export function settle(base: Base, o: Outcome): void {
+  const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
+  if (reported || !o.deliveredTokens) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
+  const request = base.admission?.request;
+  void (async () => {
+    const [input, output] = await Promise.all([request ? countTokens(promptText(request)) : 0, countTokens(o.deliveredText ?? '')]);
+    return { ...emptyUsage(), input_tokens: input, output_tokens: o.deliveredText === undefined ? (o.deliveredTokens ?? 0) : Math.max(output, o.deliveredEvents ?? 0) };
+  })()
+    .catch(() => ({ ...emptyUsage(), output_tokens: o.deliveredTokens ?? 0 }))
+    .then((usage) => emit(base, o, usage, 'estimated'));
+}
+
+function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_source']): void {
   const { c, deps } = base;
   const principal = c.get('principal');
   const runtime = c.get('runtime');
-  const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
-  // A stream cut before the provider reported usage is billed for what the client received.
-  const usage = reported || !o.deliveredTokens ? (o.usage ?? emptyUsage()) : { ...emptyUsage(), output_tokens: o.deliveredTokens };
   const record: UsageRecord = {
     request_id: c.get('requestId'),
     endpoint: base.endpoint,
@@ -58,7 +77,7 @@ export function settle(base: Base, o: Outcome): UsageRecord {
     usage,
     cost_micros: priceUsage(runtime, o.provider, o.servedModel, usage),
     price_version: runtime.prices.version,
-    usage_source: reported ? 'provider' : o.deliveredTokens ? 'estimated' : 'none',
+    usage_source: source,
     attempts: o.attempts,
     decision_id: base.admission?.decisionId ?? o.decisionId,
     policy_revision: base.admission?.policyRevision,
@@ -88,5 +107,4 @@ export function settle(base: Base, o: Outcome): UsageRecord {
     decision_id: record.decision_id,
     error: record.error_message,
   });
-  return record;
 }

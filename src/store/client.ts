@@ -23,16 +23,25 @@ export interface Store {
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
   if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
-  const client = createClient({
-    url,
-    authToken: opts.auth_token,
-    syncUrl: opts.sync_url,
-    syncInterval: opts.sync_url ? (opts.sync_interval_s ?? 1) : undefined,
-  });
+  const client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url });
   if (url.startsWith('file:') && !opts.sync_url) {
     await client.execute('PRAGMA journal_mode=WAL');
     await client.execute('PRAGMA busy_timeout=5000');
   }
-  if (opts.sync_url) await client.sync();
-  return { client, db: drizzle(client, { schema }), close: () => client.close() };
+  // The replica is synced by our own timer rather than the client's syncInterval, whose native
+  // sync loop outlives close() and keeps calling a server that may be gone.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (opts.sync_url) {
+    await client.sync();
+    timer = setInterval(() => void client.sync().catch(() => undefined), (opts.sync_interval_s ?? 1) * 1000);
+    timer.unref?.();
+  }
+  return {
+    client,
+    db: drizzle(client, { schema }),
+    close: () => {
+      clearInterval(timer);
+      client.close();
+    },
+  };
 }

@@ -46,4 +46,8 @@ test('a client that closes its socket mid-stream makes the gateway close the ups
   expect(up.connections[0]!.bytesSent).toBe(sentAtClose);
   // The request is still accounted for, marked as interrupted.
   expect(await until(() => lines.some((l) => l.includes('"outcome":"interrupted"')), 2000)).toBe(true);
+  // Billed by tokenizer for what was sent and what the client received before it left.
+  const row = JSON.parse(lines.find((l) => l.includes('"outcome":"interrupted"'))!) as { input_tokens: number; output_tokens: number };
+  expect(row.input_tokens).toBeGreaterThan(0);
+  expect(row.output_tokens).toBeGreaterThanOrEqual(3);
 });
