@@ -26,27 +26,24 @@ export interface Reservation {
 export async function reserve(store: Store, requestId: string, scopes: BudgetScope[], worstMicros: number, now = Date.now()): Promise<Reservation | undefined> {
   if (!scopes.length) return undefined;
   const keyed = scopes.map((s) => ({ ...s, periodStart: periodStart(s.period, now) }));
-  await store.client.batch(
-    keyed.map((s) => ({
-      sql: 'INSERT OR IGNORE INTO spend (scope, scope_id, period, period_start) VALUES (?, ?, ?, ?)',
-      args: [s.scope, s.id, s.period, s.periodStart],
-    })),
-    'write',
-  );
   const match = keyed.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
   const room = keyed.map(() => '(SELECT spent_micros + reserved_micros FROM spend WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?) + ? <= ?').join(' AND ');
   const args: (string | number)[] = [worstMicros];
   for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart);
   for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart, worstMicros, s.limitMicros);
-  const res = await store.client.execute({ sql: `UPDATE spend SET reserved_micros = reserved_micros + ? WHERE (${match}) AND ${room}`, args });
-  if (res.rowsAffected !== keyed.length) throw await budgetError(store, keyed, worstMicros, now);
-  await store.client.batch(
-    keyed.map((s) => ({
-      sql: 'INSERT INTO reservations (request_id, scope, scope_id, period, period_start, reserved_micros, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      args: [requestId, s.scope, s.id, s.period, s.periodStart, worstMicros, now],
-    })),
+  const values = keyed.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+  const rows: (string | number)[] = keyed.flatMap((s) => [requestId, s.scope, s.id, s.period, s.periodStart, worstMicros, now]);
+  // One transaction: make sure the counters exist, reserve on all of them or none, and record
+  // the reservation only when every counter moved (changes() is the UPDATE's row count).
+  const results = await store.client.batch(
+    [
+      ...keyed.map((s) => ({ sql: 'INSERT OR IGNORE INTO spend (scope, scope_id, period, period_start) VALUES (?, ?, ?, ?)', args: [s.scope, s.id, s.period, s.periodStart] })),
+      { sql: `UPDATE spend SET reserved_micros = reserved_micros + ? WHERE (${match}) AND ${room}`, args },
+      { sql: `INSERT INTO reservations (request_id, scope, scope_id, period, period_start, reserved_micros, created_at) SELECT * FROM (VALUES ${values}) WHERE changes() = ?`, args: [...rows, keyed.length] },
+    ],
     'write',
   );
+  if (results[keyed.length]!.rowsAffected !== keyed.length) throw await budgetError(store, keyed, worstMicros, now);
   return { requestId, scopes: keyed, reservedMicros: worstMicros };
 }
 

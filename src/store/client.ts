@@ -23,10 +23,15 @@ export interface Store {
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
   if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
-  const client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url });
+  // One connection for a local file: statements run synchronously on this thread anyway, and
+  // per-connection settings (synchronous, busy_timeout) then hold for every statement.
+  const client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: url.startsWith('file:') ? 1 : undefined, timeout: 5000 });
   if (url.startsWith('file:') && !opts.sync_url) {
     await client.execute('PRAGMA journal_mode=WAL');
     await client.execute('PRAGMA busy_timeout=5000');
+    // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
+    // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
+    await client.execute('PRAGMA synchronous=NORMAL');
   }
   // The replica is synced by our own timer rather than the client's syncInterval, whose native
   // sync loop outlives close() and keeps calling a server that may be gone.
