@@ -2,6 +2,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
 import type { Store } from '../store/client.ts';
+import type { BudgetGate } from '../store/budget-leases.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
 import type { HealthSource } from './provider-facts.ts';
@@ -12,6 +13,8 @@ export interface EnforceDeps {
   limiter: RateLimiter;
   policy?: PolicyRuntime;
   store?: Store;
+  /** Budgets admitted against leased room in memory (no database write per request). */
+  budgets?: BudgetGate;
   counters?: SpendCountersFn;
   team?: TeamCacheFn;
   /** Completion tokens assumed for a budget reservation when the request sets no limit. */

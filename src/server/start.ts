@@ -13,6 +13,7 @@ import { keyCache } from '../store/key-cache.ts';
 import { spendCounters } from '../store/counters.ts';
 import { teamCache } from '../store/team-cache.ts';
 import { sweepStaleReservations } from '../store/budgets.ts';
+import { budgetGate } from '../store/budget-leases.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
@@ -60,7 +61,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   const router = createRouter();
   const drain = createDrain();
-  const enforce = { logger, limiter: rateLimiter(), policy, store, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
+  const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms });
+  const enforce = { logger, limiter: rateLimiter(), policy, store, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const app = createApp({ runtime: holder, keys, store, logger, enforce, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
@@ -115,6 +117,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       for (let i = 0; i < 100 && server.pendingRequests > 0; i++) await Bun.sleep(10);
       await server.stop(true);
       await ledger?.close();
+      await budgets.close().catch((e) => logger.error('budget leases not released; the sweeper will settle them', { error: String(e) }));
       keys.close();
       await policy?.close();
       store.close();

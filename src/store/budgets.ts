@@ -76,7 +76,7 @@ export async function sweepStaleReservations(store: Store, olderThanMs: number, 
   return stale.length;
 }
 
-async function budgetError(store: Store, scopes: Reservation['scopes'], worst: number, now: number): Promise<GatewayError> {
+export async function budgetError(store: Store, scopes: Reservation['scopes'], worst: number, now: number): Promise<GatewayError> {
   for (const s of scopes) {
     const row = await store.client.execute({ sql: 'SELECT spent_micros, reserved_micros FROM spend WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [s.scope, s.id, s.period, s.periodStart] });
     const used = Number(row.rows[0]?.spent_micros ?? 0) + Number(row.rows[0]?.reserved_micros ?? 0);

@@ -1,0 +1,195 @@
+import type { InStatement } from '@libsql/client';
+import type { Logger } from '../lib/logger.ts';
+import type { Store } from './client.ts';
+import { budgetError, reserve, type BudgetScope } from './budgets.ts';
+import { periodStart } from './periods.ts';
+
+/** Worst-case room held for one request; `settle` books what it really cost. */
+export interface BudgetHold {
+  settle(actualMicros: number): void;
+}
+
+export interface BudgetGate {
+  /** Holds `worstMicros` on every scope, or throws 429 naming the budget. */
+  hold(scopes: BudgetScope[], worstMicros: number): Promise<BudgetHold | undefined>;
+  /** Books settled spend in the database now. */
+  flush(): Promise<void>;
+  /** Books everything and gives unused room back. */
+  close(): Promise<void>;
+}
+
+interface Lease {
+  id: string;
+  scope: BudgetScope & { periodStart: number };
+  /** Room this lease still holds in the database (spend.reserved_micros). */
+  amount: number;
+  inFlight: number;
+  /** Settled spend not yet booked. */
+  pending: number;
+  pendingRequests: number;
+  lastUsed: number;
+}
+
+/**
+ * Budgets without a database write per request. Each process leases room from a budget (a
+ * reservation in the database, made with the same all-or-nothing UPDATE as a single request)
+ * and admits requests against its leases in memory; settled spend is booked in batches and
+ * unused room is given back when a lease goes idle. Spend can never pass a limit, across any
+ * number of replicas, because every admitted worst case sits inside room the database granted.
+ * A lease is a small slice of the budget, shrinking to single requests near the limit.
+ */
+export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs = 2000, clock = Date.now } = {}): BudgetGate {
+  const leases = new Map<string, Lease[]>();
+  // One lease request per budget at a time: concurrent requests wait for it instead of each
+  // leasing a slice (which would fragment a small budget into idle slices).
+  const growing = new Map<string, Promise<unknown>>();
+  // Requests waiting near the limit for this process's in-flight requests to settle.
+  const waiters = new Map<string, (() => void)[]>();
+  const wake = (k: string) => {
+    const w = waiters.get(k);
+    waiters.delete(k);
+    for (const f of w ?? []) f();
+  };
+  const inFlightOn = (k: string) => (leases.get(k) ?? []).some((l) => l.inFlight > 0);
+  const timer = setInterval(() => void flush().catch((e) => logger.error('budget flush failed', { error: String(e) })), flushMs);
+  timer.unref?.();
+  let flushing: Promise<void> | undefined;
+
+  const keyOf = (s: BudgetScope, start: number) => `${s.scope}\u0000${s.id}\u0000${s.period}\u0000${start}`;
+  const available = (l: Lease) => l.amount - l.inFlight - l.pending;
+
+  /**
+   * Near the limit the room may sit in this process's own leases: give idle room back and wait
+   * for in-flight requests here to settle (at most `waitMs`) before refusing with 429.
+   */
+  async function growNearLimit(s: BudgetScope, start: number, worst: number, waitMs = 5000): Promise<Lease> {
+    const k = keyOf(s, start);
+    const deadline = clock() + waitMs;
+    for (;;) {
+      try {
+        return await grow(s, start, worst);
+      } catch (e) {
+        const local = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        if (local) return local;
+        if (!inFlightOn(k) && !(leases.get(k) ?? []).some((l) => l.amount > 0)) throw e;
+        if (clock() > deadline) throw e;
+        if (inFlightOn(k)) await new Promise<void>((r) => {
+          waiters.set(k, [...(waiters.get(k) ?? []), r]);
+          setTimeout(r, Math.max(1, deadline - clock()));
+        });
+        await flush(true);
+        const freed = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        if (freed) return freed;
+      }
+    }
+  }
+
+  async function grow(s: BudgetScope, start: number, worst: number): Promise<Lease> {
+    const chunk = Math.max(worst, Math.min(Math.floor(s.limitMicros / 20), worst * 50));
+    for (const amount of chunk > worst ? [chunk, worst] : [worst]) {
+      const id = 'lease_' + crypto.randomUUID();
+      try {
+        await reserve(store, id, [s], amount, clock());
+        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: 0, pending: 0, pendingRequests: 0, lastUsed: clock() };
+        const k = keyOf(s, start);
+        leases.set(k, [...(leases.get(k) ?? []), lease]);
+        return lease;
+      } catch (e) {
+        if (amount === worst) throw e;
+      }
+    }
+    throw await budgetError(store, [{ ...s, periodStart: start }], worst, clock());
+  }
+
+  async function flush(release = false): Promise<void> {
+    if (flushing) await flushing;
+    const now = clock();
+    const stmts: InStatement[] = [];
+    for (const [k, list] of leases) {
+      for (const l of list) {
+        const s = l.scope;
+        const where = [s.scope, s.id, s.period, s.periodStart];
+        if (l.pending > 0 || l.pendingRequests > 0) {
+          stmts.push({ sql: 'UPDATE spend SET spent_micros = spent_micros + ?, reserved_micros = reserved_micros - ?, requests = requests + ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [l.pending, l.pending, l.pendingRequests, ...where] });
+          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = reserved_micros - ?, actual_micros = coalesce(actual_micros, 0) + ? WHERE request_id = ?', args: [l.pending, l.pending, l.id] });
+          l.amount -= l.pending;
+          l.pending = 0;
+          l.pendingRequests = 0;
+        }
+        const idle = l.inFlight === 0 && (release || now - l.lastUsed > idleMs || l.amount <= 0);
+        if (idle) {
+          stmts.push({ sql: 'UPDATE spend SET reserved_micros = reserved_micros - ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [l.amount, ...where] });
+          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = 0, settled_at = ? WHERE request_id = ?', args: [now, l.id] });
+          l.amount = 0;
+        }
+      }
+      const kept = list.filter((l) => l.amount > 0 || l.inFlight > 0);
+      if (kept.length) leases.set(k, kept);
+      else leases.delete(k);
+    }
+    if (!stmts.length) return;
+    flushing = store.client.batch(stmts, 'write').then(() => undefined);
+    try {
+      await flushing;
+    } finally {
+      flushing = undefined;
+    }
+  }
+
+  return {
+    async hold(scopes, worst) {
+      if (!scopes.length) return undefined;
+      const now = clock();
+      const held: Lease[] = [];
+      try {
+        for (const s of scopes) {
+          const start = periodStart(s.period, now);
+          const k = keyOf(s, start);
+          let lease: Lease | undefined;
+          for (;;) {
+            lease = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+            if (lease) break;
+            const pending = growing.get(k);
+            if (pending) {
+              await pending.catch(() => undefined);
+              continue;
+            }
+            const p = growNearLimit(s, start, worst);
+            growing.set(k, p);
+            try {
+              lease = await p;
+            } finally {
+              growing.delete(k);
+            }
+            break;
+          }
+          lease.inFlight += worst;
+          lease.lastUsed = now;
+          held.push(lease);
+        }
+      } catch (e) {
+        for (const l of held) l.inFlight -= worst;
+        throw e;
+      }
+      let settled = false;
+      return {
+        settle(actual) {
+          if (settled) return;
+          settled = true;
+          for (const l of held) {
+            l.inFlight -= worst;
+            l.pending += actual;
+            l.pendingRequests += 1;
+            l.lastUsed = clock();
+            wake(keyOf(l.scope, l.scope.periodStart));
+          }
+        },
+      };
+    },
+    flush: () => flush(),
+    async close() {
+      clearInterval(timer);
+      await flush(true);
+    },
+  };
+}
