@@ -20,6 +20,8 @@ export interface AppDeps {
   enforce?: EnforceDeps;
   /** The client's address, when the server knows it. */
   clientIp?: (req: Request) => string | undefined;
+  /** Usage records still being estimated; shutdown waits for them before the last flush. */
+  settling?: Set<Promise<void>>;
   /** False once shutdown begins: /readyz fails. */
   ready?: () => boolean;
   /** Breakers, latency, in-flight counts and key cool-downs; createApp makes one when absent. */

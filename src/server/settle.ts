@@ -48,12 +48,16 @@ export function settle(base: Base, o: Outcome): void {
   const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
   if (reported || !o.deliveredTokens) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
   const request = base.admission?.request;
-  void (async () => {
+  const pending = (async () => {
     const [input, output] = await Promise.all([request ? countTokens(promptText(request)) : 0, countTokens(o.deliveredText ?? '')]);
     return { ...emptyUsage(), input_tokens: input, output_tokens: o.deliveredText === undefined ? (o.deliveredTokens ?? 0) : Math.max(output, o.deliveredEvents ?? 0) };
   })()
     .catch(() => ({ ...emptyUsage(), output_tokens: o.deliveredTokens ?? 0 }))
     .then((usage) => emit(base, o, usage, 'estimated'));
+  // Shutdown waits for these before the last ledger flush, so no estimated row is lost.
+  const settling = base.deps.settling;
+  settling?.add(pending);
+  void pending.finally(() => settling?.delete(pending));
 }
 
 function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_source']): void {

@@ -65,7 +65,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const enforce = { logger, limiter: rateLimiter(), policy, store, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  const settling = new Set<Promise<void>>();
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     port: opts.port ?? config.server.port,
@@ -116,6 +117,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       // Responses still being written finish; idle keep-alive connections are then closed.
       for (let i = 0; i < 100 && server.pendingRequests > 0; i++) await Bun.sleep(10);
       await server.stop(true);
+      await Promise.all([...settling]);
       await ledger?.close();
       await budgets.close().catch((e) => logger.error('budget leases not released; the sweeper will settle them', { error: String(e) }));
       keys.close();
