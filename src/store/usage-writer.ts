@@ -1,5 +1,7 @@
 import type { Logger } from '../lib/logger.ts';
 import type { UsageRecord } from '../server/usage-record.ts';
+import { getTableColumns } from 'drizzle-orm';
+import type { InValue } from '@libsql/client';
 import { usage } from './schema.ts';
 import type { Store } from './client.ts';
 import { spendStatements } from './spend-book.ts';
@@ -23,6 +25,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   // Spend of requests no reservation covered, booked with the rows so counters stay current.
   let spendQueue: { scope: 'key' | 'team'; id: string; micros: number; period?: 'day' | 'week' | 'month' }[] = [];
   let flushing: Promise<void> | undefined;
+  const insert = rowInserter();
   const timer = setInterval(() => void flush(), intervalMs);
   timer.unref?.();
 
@@ -35,7 +38,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     spendQueue = [];
     flushing = (async () => {
       try {
-        for (let i = 0; i < batch.length; i += maxBatch) await store.db.insert(usage).values(batch.slice(i, i + maxBatch)).onConflictDoNothing();
+        for (let i = 0; i < batch.length; i += maxBatch) await store.client.execute(insert(batch.slice(i, i + maxBatch)));
       } catch (e) {
         queue = batch.concat(queue);
         spendQueue = spendBatch.concat(spendQueue);
@@ -106,5 +109,28 @@ function toRow(r: UsageRecord): typeof usage.$inferInsert {
     tags: r.tags,
     ttftMs: r.ttft_ms,
     errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
+  };
+}
+
+type Row = typeof usage.$inferInsert;
+
+/**
+ * A multi-row INSERT built directly from the drizzle table's column names. Drizzle's query
+ * builder cost about 10% of the gateway's CPU under load for these 30-column batches.
+ */
+function rowInserter() {
+  const cols = getTableColumns(usage);
+  const keys = Object.keys(cols) as (keyof Row)[];
+  const names = keys.map((k) => `"${cols[k].name}"`).join(', ');
+  const one = `(${keys.map(() => '?').join(', ')})`;
+  return (rows: Row[]) => {
+    const args: InValue[] = [];
+    for (const r of rows) {
+      for (const k of keys) {
+        const v = r[k];
+        args.push(v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' ? JSON.stringify(v) : (v as InValue));
+      }
+    }
+    return { sql: `INSERT OR IGNORE INTO usage (${names}) VALUES ${rows.map(() => one).join(', ')}`, args };
   };
 }
