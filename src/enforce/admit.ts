@@ -24,7 +24,8 @@ export interface AdmitArgs<B extends RequestBody> {
   requestId: string;
   request: B;
   headers: Headers;
-  clientIp?: string;
+  /** The client's address; asked only when a policy runs (the lookup is not free). */
+  clientIp?: () => string | undefined;
   kind: 'chat' | 'embeddings';
 }
 
@@ -79,7 +80,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     const input = buildInput({
       ...a.request,
       headers: a.headers,
-      clientIp: a.clientIp ?? null,
+      clientIp: a.clientIp?.() ?? null,
       key: principal.keyHash
         ? { id: principal.keyId ?? null, name: principal.name, team: principal.team ?? null, user: principal.user ?? null, tags: principal.tags, created_at: iso(principal.createdAt), expires_at: iso(principal.expiresAt) }
         : null,

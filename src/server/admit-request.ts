@@ -18,7 +18,7 @@ export async function admitRequest<B extends RequestBody>(c: Context<Env>, deps:
       requestId: c.get('requestId'),
       request,
       headers: c.req.raw.headers,
-      clientIp: deps.clientIp?.(c.req.raw),
+      clientIp: () => deps.clientIp?.(c.req.raw),
       kind,
     });
   } catch (e) {
