@@ -20,7 +20,7 @@ export interface UsageWriter {
  * Batches usage rows off the hot path: one multi-row insert every `intervalMs` (or sooner when
  * `maxBatch` rows wait). A failed flush keeps its rows for the next try, so none are dropped.
  */
-export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500 } = {}): UsageWriter {
+export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500, chunk = 100 } = {}): UsageWriter {
   let queue: (typeof usage.$inferInsert)[] = [];
   // Spend of requests no reservation covered, booked with the rows so counters stay current.
   let spendQueue: { scope: 'key' | 'team'; id: string; micros: number; period?: 'day' | 'week' | 'month' }[] = [];
@@ -38,7 +38,12 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     spendQueue = [];
     flushing = (async () => {
       try {
-        for (let i = 0; i < batch.length; i += maxBatch) await store.client.execute(insert(batch.slice(i, i + maxBatch)));
+        // Small inserts with a turn of the event loop between them: a local libSQL statement
+        // runs on this thread, and one big insert would stall every request for milliseconds.
+        for (let i = 0; i < batch.length; i += chunk) {
+          await store.client.execute(insert(batch.slice(i, i + chunk)));
+          if (i + chunk < batch.length) await new Promise((r) => setImmediate(r));
+        }
       } catch (e) {
         queue = batch.concat(queue);
         spendQueue = spendBatch.concat(spendQueue);
