@@ -1,3 +1,4 @@
+import { toOpenAIUsage } from '../openai/usage.ts';
 import { emptyUsage, type Usage } from '../types.ts';
 
 /** Anthropic's raw usage counters. `input_tokens` here excludes cache reads and writes. */
@@ -48,15 +49,7 @@ export function toUsage(raw: AnthropicRawUsage): Usage {
 }
 
 /** The OpenAI `usage` object for an Anthropic exchange. */
-export function openaiUsageOf(u: Usage) {
-  return {
-    prompt_tokens: u.input_tokens,
-    completion_tokens: u.output_tokens,
-    total_tokens: u.input_tokens + u.output_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
-    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
-  };
-}
+export const openaiUsageOf = toOpenAIUsage;
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;

@@ -1,3 +1,4 @@
+import { toOpenAIUsage } from '../openai/usage.ts';
 import { GatewayError } from '../../lib/errors.ts';
 import { emptyUsage, type Usage } from '../types.ts';
 
@@ -22,15 +23,7 @@ export function readConverseUsage(u: unknown): Usage {
 }
 
 /** Usage in OpenAI's chat shape. */
-export function openaiUsage(u: Usage) {
-  return {
-    prompt_tokens: u.input_tokens,
-    completion_tokens: u.output_tokens,
-    total_tokens: u.input_tokens + u.output_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
-    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
-  };
-}
+export const openaiUsage = toOpenAIUsage;
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 

@@ -1,3 +1,4 @@
+import { toOpenAIUsage } from '../openai/usage.ts';
 import { emptyUsage, type Usage } from '../types.ts';
 
 /**
@@ -19,15 +20,7 @@ export function readGeminiUsage(u: unknown): Usage {
 }
 
 /** Usage in the shape OpenAI clients read. */
-export function openAIUsage(u: Usage) {
-  return {
-    prompt_tokens: u.input_tokens,
-    completion_tokens: u.output_tokens,
-    total_tokens: u.input_tokens + u.output_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
-    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
-  };
-}
+export const openAIUsage = toOpenAIUsage;
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;

@@ -18,3 +18,14 @@ export function readOpenAIUsage(u: unknown): Usage {
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
+
+/** Usage in the shape OpenAI clients read (chat completions and stream usage chunks). */
+export function toOpenAIUsage(u: Usage) {
+  return {
+    prompt_tokens: u.input_tokens,
+    completion_tokens: u.output_tokens,
+    total_tokens: u.input_tokens + u.output_tokens,
+    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
+    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
+  };
+}
