@@ -37,25 +37,34 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
   const overrideTable = buildTable(overrideRows);
   const version = priceListVersion({ catalog: versioned, overrides: priceFacts(overrideRows) });
 
-  return {
-    version,
-    lookup(scope, model) {
-      const tables = [overrideTable, ...vendorsFor(scope).flatMap((v) => vendorTables.get(v) ?? [])];
-      const found = findRow(tables, model);
-      if (!found) return undefined;
-      const [row, match] = found;
-      const { micros_per_mtok, long_context, effective_date, source } = row.entry;
-      return {
-        vendor: row.vendor,
-        model: row.key,
-        match,
-        micros_per_mtok: { ...micros_per_mtok },
-        ...(long_context ? { long_context: { ...long_context, micros_per_mtok: { ...long_context.micros_per_mtok } } } : {}),
-        ...(effective_date ? { effective_date } : {}),
-        source,
-      };
-    },
+  // Every request prices its model; the answer for a (scope, model) never changes for this book.
+  const memo = new Map<string, Price | undefined>();
+  const find = (scope: PriceScope, model: string): Price | undefined => {
+    const k = `${scope}\u0000${model}`;
+    if (memo.has(k)) return memo.get(k);
+    // Frozen: the same object is handed to every caller.
+    const p = uncached(scope, model);
+    if (p) Object.freeze(p.micros_per_mtok);
+    if (memo.size < 10_000) memo.set(k, p);
+    return p;
   };
+  function uncached(scope: PriceScope, model: string): Price | undefined {
+    const tables = [overrideTable, ...vendorsFor(scope).flatMap((v) => vendorTables.get(v) ?? [])];
+    const found = findRow(tables, model);
+    if (!found) return undefined;
+    const [row, match] = found;
+    const { micros_per_mtok, long_context, effective_date, source } = row.entry;
+    return {
+      vendor: row.vendor,
+      model: row.key,
+      match,
+      micros_per_mtok: { ...micros_per_mtok },
+      ...(long_context ? { long_context: { ...long_context, micros_per_mtok: { ...long_context.micros_per_mtok } } } : {}),
+      ...(effective_date ? { effective_date } : {}),
+      source,
+    };
+  }
+  return { version, lookup: find };
 }
 
 // What a version covers: ids, rates, tiers and effective dates. Source notes are left out, so
