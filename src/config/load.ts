@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
 import { protectRefs, resolveEnv } from './env.ts';
@@ -163,7 +163,6 @@ function crossCheck(cfg: GatewayConfig, doc: Document, file: string, at: At): Co
       names.add(alias);
     }
   }
-  void isSeq;
   return problems;
 }
 

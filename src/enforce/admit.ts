@@ -8,7 +8,6 @@ import { requestFacts } from '../policy/request-facts.ts';
 import { worstCaseMicros } from '../pricing/cost.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from '../server/middleware/auth.ts';
-import { reserve, settleReservation, type Reservation } from '../store/budgets.ts';
 import type { BudgetHold } from '../store/budget-leases.ts';
 import { budgetScopes } from './budget-scopes.ts';
 import { capMaxTokens, requestedMaxTokens } from './cap-tokens.ts';
@@ -40,7 +39,7 @@ export interface Admission<B extends RequestBody> {
   headers: Record<string, string>;
   /** The (scope, period) counters the budget settlement books this request's spend into. */
   booked: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
-  /** Books the actual cost and tokens; releases the reservation. Never throws. */
+  /** Books the actual cost and tokens; releases the budget hold. Never throws. */
   close(actual: { costMicros: number; tokens: number }): Promise<void>;
 }
 
@@ -117,19 +116,16 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   }
   deps.limiter.admit(limits, estimatedInput);
 
-  let reservation: Reservation | undefined;
   let hold: BudgetHold | undefined;
   const scopes = budgetScopes(principal, team, decision);
-  if (scopes.length && (deps.budgets || deps.store)) {
+  if (scopes.length && deps.budgets) {
     const maxOut = requestedMaxTokens(request) ?? deps.defaultMaxTokens ?? 4096;
     const worst = Math.max(0, ...targets.map((t) => {
       const type = runtime.config.providers[t.provider]?.type;
       const price = type ? runtime.prices.lookup(type, t.model) : undefined;
       return price ? worstCaseMicros(estimatedInput, a.kind === 'chat' ? maxOut : 0, price) : 0;
     }));
-    // Leased room in memory when the gateway runs a budget gate; a reservation row otherwise.
-    if (deps.budgets) hold = await deps.budgets.hold(scopes, worst);
-    else reservation = await reserve(deps.store!, a.requestId, scopes, worst);
+    hold = await deps.budgets.hold(scopes, worst);
   }
 
   let closed = false;
@@ -141,18 +137,12 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     decisionId,
     policyRevision,
     headers,
-    booked: hold || reservation ? scopes.map((s) => ({ scope: s.scope, period: s.period })) : [],
+    booked: hold ? scopes.map((s) => ({ scope: s.scope, period: s.period })) : [],
     async close(actual) {
       if (closed) return;
       closed = true;
       deps.limiter.addTokens(limits, Math.max(0, actual.tokens - estimatedInput));
       hold?.settle(actual.costMicros);
-      if (!reservation || !deps.store) return;
-      try {
-        await settleReservation(deps.store, reservation, actual.costMicros);
-      } catch (e) {
-        deps.logger.error('budget settlement failed; the sweeper will settle it', { request_id: a.requestId, error: String(e) });
-      }
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
-import type { Store } from '../store/client.ts';
 import type { BudgetGate } from '../store/budget-leases.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
@@ -12,7 +11,6 @@ export interface EnforceDeps {
   logger: Logger;
   limiter: RateLimiter;
   policy?: PolicyRuntime;
-  store?: Store;
   /** Budgets admitted against leased room in memory (no database write per request). */
   budgets?: BudgetGate;
   counters?: SpendCountersFn;

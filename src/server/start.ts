@@ -62,7 +62,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const router = createRouter();
   const drain = createDrain();
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms });
-  const enforce = { logger, limiter: rateLimiter(), policy, store, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
+  const enforce = { logger, limiter: rateLimiter(), policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
