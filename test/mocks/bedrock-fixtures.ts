@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DONE, type StreamEvent } from '../../src/providers/types.ts';
 
-/** Test helpers for the recorded Bedrock traffic in shared/fixtures/bedrock (beside the repo). */
-const DIR = new URL('../../../shared/fixtures/bedrock/', import.meta.url);
+/** Test helpers for the recorded Bedrock traffic in test/fixtures/bedrock. */
+const DIR = new URL('../fixtures/bedrock/', import.meta.url);
 
 export function fixtureText(name: string): string {
   return readFileSync(new URL(name, DIR), 'utf8');

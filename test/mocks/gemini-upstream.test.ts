@@ -3,7 +3,7 @@ import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../src/serve
 import { geminiAdapter } from '../../src/providers/gemini/adapter.ts';
 import { geminiEmbeddings } from '../../src/providers/gemini/embeddings.ts';
 import { openaiToGemini } from '../../src/providers/gemini/openai-gemini.ts';
-import { assemble, decode, fixtureJson, fixtureText, replay, type GResponse, type OAChunk, type OACompletion, type OAEmbeddings } from '../../src/providers/gemini/test-support.ts';
+import { assemble, decode, fixtureJson, fixtureText, replay, type GResponse, type OAChunk, type OACompletion, type OAEmbeddings } from '../support/gemini-fixtures.ts';
 import { GEMINI_MOCK_USAGE, startGeminiUpstream, type GeminiUpstream } from './gemini-upstream.ts';
 
 const KEY = 'AIza-test-key';

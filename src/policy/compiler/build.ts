@@ -32,8 +32,11 @@ function writeIfChanged(path: string, content: string): void {
 
 /** Regenerates the list of builtins the OPA WASM compiler implements natively. */
 function generateWasmBuiltins(): void {
+  // `go list -m -f {{.Dir}}` prints nothing for a module that is not in the module cache yet.
+  run(["go", "mod", "download", "github.com/open-policy-agent/opa"]);
   const opaDir = run(["go", "list", "-m", "-f", "{{.Dir}}", "github.com/open-policy-agent/opa"]);
   const version = run(["go", "list", "-m", "-f", "{{.Version}}", "github.com/open-policy-agent/opa"]);
+  if (!opaDir) throw new Error("go list printed no directory for github.com/open-policy-agent/opa after go mod download");
   const meta = JSON.parse(readFileSync(join(opaDir, "builtin_metadata.json"), "utf8")) as Record<string, { wasm?: boolean }>;
   const names = Object.keys(meta).filter((n) => !n.startsWith("_") && meta[n]?.wasm === true).sort();
   const lines = names.map((n) => `\t${JSON.stringify(n)},`).join("\n");

@@ -7,7 +7,7 @@ import { DONE, type ChatTranslator, type ProviderAdapter, type StreamEvent } fro
 import { anthropicAdapter } from './adapter.ts';
 import { anthropicToAnthropic } from './anthropic-anthropic.ts';
 import { openaiToAnthropic } from './openai-anthropic.ts';
-import { cassette, chunkEvents, reduceAnthropicStream } from './test-fixtures.ts';
+import { cassette, chunkEvents, reduceAnthropicStream } from '../../../test/support/recorded.ts';
 
 type Json = Record<string, unknown>;
 type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;

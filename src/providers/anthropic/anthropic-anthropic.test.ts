@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
 import type { StreamEvent } from '../types.ts';
 import { anthropicToAnthropic } from './anthropic-anthropic.ts';
-import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from './test-fixtures.ts';
+import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from '../../../test/support/recorded.ts';
 
 type Json = Record<string, unknown>;
 const ctx = (headers: Record<string, string> = {}) => ({ model: 'claude-upstream', publicModel: 'claude-public', clientHeaders: new Headers(headers) });

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
 import { DONE, type OpenAIChatTranslator, type StreamEvent } from '../types.ts';
 import { openaiToAnthropic } from './openai-anthropic.ts';
-import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from './test-fixtures.ts';
+import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from '../../../test/support/recorded.ts';
 
 type Json = Record<string, unknown>;
 const ctx = { model: 'claude-upstream', publicModel: 'claude-public', clientHeaders: new Headers() };

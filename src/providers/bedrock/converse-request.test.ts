@@ -260,7 +260,7 @@ interface ShapeDef {
   document?: boolean;
 }
 const model = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/specs/bedrock-runtime-2023-09-30.service-2.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../test/fixtures/specs/bedrock-runtime-2023-09-30.service-2.json', import.meta.url), 'utf8'),
 ) as { shapes: Record<string, ShapeDef> };
 
 describe('openaiToBedrock request against the Bedrock Runtime service model', () => {

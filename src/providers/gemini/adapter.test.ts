@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
 import { geminiAdapter, geminiModelId } from './adapter.ts';
-import { cassette, decode, fixtureNames, fixtureText } from './test-support.ts';
+import { cassette, decode, fixtureNames, fixtureText } from '../../../test/support/gemini-fixtures.ts';
 
 const config = (over: Record<string, unknown> = {}) =>
   ({ type: 'gemini', base_url: 'https://generativelanguage.googleapis.com/v1beta', api_key: 'AIza-secret', optional: false, data_residency: 'public', headers: {}, timeout_ms: 1000, ...over }) as Parameters<typeof geminiAdapter>[1];

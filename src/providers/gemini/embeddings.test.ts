@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIEmbeddingsRequest } from '../../server/schemas/openai.ts';
 import { geminiEmbeddings } from './embeddings.ts';
-import { cassette, fixtureJson, type GEmbedRequest, type GEmbedResponse, type OAEmbeddings } from './test-support.ts';
+import { cassette, fixtureJson, type GEmbedRequest, type GEmbedResponse, type OAEmbeddings } from '../../../test/support/gemini-fixtures.ts';
 
 const ctx = (model = 'gemini-embedding-2-preview') => ({ model, publicModel: 'my-embed', clientHeaders: new Headers() });
 const request = (req: Partial<OpenAIEmbeddingsRequest> & Record<string, unknown>, model?: string) => {

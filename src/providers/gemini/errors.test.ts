@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
-import { cassette, chatTranslator, chunkLines, decode, fixtureJson, fixtureNames, fixtureText, replay, type GError, type GResponse } from './test-support.ts';
+import { cassette, chatTranslator, chunkLines, decode, fixtureJson, fixtureNames, fixtureText, replay, type GError, type GResponse } from '../../../test/support/gemini-fixtures.ts';
 
 describe('HTTP errors recorded from Google', () => {
   const errorBodies = fixtureNames().filter((n) => n.endsWith('.json') && typeof (fixtureJson(n) as GResponse).error?.code === 'number');

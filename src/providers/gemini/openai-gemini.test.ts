@@ -3,7 +3,7 @@ import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts
 import { chatTranslator as registryTranslator } from '../registry.ts';
 import { DONE } from '../types.ts';
 import { openaiToGemini } from './openai-gemini.ts';
-import { chatTranslator, decode, fixtureJson, fixtureText, replay, type GRequest } from './test-support.ts';
+import { chatTranslator, decode, fixtureJson, fixtureText, replay, type GRequest } from '../../../test/support/gemini-fixtures.ts';
 
 const ctx = { model: 'gemini-2.5-flash', publicModel: 'my-gemini', clientHeaders: new Headers() };
 

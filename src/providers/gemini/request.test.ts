@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
 import { openaiToGemini } from './openai-gemini.ts';
-import { cassette, fixtureJson, type GRequest, type GResponse, type OACompletion } from './test-support.ts';
+import { cassette, fixtureJson, type GRequest, type GResponse, type OACompletion } from '../../../test/support/gemini-fixtures.ts';
 
 const ctx = (model = 'gemini-2.5-flash') => ({ model, publicModel: 'my-gemini', clientHeaders: new Headers() });
 const translate = (req: Partial<OpenAIChatRequest> & Record<string, unknown>, model?: string): GRequest =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
-import { cassette, chatTranslator, expectedUsage, fixtureJson, fixtureNames, type GResponse, type OACompletion } from './test-support.ts';
+import { cassette, chatTranslator, expectedUsage, fixtureJson, fixtureNames, type GResponse, type OACompletion } from '../../../test/support/gemini-fixtures.ts';
 
 const answer = (json: unknown, logprobs = false) => chatTranslator({ logprobs }).response(json) as OACompletion;
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type { StreamEvent } from '../types.ts';
 import {
   assemble, cassette, chatTranslator, chunkLines, decode, expectedUsage, fixtureNames, fixtureText, geminiTexts, replay, type GResponse,
-} from './test-support.ts';
+} from '../../../test/support/gemini-fixtures.ts';
 
 /** Whole function calls in recorded events (streamed-argument pieces are checked separately). */
 const functionCalls = (events: GResponse[]) =>

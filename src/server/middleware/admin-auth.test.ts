@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../routes/admin/test-support.ts';
+import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../../../test/support/admin-app.ts';
 
 describe('admin auth', () => {
   let restore = () => {};

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from './test-support.ts';
+import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../../../../test/support/admin-app.ts';
 import type { TeamView } from './views.ts';
 
 let restore = () => {};

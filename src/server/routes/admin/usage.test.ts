@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { usage } from '../../../store/schema.ts';
-import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from './test-support.ts';
+import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../../../../test/support/admin-app.ts';
 import type { usageView } from './views.ts';
 
 type Report = ReturnType<typeof usageView>;
