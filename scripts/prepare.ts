@@ -1,0 +1,28 @@
+/**
+ * What running from source needs before `npm start` or the tests: the Rego compiler (Go → wasm,
+ * so edited policies compile and reload), the built-in policies module and the built-in policies
+ * precompiled. Each step skips itself when its output is up to date, so a second run costs ~1 s.
+ * `npm start` runs this as `prestart`; `scripts/build.ts` runs it before bundling.
+ */
+import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
+import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
+import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
+
+export async function prepare(): Promise<void> {
+  const compiler = buildCompilerWasm();
+  if (compiler.built) console.error(`built the Rego compiler ${compiler.path} in ${compiler.seconds.toFixed(0)} s`);
+  const embedded = 'src/policy/embedded/files.ts';
+  const text = renderEmbeddedPolicies();
+  if ((await Bun.file(embedded).text().catch(() => '')) !== text) await Bun.write(embedded, text);
+  await writePrecompiledPolicies();
+}
+
+if (import.meta.main) {
+  try {
+    await prepare();
+  } catch (e) {
+    console.error(`prepare failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error('Go (the version src/policy/compiler/go.mod names) must be on PATH (it builds the embedded Rego compiler); see README "Quick start".');
+    process.exit(1);
+  }
+}
