@@ -122,6 +122,6 @@ test.concurrent('100 concurrent clients on a provider failing 100%: the breaker 
   expect(attempts).toBeLessThanOrEqual(1.2 * requests);
   // The breaker's state reaches the policy: the failing provider is reported unhealthy.
   await chat(env.gw.url, 'storm');
-  const rows = await env.rows('storm');
+  const rows = await env.rows('storm', requests + 1);
   expect(rows.at(-1)!.tags).toContain('dead.healthy=false');
 }, 60_000);

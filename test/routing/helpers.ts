@@ -28,7 +28,7 @@ export interface RoutingGateway {
   gw: Gateway;
   dir: string;
   /** Usage rows of one public model, oldest first, once the ledger has flushed. */
-  rows(model: string): Promise<UsageRow[]>;
+  rows(model: string, atLeast?: number): Promise<UsageRow[]>;
 }
 
 export interface UsageRow {
@@ -55,12 +55,20 @@ export async function startRoutingGateway(config: Record<string, unknown>): Prom
   return {
     gw,
     dir,
-    async rows(model) {
-      await Bun.sleep(100);
+    async rows(model, atLeast = 1) {
+      // Rows land at the ledger's next flush; one estimated by tokenizer (a cut stream) can take
+      // longer on a loaded machine, so wait for the rows expected, then two more flushes (20 ms)
+      // so a duplicate row would show up too.
       const c = createClient({ url: `file:${db}` });
-      const r = await c.execute({ sql: 'SELECT provider, served_model, attempts, status, outcome, output_tokens, usage_source, tags, error_class FROM usage WHERE requested_model = ? ORDER BY created_at, rowid', args: [model] });
-      c.close();
-      return r.rows.map((row) => ({ ...row }) as unknown as UsageRow);
+      const read = async () =>
+        (await c.execute({ sql: 'SELECT provider, served_model, attempts, status, outcome, output_tokens, usage_source, tags, error_class FROM usage WHERE requested_model = ? ORDER BY created_at, rowid', args: [model] })).rows;
+      try {
+        for (let waited = 0; (await read()).length < atLeast && waited < 5_000; waited += 25) await Bun.sleep(25);
+        await Bun.sleep(60);
+        return (await read()).map((row) => ({ ...row }) as unknown as UsageRow);
+      } finally {
+        c.close();
+      }
     },
   };
 }
