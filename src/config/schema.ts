@@ -190,8 +190,12 @@ export const configSchema = z.strictObject({
     })
     .default({ url: 'file:./data/tollgate.db' }),
   logging: z
-    .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
-    .default({ level: 'info' }),
+    .strictObject({
+      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      /** `json` lines for log shippers, or `text`: one human-readable line per event. */
+      format: z.enum(['json', 'text']).default('json'),
+    })
+    .default({ level: 'info', format: 'json' }),
   /** The usage ledger: one row per request, written in batches off the request path. */
   ledger: z
     .strictObject({
