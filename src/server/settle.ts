@@ -37,6 +37,8 @@ interface Outcome {
   errorMessage?: string;
   /** Decision id of a refusal (admission never finished, so it is not on base). */
   decisionId?: string;
+  /** A policy deny's reasons, for the log line. */
+  reasons?: string[];
 }
 
 /**
@@ -100,6 +102,8 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
   deps.logger.info('request', {
     request_id: record.request_id,
     endpoint: record.endpoint,
+    key: record.key_name,
+    team: record.team,
     model: record.requested_model,
     provider: record.provider,
     status: record.status,
@@ -109,6 +113,7 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     output_tokens: record.usage.output_tokens,
     cost_micros: record.cost_micros,
     decision_id: record.decision_id,
+    reasons: o.reasons?.length ? o.reasons : undefined,
     error: record.error_message,
   });
 }
