@@ -89,6 +89,7 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     policy_revision: base.admission?.policyRevision,
     error_message: o.errorMessage,
     tags: base.admission?.decision?.tags,
+    redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
     booked: base.admission?.booked ?? [],
     latency_ms: Math.round(performance.now() - c.get('startedAt')),
     ttft_ms: o.ttftMs,
@@ -114,6 +115,7 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     cost_micros: record.cost_micros,
     decision_id: record.decision_id,
     reasons: o.reasons?.length ? o.reasons : undefined,
+    redacted: record.redacted,
     error: record.error_message,
   });
 }
