@@ -218,9 +218,11 @@ export const configSchema = z.strictObject({
       dir: z.string().default('policies'),
       /** An OPA bundle (`opa build -t wasm`, .tar.gz) instead of a directory. */
       bundle: z.string().optional(),
+      /** Recompile when a policy file (or the bundle) changes; off: only a restart reloads it. */
+      watch: z.boolean().default(true),
       data: z.record(z.string(), z.unknown()).default({}),
     })
-    .default({ enabled: true, dir: 'policies', data: {} }),
+    .default({ enabled: true, dir: 'policies', watch: true, data: {} }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
