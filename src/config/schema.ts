@@ -180,6 +180,8 @@ export const configSchema = z.strictObject({
       allow_anonymous: z.boolean().default(false),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drain_timeout_ms: z.number().int().min(0).default(30_000),
+      /** Serve HTTPS: PEM certificate (chain) and private key files, relative to the config file. */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
     .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, drain_timeout_ms: 30_000 }),
   database: z
