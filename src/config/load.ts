@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
 import { protectRefs, resolveEnv } from './env.ts';
 import { closest } from './suggest.ts';
+import { upstreamPrices } from './prices.ts';
 
 export interface ConfigProblem {
   file: string;
@@ -162,6 +163,10 @@ function crossCheck(cfg: GatewayConfig, doc: Document, file: string, at: At): Co
       }
       names.add(alias);
     }
+  }
+  for (const c of upstreamPrices(cfg).clashes) {
+    const pos = at(nodeAt(doc, ['prices', c.key])?.range?.[0] ?? 0);
+    problems.push({ file, line: pos.line, col: pos.col, path: `prices.${c.key}`, message: `prices upstream model '${c.upstream}', which prices.${c.other} already prices`, hint: 'keep one of the two' });
   }
   return problems;
 }

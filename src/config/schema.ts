@@ -210,7 +210,7 @@ export const configSchema = z.strictObject({
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),
   routing: routingSchema.default(ROUTING),
-  /** Price overrides and additions, per upstream model id, USD per 1M tokens. */
+  /** Price overrides and additions, USD per 1M tokens, keyed by upstream model id or public model name. */
   prices: priceOverridesSchema.default({}),
   policy: z
     .strictObject({
