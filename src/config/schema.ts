@@ -186,10 +186,12 @@ export const configSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, drain_timeout_ms: 30_000 }),
   database: z
     .strictObject({
-      url: z.string().default('file:./data/tollgate.db'),
+      url: z.string().regex(/^(file:|:memory:$|https?:\/\/|libsql:\/\/|wss?:\/\/)/, 'must be file:PATH, :memory:, http(s)://, ws(s):// or libsql://').default('file:./data/tollgate.db'),
       auth_token: z.string().optional(),
-      sync_url: z.string().optional(),
+      /** With a `file:` url: that file is an embedded replica of this server. */
+      sync_url: url.optional(),
     })
+    .refine((d) => d.sync_url === undefined || d.url.startsWith('file:'), { message: 'sync_url needs a file: url (the local replica)', path: ['sync_url'] })
     .default({ url: 'file:./data/tollgate.db' }),
   logging: z
     .strictObject({
