@@ -32,7 +32,7 @@ const ANONYMOUS: Principal = { name: 'anonymous', tags: [] };
 export function auth(keys?: KeyCache, logger?: Logger): MiddlewareHandler<Env> {
   return async function authenticate(c, next) {
     const refuse = (message: string, reason: string, key?: string) => {
-      logger?.info('request', { request_id: c.get('requestId'), endpoint: c.req.path, key, status: 401, outcome: 'unauthorized', error: reason });
+      logger?.info('request', { request_id: c.get('requestId'), path: c.req.path, key, status: 401, outcome: 'unauthorized', error: reason });
       return new GatewayError('unauthorized', message);
     };
     const rt = c.get('runtime');
