@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
 import { protectRefs, resolveEnv } from './env.ts';
 import { closest } from './suggest.ts';
+import { upstreamPrices } from './prices.ts';
 
 export interface ConfigProblem {
   file: string;
@@ -163,7 +165,26 @@ function crossCheck(cfg: GatewayConfig, doc: Document, file: string, at: At): Co
       names.add(alias);
     }
   }
+  const replica = plainFileAsReplica(cfg.database);
+  if (replica) {
+    const pos = at(nodeAt(doc, ['database', 'url'])?.range?.[0] ?? 0);
+    problems.push({ file, line: pos.line, col: pos.col, path: 'database.url', message: `${replica} is a plain database, and libSQL cannot make it an embedded replica of sync_url`, hint: 'point url at a new file; the replica is filled from sync_url' });
+  }
+  for (const c of upstreamPrices(cfg).clashes) {
+    const pos = at(nodeAt(doc, ['prices', c.key])?.range?.[0] ?? 0);
+    problems.push({ file, line: pos.line, col: pos.col, path: `prices.${c.key}`, message: `prices upstream model '${c.upstream}', which prices.${c.other} already prices`, hint: 'keep one of the two' });
+  }
   return problems;
+}
+
+/**
+ * A `file:` url with `sync_url` whose file already exists without a replica's index (say, the
+ * default database of an earlier run): opening it as a replica fails. Returns that file.
+ */
+function plainFileAsReplica(db: GatewayConfig['database']): string | undefined {
+  if (!db.sync_url || !db.url.startsWith('file:')) return undefined;
+  const path = db.url.slice('file:'.length);
+  return existsSync(path) && !existsSync(`${path}-client_wal_index`) ? path : undefined;
 }
 
 /** Reads and parses a config file. */

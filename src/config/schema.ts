@@ -180,18 +180,26 @@ export const configSchema = z.strictObject({
       allow_anonymous: z.boolean().default(false),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drain_timeout_ms: z.number().int().min(0).default(30_000),
+      /** Serve HTTPS: PEM certificate (chain) and private key files, relative to the config file. */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
     .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, drain_timeout_ms: 30_000 }),
   database: z
     .strictObject({
-      url: z.string().default('file:./data/tollgate.db'),
+      url: z.string().regex(/^(file:|:memory:$|https?:\/\/|libsql:\/\/|wss?:\/\/)/, 'must be file:PATH, :memory:, http(s)://, ws(s):// or libsql://').default('file:./data/tollgate.db'),
       auth_token: z.string().optional(),
-      sync_url: z.string().optional(),
+      /** With a `file:` url: that file is an embedded replica of this server. */
+      sync_url: url.optional(),
     })
+    .refine((d) => d.sync_url === undefined || d.url.startsWith('file:'), { message: 'sync_url needs a file: url (the local replica)', path: ['sync_url'] })
     .default({ url: 'file:./data/tollgate.db' }),
   logging: z
-    .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
-    .default({ level: 'info' }),
+    .strictObject({
+      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      /** `json` lines for log shippers, or `text`: one human-readable line per event. */
+      format: z.enum(['json', 'text']).default('json'),
+    })
+    .default({ level: 'info', format: 'json' }),
   /** The usage ledger: one row per request, written in batches off the request path. */
   ledger: z
     .strictObject({
@@ -204,7 +212,7 @@ export const configSchema = z.strictObject({
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),
   routing: routingSchema.default(ROUTING),
-  /** Price overrides and additions, per upstream model id, USD per 1M tokens. */
+  /** Price overrides and additions, USD per 1M tokens, keyed by upstream model id or public model name. */
   prices: priceOverridesSchema.default({}),
   policy: z
     .strictObject({
@@ -214,9 +222,11 @@ export const configSchema = z.strictObject({
       dir: z.string().default('policies'),
       /** An OPA bundle (`opa build -t wasm`, .tar.gz) instead of a directory. */
       bundle: z.string().optional(),
+      /** Recompile when a policy file (or the bundle) changes; off: only a restart reloads it. */
+      watch: z.boolean().default(true),
       data: z.record(z.string(), z.unknown()).default({}),
     })
-    .default({ enabled: true, dir: 'policies', data: {} }),
+    .default({ enabled: true, dir: 'policies', watch: true, data: {} }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -15,6 +15,7 @@ import type { EnforceDeps } from './deps.ts';
 import { modelAllowed } from './model-glob.ts';
 import { providerFacts } from './provider-facts.ts';
 import { redactBody } from './redact-body.ts';
+import type { PiiType } from '../policy/pii.ts';
 import { planTargets } from './targets.ts';
 
 export interface AdmitArgs<B extends RequestBody> {
@@ -37,6 +38,8 @@ export interface Admission<B extends RequestBody> {
   policyRevision?: string;
   /** Headers that tell the caller what the gateway decided. */
   headers: Record<string, string>;
+  /** PII types masked in the prompt before it left (the decision's `redact` that matched). */
+  redacted: PiiType[];
   /** The (scope, period) counters the budget settlement books this request's spend into. */
   booked: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
   /** Books the actual cost and tokens; releases the budget hold. Never throws. */
@@ -70,6 +73,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   let decision: Decision | undefined;
   let decisionId: string | undefined;
   let policyRevision: string | undefined;
+  let found: readonly PiiType[] = [];
   const headers: Record<string, string> = {};
   if (deps.policy) {
     const keySubject = `key:${principal.keyId ?? principal.name}`;
@@ -91,6 +95,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
       catalogTarget,
       now: new Date(),
     });
+    found = input.signals.pii_types;
     const ev = deps.policy.evaluate(input);
     decisionId = ev.decision_id;
     policyRevision = ev.revision;
@@ -104,7 +109,10 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   if (!targets.length) throw new GatewayError('unavailable', `No configured provider is left for '${requested}' after the policy's routing.`);
   let request = capMaxTokens(a.request, decision?.max_tokens);
   if (request !== a.request) headers['x-tollgate-max-tokens'] = String(decision!.max_tokens);
-  request = redactBody(request, decision?.redact ?? []);
+  // Only the types the prompt holds are named: a policy that always redacts says nothing otherwise.
+  const redacted = (decision?.redact ?? []).filter((t) => found.includes(t));
+  request = redactBody(request, redacted);
+  if (redacted.length) headers['x-tollgate-redacted'] = redacted.join(',');
 
   const limits: Limit[] = [];
   const keySubject = `key:${principal.keyId ?? principal.name}`;
@@ -137,6 +145,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     decisionId,
     policyRevision,
     headers,
+    redacted,
     booked: hold ? scopes.map((s) => ({ scope: s.scope, period: s.period })) : [],
     async close(actual) {
       if (closed) return;

@@ -1,5 +1,7 @@
-/** Structured JSON-lines logger. Secrets never reach it: callers log ids and hashes, not keys. */
+/** Structured logger, JSON lines or plain text. Secrets never reach it: callers log ids and hashes, not keys. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** `json`: one JSON object a line (for log shippers); `text`: `time LEVEL msg k=v …` for people. */
+export type LogFormat = 'json' | 'text';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
@@ -11,6 +13,7 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
+  format?: LogFormat;
   /** Where finished lines go (several lines at once when buffered). */
   write?: (text: string) => void;
   /**
@@ -21,8 +24,9 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger & { flush(): void } {
-  const { level = 'info', write = (text: string) => process.stderr.write(text), bufferMs = 0 } = opts;
+  const { level = 'info', format = 'json', write = (text: string) => process.stderr.write(text), bufferMs = 0 } = opts;
   const min = ORDER[level];
+  const line = format === 'text' ? textLine : jsonLine;
   let buf: string[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
@@ -36,7 +40,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger & { flush(): void
   if (bufferMs > 0) process.once('exit', flush);
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    buf.push(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
+    buf.push(line(new Date().toISOString(), lvl, msg, fields));
     if (bufferMs <= 0 || ORDER[lvl] >= ORDER.warn || buf.length >= 256) return flush();
     if (!timer) {
       timer = setTimeout(flush, bufferMs);
@@ -50,6 +54,30 @@ export function createLogger(opts: LoggerOptions = {}): Logger & { flush(): void
     error: (m, f) => emit('error', m, f),
     flush,
   };
+}
+
+function jsonLine(time: string, level: LogLevel, msg: string, fields?: Record<string, unknown>): string {
+  return JSON.stringify({ time, level, msg, ...fields }) + '\n';
+}
+
+/** `2026-12-01T09:56:16.123Z INFO  request key=ci team=ml outcome=ok reasons="a,b"`; absent fields are left out. */
+export function textLine(time: string, level: LogLevel, msg: string, fields?: Record<string, unknown>): string {
+  let out = `${time} ${level.toUpperCase().padEnd(5)} ${msg}`;
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    if (v === undefined || v === null) continue;
+    out += ` ${k}=${textValue(v)}`;
+  }
+  return out.replace(/[\r\n]+/g, ' ') + '\n';
+}
+
+const BARE = /^[^\s",=]+$/;
+
+/** Bare when unambiguous (`ok`, `email,phone`), else JSON (quoted strings, arrays, objects). */
+function textValue(v: unknown): string {
+  if (Array.isArray(v)) return v.every((x) => typeof x === 'string' && BARE.test(x)) ? v.join(',') || '[]' : JSON.stringify(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  const s = String(v);
+  return BARE.test(s) ? s : JSON.stringify(s);
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

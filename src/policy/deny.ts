@@ -14,6 +14,18 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
 
 export const DECISION_ID_HEADER = 'x-tollgate-decision-id';
 
+/** A policy deny; keeps the decision's reasons for the request log (never sent to the caller). */
+export class PolicyDeniedError extends GatewayError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    readonly reasons: string[],
+    opts: ConstructorParameters<typeof GatewayError>[2],
+  ) {
+    super(kind, message, opts);
+  }
+}
+
 /**
  * The error to answer a denied request with, or undefined when the request is allowed. A
  * failed evaluation is a `policy_error` (500); an explicit deny keeps the policy's status and
@@ -24,7 +36,7 @@ export function denyError(evaluation: PolicyEvaluation): GatewayError | undefine
   if (decision.allowed) return undefined;
   const status = decision.http_status ?? (failure ? 500 : 403);
   const kind: ErrorKind = failure ? 'policy_error' : (KIND_BY_STATUS[status] ?? (status >= 500 ? 'policy_error' : 'forbidden'));
-  return new GatewayError(kind, decision.message ?? 'Denied by policy.', {
+  return new PolicyDeniedError(kind, decision.message ?? 'Denied by policy.', decision.reasons ?? [], {
     status,
     code: failure ? 'policy_error' : 'policy_denied',
     headers: { [DECISION_ID_HEADER]: decision_id },

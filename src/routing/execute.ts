@@ -98,6 +98,13 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
   let waited = 0;
   let last: GatewayError | undefined;
   let unsendable: GatewayError | undefined;
+  // Whether every target was rate-limited (answered 429, or its keys are cooling down after
+  // one), and the shortest wait asked: then the caller gets a 429 with Retry-After, not a 502.
+  const limited = { all: true, waitMs: Infinity };
+  const note = (rateLimited: boolean, waitMs = 0) => {
+    if (!rateLimited) limited.all = false;
+    else limited.waitMs = Math.min(limited.waitMs, waitMs);
+  };
   const view: BalancerView = targetView(router, runtime, stream);
   const queue = orderTargets(input.targets.filter((t) => !t.only), s.strategy, view, router.random);
   const switched = new Set<string>();
@@ -115,6 +122,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
     const adapter = runtime.adapters.get(target.provider);
     if (!adapter) {
       skipped.push(`${id}: provider not configured`);
+      note(false);
       continue;
     }
     const dep = router.deployment(target, adapter.config);
@@ -127,6 +135,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const gate = dep.breaker.admit(now, cfg.breaker);
       if (!gate.ok) {
         skipped.push(`${id}: circuit open${gate.retryInMs ? ` for ${secs(gate.retryInMs)} more` : ', a probe is in flight'}`);
+        note(false);
         continue targets;
       }
       const pick = router.keys.pick(target.provider, keys, target.model, now);
@@ -135,6 +144,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         dep.breaker.release(gate.probe);
         if ((othersLeft() && held > 50) || held > timeLeft()) {
           skipped.push(`${id}: ${pick.ok ? 'asked to wait' : keys.length > 1 ? 'every key is cooling down' : 'its key is cooling down'} for ${secs(held)}`);
+          note(!pick.ok && dep.holdUntil <= now, held);
           continue targets;
         }
         await wait(held);
@@ -149,6 +159,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         dep.breaker.release(gate.probe);
         unsendable = toGatewayError(e);
         skipped.push(`${id}: ${unsendable.message}`);
+        note(false);
         continue targets;
       }
       const started = router.now();
@@ -191,6 +202,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       last = f.error;
       attempts.push({ provider: target.provider, model: target.model, status: attemptStatus(f), ms, key: keyNo, error: f.error.message });
       finish(verdict.breaker);
+      note(f.status === 429, f.retryAfterMs ?? cfg.keys.rate_limit_cooldown_ms);
       const after = router.now();
       remember(router, cfg, dep, gate.probe, target, pick.key, f, verdict, after);
       switch (verdict.action) {
@@ -227,7 +239,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
     }
   }
   if (!attempts.length && unsendable) throw relayed(unsendable, attempts, secrets);
-  throw exhausted(attempts, skipped, last, secrets);
+  throw exhausted(attempts, skipped, last, secrets, limited.all && Number.isFinite(limited.waitMs) ? limited.waitMs : undefined);
 }
 
 /**

@@ -9,9 +9,10 @@ export class RouteError extends GatewayError {
     kind: ErrorKind,
     message: string,
     readonly attempts: Attempt[],
-    opts: { status?: number; code?: string; param?: string } = {},
+    opts: { status?: number; code?: string; param?: string; retryAfterMs?: number } = {},
   ) {
-    super(kind, message, { ...opts, headers: { 'x-tollgate-attempts': String(attempts.length) } });
+    const retryAfter: Record<string, string> = opts.retryAfterMs === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))) };
+    super(kind, message, { ...opts, headers: { 'x-tollgate-attempts': String(attempts.length), ...retryAfter } });
   }
 }
 
@@ -21,17 +22,21 @@ export function relayed(err: GatewayError, attempts: Attempt[], secrets: string[
 }
 
 /**
- * Every target failed: one 502 listing each attempt's outcome and each target passed over,
- * with anything that looks like a credential removed.
+ * Every target failed: one 502 (504 when the last attempt timed out) listing each attempt's outcome and each target passed over,
+ * with anything that looks like a credential removed. When every target was rate-limited
+ * (`rateLimitedMs`: the shortest wait they asked for) it is a 429 with Retry-After instead, so
+ * clients back off as they would against the provider itself.
  */
-export function exhausted(attempts: Attempt[], skipped: string[], last: GatewayError | undefined, secrets: string[]): RouteError {
+export function exhausted(attempts: Attempt[], skipped: string[], last: GatewayError | undefined, secrets: string[], rateLimitedMs?: number): RouteError {
   const tried = attempts.map((a) => `${a.provider}/${a.model}${a.key ? ` (key ${a.key})` : ''}: ${outcome(a)}`);
   const parts = [
     attempts.length ? `${attempts.length === 1 ? 'The attempt' : `All ${attempts.length} attempts`} failed: ${tried.join('; ')}.` : 'No target could be tried.',
     skipped.length ? `Passed over: ${skipped.join('; ')}.` : '',
   ];
+  const message = scrub(parts.filter(Boolean).join(' '), secrets);
+  if (rateLimitedMs !== undefined) return new RouteError('rate_limited', `Every target is rate-limited upstream. ${message}`, attempts, { status: 429, code: 'upstream_rate_limited', retryAfterMs: rateLimitedMs });
   const kind: ErrorKind = last?.kind === 'upstream_timeout' || last?.kind === 'upstream_invalid' ? last.kind : 'upstream_error';
-  return new RouteError(kind, scrub(parts.filter(Boolean).join(' '), secrets), attempts, { status: 502 });
+  return new RouteError(kind, message, attempts, { status: kind === 'upstream_timeout' ? 504 : 502 });
 }
 
 function outcome(a: Attempt): string {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { admit, type Admission } from '../enforce/admit.ts';
 import { toGatewayError } from '../lib/errors.ts';
+import { PolicyDeniedError } from '../policy/deny.ts';
 import type { RequestBody } from '../policy/input.ts';
 import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
@@ -25,7 +26,7 @@ export async function admitRequest<B extends RequestBody>(c: Context<Env>, deps:
     const err = toGatewayError(e);
     settle(
       { c, deps, endpoint: request.endpoint, requestedModel: request.body.model, stream },
-      { status: err.status, outcome: err.kind, attempts: [], errorMessage: err.message, decisionId: err.headers?.['x-tollgate-decision-id'] },
+      { status: err.status, outcome: err.kind, attempts: [], errorMessage: err.message, decisionId: err.headers?.['x-tollgate-decision-id'], reasons: e instanceof PolicyDeniedError ? e.reasons : undefined },
     );
     throw err;
   }

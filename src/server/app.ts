@@ -29,7 +29,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     c.set('schema', c.req.path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
     await next();
   });
-  app.use('/v1/*', auth(deps.keys));
+  app.use('/v1/*', auth(deps.keys, deps.logger));
 
   app.route('/', healthRoute(deps));
   app.route('/', modelsRoute());

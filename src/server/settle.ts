@@ -37,6 +37,8 @@ interface Outcome {
   errorMessage?: string;
   /** Decision id of a refusal (admission never finished, so it is not on base). */
   decisionId?: string;
+  /** A policy deny's reasons, for the log line. */
+  reasons?: string[];
 }
 
 /**
@@ -87,6 +89,7 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     policy_revision: base.admission?.policyRevision,
     error_message: o.errorMessage,
     tags: base.admission?.decision?.tags,
+    redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
     booked: base.admission?.booked ?? [],
     latency_ms: Math.round(performance.now() - c.get('startedAt')),
     ttft_ms: o.ttftMs,
@@ -100,6 +103,8 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
   deps.logger.info('request', {
     request_id: record.request_id,
     endpoint: record.endpoint,
+    key: record.key_name,
+    team: record.team,
     model: record.requested_model,
     provider: record.provider,
     status: record.status,
@@ -109,6 +114,8 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     output_tokens: record.usage.output_tokens,
     cost_micros: record.cost_micros,
     decision_id: record.decision_id,
+    reasons: o.reasons?.length ? o.reasons : undefined,
+    redacted: record.redacted,
     error: record.error_message,
   });
 }

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
+import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
 import { openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
@@ -47,9 +48,10 @@ export interface Gateway {
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const { config, skipped } = await opts.source.load();
-  const logger = opts.logger ?? createLogger({ level: config.logging.level, bufferMs: 50 });
+  const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
+  const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
   if (applied.length) logger.info('database migrated', { applied });
@@ -69,6 +71,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: opts.host ?? config.server.host,
+    tls,
     port: opts.port ?? config.server.port,
     async fetch(req, srv) {
       // Draining: health checks still answer (/readyz says 503), new API work is refused.
@@ -85,7 +88,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     // Bodies over the configured limit are refused in readBody with a 413 in the caller's schema.
     maxRequestBodySize: Math.max(config.server.max_body_bytes * 2, 1024 * 1024),
   });
-  const url = `http://${server.hostname}:${server.port}`;
+  const url = `${tls ? 'https' : 'http'}://${server.hostname}:${server.port}`;
   const unwatch = opts.source.path
     ? watchConfig(opts.source.path, async () => {
         try {

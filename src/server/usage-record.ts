@@ -32,6 +32,8 @@ export interface UsageRecord {
   error_message?: string;
   /** Cost-attribution tags from the policy decision. */
   tags?: string[];
+  /** PII types the policy masked in the prompt before it left the gateway. */
+  redacted?: string[];
   /** The (scope, period) counters a budget settlement already booked this request's spend into. */
   booked?: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
   latency_ms: number;

@@ -33,6 +33,8 @@ export const usage = sqliteTable(
     decisionId: text('decision_id'),
     policyRevision: text('policy_revision'),
     errorClass: text('error_class'),
+    /** PII types masked in the prompt before it was sent, comma-separated (`email,phone`); null when none. */
+    redacted: text('redacted'),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
 );

@@ -113,6 +113,7 @@ function toRow(r: UsageRecord): typeof usage.$inferInsert {
     policyRevision: r.policy_revision,
     tags: r.tags,
     ttftMs: r.ttft_ms,
+    redacted: r.redacted?.join(','),
     errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
   };
 }

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { GatewayError } from '../../lib/errors.ts';
 import { sha256Hex } from '../../lib/hash.ts';
 import type { KeyCache } from '../../store/key-cache.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { Env } from '../context.ts';
 
 /** Who is calling. Never holds the key itself, only its hash and settings. */
@@ -26,15 +27,19 @@ const ANONYMOUS: Principal = { name: 'anonymous', tags: [] };
 /**
  * Accepts `Authorization: Bearer <key>` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs) and
  * looks up the key's sha-256 among config keys and database keys. The key itself is never
- * logged, stored or echoed.
+ * logged, stored or echoed: a refusal is logged with its reason and, for a known key, its name.
  */
-export function auth(keys?: KeyCache): MiddlewareHandler<Env> {
+export function auth(keys?: KeyCache, logger?: Logger): MiddlewareHandler<Env> {
   return async function authenticate(c, next) {
+    const refuse = (message: string, reason: string, key?: string) => {
+      logger?.info('request', { request_id: c.get('requestId'), path: c.req.path, key, status: 401, outcome: 'unauthorized', error: reason });
+      return new GatewayError('unauthorized', message);
+    };
     const rt = c.get('runtime');
     const bearer = c.req.header('authorization');
     const key = bearer?.toLowerCase().startsWith('bearer ') ? bearer.slice(7).trim() : c.req.header('x-api-key')?.trim();
     if (!key) {
-      if (!rt.config.server.allow_anonymous) throw new GatewayError('unauthorized', 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key".');
+      if (!rt.config.server.allow_anonymous) throw refuse('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key".', 'no API key');
       c.set('principal', ANONYMOUS);
       return next();
     }
@@ -47,8 +52,8 @@ export function auth(keys?: KeyCache): MiddlewareHandler<Env> {
     const row = await keys?.get(hash);
     if (row) {
       const now = Date.now();
-      if (row.revokedAt != null && row.revokedAt <= now) throw new GatewayError('unauthorized', 'This API key has been revoked.');
-      if (row.expiresAt != null && row.expiresAt <= now) throw new GatewayError('unauthorized', 'This API key has expired.');
+      if (row.revokedAt != null && row.revokedAt <= now) throw refuse('This API key has been revoked.', 'revoked key', row.name);
+      if (row.expiresAt != null && row.expiresAt <= now) throw refuse('This API key has expired.', 'expired key', row.name);
       c.set('principal', {
         keyId: row.id,
         keyHash: hash,
@@ -69,6 +74,6 @@ export function auth(keys?: KeyCache): MiddlewareHandler<Env> {
       c.set('principal', ANONYMOUS);
       return next();
     }
-    throw new GatewayError('unauthorized', 'Invalid API key.');
+    throw refuse('Invalid API key.', 'unknown key');
   };
 }
