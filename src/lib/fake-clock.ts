@@ -7,8 +7,9 @@ import { sleepOn, type Clock, type Timer } from './clock.ts';
  * - auto mode (`auto: true`): time jumps to the next timer whenever the process is quiet, so
  *   a 60 s scenario runs in milliseconds against real sockets. "Quiet" means no clock call and
  *   no `touch()` for a turn of the event loop, or for `settleMs` of real time while a `track`ed
- *   promise (a client request whose real I/O may be in flight) is pending. Timers due within
- *   `batchMs` of the first are fired in the same jump (a timer may fire late, never early).
+ *   promise (a client request whose real I/O may be in flight) is pending. With `batchMs`, timers
+ *   due within it of the first fire in the same jump (late, never early), with only a few turns
+ *   of the event loop between them: faster, but unsafe when real I/O must drain between timers.
  */
 export interface FakeClock extends Clock {
   advance(ms: number): Promise<void>;
@@ -47,8 +48,8 @@ const realWait = (ms: number) => new Promise<void>((r) => realSetTimeout(r, ms))
 export function createFakeClock(o: FakeClockOptions = {}): FakeClock {
   const origin = o.start ?? 0;
   const wallOrigin = o.wall ?? Date.now();
-  const settleMs = o.settleMs ?? 25;
-  const batchMs = o.batchMs ?? 10;
+  const settleMs = o.settleMs ?? 40;
+  const batchMs = o.batchMs ?? 0;
   let t = origin;
   let seq = 0;
   let activity = 0;
@@ -62,20 +63,30 @@ export function createFakeClock(o: FakeClockOptions = {}): FakeClock {
     for (const x of timers) if (!e || x.at < e.at || (x.at === e.at && x.seq < e.seq)) e = x;
     return e;
   };
+  /** Lets callbacks and I/O run until two turns of the event loop pass with no activity (at most 20). */
+  const settleTurns = async () => {
+    for (let i = 0, calm = 0, mark = activity; i < 20 && calm < 2; i++, mark = activity) {
+      await turn();
+      calm = activity === mark ? calm + 1 : 0;
+    }
+  };
   /** Fires, in order, every timer due by `until`, letting each callback's work run before the next. */
   const fireUntil = async (until: number) => {
     for (let e = earliest(); e && e.at <= until; e = earliest()) {
       timers.delete(e);
       t = Math.max(t, e.at);
       e.fn();
-      await turn();
+      await settleTurns();
     }
   };
+  let wake: (() => void) | undefined;
   const quiet = async (): Promise<boolean> => {
     const mark = activity;
     await turn();
     await turn();
-    if (busy > 0 && activity === mark) await realWait(settleMs);
+    // Real I/O may be in flight: wait for real quiet, but wake as soon as the tracked work ends.
+    if (busy > 0 && activity === mark) await Promise.race([realWait(settleMs), new Promise<void>((r) => (wake = r))]);
+    wake = undefined;
     await turn();
     return activity === mark;
   };
@@ -116,6 +127,7 @@ export function createFakeClock(o: FakeClockOptions = {}): FakeClock {
       const done = () => {
         busy--;
         activity++;
+        if (busy === 0) wake?.();
       };
       p.then(done, done);
       return p;
