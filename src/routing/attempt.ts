@@ -1,3 +1,4 @@
+import type { Timer } from '../lib/clock.ts';
 import { GatewayError } from '../lib/errors.ts';
 import type { ProviderAdapter, UpstreamCall } from '../providers/types.ts';
 import type { Failure } from './classify.ts';
@@ -54,14 +55,14 @@ export async function send(i: SendInput): Promise<Sent> {
   i.clientSignal.addEventListener('abort', onClientGone, { once: true });
   const started = router.now();
   const deadline = Math.min(i.deadline, started + adapter.config.timeout_ms);
-  const dog = createWatchdog({ provider: adapter.name, ttfbMs: i.ttfbMs, idleMs: i.idleMs, deadline, now: router.now }, (err) => ac.abort(err));
+  const dog = createWatchdog({ provider: adapter.name, ttfbMs: i.ttfbMs, idleMs: i.idleMs, deadline, clock: router.clock }, (err) => ac.abort(err));
   let closed = false;
-  let probe: ReturnType<typeof setTimeout> | undefined;
+  let probe: Timer | undefined;
   const close = (drained = false) => {
     if (closed) return;
     closed = true;
     dog.stop();
-    clearTimeout(probe);
+    probe?.cancel();
     i.clientSignal.removeEventListener('abort', onClientGone);
     if (!drained && !ac.signal.aborted) ac.abort();
   };
@@ -70,7 +71,7 @@ export async function send(i: SendInput): Promise<Sent> {
   let headers = false;
   // Only a cold origin still silent after half the connect window is probed (see connect-probe.ts).
   if (origin && i.connectMs < i.ttfbMs && !router.warm(origin)) {
-    probe = setTimeout(async () => {
+    probe = router.clock.setTimeout(async () => {
       const reached = await router.probe(prepared.url, Math.ceil(i.connectMs / 2));
       if (reached === 'timeout' && !headers) dog.fire(new GatewayError('upstream_error', `${adapter.name} could not be connected to within ${i.connectMs} ms`, { code: 'connect_timeout' }));
     }, Math.floor(i.connectMs / 2));
@@ -85,7 +86,7 @@ export async function send(i: SendInput): Promise<Sent> {
     const init: RequestInit & { timeout?: boolean } = { ...prepared.init, signal: ac.signal, timeout: false };
     res = await dog.race(adapter.fetch(prepared.url, init));
     headers = true;
-    clearTimeout(probe);
+    probe?.cancel();
   } catch (e) {
     close();
     if (i.clientSignal.aborted) throw clientGone();
@@ -100,7 +101,7 @@ export async function send(i: SendInput): Promise<Sent> {
     const text = await dog.race(res.text()).catch(() => ((drained = false), ''));
     close(drained);
     if (i.clientSignal.aborted) throw clientGone();
-    return { ok: false, failure: { kind: 'status', status: res.status, error: i.translator.error(res.status, text), retryAfterMs: retryAfterMs(res.headers) } };
+    return { ok: false, failure: { kind: 'status', status: res.status, error: i.translator.error(res.status, text), retryAfterMs: retryAfterMs(res.headers, router.clock.wall()) } };
   }
   return { ok: true, answer: { response: res, dog, headersMs, close } };
 }

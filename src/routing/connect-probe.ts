@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { realClock, type Clock } from '../lib/clock.ts';
 
 /**
  * Bun's fetch has no connect timeout (oven-sh/bun#16682). So when a request to an origin with
@@ -8,7 +9,7 @@ import { connect } from 'node:net';
  * on a refusal or reset (fetch reports those itself), 'timeout' when nothing answered.
  * Skipped behind an HTTP proxy, whose reachability is the proxy's business.
  */
-export function probeConnect(url: string, timeoutMs: number): Promise<boolean | 'timeout'> {
+export function probeConnect(url: string, timeoutMs: number, clock: Clock = realClock): Promise<boolean | 'timeout'> {
   let u: URL;
   try {
     u = new URL(url);
@@ -20,11 +21,11 @@ export function probeConnect(url: string, timeoutMs: number): Promise<boolean | 
   return new Promise((resolve) => {
     const socket = connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port });
     const done = (v: boolean | 'timeout') => {
-      clearTimeout(timer);
+      timer.cancel();
       socket.destroy();
       resolve(v);
     };
-    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    const timer = clock.setTimeout(() => done('timeout'), timeoutMs);
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });

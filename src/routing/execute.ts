@@ -4,7 +4,7 @@ import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
 import type { ChatTranslator, ProviderAdapter, TranslateContext, UpstreamCall, Usage } from '../providers/types.ts';
 import { clientGone, readJson, send, type Answer } from './attempt.ts';
-import { backoffMs, sleep } from './backoff.ts';
+import { backoffMs } from './backoff.ts';
 import { orderTargets, type BalancerView } from './balancer.ts';
 import { classify, type Failure, type Verdict } from './classify.ts';
 import { exhausted, relayed, secretsOf } from './route-error.ts';
@@ -73,7 +73,7 @@ export function routeJson<T extends RoutedTranslator<Req>, Req>(input: RouteInpu
 export function routeStream<Req>(input: RouteInput<ChatTranslator<Req>, Req>): Promise<Served<ChatTranslator<Req>, UpstreamStream>> {
   return route(input, true, async (a, translator, adapter, done) => {
     try {
-      const value = await openStream(a, adapter, translator, input.settings.finaliseMs, done);
+      const value = await openStream(a, adapter, translator, { finaliseMs: input.settings.finaliseMs, clock: input.router.clock }, done);
       return { ok: true, value, ttfbMs: a.dog.firstByteMs() ?? a.headersMs };
     } catch (e) {
       const err = toGatewayError(e);
@@ -110,7 +110,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
   const switched = new Set<string>();
   const timeLeft = () => Math.min(s.budgetMs - waited, deadline - router.now());
   const wait = async (ms: number) => {
-    await sleep(ms, input.signal).catch(() => {
+    await router.clock.sleep(ms, input.signal).catch(() => {
       throw clientGone();
     });
     waited += ms;

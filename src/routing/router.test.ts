@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { ConfigError, parseConfig } from '../config/load.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
+import { createFakeClock } from '../lib/fake-clock.ts';
 import { createRouter } from './router.ts';
 import { routeSettings } from './settings.ts';
 import { parseDecision } from '../policy/decision.ts';
@@ -9,20 +10,23 @@ const config = (extra = '') =>
   parseConfig(`providers:\n  a: { type: openai-compatible, base_url: http://a.test/v1 }\n  b: { type: openai-compatible, base_url: http://b.test/v1 }\n${extra}`, 'g.yaml', {}).config;
 
 describe('router state', () => {
-  test('health per provider: error rate, median time to first byte, ejected means unhealthy', () => {
-    let now = 0;
-    const router = createRouter({ now: () => now });
+  test('health per provider: error rate, median time to first byte, ejected means unhealthy', async () => {
+    const clock = createFakeClock();
+    const router = createRouter({ clock });
+    let now = clock.now();
     const cfg = config();
     const d = router.deployment({ provider: 'a', model: 'm' }, cfg.providers.a!);
     for (const ttfb of [100, 300, 200]) d.health.record(now, { failed: false, ttfbMs: ttfb }, 0.3);
     d.health.record(now, { failed: true }, 0.3);
-    now = 1_000;
+    await clock.advance(1_000);
+    now = clock.now();
     expect(router.providerHealth(cfg)).toEqual({ a: { healthy: true, error_rate: 0.25, p50_ms: 200 }, b: { healthy: true, error_rate: 0, p50_ms: null } });
     for (let i = 0; i < 5; i++) d.breaker.failure(now, cfg.routing.breaker, false);
-    now = 2_000;
+    await clock.advance(1_000);
+    now = clock.now();
     expect(router.providerHealth(cfg).a!.healthy).toBe(false);
     // Outside the window the samples no longer count.
-    now = 100_000;
+    await clock.advance(98_000);
     expect(router.providerHealth(cfg).a).toMatchObject({ error_rate: 0, p50_ms: null });
   });
 

@@ -1,4 +1,5 @@
 import type { GatewayConfig, ProviderConfig } from '../config/schema.ts';
+import { realClock, type Clock } from '../lib/clock.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
 import { probeConnect } from './connect-probe.ts';
@@ -33,7 +34,9 @@ export interface ProviderHealth {
 export interface Router {
   deployment(target: Target, provider: ProviderConfig): Deployment;
   readonly keys: KeyPool;
-  /** Monotonic ms (performance.now) for timers and state. */
+  /** The clock every timer of a routed request runs on (timeouts, backoff, stream finaliser). */
+  readonly clock: Clock;
+  /** Monotonic ms on that clock, for timers and state. */
   now(): number;
   random(): number;
   /** Whether an upstream origin answered recently (its connections are probably pooled). */
@@ -48,13 +51,14 @@ export interface Router {
 const WARM_MS = 30_000;
 
 export interface RouterOptions {
-  now?: () => number;
+  clock?: Clock;
   random?: () => number;
   probe?: Router['probe'];
 }
 
 export function createRouter(opts: RouterOptions = {}): Router {
-  const now = opts.now ?? (() => performance.now());
+  const clock = opts.clock ?? realClock;
+  const now = () => clock.now();
   const random = opts.random ?? Math.random;
   const deployments = new Map<string, { endpoint: string; provider: string; d: Deployment }>();
   const origins = new Map<string, number>();
@@ -98,11 +102,12 @@ export function createRouter(opts: RouterOptions = {}): Router {
   return {
     deployment,
     keys,
+    clock,
     now,
     random,
     warm: (origin) => now() - (origins.get(origin) ?? -Infinity) < WARM_MS,
     answered: (origin) => void origins.set(origin, now()),
-    probe: opts.probe ?? probeConnect,
+    probe: opts.probe ?? ((url, timeoutMs) => probeConnect(url, timeoutMs, clock)),
     providerHealth,
   };
 }

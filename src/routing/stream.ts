@@ -1,3 +1,4 @@
+import type { Clock } from '../lib/clock.ts';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import type { ChatTranslator, ProviderAdapter, StreamEvent } from '../providers/types.ts';
 import type { Answer } from './attempt.ts';
@@ -26,7 +27,7 @@ const QUIET = Symbol('quiet');
  * the caller. A stream that goes quiet for `finaliseMs` after the translator has seen its final
  * event (no [DONE], connection left open) is closed cleanly then, not at the idle timeout.
  */
-export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, translator: ChatTranslator<Req>, finaliseMs: number, onClose: (v: StreamVerdict) => void): Promise<UpstreamStream> {
+export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, translator: ChatTranslator<Req>, { finaliseMs, clock }: { finaliseMs: number; clock: Clock }, onClose: (v: StreamVerdict) => void): Promise<UpstreamStream> {
   const body = a.response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   const it = adapter.events(watchBody(body, a.dog))[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<StreamEvent>> | undefined;
@@ -37,10 +38,10 @@ export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, trans
 
   const quietFor = <T>(p: Promise<T>, ms: number) =>
     new Promise<T | typeof QUIET>((resolve, reject) => {
-      const t = setTimeout(() => resolve(QUIET), ms);
+      const t = clock.setTimeout(() => resolve(QUIET), ms);
       p.then(
-        (v) => (clearTimeout(t), resolve(v)),
-        (e) => (clearTimeout(t), reject(e)),
+        (v) => (t.cancel(), resolve(v)),
+        (e) => (t.cancel(), reject(e)),
       );
     });
 

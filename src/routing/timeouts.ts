@@ -1,3 +1,4 @@
+import type { Clock, Timer } from '../lib/clock.ts';
 import { GatewayError } from '../lib/errors.ts';
 
 export interface WatchdogOptions {
@@ -6,7 +7,7 @@ export interface WatchdogOptions {
   idleMs: number;
   /** Absolute deadline on the router's clock (the request's total, or the provider's cap). */
   deadline: number;
-  now: () => number;
+  clock: Clock;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface Watchdog {
 }
 
 export function createWatchdog(o: WatchdogOptions, onFire: (err: GatewayError) => void): Watchdog {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let error: GatewayError | undefined;
   let started = 0;
   let firstByte: number | undefined;
@@ -40,33 +41,33 @@ export function createWatchdog(o: WatchdogOptions, onFire: (err: GatewayError) =
   const fire = (err: GatewayError) => {
     if (error) return;
     error = err;
-    clearTimeout(timer);
+    timer?.cancel();
     onFire(err);
     reject(err);
   };
   const arm = (ms: number, what: string) => {
-    clearTimeout(timer);
-    const left = o.deadline - o.now();
+    timer?.cancel();
+    const left = o.deadline - o.clock.now();
     const total = left <= ms;
     const message = total ? `${o.provider} did not finish within the request's time limit` : `${o.provider} sent ${what} within ${ms} ms`;
-    timer = setTimeout(() => fire(new GatewayError('upstream_timeout', message)), Math.max(0, total ? left : ms));
+    timer = o.clock.setTimeout(() => fire(new GatewayError('upstream_timeout', message)), Math.max(0, total ? left : ms));
   };
 
   return {
     start() {
-      started = o.now();
+      started = o.clock.now();
       arm(o.ttfbMs, 'no first byte');
     },
     touch() {
       if (error) return;
-      firstByte ??= Math.round(o.now() - started);
+      firstByte ??= Math.round(o.clock.now() - started);
       arm(o.idleMs, 'nothing');
     },
     race: (p) => (error ? Promise.reject(error) : Promise.race([p, failed])),
     fire,
     fired: () => error,
     firstByteMs: () => firstByte,
-    stop: () => clearTimeout(timer),
+    stop: () => timer?.cancel(),
   };
 }
 

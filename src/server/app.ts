@@ -17,7 +17,7 @@ import { createRouter } from '../routing/router.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
-  const router = given.router ?? createRouter();
+  const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
   const deps: AppDeps = { ...given, router, enforce: { ...enforce, health: enforce.health ?? router.providerHealth } };
   const app = new Hono<Env>();

@@ -6,6 +6,7 @@ import type { EnforceDeps } from '../enforce/deps.ts';
 import type { Store } from '../store/client.ts';
 import type { Router } from '../routing/router.ts';
 import type { Drain } from './drain.ts';
+import type { Clock } from '../lib/clock.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -28,4 +29,6 @@ export interface AppDeps {
   router?: Router;
   /** In-flight work for the shutdown drain. */
   drain?: Drain;
+  /** The clock for a router createApp makes itself (default: the real one). */
+  clock?: Clock;
 }

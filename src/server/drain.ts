@@ -1,3 +1,5 @@
+import { realClock, type Clock, type Timer } from '../lib/clock.ts';
+
 /**
  * In-flight work and the shutdown drain. Every request holds the drain while its handler runs
  * and a stream holds it until it ends; on SIGTERM the gateway stops taking new work and waits
@@ -15,7 +17,7 @@ export interface Drain {
   drain(timeoutMs: number): Promise<{ cut: number }>;
 }
 
-export function createDrain(): Drain {
+export function createDrain(clock: Clock = realClock): Drain {
   let held = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -38,10 +40,10 @@ export function createDrain(): Drain {
       draining = true;
       if (held === 0) return { cut: 0 };
       const emptied = new Promise<void>((r) => (idle = r));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+      let timer: Timer | undefined;
+      const timedOut = new Promise<'timeout'>((r) => (timer = clock.setTimeout(() => r('timeout'), timeoutMs)));
       const result = await Promise.race([emptied, timedOut]);
-      clearTimeout(timer);
+      timer?.cancel();
       if (result !== 'timeout') return { cut: 0 };
       const left = held;
       cut.abort();

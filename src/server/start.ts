@@ -1,6 +1,7 @@
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { realClock, type Clock } from '../lib/clock.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
@@ -36,6 +37,8 @@ export interface StartOptions {
   signals?: boolean;
   /** Skip the start-up banner. */
   quiet?: boolean;
+  /** Timeouts, backoff, breakers, stream finaliser and drain run on it (tests pass a fake). */
+  clock?: Clock;
 }
 
 export interface Gateway {
@@ -61,14 +64,15 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
   const policy = config.policy.enabled ? await startPolicy(config, opts.source.path, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
-  const router = createRouter();
-  const drain = createDrain();
+  const clock = opts.clock ?? realClock;
+  const router = createRouter({ clock });
+  const drain = createDrain(clock);
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms });
   const enforce = { logger, limiter: rateLimiter(), policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: opts.host ?? config.server.host,
     tls,

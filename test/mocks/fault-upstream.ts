@@ -1,4 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { realClock, type Clock } from '../../src/lib/clock.ts';
+
+/** The upstream's time: its delays and the times it records. A fake clock also hears of socket activity. */
+export type UpstreamClock = Clock & { touch?(): void };
 
 /**
  * An OpenAI-wire upstream on raw TCP that fails on purpose, so routing tests can see exactly
@@ -27,6 +31,7 @@ export type Fault =
   | { kind: 'stall'; after: number };
 
 export interface SeenRequest {
+  /** When it arrived, on the upstream's clock (ms). */
   at: number;
   path: string;
   headers: Record<string, string>;
@@ -50,7 +55,7 @@ export interface FaultUpstream {
   stop(): void;
 }
 
-export async function startFaultUpstream(fallback: Fault = { kind: 'ok' }): Promise<FaultUpstream> {
+export async function startFaultUpstream(fallback: Fault = { kind: 'ok' }, clock: UpstreamClock = realClock): Promise<FaultUpstream> {
   const requests: SeenRequest[] = [];
   const connections: FaultUpstream['connections'] = [];
   const sockets = new Set<Socket>();
@@ -58,11 +63,13 @@ export async function startFaultUpstream(fallback: Fault = { kind: 'ok' }): Prom
   let api: FaultUpstream | undefined;
 
   const onSocket = (socket: Socket) => {
+    clock.touch?.();
     sockets.add(socket);
-    const conn: FaultUpstream['connections'][number] = { openedAt: Date.now(), request: false };
+    const conn: FaultUpstream['connections'][number] = { openedAt: clock.now(), request: false };
     connections.push(conn);
     let buf = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => {
+      clock.touch?.();
       if (conn.request) return;
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf('\r\n\r\n');
@@ -75,11 +82,12 @@ export async function startFaultUpstream(fallback: Fault = { kind: 'ok' }): Prom
       const text = buf.subarray(end + 4, end + 4 + length).toString();
       const fault = queue.shift() ?? api!.fallback;
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-      requests.push({ at: Date.now(), path: head[0]!.split(' ')[1]!, headers, body, fault });
-      void answer(socket, body, fault);
+      requests.push({ at: clock.now(), path: head[0]!.split(' ')[1]!, headers, body, fault });
+      void answer(socket, body, fault, clock);
     });
     const closed = () => {
-      conn.closedAt ??= Date.now();
+      clock.touch?.();
+      conn.closedAt ??= clock.now();
       sockets.delete(socket);
     };
     socket.on('close', closed);
@@ -114,7 +122,7 @@ export async function startFaultUpstream(fallback: Fault = { kind: 'ok' }): Prom
 
 const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 529: 'Overloaded' };
 
-async function answer(socket: Socket, body: Record<string, unknown>, fault: Fault): Promise<void> {
+async function answer(socket: Socket, body: Record<string, unknown>, fault: Fault, clock: UpstreamClock): Promise<void> {
   const model = String(body.model ?? 'm');
   const alive = () => !socket.destroyed;
   switch (fault.kind) {
@@ -123,8 +131,8 @@ async function answer(socket: Socket, body: Record<string, unknown>, fault: Faul
     case 'silent':
       return;
     case 'delay':
-      await Bun.sleep(fault.ms);
-      if (alive()) await answer(socket, body, fault.then);
+      await clock.sleep(fault.ms);
+      if (alive()) await answer(socket, body, fault.then, clock);
       return;
     case 'status': {
       const text = fault.body ?? JSON.stringify({ error: { message: `injected ${fault.status}`, type: 'server_error', param: null, code: null } });
@@ -140,7 +148,7 @@ async function answer(socket: Socket, body: Record<string, unknown>, fault: Faul
     return;
   }
   socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n');
-  const send = (data: string) => alive() && socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
+  const send = (data: string) => (clock.touch?.(), alive()) && socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
   const event = (o: object) => send(`data: ${JSON.stringify(o)}\n\n`);
   const chunk = (delta: object, finish: string | null = null) => ({ id: 'chatcmpl-f', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] });
   const interval = 'intervalMs' in fault ? (fault.intervalMs ?? 0) : 0;
@@ -150,7 +158,7 @@ async function answer(socket: Socket, body: Record<string, unknown>, fault: Faul
   for (let i = 0; i < stopAt && alive(); i++) {
     if (fault.kind === 'malformed' && i === fault.after) send('data: {"choices": [ this is not json\n\n');
     event(chunk({ content: `t${i} ` }));
-    if (interval) await Bun.sleep(interval);
+    if (interval) await clock.sleep(interval);
   }
   if (!alive()) return;
   if (fault.kind === 'cut') return reset(socket);

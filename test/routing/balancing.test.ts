@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { createFakeClock } from '../../src/lib/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { chat, provider, startRoutingGateway, type RoutingGateway } from './helpers.ts';
 
 const ups: Record<string, FaultUpstream> = {};
 let env: RoutingGateway;
+// Simulated time: the gateway's timers and the upstreams' delays jump ahead whenever only they are waiting.
+const clock = createFakeClock({ auto: true });
 const set = (providers: [string, number][], model = 'm') => ({ mode: 'weighted', targets: providers.map(([p, weight]) => ({ provider: p, model, weight })) });
 
 beforeAll(async () => {
-  for (const name of ['w1', 'w3', 'fast', 'slow', 'busy1', 'busy2', 'cheap', 'dear', 'bal1', 'bal2', 'after']) ups[name] = await startFaultUpstream();
+  for (const name of ['w1', 'w3', 'fast', 'slow', 'busy1', 'busy2', 'cheap', 'dear', 'bal1', 'bal2', 'after']) ups[name] = await startFaultUpstream(undefined, clock);
   ups.fast!.fallback = { kind: 'delay', ms: 5, then: { kind: 'ok' } };
   ups.slow!.fallback = { kind: 'delay', ms: 150, then: { kind: 'ok' } };
   for (const n of ['busy1', 'busy2']) ups[n]!.fallback = { kind: 'delay', ms: 500, then: { kind: 'ok' } };
@@ -28,43 +31,44 @@ beforeAll(async () => {
         },
       },
     },
-  });
+  }, clock);
 }, 30_000);
 
 afterAll(async () => {
   await env.gw.stop();
+  clock.stop();
   for (const up of Object.values(ups)) up.stop();
 });
 
 const servedBy = (r: { headers: Headers }) => r.headers.get('x-tollgate-served-by')!.split('/')[0]!;
 
-test.concurrent('weighted: traffic splits by weight', async () => {
-  for (let i = 0; i < 400; i++) await chat(env.gw.url, 'weighted');
+test('weighted: traffic splits by weight', async () => {
+  for (let i = 0; i < 400; i++) await chat(env, 'weighted');
   const share = ups.w3!.requests.length / 400;
   console.log(`weighted 1:3 → ${(share * 100).toFixed(0)}% to the weight-3 target`);
   expect(share).toBeGreaterThan(0.65);
   expect(share).toBeLessThan(0.85);
 });
 
-test.concurrent('lowest latency: once both are measured, the faster target takes the traffic', async () => {
-  for (let i = 0; i < 30; i++) await chat(env.gw.url, 'latency');
+test('lowest latency: once both are measured, the faster target takes the traffic', async () => {
+  for (let i = 0; i < 30; i++) await chat(env, 'latency');
   expect(ups.slow!.requests.length).toBeGreaterThanOrEqual(1);
   expect(ups.fast!.requests.length).toBeGreaterThanOrEqual(25);
 });
 
-test.concurrent('least in-flight: concurrent requests spread over both targets', async () => {
-  await Promise.all(Array.from({ length: 10 }, () => chat(env.gw.url, 'inflight')));
+test('least in-flight: concurrent requests spread over both targets', async () => {
+  await Promise.all(Array.from({ length: 10 }, () => chat(env, 'inflight')));
   expect(ups.busy1!.requests.length).toBeGreaterThanOrEqual(4);
   expect(ups.busy2!.requests.length).toBeGreaterThanOrEqual(4);
 });
 
-test.concurrent('lowest cost: the cheaper target first, whatever the weights', async () => {
-  for (let i = 0; i < 10; i++) expect(servedBy(await chat(env.gw.url, 'cost'))).toBe('cheap');
+test('lowest cost: the cheaper target first, whatever the weights', async () => {
+  for (let i = 0; i < 10; i++) expect(servedBy(await chat(env, 'cost'))).toBe('cheap');
   expect(ups.dear!.requests).toHaveLength(0);
 });
 
-test.concurrent('a balanced set falls back to its fallbacks when every member fails', async () => {
-  const r = await chat(env.gw.url, 'setfallback');
+test('a balanced set falls back to its fallbacks when every member fails', async () => {
+  const r = await chat(env, 'setfallback');
   expect(r.status).toBe(200);
   expect(servedBy(r)).toBe('after');
   expect(r.headers.get('x-tollgate-attempts')).toBe('3');

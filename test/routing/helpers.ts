@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { configSource } from '../../src/cli/config-source.ts';
+import type { FakeClock } from '../../src/lib/fake-clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { startGateway, type Gateway } from '../../src/server/start.ts';
 import type { FaultUpstream } from '../mocks/fault-upstream.ts';
@@ -27,8 +28,10 @@ watched := {"tags": [sprintf("%s.healthy=%v", [p, input.providers[p].healthy])]}
 export interface RoutingGateway {
   gw: Gateway;
   dir: string;
+  /** The simulated time the gateway (and the test's upstreams) run on. */
+  clock: FakeClock;
   /** Usage rows of one public model, oldest first, once the ledger has flushed. */
-  rows(model: string, atLeast?: number): Promise<UsageRow[]>;
+  rows(model: string): Promise<UsageRow[]>;
 }
 
 export interface UsageRow {
@@ -43,32 +46,35 @@ export interface UsageRow {
   error_class: string | null;
 }
 
-/** A gateway with a file ledger and the test policy, from a config object. */
-export async function startRoutingGateway(config: Record<string, unknown>): Promise<RoutingGateway> {
+/** A gateway with a file ledger and the test policy, from a config object, on a fake clock in auto mode. */
+export async function startRoutingGateway(config: Record<string, unknown>, clock: FakeClock): Promise<RoutingGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-routing-'));
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies/route.rego'), POLICY);
   const db = join(dir, 'ledger.db');
   const file = join(dir, 'gateway.config.yaml');
   writeFileSync(file, stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: `file:${db}` }, ledger: { flush_ms: 20 }, ...config }));
-  const gw = await startGateway({ source: configSource(file), logger: silentLogger, signals: false, quiet: true });
+  const gw = await startGateway({ source: configSource(file), logger: silentLogger, signals: false, quiet: true, clock });
+  const read = async (model: string) => {
+    const c = createClient({ url: `file:${db}` });
+    const r = await c.execute({ sql: 'SELECT provider, served_model, attempts, status, outcome, output_tokens, usage_source, tags, error_class FROM usage WHERE requested_model = ? ORDER BY created_at, rowid', args: [model] });
+    c.close();
+    return r.rows.map((row) => ({ ...row }) as unknown as UsageRow);
+  };
   return {
     gw,
     dir,
-    async rows(model, atLeast = 1) {
-      // Rows land at the ledger's next flush; one estimated by tokenizer (a cut stream) can take
-      // longer on a loaded machine, so wait for the rows expected, then two more flushes (20 ms)
-      // so a duplicate row would show up too.
-      const c = createClient({ url: `file:${db}` });
-      const read = async () =>
-        (await c.execute({ sql: 'SELECT provider, served_model, attempts, status, outcome, output_tokens, usage_source, tags, error_class FROM usage WHERE requested_model = ? ORDER BY created_at, rowid', args: [model] })).rows;
-      try {
-        for (let waited = 0; (await read()).length < atLeast && waited < 5_000; waited += 25) await Bun.sleep(25);
-        await Bun.sleep(60);
-        return (await read()).map((row) => ({ ...row }) as unknown as UsageRow);
-      } finally {
-        c.close();
+    clock,
+    async rows(model) {
+      // The ledger flushes on real time (every 20 ms): wait until its rows stop coming, up to 3 s.
+      let seen = -1;
+      for (let i = 0; i < 60; i++) {
+        await Bun.sleep(50);
+        const rows = await read(model);
+        if (rows.length && rows.length === seen) return rows;
+        seen = rows.length;
       }
+      return read(model);
     },
   };
 }
@@ -80,19 +86,29 @@ export interface ChatResult {
   json?: Record<string, unknown>;
   events: (Record<string, unknown> | '[DONE]')[];
   text: string;
+  /** How long it took on the gateway's (simulated) clock. */
   ms: number;
 }
 
-/** One chat completion through the gateway (stream or not), timed, with the body read to its end. */
-export async function chat(url: string, model: string, opts: { stream?: boolean } = {}): Promise<ChatResult> {
-  const started = performance.now();
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, stream: opts.stream === true, messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  const text = await res.text();
-  const ms = performance.now() - started;
+/**
+ * One chat completion through the gateway (stream or not), timed on the simulated clock, with
+ * the body read to its end. The clock tracks it: while it is in flight, time jumps only once
+ * the process has been quiet for a while, so real socket I/O is never overtaken.
+ */
+export async function chat(env: Pick<RoutingGateway, 'gw' | 'clock'>, model: string, opts: { stream?: boolean } = {}): Promise<ChatResult> {
+  const { clock } = env;
+  const started = clock.now();
+  const { res, text } = await clock.track(
+    (async () => {
+      const res = await fetch(`${env.gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream: opts.stream === true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      return { res, text: await res.text() };
+    })(),
+  );
+  const ms = clock.now() - started;
   const events: ChatResult['events'] = [];
   let json: Record<string, unknown> | undefined;
   if (res.headers.get('content-type')?.includes('text/event-stream')) {
@@ -116,7 +132,7 @@ export function contentOf(events: ChatResult['events']): string[] {
 }
 
 /**
- * How long the upstream's first request connection stayed open, waiting up to 1 s for its close
+ * How long (on the upstream's clock) its first request connection stayed open, waiting up to 1 s of real time for its close
  * event (which may trail the gateway's answer to the client); undefined if it never closed.
  */
 export async function openFor(up: FaultUpstream): Promise<number | undefined> {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { createFakeClock } from '../../src/lib/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { chat, provider, startRoutingGateway, type RoutingGateway } from './helpers.ts';
 
 const ups: Record<string, FaultUpstream> = {};
 let env: RoutingGateway;
+// Simulated time: the gateway's timers and the upstreams' delays jump ahead whenever only they are waiting.
+const clock = createFakeClock({ auto: true });
 const SECRET = 'sk-test-SECRET-0123456789abcdefghij';
 const BAD = 'sk-test-BADKEY-aaaaaaaaaaaaaaaaaaaa';
 const GOOD = 'sk-test-GOODKEY-bbbbbbbbbbbbbbbbbbb';
@@ -12,7 +15,7 @@ const tooLong = { message: "This model's maximum context length is 8192 tokens. 
 
 beforeAll(async () => {
   const names = ['ra', 'radate', 'ralong', 'ralongback', 'once500', 'reset', 'auth', 'rotate', 'twokeys', 'ctx', 'ctxnext', 'ctxbig', 'ctxonly'];
-  for (const name of names) ups[name] = await startFaultUpstream();
+  for (const name of names) ups[name] = await startFaultUpstream(undefined, clock);
   ups.ralong!.fallback = { kind: 'status', status: 429, headers: { 'retry-after': '60' } };
   ups.auth!.fallback = { kind: 'status', status: 401, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${SECRET}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }) };
   for (const n of ['ctx', 'ctxonly']) ups[n]!.fallback = { kind: 'status', status: 400, body: JSON.stringify({ error: tooLong }) };
@@ -33,48 +36,49 @@ beforeAll(async () => {
         },
       },
     },
-  });
+  }, clock);
 }, 30_000);
 
 afterAll(async () => {
   await env.gw.stop();
+  clock.stop();
   for (const up of Object.values(ups)) up.stop();
 });
 
 const gap = (up: FaultUpstream) => up.requests[1]!.at - up.requests[0]!.at;
 
-test.concurrent('429 with Retry-After: 2 → the second attempt starts at least 1.8 s later', async () => {
+test('429 with Retry-After: 2 → the second attempt starts at least 1.8 s later', async () => {
   ups.ra!.script({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
-  const r = await chat(env.gw.url, 'ra');
+  const r = await chat(env, 'ra');
   console.log(`retry-after 2: second attempt ${gap(ups.ra!)} ms after the first`);
   expect(r.status).toBe(200);
   expect(ups.ra!.requests).toHaveLength(2);
   expect(gap(ups.ra!)).toBeGreaterThanOrEqual(1_800);
 });
 
-test.concurrent('429 with Retry-After as an HTTP-date is honoured too', async () => {
-  // HTTP-dates have whole seconds: three seconds ahead is at least two seconds away.
-  ups.radate!.script({ kind: 'status', status: 429, headers: { 'retry-after': new Date(Date.now() + 3_000).toUTCString() } });
-  const r = await chat(env.gw.url, 'radate');
+test('429 with Retry-After as an HTTP-date is honoured too', async () => {
+  // HTTP-dates have whole seconds: three seconds ahead (on the gateway's wall clock) is at least two seconds away.
+  ups.radate!.script({ kind: 'status', status: 429, headers: { 'retry-after': new Date(clock.wall() + 3_000).toUTCString() } });
+  const r = await chat(env, 'radate');
   console.log(`retry-after date: second attempt ${gap(ups.radate!)} ms after the first`);
   expect(r.status).toBe(200);
   expect(gap(ups.radate!)).toBeGreaterThanOrEqual(1_800);
 });
 
-test.concurrent('a Retry-After longer than the time budget moves on to the next target at once', async () => {
-  const r = await chat(env.gw.url, 'ralong');
+test('a Retry-After longer than the time budget moves on to the next target at once', async () => {
+  const r = await chat(env, 'ralong');
   expect(r.status).toBe(200);
   expect(r.headers.get('x-tollgate-served-by')).toBe('ralongback/m');
   expect(ups.ralong!.requests).toHaveLength(1);
   expect(r.ms).toBeLessThan(1_000);
   // The key rests for the time asked: the next request does not knock again.
-  await chat(env.gw.url, 'ralong');
+  await chat(env, 'ralong');
   expect(ups.ralong!.requests).toHaveLength(1);
 });
 
-test.concurrent('a 500 once → exactly 2 attempts, success and 1 usage row', async () => {
+test('a 500 once → exactly 2 attempts, success and 1 usage row', async () => {
   ups.once500!.script({ kind: 'status', status: 500 });
-  const r = await chat(env.gw.url, 'once500');
+  const r = await chat(env, 'once500');
   expect(r.status).toBe(200);
   expect(r.headers.get('x-tollgate-attempts')).toBe('2');
   expect(ups.once500!.requests).toHaveLength(2);
@@ -83,17 +87,17 @@ test.concurrent('a 500 once → exactly 2 attempts, success and 1 usage row', as
   expect(rows[0]).toMatchObject({ attempts: 2, status: 200, outcome: 'ok', provider: 'once500' });
 });
 
-test.concurrent('a TCP reset before the headers is retried and succeeds', async () => {
+test('a TCP reset before the headers is retried and succeeds', async () => {
   ups.reset!.script({ kind: 'reset' });
-  const r = await chat(env.gw.url, 'reset', { stream: true });
+  const r = await chat(env, 'reset', { stream: true });
   expect(r.status).toBe(200);
   expect(r.events.at(-1)).toBe('[DONE]');
   expect(ups.reset!.requests).toHaveLength(2);
   expect(r.headers.get('x-tollgate-attempts')).toBe('2');
 });
 
-test.concurrent('401 from a provider: no retry on that key; the client gets a 502 with no key material', async () => {
-  const r = await chat(env.gw.url, 'auth');
+test('401 from a provider: no retry on that key; the client gets a 502 with no key material', async () => {
+  const r = await chat(env, 'auth');
   expect(r.status).toBe(502);
   expect(ups.auth!.requests).toHaveLength(1);
   const shown = r.text + JSON.stringify([...r.headers]);
@@ -101,7 +105,7 @@ test.concurrent('401 from a provider: no retry on that key; the client gets a 50
   expect(shown).not.toContain('SECRET');
   expect(String((r.json!.error as { message: string }).message)).toContain('auth/m');
   // The refused key rests: a second request does not send it again.
-  const again = await chat(env.gw.url, 'auth');
+  const again = await chat(env, 'auth');
   expect(again.status).toBe(502);
   expect(ups.auth!.requests).toHaveLength(1);
   expect(again.text).not.toContain('SECRET');
@@ -109,37 +113,37 @@ test.concurrent('401 from a provider: no retry on that key; the client gets a 50
   expect(JSON.stringify(rows)).not.toContain('SECRET');
 });
 
-test.concurrent('a refused key is not retried; the next key is, and stays in use', async () => {
+test('a refused key is not retried; the next key is, and stays in use', async () => {
   ups.twokeys!.script({ kind: 'status', status: 401 });
-  const first = await chat(env.gw.url, 'twokeys');
+  const first = await chat(env, 'twokeys');
   expect(first.status).toBe(200);
-  await chat(env.gw.url, 'twokeys');
-  await chat(env.gw.url, 'twokeys');
+  await chat(env, 'twokeys');
+  await chat(env, 'twokeys');
   const keys = ups.twokeys!.requests.map((q) => q.headers.authorization);
   expect(keys).toEqual([`Bearer ${BAD}`, `Bearer ${GOOD}`, `Bearer ${GOOD}`, `Bearer ${GOOD}`]);
 });
 
-test.concurrent('several keys rotate; a 429 cools one key down while the other serves at once', async () => {
-  await chat(env.gw.url, 'rotate');
-  await chat(env.gw.url, 'rotate');
+test('several keys rotate; a 429 cools one key down while the other serves at once', async () => {
+  await chat(env, 'rotate');
+  await chat(env, 'rotate');
   ups.rotate!.script({ kind: 'status', status: 429, headers: { 'retry-after': '30' } });
-  const limited = await chat(env.gw.url, 'rotate');
+  const limited = await chat(env, 'rotate');
   expect(limited.status).toBe(200);
-  for (let i = 0; i < 3; i++) await chat(env.gw.url, 'rotate');
+  for (let i = 0; i < 3; i++) await chat(env, 'rotate');
   const keys = ups.rotate!.requests.map((q) => (q.headers.authorization === `Bearer ${BAD}` ? 'A' : 'B'));
   // Round-robin A, B; then A is limited and B answers straight away; A rests for 30 s.
   expect(keys).toEqual(['A', 'B', 'A', 'B', 'B', 'B', 'B']);
   expect(ups.rotate!.requests[3]!.at - ups.rotate!.requests[2]!.at).toBeLessThan(500);
 });
 
-test.concurrent('a context-length error is not retried on the same model; the decision sends it to a larger one', async () => {
-  const r = await chat(env.gw.url, 'ctx');
+test('a context-length error is not retried on the same model; the decision sends it to a larger one', async () => {
+  const r = await chat(env, 'ctx');
   expect(r.status).toBe(200);
   expect(r.headers.get('x-tollgate-served-by')).toBe('ctxbig/m');
   expect(ups.ctx!.requests).toHaveLength(1);
   expect(ups.ctxnext!.requests).toHaveLength(0);
   // Without a fallback for it in the decision, the caller gets the provider's 400, once.
-  const plain = await chat(env.gw.url, 'ctxonly');
+  const plain = await chat(env, 'ctxonly');
   expect(plain.status).toBe(400);
   expect(ups.ctxonly!.requests).toHaveLength(1);
   expect((plain.json!.error as { code: string }).code).toBe('context_length_exceeded');

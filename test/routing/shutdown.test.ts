@@ -4,10 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { createFakeClock, type FakeClock } from '../../src/lib/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
 
-// The gateway runs as its own process (`bun src/main.ts serve`) so that SIGTERM is real.
+// The gateway runs as its own process (`bun src/main.ts serve`) so that SIGTERM is real. The
+// upstream streams on a fake clock the test moves by hand: streams stay in flight exactly as
+// long as the test wants, with no real waiting between tokens.
 const ROOT = resolve(import.meta.dir, '../..');
 const upstreams: FaultUpstream[] = [];
 const procs: Spawned[] = [];
@@ -17,7 +20,8 @@ afterAll(() => {
 });
 
 async function serve(tokens: number, intervalMs: number, server: Record<string, unknown> = {}) {
-  const up = await startFaultUpstream({ kind: 'ok', tokens, intervalMs });
+  const clock = createFakeClock();
+  const up = await startFaultUpstream({ kind: 'ok', tokens, intervalMs }, clock);
   upstreams.push(up);
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-drain-'));
   const db = join(dir, 'ledger.db');
@@ -32,7 +36,7 @@ async function serve(tokens: number, intervalMs: number, server: Record<string, 
   writeFileSync(join(dir, 'gateway.config.yaml'), stringify(config));
   const gw = await spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
   procs.push(gw);
-  return { gw, db };
+  return { gw, db, clock };
 }
 
 /** Opens a stream and resolves `started` at its first chunk; `done` has the whole text. */
@@ -54,8 +58,18 @@ function openStream(url: string) {
 
 const tokensIn = (text: string) => (text.match(/"content":"t\d+ "/g) ?? []).length;
 
+/** Moves the upstream's time on in `stepMs` steps until every promise has settled. */
+async function runUntil(clock: FakeClock, stepMs: number, work: Promise<unknown>[]): Promise<void> {
+  let settled = false;
+  void Promise.allSettled(work).then(() => (settled = true));
+  while (!settled) {
+    await clock.advance(stepMs);
+    await Bun.sleep(1);
+  }
+}
+
 test('SIGTERM with 50 streams in flight: /readyz fails at once, new work is refused, all 50 complete, exit 0', async () => {
-  const { gw, db } = await serve(20, 100);
+  const { gw, db, clock } = await serve(20, 100);
   const streams = Array.from({ length: 50 }, () => openStream(gw.url));
   await Promise.all(streams.map((s) => s.first));
   const signalled = performance.now();
@@ -72,6 +86,8 @@ test('SIGTERM with 50 streams in flight: /readyz fails at once, new work is refu
   expect(readyzMs).toBeLessThan(250);
   const refused = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'late' }] }) });
   expect(refused.status).toBe(503);
+  // Only now do the streams move on: 20 tokens, 100 ms apart on the upstream's clock.
+  await runUntil(clock, 100, streams.map((s) => s.done));
   const texts = await Promise.all(streams.map((s) => s.done));
   const complete = texts.filter((t) => tokensIn(t) === 20 && t.trimEnd().endsWith('data: [DONE]')).length;
   const code = await gw.proc.exited;
@@ -85,6 +101,8 @@ test('SIGTERM with 50 streams in flight: /readyz fails at once, new work is refu
 }, 30_000);
 
 test('streams still open when the drain time is up end with an error event, and the process exits', async () => {
+  // The upstream's clock is never moved: the streams would run for ever. The drain timer runs in
+  // the gateway's own process, on real time.
   const { gw, db } = await serve(100, 100, { drain_timeout_ms: 1_000 });
   const streams = Array.from({ length: 5 }, () => openStream(gw.url));
   await Promise.all(streams.map((s) => s.first));

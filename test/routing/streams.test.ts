@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { createFakeClock } from '../../src/lib/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { chat, contentOf, openFor, provider, startRoutingGateway, type RoutingGateway } from './helpers.ts';
 
 const ups: Record<string, FaultUpstream> = {};
 let env: RoutingGateway;
+// Simulated time: the gateway's timers and the upstreams' delays jump ahead whenever only they are waiting.
+const clock = createFakeClock({ auto: true });
 
 beforeAll(async () => {
   const names = ['cut', 'malformed', 'early', 'earlyback', 'nodone', 'closed', 'stall'];
-  for (const name of names) ups[name] = await startFaultUpstream();
+  for (const name of names) ups[name] = await startFaultUpstream(undefined, clock);
   ups.cut!.fallback = { kind: 'cut', after: 40, tokens: 60, intervalMs: 2 };
   ups.malformed!.fallback = { kind: 'malformed', after: 3, tokens: 10 };
   ups.early!.fallback = { kind: 'malformed', after: -1 };
@@ -21,18 +24,19 @@ beforeAll(async () => {
       dir: 'policies',
       data: { routes: { early: { targets: [{ provider: 'early', model: 'm' }, { provider: 'earlyback', model: 'm' }] }, stall: { timeouts: { idle_ms: 500 } } } },
     },
-  });
+  }, clock);
 }, 30_000);
 
 afterAll(async () => {
   await env.gw.stop();
+  clock.stop();
   for (const up of Object.values(ups)) up.stop();
 });
 
 const isError = (e: unknown) => typeof e === 'object' && e !== null && 'error' in e;
 
-test.concurrent('a stream cut after 40 of 60 tokens ends with an error event, no [DONE], and ≥ 40 output tokens billed', async () => {
-  const r = await chat(env.gw.url, 'cut', { stream: true });
+test('a stream cut after 40 of 60 tokens ends with an error event, no [DONE], and ≥ 40 output tokens billed', async () => {
+  const r = await chat(env, 'cut', { stream: true });
   expect(r.status).toBe(200);
   expect(contentOf(r.events)).toHaveLength(40);
   expect(isError(r.events.at(-1))).toBe(true);
@@ -46,8 +50,8 @@ test.concurrent('a stream cut after 40 of 60 tokens ends with an error event, no
   expect(ups.cut!.requests).toHaveLength(1);
 });
 
-test.concurrent('a malformed SSE event mid-stream ends that stream with an error event; the gateway carries on', async () => {
-  const r = await chat(env.gw.url, 'malformed', { stream: true });
+test('a malformed SSE event mid-stream ends that stream with an error event; the gateway carries on', async () => {
+  const r = await chat(env, 'malformed', { stream: true });
   expect(r.status).toBe(200);
   expect(contentOf(r.events)).toHaveLength(3);
   expect(isError(r.events.at(-1))).toBe(true);
@@ -57,15 +61,15 @@ test.concurrent('a malformed SSE event mid-stream ends that stream with an error
   expect(rows[0]!.outcome).toBe('upstream_invalid');
 });
 
-test.concurrent('a malformed SSE event before the first byte is a failed attempt: another target answers', async () => {
-  const r = await chat(env.gw.url, 'early', { stream: true });
+test('a malformed SSE event before the first byte is a failed attempt: another target answers', async () => {
+  const r = await chat(env, 'early', { stream: true });
   expect(r.status).toBe(200);
   expect(r.events.at(-1)).toBe('[DONE]');
   expect(r.headers.get('x-tollgate-served-by')).toBe('earlyback/m');
 });
 
-test.concurrent('a final event with no [DONE] on a connection left open is finalised within 1 s', async () => {
-  const r = await chat(env.gw.url, 'nodone', { stream: true });
+test('a final event with no [DONE] on a connection left open is finalised within 1 s', async () => {
+  const r = await chat(env, 'nodone', { stream: true });
   expect(r.status).toBe(200);
   expect(contentOf(r.events)).toHaveLength(8);
   expect(r.events.at(-1)).toBe('[DONE]');
@@ -76,8 +80,8 @@ test.concurrent('a final event with no [DONE] on a connection left open is final
   expect(await openFor(ups.nodone!)).toBeLessThan(2_000);
 });
 
-test.concurrent('a clean close with no final event ends with an error event at once, never as a success', async () => {
-  const r = await chat(env.gw.url, 'closed', { stream: true });
+test('a clean close with no final event ends with an error event at once, never as a success', async () => {
+  const r = await chat(env, 'closed', { stream: true });
   expect(r.status).toBe(200);
   expect(contentOf(r.events)).toHaveLength(5);
   expect(isError(r.events.at(-1))).toBe(true);
@@ -88,8 +92,8 @@ test.concurrent('a clean close with no final event ends with an error event at o
   expect(rows[0]!.output_tokens).toBeGreaterThanOrEqual(5);
 });
 
-test.concurrent('a stream that stalls mid-way ends with a timeout error event at the idle limit, and its socket is closed', async () => {
-  const r = await chat(env.gw.url, 'stall', { stream: true });
+test('a stream that stalls mid-way ends with a timeout error event at the idle limit, and its socket is closed', async () => {
+  const r = await chat(env, 'stall', { stream: true });
   expect(contentOf(r.events)).toHaveLength(4);
   const last = r.events.at(-1) as { error: { type: string } };
   expect(last.error.type).toBe('timeout_error');
