@@ -144,7 +144,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         dep.breaker.release(gate.probe);
         if ((othersLeft() && held > 50) || held > timeLeft()) {
           skipped.push(`${id}: ${pick.ok ? 'asked to wait' : keys.length > 1 ? 'every key is cooling down' : 'its key is cooling down'} for ${secs(held)}`);
-          note(!pick.ok && dep.holdUntil <= now, held);
+          note(!pick.ok && pick.rateLimited && dep.holdUntil <= now, held);
           continue targets;
         }
         await wait(held);

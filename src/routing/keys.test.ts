@@ -21,13 +21,21 @@ describe('key rotation', () => {
     const pool = createKeyPool();
     pool.refused('p', 'a', 5_000);
     pool.rateLimited('p', 'b', 'm', 2_000);
-    expect(pool.pick('p', ['a', 'b'], 'm', 500)).toEqual({ ok: false, waitMs: 1_500 });
+    expect(pool.pick('p', ['a', 'b'], 'm', 500)).toEqual({ ok: false, waitMs: 1_500, rateLimited: true });
     expect(pool.usable('p', ['a', 'b'], 500)).toBe(1);
+  });
+
+  test('a key resting after a refusal is not rate-limited: waiting would not help', () => {
+    const pool = createKeyPool();
+    pool.refused('p', 'a', 5_000);
+    expect(pool.pick('p', ['a'], 'm', 500)).toEqual({ ok: false, waitMs: 4_500, rateLimited: false });
+    pool.rateLimited('p', 'a', 'm', 9_000);
+    expect(pool.pick('p', ['a'], 'm', 500)).toEqual({ ok: false, waitMs: 8_500, rateLimited: true });
   });
 
   test('a provider without keys still cools down after a 429', () => {
     const pool = createKeyPool();
     pool.rateLimited('p', '', 'm', 300);
-    expect(pool.pick('p', [], 'm', 100)).toEqual({ ok: false, waitMs: 200 });
+    expect(pool.pick('p', [], 'm', 100)).toEqual({ ok: false, waitMs: 200, rateLimited: true });
   });
 });

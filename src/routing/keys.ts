@@ -1,5 +1,6 @@
 /** A key picked for one attempt: its 0-based index among the provider's keys, and the key. */
-export type KeyPick = { ok: true; index: number; key: string } | { ok: false; waitMs: number };
+/** When none is usable: the shortest wait, and whether the key freed first rests after a 429 (not a refusal). */
+export type KeyPick = { ok: true; index: number; key: string } | { ok: false; waitMs: number; rateLimited: boolean };
 
 export interface KeyPool {
   /**
@@ -23,11 +24,14 @@ export function createKeyPool(): KeyPool {
   const cooling = new Map<string, number>();
   const turn = new Map<string, number>();
   const id = (provider: string, key: string, model?: string) => `${provider}\u0000${key}\u0000${model ?? '*'}`;
-  const restsUntil = (provider: string, key: string, model: string | undefined, now: number) => {
-    const all = cooling.get(id(provider, key)) ?? 0;
-    const one = model === undefined ? 0 : (cooling.get(id(provider, key, model)) ?? 0);
-    const until = Math.max(all, one);
+  // A key-wide rest is a refusal (401/403); a per-model rest is a 429.
+  const refusedUntil = (provider: string, key: string, now: number) => {
+    const until = cooling.get(id(provider, key)) ?? 0;
     return until > now ? until : 0;
+  };
+  const restsUntil = (provider: string, key: string, model: string | undefined, now: number) => {
+    const one = model === undefined ? 0 : (cooling.get(id(provider, key, model)) ?? 0);
+    return Math.max(refusedUntil(provider, key, now), one > now ? one : 0);
   };
   const rest = (k: string, until: number) => {
     if (until > (cooling.get(k) ?? 0)) cooling.set(k, until);
@@ -38,6 +42,7 @@ export function createKeyPool(): KeyPool {
       const keys = configured.length ? configured : [''];
       const start = turn.get(provider) ?? 0;
       let soonest = Infinity;
+      let refused = false;
       for (let i = 0; i < keys.length; i++) {
         const index = (start + i) % keys.length;
         const until = restsUntil(provider, keys[index]!, model, now);
@@ -45,9 +50,12 @@ export function createKeyPool(): KeyPool {
           turn.set(provider, (index + 1) % keys.length);
           return { ok: true, index, key: keys[index]! };
         }
-        soonest = Math.min(soonest, until - now);
+        if (until - now < soonest) {
+          soonest = until - now;
+          refused = refusedUntil(provider, keys[index]!, now) === until;
+        }
       }
-      return { ok: false, waitMs: soonest };
+      return { ok: false, waitMs: soonest, rateLimited: !refused };
     },
     available: (provider, configured, model, now) => (configured.length ? configured : ['']).some((k) => !restsUntil(provider, k, model, now)),
     rateLimited: (provider, key, model, until) => rest(id(provider, key, model), until),
