@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { GatewayConfig } from '../config/schema.ts';
 import { embeddedPolicySources } from '../policy/embedded/index.ts';
 import type { PolicySource } from '../policy/runtime.ts';
@@ -8,11 +8,12 @@ import type { PolicySource } from '../policy/runtime.ts';
  * Where the policy comes from: a bundle, the configured directory (relative to the config
  * file), or, when that directory does not exist, the default policies built into the binary.
  */
-export function policySource(config: GatewayConfig, configPath?: string): PolicySource & { watch: boolean } {
+export function policySource(config: GatewayConfig, configPath?: string): PolicySource & { watch: boolean; label: string } {
   const base = configPath ? dirname(configPath) : process.cwd();
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  if (config.policy.bundle) return { bundle: at(config.policy.bundle), watch: true };
+  const shown = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
+  if (config.policy.bundle) return { bundle: at(config.policy.bundle), watch: true, label: `bundle ${shown(at(config.policy.bundle))}` };
   const dir = at(config.policy.dir);
-  if (existsSync(dir)) return { dir, watch: true };
-  return { sources: embeddedPolicySources(), name: '<built-in policies>', watch: false };
+  if (existsSync(dir)) return { dir, watch: true, label: `${shown(dir)}/` };
+  return { sources: embeddedPolicySources(), name: '<built-in policies>', watch: false, label: `built-in policies (no ${shown(dir)}/ directory; \`tollgate policy export\` writes them)` };
 }

@@ -25,6 +25,7 @@ import { errorBody } from '../lib/render-error.ts';
 import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
+import { anonymousExposure } from '../config/exposure.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -47,6 +48,8 @@ export interface Gateway {
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const { config, skipped } = await opts.source.load();
+  const exposed = anonymousExposure(config.server, opts.host ?? config.server.host);
+  if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded config'}: ${exposed}`);
   const logger = opts.logger ?? createLogger({ level: config.logging.level, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
@@ -57,7 +60,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const keys = keyCache(store, logger);
   const swept = await sweepStaleReservations(store, 10 * 60_000);
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
-  const policy = config.policy.enabled ? await startPolicy(config, opts.source.path, logger) : undefined;
+  const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
+  const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   const router = createRouter();
   const drain = createDrain();
@@ -129,7 +133,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     process.once('SIGTERM', () => void stop());
     process.once('SIGINT', () => void stop());
   }
-  if (!opts.quiet) console.log(banner(url, holder.current()));
+  const policyFacts = policy && policyFrom ? { source: policyFrom.label, revision: policy.revision() } : undefined;
+  if (!opts.quiet) console.log(banner(url, holder.current(), { configPath: opts.source.path, databaseUrl: config.database.url, policy: policyFacts, adminApi: !!process.env.TOLLGATE_MASTER_KEY }));
   return { url, closed, stop };
 }
 
@@ -139,8 +144,13 @@ function refuse(req: Request): Response {
   return Response.json(errorBody(err, schema), { status: 503, headers: { connection: 'close', 'retry-after': '1' } });
 }
 
-async function startPolicy(config: GatewayConfig, configPath: string | undefined, logger: Logger): Promise<PolicyRuntime> {
-  const { watch, ...source } = policySource(config, configPath);
+/** A refusal to start, printed as one line (`serve` exits 1). */
+export class StartRefused extends Error {
+  override name = 'StartRefused';
+}
+
+async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger): Promise<PolicyRuntime> {
+  const { watch, label: _label, ...source } = from;
   const seed = await precompiledPolicies();
   // Compiled policies are kept next to a file database, so a restart skips the compiler.
   const dbFile = config.database.url.startsWith('file:') ? config.database.url.slice('file:'.length) : undefined;
