@@ -28,7 +28,8 @@ describe('start-up banner', () => {
   test("the curl is the README's, with or without a real provider's key set", async () => {
     const readme = await Bun.file(resolve(import.meta.dir, '../../README.md')).text();
     const readmeCurl = /-d '(\{"model":[^']*)'/.exec(readme)?.[1];
-    for (const env of [{}, { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant' }]) {
+    const envs: Record<string, string>[] = [{}, { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant' }];
+    for (const env of envs) {
       const curl = /-d '(\{"model":[^']*)'/.exec(banner('http://127.0.0.1:4000', runtime(env), facts))?.[1];
       expect(curl).toBe(readmeCurl!);
     }
