@@ -13,7 +13,7 @@ describe('start-up banner', () => {
     const text = banner('http://127.0.0.1:4000', runtime({}), { ...facts, configPath: '/srv/gateway.config.yaml', policy: { source: 'policies/', revision: 'abcdef0123456789' } });
     expect(text).toContain('config:    /srv/gateway.config.yaml');
     expect(text).toContain('database:  file:./data/tollgate.db');
-    expect(text).toContain('policy:    policies/ (revision abcdef0123456789)');
+    expect(text).toContain('policy:    revision abcdef0123456789 from policies/');
     expect(text).toContain('admin API: off (set TOLLGATE_MASTER_KEY to enable /admin)');
     expect(text).toContain('anonymous: ON: any client may call without a key');
   });

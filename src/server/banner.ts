@@ -21,7 +21,7 @@ export function banner(url: string, rt: Runtime, facts: BannerFacts): string {
     `Tollgate listening on ${url}`,
     `  config:    ${facts.configPath ?? 'embedded defaults (no ./gateway.config.yaml; `tollgate init` writes one)'}`,
     `  database:  ${displayDatabaseUrl(facts.databaseUrl)}`,
-    `  policy:    ${facts.policy ? `${facts.policy.source} (revision ${facts.policy.revision})` : 'off (policy.enabled: false)'}`,
+    `  policy:    ${facts.policy ? `revision ${facts.policy.revision} from ${facts.policy.source}` : 'off (policy.enabled: false)'}`,
     `  admin API: ${facts.adminApi ? 'on (TOLLGATE_MASTER_KEY is set)' : 'off (set TOLLGATE_MASTER_KEY to enable /admin)'}`,
     `  anonymous: ${anonymous ? 'ON: any client may call without a key (server.allow_anonymous)' : 'off: clients need a key'}`,
     `  providers: ${[...rt.adapters.keys()].join(', ') || '(none)'}`,

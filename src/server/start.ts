@@ -49,7 +49,7 @@ export interface Gateway {
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const { config, skipped } = await opts.source.load();
   const exposed = anonymousExposure(config.server, opts.host ?? config.server.host);
-  if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded config'}: ${exposed}`);
+  if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded defaults'}: ${exposed}`);
   const logger = opts.logger ?? createLogger({ level: config.logging.level, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
