@@ -90,6 +90,16 @@ describe('doctor: database', () => {
     expect(r.fix).toContain('upgrade tollgate');
   });
 
+  test('a server that accepts but never answers fails after the timeout', async () => {
+    const silent = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+    const started = Date.now();
+    const r = await checkDatabase({ url: `http://127.0.0.1:${silent.port}` }, 1000);
+    silent.stop(true);
+    expect(r.status).toBe('fail');
+    expect(r.detail).toContain('no answer within 1 s');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   test('a server that is not there fails within the timeout', async () => {
     const r = await checkDatabase({ url: `http://127.0.0.1:${closedPort()}` }, 2000);
     expect(r.status).toBe('fail');

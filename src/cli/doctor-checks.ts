@@ -53,8 +53,9 @@ export async function checkDatabase(db: GatewayConfig['database'], timeoutMs = 5
     }
   }
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  const opening = openStore(db);
   try {
-    store = await within(timeoutMs, shown, openStore(db));
+    store = await within(timeoutMs, shown, opening);
     const client = store.client;
     await within(timeoutMs, shown, client.execute('SELECT 1'));
     const table = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'tollgate_migrations'");
@@ -72,6 +73,8 @@ export async function checkDatabase(db: GatewayConfig['database'], timeoutMs = 5
     const pending = MIGRATIONS.length - applied.length;
     return ok(name, `${shown} reachable and writable; ${pending ? `${pending} migration(s) pending, applied at start` : 'schema up to date'}`);
   } catch (e) {
+    // A server that answers after the timeout still gets its connection closed.
+    if (!store) void opening.then((s) => s.close(), () => undefined);
     return fail(name, `${shown}: ${message(e)}`, fixUrl);
   } finally {
     store?.close();
