@@ -36,7 +36,9 @@ export function doctorCommand(io: Io = consoleIo): Command {
         if (!(e instanceof ConfigError)) throw e;
         const first = e.problems[0];
         const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : '';
-        report({ name: 'config', status: 'fail', detail: `${first ? formatProblem(first) : where}${more}`, fix: `edit the file; \`tollgate config check${src.path ? ' ' + src.path : ''}\` lists every problem` });
+        // A problem carries its own fix (in parentheses); with several, config check lists them all.
+        const all = more ? `\`tollgate config check${src.path ? ' ' + src.path : ''}\` lists every problem` : undefined;
+        report({ name: 'config', status: 'fail', detail: `${first ? formatProblem(first) : where}${more}`, fix: all });
       }
       const failed = checks.filter((c) => c.status === 'fail').length;
       const warned = checks.filter((c) => c.status === 'warn').length;
