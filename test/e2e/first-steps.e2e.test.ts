@@ -124,6 +124,14 @@ describe('with no files at all', () => {
     expect(run(empty, ['policy', 'test', 'exported']).code).toBe(0);
   }, 60_000);
 
+  test('--help lists init and doctor; doctor on a broken config fails at its line', () => {
+    expect(run(empty, ['--help']).out).toMatch(/init \[options\] \[dir\][\s\S]*doctor/);
+    writeFileSync(join(empty, 'bad.yaml'), 'server:\n  prot: 4000\nproviders: {}\nmodels: {}\n');
+    const r = run(empty, ['doctor', '-c', 'bad.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAIL  config: ${join(empty, 'bad.yaml')}:2:3: server.prot: unknown key 'prot'`);
+  });
+
   test('doctor fails on a provider whose base URL does not answer', () => {
     const port = (() => {
       const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
