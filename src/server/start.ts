@@ -48,7 +48,8 @@ export interface Gateway {
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const { config, skipped } = await opts.source.load();
-  const exposed = anonymousExposure(config.server, opts.host ?? config.server.host);
+  const host = opts.host ?? config.server.host;
+  const exposed = anonymousExposure(config.server, host);
   if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded defaults'}: ${exposed}`);
   const logger = opts.logger ?? createLogger({ level: config.logging.level, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
@@ -72,7 +73,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const settling = new Set<Promise<void>>();
   const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
-    hostname: opts.host ?? config.server.host,
+    hostname: host,
     port: opts.port ?? config.server.port,
     async fetch(req, srv) {
       // Draining: health checks still answer (/readyz says 503), new API work is refused.
@@ -94,6 +95,9 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     ? watchConfig(opts.source.path, async () => {
         try {
           const next = await opts.source.load();
+          // An edit cannot turn on what start would have refused.
+          const exposedNext = anonymousExposure(next.config.server, host);
+          if (exposedNext) throw new Error(exposedNext);
           holder.swap(buildRuntime(next.config));
           if (policy && JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data)) await policy.reload({ data: next.config.policy.data });
           logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
