@@ -110,7 +110,8 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   const sources = readSources(opts.dir);
   if (!sources) return 1;
   const config = opts.config ? (await configSource(opts.config).load()).config : undefined;
-  const raw: unknown = JSON.parse(readFileSync(opts.input, 'utf8'));
+  const raw = readInputFile(opts.input);
+  if (raw === undefined) return 1;
   const input = toInput(raw, opts, config);
   const check = policyInputSchema.safeParse(input);
   if (!check.success) {
@@ -148,6 +149,23 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
     return 0;
   } finally {
     await compiler.close();
+  }
+}
+
+/** The --input file as JSON; a missing or malformed file is one line naming it and the fix. */
+function readInputFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    console.error(`--input ${path}: cannot read the file (\`tollgate init\` writes a sample req.json)`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    console.error(`--input ${path}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
   }
 }
 

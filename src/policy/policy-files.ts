@@ -68,7 +68,9 @@ export function readPolicyDir(dir: string): ReadResult {
   try {
     walk(dir, paths);
   } catch (e) {
-    return { ok: false, errors: [{ file: dir, line: 0, col: 0, message: `cannot read the policy directory: ${String(e)}` }] };
+    const missing = e instanceof Error && 'code' in e && e.code === 'ENOENT';
+    const message = missing ? `no such policy directory (\`tollgate policy export ${dir}\` writes the built-in policies there)` : `cannot read the policy directory: ${String(e)}`;
+    return { ok: false, errors: [{ file: dir, line: 0, col: 0, message }] };
   }
   paths = paths.filter((p) => p.endsWith('.rego') || DATA_EXT.test(p));
   const files: RegoFiles = {};
