@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { serveCommand } from './serve.ts';
 import { configCommand } from './config.ts';
+import { doctorCommand } from './doctor.ts';
+import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
 import { policyCommand } from './policy.ts';
 import { teamsCommand } from './teams.ts';
@@ -17,6 +19,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   program.addCommand(serveCommand(), { isDefault: true });
+  program.addCommand(initCommand());
+  program.addCommand(doctorCommand());
   program.addCommand(configCommand());
   program.addCommand(keysCommand());
   program.addCommand(policyCommand());

@@ -7,11 +7,12 @@ import type { RegoFiles } from '../policy/compiler/types.ts';
 import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
-import { isTestFile, mergeData, readPolicyDir, type PolicySources } from '../policy/policy-files.ts';
+import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type PolicySources } from '../policy/policy-files.ts';
 import { formatTestReport } from '../policy/test-report.ts';
 import { chatRequest, embeddingsRequest } from '../server/schemas/openai.ts';
 import { messagesRequest } from '../server/schemas/anthropic.ts';
 import { configSource } from './config-source.ts';
+import { policyExportCommand } from './init.ts';
 
 /** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
 export function policyCommand(): Command {
@@ -28,15 +29,15 @@ export function policyCommand(): Command {
       const compiler = await createRegoCompiler();
       try {
         const merged = mergeData(sources.dataFiles);
-        if (!reportProblems(merged.errors)) return;
+        if (!reportProblems(merged.errors.map((p) => onDisk(sources, p)))) return;
         const r = await compiler.test({ files: sources.files, data: merged.data });
-        if (!reportProblems(r.errors)) return;
+        if (!reportProblems(r.errors.map((p) => onDisk(sources, p)))) return;
         if (r.results.length === 0) {
           console.error(`${dir}: no tests found`);
           process.exitCode = 1;
           return;
         }
-        const report = formatTestReport(r.results, { verbose: opts.verbose });
+        const report = formatTestReport(r.results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
         console.log(report.text);
         if (!report.ok) process.exitCode = 1;
       } finally {
@@ -78,6 +79,7 @@ export function policyCommand(): Command {
       writeFileSync(opts.out, JSON.stringify(policyInputJsonSchema(), null, 2) + '\n');
       console.log(`wrote ${opts.out}`);
     });
+  cmd.addCommand(policyExportCommand());
   return cmd;
 }
 
@@ -108,14 +110,15 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   const sources = readSources(opts.dir);
   if (!sources) return 1;
   const config = opts.config ? (await configSource(opts.config).load()).config : undefined;
-  const raw: unknown = JSON.parse(readFileSync(opts.input, 'utf8'));
+  const raw = readInputFile(opts.input);
+  if (raw === undefined) return 1;
   const input = toInput(raw, opts, config);
   const check = policyInputSchema.safeParse(input);
   if (!check.success) {
     for (const i of check.error.issues) console.error(`warning: input.${i.path.join('.')}: ${i.message}`);
   }
   const merged = mergeData(sources.dataFiles, config?.policy.data);
-  if (!reportProblems(merged.errors)) return 1;
+  if (!reportProblems(merged.errors.map((p) => onDisk(sources, p)))) return 1;
   const files: RegoFiles = {};
   for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) files[path] = text;
 
@@ -123,7 +126,7 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   try {
     const compiled = await compiler.compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
     if (!compiled.ok) {
-      reportProblems(compiled.errors);
+      reportProblems(compiled.errors.map((p) => onDisk(sources, p)));
       return 1;
     }
     const engine = await createPolicyEngine({ wasm: compiled.wasm, data: merged.data });
@@ -141,11 +144,28 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
         if (name !== 'decision') console.log(`  ${name} = ${JSON.stringify(value)}`);
       }
     } else if (rules.errors.length > 0 || rules.error) {
-      console.error(`OPA evaluation: ${rules.error ?? rules.errors.map(formatProblem).join('; ')}`);
+      console.error(`OPA evaluation: ${rules.error ?? rules.errors.map((p) => formatProblem(onDisk(sources, p))).join('; ')}`);
     }
     return 0;
   } finally {
     await compiler.close();
+  }
+}
+
+/** The --input file as JSON; a missing or malformed file is one line naming it and the fix. */
+function readInputFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    console.error(`--input ${path}: cannot read the file (\`tollgate init\` writes a sample req.json)`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    console.error(`--input ${path}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
   }
 }
 

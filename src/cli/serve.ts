@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { configSource } from './config-source.ts';
-import { startGateway } from '../server/start.ts';
+import { startGateway, StartRefused } from '../server/start.ts';
 
 /** `tollgate serve` (the default command). */
 export function serveCommand(): Command {
@@ -19,8 +19,9 @@ export function serveCommand(): Command {
         const gw = await startGateway({ source: configSource(opts.config), port: opts.port, host: opts.host });
         await gw.closed;
       } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        for (const p of e.problems) console.error(formatProblem(p));
+        if (e instanceof StartRefused) console.error(`error: ${e.message}`);
+        else if (e instanceof ConfigError) for (const p of e.problems) console.error(formatProblem(p));
+        else throw e;
         process.exitCode = 1;
       }
     });

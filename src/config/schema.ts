@@ -178,12 +178,14 @@ export const configSchema = z.strictObject({
       max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
       /** Serve without client keys. Only for local trials; the default config turns it on. */
       allow_anonymous: z.boolean().default(false),
+      /** Anonymous mode on an address other than loopback: an open proxy, so it must be asked for by name. */
+      allow_anonymous_remote: z.boolean().default(false),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drain_timeout_ms: z.number().int().min(0).default(30_000),
       /** Serve HTTPS: PEM certificate (chain) and private key files, relative to the config file. */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
-    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, drain_timeout_ms: 30_000 }),
+    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000 }),
   database: z
     .strictObject({
       url: z.string().regex(/^(file:|:memory:$|https?:\/\/|libsql:\/\/|wss?:\/\/)/, 'must be file:PATH, :memory:, http(s)://, ws(s):// or libsql://').default('file:./data/tollgate.db'),

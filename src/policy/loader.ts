@@ -3,7 +3,7 @@ import { readBundle } from './bundle.ts';
 import { createRegoCompiler } from './compiler/index.ts';
 import type { RegoCompiler, RegoFiles, RegoProblem, RegoTestResult } from './compiler/types.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
-import { isTestFile, mergeData, readPolicyDir, type DataDocument, type PolicySources } from './policy-files.ts';
+import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from './policy-files.ts';
 
 /** A policy ready for the engine: compiled, tested, with its data. */
 export interface LoadedPolicy {
@@ -52,6 +52,14 @@ export async function compilePolicySources(
   sources: PolicySources,
   opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler } = {},
 ): Promise<LoadResult> {
+  const r = await compileAndTest(sources, opts);
+  return r.ok ? r : { ok: false, errors: r.errors.map((p) => onDisk(sources, p)) };
+}
+
+async function compileAndTest(
+  sources: PolicySources,
+  opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler },
+): Promise<LoadResult> {
   const merged = mergeData(sources.dataFiles, opts.data);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
   const data = merged.data;
@@ -64,7 +72,7 @@ export async function compilePolicySources(
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
     const tests = await compiler.test({ files: sources.files, data });
     const failed = tests.results.filter((t) => !t.pass && !t.skip);
-    if (tests.errors.length > 0 || failed.length > 0) return { ok: false, errors: [...tests.errors, ...failed.map(testProblem)] };
+    if (tests.errors.length > 0 || failed.length > 0) return { ok: false, errors: [...tests.errors, ...failed.map((t) => testProblem(testOnDisk(sources, t)))] };
     const passed = tests.results.filter((t) => t.pass).length;
     return { ok: true, policy: { wasm: compiled.wasm, data: merged.data, revision: revisionOf(compiled.wasm, merged.data), tests: { passed, total: tests.results.length } } };
   } finally {

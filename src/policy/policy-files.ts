@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { Json, RegoFiles, RegoProblem } from './compiler/types.ts';
+import type { Json, RegoFiles, RegoProblem, RegoTestResult } from './compiler/types.ts';
 
 /**
  * Reads a policy directory: every `*.rego` (recursively) and every data file (`*.json`,
@@ -21,10 +21,16 @@ export function toDataDocument(value: object): DataDocument {
 }
 
 export interface PolicySources {
-  /** Rego sources keyed by path (the paths appear in errors), `*_test.rego` included. */
+  /**
+   * Rego sources keyed by path relative to the policy directory, `*_test.rego` included. The
+   * compiler writes these paths into the wasm, so relative keys make one set of policies
+   * compile to the same wasm (and revision) wherever it lives, built-in ones included.
+   */
   files: RegoFiles;
-  /** Data files, already parsed, keyed by path. */
+  /** Data files, already parsed, keyed by path relative to the policy directory. */
   dataFiles: Record<string, DataDocument>;
+  /** The directory read, to show problems at their real path; absent for built-in policies. */
+  root?: string;
 }
 
 export type ReadResult = { ok: true; sources: PolicySources } | { ok: false; errors: RegoProblem[] };
@@ -62,7 +68,9 @@ export function readPolicyDir(dir: string): ReadResult {
   try {
     walk(dir, paths);
   } catch (e) {
-    return { ok: false, errors: [{ file: dir, line: 0, col: 0, message: `cannot read the policy directory: ${String(e)}` }] };
+    const missing = e instanceof Error && 'code' in e && e.code === 'ENOENT';
+    const message = missing ? `no such policy directory (\`tollgate policy export ${dir}\` writes the built-in policies there)` : `cannot read the policy directory: ${String(e)}`;
+    return { ok: false, errors: [{ file: dir, line: 0, col: 0, message }] };
   }
   paths = paths.filter((p) => p.endsWith('.rego') || DATA_EXT.test(p));
   const files: RegoFiles = {};
@@ -70,16 +78,33 @@ export function readPolicyDir(dir: string): ReadResult {
   const errors: RegoProblem[] = [];
   for (const path of paths) {
     const text = readFileSync(path, 'utf8');
+    const rel = relative(dir, path).split(sep).join('/');
     if (path.endsWith('.rego')) {
-      files[path] = text;
+      files[rel] = text;
       continue;
     }
     const parsed = parseDataFile(path, text);
-    if (parsed.ok) dataFiles[relative(dir, path).split(sep).join('/')] = parsed.doc;
+    if (parsed.ok) dataFiles[rel] = parsed.doc;
     else errors.push(parsed.error);
   }
   if (Object.keys(files).length === 0 && errors.length === 0) errors.push({ file: dir, line: 0, col: 0, message: 'no .rego files found' });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, sources: { files, dataFiles } };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, sources: { files, dataFiles, root: dir } };
+}
+
+/** A problem in a source file, shown at the file's path on disk (`policies/gateway/x.rego`). */
+export function onDisk<P extends { file: string }>(sources: PolicySources, problem: P): P {
+  const { root } = sources;
+  const known = problem.file in sources.files || problem.file in sources.dataFiles;
+  return root && known ? { ...problem, file: join(root, problem.file) } : problem;
+}
+
+/** A test result with its location (and the location its failure names) on disk. */
+export function testOnDisk(sources: PolicySources, t: RegoTestResult): RegoTestResult {
+  if (!t.location) return t;
+  const location = onDisk(sources, t.location);
+  const prefix = `${t.location.file}:`;
+  const failReason = t.fail_reason?.startsWith(prefix) ? `${location.file}:${t.fail_reason.slice(prefix.length)}` : t.fail_reason;
+  return { ...t, location, ...(failReason === undefined ? {} : { fail_reason: failReason }) };
 }
 
 /** Where a data file (path relative to the policy directory) is mounted in `data`. */

@@ -27,6 +27,7 @@ import { errorBody } from '../lib/render-error.ts';
 import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
+import { anonymousExposure } from '../config/exposure.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -51,6 +52,9 @@ export interface Gateway {
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const { config, skipped } = await opts.source.load();
+  const host = opts.host ?? config.server.host;
+  const exposed = anonymousExposure(config.server, host);
+  if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded defaults'}: ${exposed}`);
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
@@ -62,7 +66,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const keys = keyCache(store, logger);
   const swept = await sweepStaleReservations(store, 10 * 60_000);
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
-  const policy = config.policy.enabled ? await startPolicy(config, opts.source.path, logger) : undefined;
+  const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
+  const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   const clock = opts.clock ?? realClock;
   const router = createRouter({ clock });
@@ -74,7 +79,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const settling = new Set<Promise<void>>();
   const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
-    hostname: opts.host ?? config.server.host,
+    hostname: host,
     tls,
     port: opts.port ?? config.server.port,
     async fetch(req, srv) {
@@ -97,6 +102,9 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     ? watchConfig(opts.source.path, async () => {
         try {
           const next = await opts.source.load();
+          // An edit cannot turn on what start would have refused.
+          const exposedNext = anonymousExposure(next.config.server, host);
+          if (exposedNext) throw new Error(exposedNext);
           holder.swap(buildRuntime(next.config));
           if (policy && JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data)) await policy.reload({ data: next.config.policy.data });
           logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
@@ -136,7 +144,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     process.once('SIGTERM', () => void stop());
     process.once('SIGINT', () => void stop());
   }
-  if (!opts.quiet) console.log(banner(url, holder.current()));
+  const policyFacts = policy && policyFrom ? { source: policyFrom.label, revision: policy.revision() } : undefined;
+  if (!opts.quiet) console.log(banner(url, holder.current(), { configPath: opts.source.path, databaseUrl: config.database.url, policy: policyFacts, adminApi: !!process.env.TOLLGATE_MASTER_KEY }));
   return { url, closed, stop };
 }
 
@@ -146,8 +155,13 @@ function refuse(req: Request): Response {
   return Response.json(errorBody(err, schema), { status: 503, headers: { connection: 'close', 'retry-after': '1' } });
 }
 
-async function startPolicy(config: GatewayConfig, configPath: string | undefined, logger: Logger): Promise<PolicyRuntime> {
-  const { watch, ...source } = policySource(config, configPath);
+/** A refusal to start, printed as one line (`serve` exits 1). */
+export class StartRefused extends Error {
+  override name = 'StartRefused';
+}
+
+async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger): Promise<PolicyRuntime> {
+  const { watch, label: _label, ...source } = from;
   const seed = await precompiledPolicies();
   // Compiled policies are kept next to a file database, so a restart skips the compiler.
   const dbFile = config.database.url.startsWith('file:') ? config.database.url.slice('file:'.length) : undefined;

@@ -51,7 +51,7 @@ test('policy test runs the Rego tests with no opa and no Go installed, in opa te
   const failing = run(['policy', 'test', pdir]);
   expect(failing.code).toBe(1);
   expect(failing.out + failing.err).toContain('test_always_fails');
-});
+}, 30_000);
 
 test('policy check names file:line:col for a syntax error', () => {
   const pdir = join(dir, 'bad-policies');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -57,7 +57,11 @@ test('policy check: OK, or file:line:col errors and exit 1', async () => {
 test('policy eval: a request body becomes an input; prints the decision and the rules', async () => {
   const req = join(root, 'req.json');
   writeFileSync(req, JSON.stringify({ model: 'gemini-flash', messages: [{ role: 'user', content: 'hi' }] }));
-  const r = await tollgate('eval', '--input', req, '--dir', POLICIES, '--team', 'support');
+  // The team sample is shipped off; enable it as its header says (move it to data/).
+  const dir = copyPolicies();
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  renameSync(join(dir, 'examples/teams.yaml'), join(dir, 'data/teams.yaml'));
+  const r = await tollgate('eval', '--input', req, '--dir', dir, '--team', 'support');
   expect(r.code).toBe(0);
   const decision = JSON.parse(r.out.slice(0, r.out.indexOf('\n}') + 2));
   expect(decision).toMatchObject({ allowed: false, http_status: 403, message: "model 'gemini-flash' is not allowed for team 'support'" });
@@ -71,3 +75,12 @@ test('policy schema writes the input JSON Schema', async () => {
   expect(r.code).toBe(0);
   expect(JSON.parse(readFileSync(out, 'utf8')).title).toBe('Tollgate policy input');
 });
+
+test('a missing policy directory or --input file is one line naming it and the fix', async () => {
+  const missing = await tollgate('test', join(root, 'nowhere'));
+  expect(missing.code).toBe(1);
+  expect(missing.err.trim()).toBe(`${join(root, 'nowhere')}: no such policy directory (\`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
+  const noInput = await tollgate('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
+  expect(noInput.code).toBe(1);
+  expect(noInput.err.trim()).toBe(`--input ${join(root, 'none.json')}: cannot read the file (\`tollgate init\` writes a sample req.json)`);
+}, 30_000);

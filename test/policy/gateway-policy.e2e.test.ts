@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -21,6 +21,9 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   cpSync(resolve(import.meta.dir, '../../policies'), join(dir, 'policies'), { recursive: true });
+  // The samples are shipped off; these tests run with the team and routing samples enabled.
+  mkdirSync(join(dir, 'policies/data'), { recursive: true });
+  for (const f of ['teams.yaml', 'routing.yaml']) renameSync(join(dir, 'policies/examples', f), join(dir, 'policies/data', f));
   up = startOpenAIUpstream({});
   writeFileSync(
     join(dir, 'gateway.config.yaml'),
