@@ -4,7 +4,9 @@
  * Several binaries are measured in turn (A B A B …), so a busy machine disturbs them alike; the
  * CPU time the process used until then is reported too (less sensitive to a busy machine).
  *
- *   bun bench/cold-start.ts [dist/tollgate …] [--runs 10]
+ * --cold-cache gives each start an empty addon cache (TOLLGATE_CACHE_DIR), as on a first run.
+ *
+ *   bun bench/cold-start.ts [dist/tollgate …] [--runs 10] [--cold-cache]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, start, treeCpuMs, waitUntil } from './lib/proc.ts';
 
-const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '10' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'cold-cache': { type: 'boolean', default: false } }, allowPositionals: true });
 const bins = (positionals.length ? positionals : ['dist/tollgate']).map((p) => resolve(p));
 const runs = Number(values.runs);
 
@@ -24,7 +26,8 @@ interface Run {
 async function once(bin: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-cold-'));
   const port = await freePort();
-  const p = start('tollgate', [bin, 'serve', '--port', String(port)], { cwd: dir, log: join(dir, 'log') });
+  const env = values['cold-cache'] ? { TOLLGATE_CACHE_DIR: join(dir, 'cache') } : {};
+  const p = start('tollgate', [bin, 'serve', '--port', String(port)], { cwd: dir, env, log: join(dir, 'log') });
   try {
     const probe = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
     const ms = await waitUntil(probe, { since: p.spawnedAt, timeoutMs: 30_000, alive: () => p.proc.exitCode === null });

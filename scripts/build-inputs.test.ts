@@ -63,3 +63,11 @@ test('a file is up to date only with its stamp, and not after the stamp is clear
   clearStamp(out);
   expect(isUpToDate(out, 'abc')).toBe(false);
 });
+
+test('a binary replaced after the build is not up to date', () => {
+  const out = join(root, 'dist/tollgate');
+  put('dist/tollgate', 'binary');
+  writeStamp(out, 'abc');
+  put('dist/tollgate', 'another binary');
+  expect(isUpToDate(out, 'abc')).toBe(false);
+});

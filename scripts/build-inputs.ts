@@ -2,8 +2,8 @@
  * A content hash of everything a build's output depends on, so `npm run build` (and pretest)
  * can reuse dist/tollgate when nothing changed. The hash is stored beside the binary.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export interface BuildInputs {
   /** Directory the patterns are relative to. */
@@ -34,11 +34,19 @@ export function hashInputs({ root, patterns, ignore = () => false, facts }: Buil
   return hasher.digest('hex');
 }
 
-const stampOf = (outfile: string) => `${outfile}.inputs`;
+// A dotfile (dist/.tollgate.inputs), so `dist/tollgate-*` globs match the binaries only.
+const stampOf = (outfile: string) => join(dirname(outfile), `.${basename(outfile)}.inputs`);
 
-/** True when `outfile` exists and was built from inputs with this hash. */
+// The binary's size and mtime are recorded too, so a binary replaced by hand is not taken as current.
+const stampLine = (outfile: string, hash: string) => {
+  const { size, mtimeMs } = statSync(outfile);
+  return `${hash} ${size} ${Math.round(mtimeMs)}`;
+};
+
+/** True when `outfile` exists and is the one built from inputs with this hash. */
 export function isUpToDate(outfile: string, hash: string): boolean {
-  return existsSync(outfile) && existsSync(stampOf(outfile)) && readFileSync(stampOf(outfile), 'utf8').trim() === hash;
+  if (!existsSync(outfile) || !existsSync(stampOf(outfile))) return false;
+  return readFileSync(stampOf(outfile), 'utf8').trim() === stampLine(outfile, hash);
 }
 
 /** Forgets the stamp before a build, so a failed build is never taken as current. */
@@ -46,6 +54,7 @@ export function clearStamp(outfile: string): void {
   rmSync(stampOf(outfile), { force: true });
 }
 
+/** Records that `outfile`, as it is now, was built from inputs with this hash. */
 export function writeStamp(outfile: string, hash: string): void {
-  writeFileSync(stampOf(outfile), `${hash}\n`);
+  writeFileSync(stampOf(outfile), `${stampLine(outfile, hash)}\n`);
 }
