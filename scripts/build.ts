@@ -24,13 +24,14 @@ const notAnInput = (path: string) => path.endsWith('.test.ts') || path === 'src/
 
 // libsql picks its native addon with a dynamic require the bundler cannot follow; replace it with
 // the target's addon, embedded compressed and inflated on load (src/lib/native-addon.ts).
-function libsqlStaticAddon(addonZst: string): BunPlugin {
+function libsqlStaticAddon(addonZst: string, id: string): BunPlugin {
   return {
     name: 'libsql-static-addon',
     setup(build) {
       build.onLoad({ filter: /node_modules\/libsql\/index\.js$/ }, async (args) => {
         const src = await Bun.file(args.path).text();
-        const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(require(${JSON.stringify(addonZst)}));`;
+        const zst = `require(${JSON.stringify(addonZst)})`;
+        const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(${zst}, ${JSON.stringify(id)});`;
         const patched = src.replace('return require(`@libsql/${target}`);', load);
         if (patched === src) throw new Error('libsql-static-addon: the require to patch was not found; libsql changed');
         return { contents: patched, loader: 'js' };
@@ -62,7 +63,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   const pkg = (await Bun.file(resolve(root, 'package.json')).json()) as { version: string };
   await prepareInputs();
   const addonZst = compressedLibsqlAddon(target);
-  const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: String(Bun.hash(await Bun.file(addonZst).bytes())) };
+  const addonId = Bun.hash(await Bun.file(addonZst).bytes()).toString(16);
+  const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
   const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
   if (!force && isUpToDate(outfile, hash)) {
     console.log(`${outfile} is up to date (inputs ${hash.slice(0, 12)}; --force rebuilds) in ${Math.round(performance.now() - started)} ms`);
@@ -77,7 +79,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
     loader: { '.zst': 'file' },
-    plugins: [libsqlStaticAddon(addonZst)],
+    plugins: [libsqlStaticAddon(addonZst, addonId)],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version) },
   });
   if (!result.success) {

@@ -12,22 +12,22 @@ const isLibsql = (exports: unknown) => typeof (exports as Record<string, unknown
 
 test.skipIf(process.platform !== 'linux')('the addon is inflated into the cache directory once, then opened from there', () => {
   const cache = join(dir, 'cache');
-  expect(isLibsql(loadCompressedAddon(zst, { TOLLGATE_CACHE_DIR: cache }))).toBe(true);
+  expect(isLibsql(loadCompressedAddon(zst, 'test', { TOLLGATE_CACHE_DIR: cache }))).toBe(true);
   const files = readdirSync(cache);
   expect(files).toHaveLength(1);
-  expect(files[0]).toMatch(/^addon-[0-9a-f]+\.node$/);
-  expect(isLibsql(loadCompressedAddon(zst, { TOLLGATE_CACHE_DIR: cache }))).toBe(true);
+  expect(files).toEqual(['addon-test.node']);
+  expect(isLibsql(loadCompressedAddon(zst, 'test', { TOLLGATE_CACHE_DIR: cache }))).toBe(true);
   expect(readdirSync(cache)).toEqual(files);
 });
 
 test.skipIf(process.platform !== 'linux')('an unusable cache directory falls back to a temporary copy', () => {
   const notADir = join(dir, 'a-file');
   writeFileSync(notADir, '');
-  expect(isLibsql(loadCompressedAddon(zst, { TOLLGATE_CACHE_DIR: notADir }))).toBe(true);
+  expect(isLibsql(loadCompressedAddon(zst, 'test', { TOLLGATE_CACHE_DIR: notADir }))).toBe(true);
 });
 
 test.skipIf(process.platform !== 'linux')('with no cache directory it uses a temporary copy and leaves nothing behind', () => {
   const before = readdirSync(tmpdir()).filter((f) => f.startsWith('tollgate-addon-'));
-  expect(isLibsql(loadCompressedAddon(zst, { HOME: '/' }))).toBe(true);
+  expect(isLibsql(loadCompressedAddon(zst, 'test', { HOME: '/' }))).toBe(true);
   expect(readdirSync(tmpdir()).filter((f) => f.startsWith('tollgate-addon-'))).toEqual(before);
 });

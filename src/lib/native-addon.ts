@@ -1,7 +1,7 @@
 /**
  * Loads a zstd-compressed Node-API addon embedded in the executable (the build compresses the
  * libSQL addon: 9.3 MiB → 3.4 MiB). The inflated addon is kept in the user's cache directory,
- * named by the hash of its compressed bytes, so only the first start pays for inflating
+ * named by a hash of its bytes the build computed, so only the first start pays for inflating
  * (~25 ms); later starts open it directly, without the 9 MiB temporary file Bun itself would
  * write for an uncompressed addon on every start. With no usable cache directory it is written
  * to a private temporary directory, opened and removed (the mapping outlives the file).
@@ -48,14 +48,13 @@ function openTemporary(inflate: () => Uint8Array): unknown {
   }
 }
 
-/** The exports of the addon whose zstd-compressed bytes are at `zstPath`. */
-export function loadCompressedAddon(zstPath: string, env: NodeJS.ProcessEnv = process.env): unknown {
-  const compressed = readFileSync(zstPath);
-  const inflate = () => Bun.zstdDecompressSync(compressed);
+/** The exports of the addon whose zstd-compressed bytes are at `zstPath`; `id` names its content. */
+export function loadCompressedAddon(zstPath: string, id: string, env: NodeJS.ProcessEnv = process.env): unknown {
+  const inflate = () => Bun.zstdDecompressSync(readFileSync(zstPath));
   const dir = cacheDir(env);
   if (dir) {
     try {
-      return openCached(dir, `addon-${Bun.hash(compressed).toString(16)}.node`, inflate);
+      return openCached(dir, `addon-${id}.node`, inflate);
     } catch {
       // a read-only or unwritable cache directory: fall back to a temporary copy
     }
