@@ -1,13 +1,17 @@
-import { afterAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCompressedAddon } from './native-addon.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'native-addon-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const zst = join(dir, 'libsql.node.zst');
-writeFileSync(zst, Bun.zstdCompressSync(readFileSync(require.resolve(`@libsql/linux-${process.arch}-gnu/index.node`)), { level: 1 }));
+// The installed libSQL addon (npm installs only this platform's; the tests run on Linux).
+beforeAll(() => {
+  if (process.platform !== 'linux') return;
+  writeFileSync(zst, Bun.zstdCompressSync(readFileSync(require.resolve(`@libsql/linux-${process.arch}-gnu/index.node`)), { level: 1 }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const isLibsql = (exports: unknown) => typeof (exports as Record<string, unknown>).databaseOpen === 'function';
 
 test.skipIf(process.platform !== 'linux')('the addon is inflated into the cache directory once, then opened from there', () => {
