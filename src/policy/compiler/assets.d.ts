@@ -1,6 +1,6 @@
 // `import(..., { with: { type: "file" } })` of the built compiler yields its path
 // (a /$bunfs/ path inside a `bun build --compile` binary).
-declare module "*/build/compiler.wasm" {
+declare module "*/build/compiler.wasm.zst" {
   const path: string;
   export default path;
 }

@@ -1,4 +1,5 @@
-// Builds the in-process Rego compiler (Go + OPA) to build/compiler.wasm.
+// Builds the in-process Rego compiler (Go + OPA) to build/compiler.wasm, and its zstd-compressed
+// copy build/compiler.wasm.zst (what the binary embeds: 39 MiB → 6.5 MiB).
 // Usage: bun src/policy/compiler/build.ts [--force]
 // Skips the Go build when build/compiler.wasm is newer than every Go source.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -6,6 +7,9 @@ import { dirname, join } from "node:path";
 
 const here = import.meta.dir;
 export const compilerWasmPath = join(here, "build", "compiler.wasm");
+export const compressedWasmPath = `${compilerWasmPath}.zst`;
+// Level 10: 6.5 MiB in ~1 s; 19 saves another 0.9 MiB but takes ~25 s. Inflating takes ~80 ms either way.
+const ZSTD_LEVEL = 10;
 const builtinsFile = join(here, "wasm_builtins_gen.go");
 const wasmExecFile = join(here, "wasm_exec.js");
 
@@ -70,6 +74,9 @@ export function buildCompilerWasm(opts: { force?: boolean } = {}): BuildResult {
   if (!upToDate || opts.force) {
     mkdirSync(dirname(compilerWasmPath), { recursive: true });
     run(["go", "build", "-trimpath", "-ldflags=-s -w", "-o", compilerWasmPath, "."], { GOOS: "js", GOARCH: "wasm" });
+  }
+  if (!existsSync(compressedWasmPath) || statSync(compressedWasmPath).mtimeMs <= statSync(compilerWasmPath).mtimeMs) {
+    writeFileSync(compressedWasmPath, Bun.zstdCompressSync(readFileSync(compilerWasmPath), { level: ZSTD_LEVEL }));
   }
   return {
     path: compilerWasmPath,

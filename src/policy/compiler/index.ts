@@ -28,18 +28,20 @@ export const OPA_WASM_JS_BUILTINS: readonly string[] = [
 ];
 
 export interface RegoCompilerOptions {
-  /** The compiler wasm bytes; default: build/compiler.wasm (embedded by `bun build --compile`). */
+  /** The compiler wasm bytes; default: build/compiler.wasm.zst inflated (embedded by `bun build --compile`). */
   wasm?: Uint8Array;
 }
 
+// Only the compressed copy is referenced, so only it is embedded; it is inflated here, on the
+// first compile, never on a start with precompiled policies.
 async function loadDefaultWasm(): Promise<Uint8Array> {
   let path: string;
   try {
-    path = (await import("./build/compiler.wasm", { with: { type: "file" } })).default;
+    path = (await import("./build/compiler.wasm.zst", { with: { type: "file" } })).default;
   } catch (err) {
     throw new Error(`rego compiler wasm not built; run: bun src/policy/compiler/build.ts (${String(err)})`);
   }
-  return new Uint8Array(await Bun.file(path).arrayBuffer());
+  return Bun.zstdDecompressSync(await Bun.file(path).bytes());
 }
 
 interface WireCompile {
