@@ -60,6 +60,19 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
 
   const keyOf = (s: BudgetScope, start: number) => `${s.scope}\u0000${s.id}\u0000${s.period}\u0000${start}`;
   const available = (l: Lease) => (l.releasing ? 0 : l.amount - l.inFlight - l.pending);
+  /**
+   * Takes `worst` of a lease's room for one request, in the same synchronous step that finds
+   * it: a lease found in one step and taken after an await could be taken by another request
+   * in between, and two requests would then sit in room the database granted once.
+   */
+  const claim = (k: string, worst: number): Lease | undefined => {
+    const l = (leases.get(k) ?? []).find((x) => available(x) >= worst);
+    if (l) {
+      l.inFlight += worst;
+      l.lastUsed = clock();
+    }
+    return l;
+  };
 
   /**
    * Near the limit the room may sit in this process's own leases: give idle room back and wait
@@ -72,7 +85,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
       try {
         return await grow(s, start, worst);
       } catch (e) {
-        const local = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        const local = claim(k, worst);
         if (local) return local;
         if (!inFlightOn(k) && !(leases.get(k) ?? []).some((l) => l.amount > 0)) throw e;
         if (clock() > deadline) throw e;
@@ -81,7 +94,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
           setTimeout(r, Math.max(1, deadline - clock()));
         });
         await flush(true);
-        const freed = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        const freed = claim(k, worst);
         if (freed) return freed;
       }
     }
@@ -93,7 +106,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
       const id = 'lease_' + crypto.randomUUID();
       try {
         await reserve(store, id, [s], amount, clock());
-        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: 0, pending: 0, pendingRequests: 0, lastUsed: clock(), releasing: false };
+        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: worst, pending: 0, pendingRequests: 0, lastUsed: clock(), releasing: false };
         const k = keyOf(s, start);
         leases.set(k, [...(leases.get(k) ?? []), lease]);
         return lease;
@@ -171,7 +184,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
           const k = keyOf(s, start);
           let lease: Lease | undefined;
           for (;;) {
-            lease = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+            lease = claim(k, worst);
             if (lease) break;
             const pending = growing.get(k);
             if (pending) {
@@ -187,8 +200,6 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
             }
             break;
           }
-          lease.inFlight += worst;
-          lease.lastUsed = now;
           held.push(lease);
         }
       } catch (e) {
