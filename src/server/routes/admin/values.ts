@@ -40,12 +40,8 @@ export function parseInstant(text: string, direction: 'ahead' | 'ago', now: numb
     if (Math.abs(ms - now) > MAX_SPAN_MS) throw new InvalidValue(`'${text}' is more than 10 years from now`);
     return ms;
   }
-  let ms: number;
-  try {
-    ms = parseDuration(t);
-  } catch {
-    throw new InvalidValue(`expected a duration like 30d or 12h, or an ISO date like 2026-01-31, got '${text}'`);
-  }
+  if (!/^\d{1,9}[smhdw]$/.test(t)) throw new InvalidValue(`expected a duration like 30d or 12h, or an ISO date like 2026-01-31, got '${text}'`);
+  const ms = parseDuration(t);
   return direction === 'ahead' ? now + ms : now - ms;
 }
 
