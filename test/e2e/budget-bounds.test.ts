@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createKey } from '../../src/store/keys.ts';
 import { budgetApp, ledgerMicros } from '../support/budget-app.ts';
 
@@ -95,6 +98,17 @@ describe('finding 3: an unpriced model cannot skip a budget', () => {
     const { key: open } = await createKey(t.store, { name: 'open' });
     expect((await t.post('/v1/chat/completions', open, { model: 'free', messages: hi })).status).toBe(200);
   });
+});
+
+test('config check warns about every routable model without a price', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'tg-unpriced-')), 'gateway.config.yaml');
+  writeFileSync(file, YAML);
+  const p = Bun.spawn([process.execPath, resolve(import.meta.dir, '../../src/main.ts'), 'config', 'check', file], { stdout: 'pipe', stderr: 'pipe' });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  expect(code).toBe(0);
+  expect(out).toContain('OK');
+  expect(err).toContain("model 'free' (mock/mock/ok) has no price");
+  expect(err.split('has no price').length - 1).toBe(1);
 });
 
 describe('finding 5: tpm holds prompt plus output bound at admission', () => {

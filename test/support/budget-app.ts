@@ -40,8 +40,8 @@ export async function budgetApp(yaml: string, o: BudgetAppOptions = {}) {
     enforce: { logger: silentLogger, limiter, budgets, team: teamCache(store, { ttlMs: 0 }), counters: spendCounters(store, { ttlMs: 0 }), policy: o.policy },
     onUsage: (r) => records.push(r),
   });
-  const post = (path: string, key: string, body: unknown, init: RequestInit = {}) =>
-    app.request(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
+  const post = async (path: string, key: string, body: unknown, init: RequestInit = {}): Promise<Response> =>
+    await app.request(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
   /** Spent and reserved micro-dollars on a scope's counter for a period, after a flush. */
   const spend = async (scope: 'key' | 'team', period = 'day') => {
     await budgets.flush();
