@@ -16,7 +16,7 @@ import { assertModelAllowed } from './model-glob.ts';
 import { providerFacts } from './provider-facts.ts';
 import { redactBody } from './redact-body.ts';
 import { planTargets } from './targets.ts';
-import { boundRequest } from './worst-case.ts';
+import { boundRequest, inputBound } from './worst-case.ts';
 
 export interface AdmitArgs<B extends RequestBody> {
   runtime: Runtime;
@@ -60,11 +60,11 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   assertModelAllowed({ key: principal.models, team: team?.allowedModels }, requested, entry.name);
   const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
   // ~4 characters per token, plus the per-message framing chat APIs bill (about 4 tokens a
-  // message and 3 for the reply's priming), so reservations rarely undershoot.
-  const estimatedInput = (() => {
-    const f = requestFacts(a.request);
-    return Math.ceil(f.chars / 4) + f.tokenIds + (a.kind === 'chat' ? 4 * f.messageCount + 3 : 0);
-  })();
+  // message and 3 for the reply's priming): the estimate the policy and tpm see. The budget
+  // hold takes a true bound instead (inputBound).
+  const facts = requestFacts(a.request);
+  const framing = a.kind === 'chat' ? 4 * facts.messageCount + 3 : 0;
+  const estimatedInput = Math.ceil(facts.chars / 4) + facts.tokenIds + framing;
 
   let decision: Decision | undefined;
   let decisionId: string | undefined;
@@ -107,7 +107,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
 
   const limits = rateLimits(principal, team, decision);
   const scopes = deps.budgets ? budgetScopes(principal, team, decision) : [];
-  const bounded = boundRequest(runtime, request, planned, { inputTokens: estimatedInput, billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
+  const bounded = boundRequest(runtime, request, planned, { inputTokens: inputBound(request, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
   request = bounded.request;
   const targets = bounded.targets;
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);

@@ -3,7 +3,8 @@ import type { OpenAIChatRequest } from '../server/schemas/openai.ts';
 import { toAnthropicRequest } from '../providers/anthropic/openai-anthropic-request.ts';
 import { toGeminiRequest } from '../providers/gemini/request.ts';
 import { toConverseBody } from '../providers/bedrock/converse-request.ts';
-import { outputBound } from './worst-case.ts';
+import { countTokens } from '../lib/tokenize.ts';
+import { inputBound, outputBound } from './worst-case.ts';
 
 // The bound must never be below what each translator actually asks the provider for.
 const chat = (extra: Partial<OpenAIChatRequest>): OpenAIChatRequest => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra });
@@ -56,4 +57,14 @@ describe('outputBound is at least what the translator sends', () => {
     expect(outputBound(m(20_000, 16_000), 'anthropic')).toBe(20_000);
     expect(outputBound(m(4000, 16_000), 'anthropic')).toBe(20_000);
   });
+});
+
+test('inputBound is never below a tokenizer count, where 4 characters a token undershoots (CJK, emoji)', async () => {
+  for (const text of ['日本語のテキストはトークンが多い。'.repeat(200), '🙂🚀🔥'.repeat(300), 'plain English words '.repeat(200), 'a1!'.repeat(500)]) {
+    const r = { endpoint: 'chat.completions' as const, body: chat({ messages: [{ role: 'user', content: text }] }) };
+    expect(inputBound(r, 0)).toBeGreaterThanOrEqual(await countTokens(text));
+  }
+  // The estimate alone undershoots CJK by far.
+  const cjk = '日本語のテキストはトークンが多い。'.repeat(200);
+  expect(Math.ceil(cjk.length / 4)).toBeLessThan((await countTokens(cjk)) / 2);
 });

@@ -7,9 +7,21 @@ import type { Price } from '../pricing/types.ts';
 import { DEFAULT_MAX_TOKENS as ANTHROPIC_DEFAULT, THINKING_BUDGET as ANTHROPIC_THINKING } from '../providers/anthropic/openai-anthropic-request.ts';
 import { THINKING_BUDGET as GEMINI_THINKING } from '../providers/gemini/request.ts';
 import type { Target } from '../routing/target.ts';
+import { promptText } from './prompt-text.ts';
 
 /** The cap Tollgate sends when a bounded request sets none and the model's maximum is unknown. */
 export const DEFAULT_OUTPUT_CAP = 4096;
+
+/**
+ * Prompt tokens no provider can exceed for this text: every tokenizer in use (byte-level BPE,
+ * SentencePiece with byte fallback) spends at least one UTF-8 byte per token, so the byte count
+ * bounds the token count where ~4 characters a token only estimates it (CJK or emoji text runs
+ * near a token a character). `extra` adds token ids and message framing. Images and documents
+ * are billed apart and not bounded here.
+ */
+export function inputBound(r: RequestBody, extra: number): number {
+  return Buffer.byteLength(promptText(r), 'utf8') + extra;
+}
 
 /**
  * Output tokens (all choices together) a provider of this type can bill for the request as its
