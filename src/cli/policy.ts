@@ -9,6 +9,7 @@ import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput,
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
 import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type PolicySources } from '../policy/policy-files.ts';
 import { formatTestReport } from '../policy/test-report.ts';
+import { inertFieldWarnings } from '../policy/inert-fields.ts';
 import { chatRequest, embeddingsRequest } from '../server/schemas/openai.ts';
 import { messagesRequest } from '../server/schemas/anthropic.ts';
 import { configSource } from './config-source.ts';
@@ -55,6 +56,7 @@ export function policyCommand(): Command {
       const r = await compilePolicySources(sources);
       if (!reportProblems(r.ok ? [] : r.errors) || !r.ok) return;
       const rego = Object.keys(sources.files).length;
+      for (const w of inertFieldWarnings(sources.files)) console.error(formatProblem(w));
       console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})`);
     });
 

@@ -5,18 +5,19 @@ import { buildInput, type RequestBody } from '../policy/input.ts';
 import { denyError } from '../policy/deny.ts';
 import type { Decision } from '../policy/decision.ts';
 import { requestFacts } from '../policy/request-facts.ts';
-import { worstCaseMicros } from '../pricing/cost.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from '../server/middleware/auth.ts';
 import type { BudgetHold } from '../store/budget-leases.ts';
+import type { TeamRow } from '../store/team-cache.ts';
 import { budgetScopes } from './budget-scopes.ts';
-import { capMaxTokens, requestedMaxTokens } from './cap-tokens.ts';
+import { capMaxTokens } from './cap-tokens.ts';
 import type { EnforceDeps } from './deps.ts';
-import { modelAllowed } from './model-glob.ts';
+import { assertModelAllowed } from './model-glob.ts';
 import { providerFacts } from './provider-facts.ts';
 import { redactBody } from './redact-body.ts';
 import type { PiiType } from '../policy/pii.ts';
 import { planTargets } from './targets.ts';
+import { boundRequest, inputBound } from './worst-case.ts';
 
 export interface AdmitArgs<B extends RequestBody> {
   runtime: Runtime;
@@ -58,17 +59,15 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   if (entry.model.kind !== a.kind) {
     throw new GatewayError('invalid_request', `The model '${requested}' is ${entry.model.kind === 'chat' ? 'a chat model' : 'an embeddings model'} and cannot serve this endpoint.`, { param: 'model' });
   }
-  if (principal.models && !modelAllowed(principal.models, requested, entry.name)) {
-    throw new GatewayError('forbidden', `This key may not use the model '${requested}'.`, { param: 'model' });
-  }
-  const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
   const team = await deps.team?.(principal.team);
+  assertModelAllowed({ key: principal.models, team: team?.allowedModels }, requested, entry.name);
+  const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
   // ~4 characters per token, plus the per-message framing chat APIs bill (about 4 tokens a
-  // message and 3 for the reply's priming), so reservations rarely undershoot.
-  const estimatedInput = (() => {
-    const f = requestFacts(a.request);
-    return Math.ceil(f.chars / 4) + f.tokenIds + (a.kind === 'chat' ? 4 * f.messageCount + 3 : 0);
-  })();
+  // message and 3 for the reply's priming): the estimate the policy and tpm see. The budget
+  // hold takes a true bound instead (inputBound).
+  const facts = requestFacts(a.request);
+  const framing = a.kind === 'chat' ? 4 * facts.messageCount + 3 : 0;
+  const estimatedInput = Math.ceil(facts.chars / 4) + facts.tokenIds + framing;
 
   let decision: Decision | undefined;
   let decisionId: string | undefined;
@@ -105,8 +104,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     decision = ev.decision;
   }
 
-  const targets = planTargets(decision, catalogTarget, (p) => runtime.adapters.has(p));
-  if (!targets.length) throw new GatewayError('unavailable', `No configured provider is left for '${requested}' after the policy's routing.`);
+  const planned = planTargets(decision, catalogTarget, (p) => runtime.adapters.has(p));
+  if (!planned.length) throw new GatewayError('unavailable', `No configured provider is left for '${requested}' after the policy's routing.`);
   let request = capMaxTokens(a.request, decision?.max_tokens);
   if (request !== a.request) headers['x-tollgate-max-tokens'] = String(decision!.max_tokens);
   // Only the types the prompt holds are named: a policy that always redacts says nothing otherwise.
@@ -114,26 +113,20 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   request = redactBody(request, redacted);
   if (redacted.length) headers['x-tollgate-redacted'] = redacted.join(',');
 
-  const limits: Limit[] = [];
-  const keySubject = `key:${principal.keyId ?? principal.name}`;
-  if (principal.rpm || principal.tpm) limits.push({ subject: keySubject, rpm: principal.rpm, tpm: principal.tpm });
-  if (team && (team.rpm || team.tpm)) limits.push({ subject: `team:${team.id}`, rpm: team.rpm ?? undefined, tpm: team.tpm ?? undefined });
-  if (decision?.rate_limit) {
-    const subject = principal.team ? `team:${principal.team}:policy` : `${keySubject}:policy`;
-    limits.push({ subject, rpm: decision.rate_limit.rpm, tpm: decision.rate_limit.tpm });
-  }
-  deps.limiter.admit(limits, estimatedInput);
-
+  const limits = rateLimits(principal, team, decision);
+  const scopes = deps.budgets ? budgetScopes(principal, team, decision) : [];
+  const bounded = boundRequest(runtime, request, planned, { inputTokens: inputBound(request, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
+  request = bounded.request;
+  const targets = bounded.targets;
+  if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
+  // Prompt and the output bound are held against tpm now; settlement puts in what was used.
+  const ticket = deps.limiter.admit(limits, estimatedInput + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0));
   let hold: BudgetHold | undefined;
-  const scopes = budgetScopes(principal, team, decision);
-  if (scopes.length && deps.budgets) {
-    const maxOut = requestedMaxTokens(request) ?? deps.defaultMaxTokens ?? 4096;
-    const worst = Math.max(0, ...targets.map((t) => {
-      const type = runtime.config.providers[t.provider]?.type;
-      const price = type ? runtime.prices.lookup(type, t.model) : undefined;
-      return price ? worstCaseMicros(estimatedInput, a.kind === 'chat' ? maxOut : 0, price) : 0;
-    }));
-    hold = await deps.budgets.hold(scopes, worst);
+  try {
+    if (scopes.length) hold = await deps.budgets!.hold(scopes, bounded.worstMicros);
+  } catch (e) {
+    deps.limiter.settle(ticket, 0);
+    throw e;
   }
 
   let closed = false;
@@ -150,10 +143,25 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     async close(actual) {
       if (closed) return;
       closed = true;
-      deps.limiter.addTokens(limits, Math.max(0, actual.tokens - estimatedInput));
+      deps.limiter.settle(ticket, actual.tokens);
       hold?.settle(actual.costMicros);
     },
   };
+}
+
+/**
+ * The key's and the team's limits, and the policy's. The key and its team are always counted,
+ * limited or not, so the policy's minute counters are true for every caller.
+ */
+function rateLimits(principal: Principal, team: TeamRow | undefined, decision: Decision | undefined): Limit[] {
+  const keySubject = `key:${principal.keyId ?? principal.name}`;
+  const limits: Limit[] = [{ subject: keySubject, rpm: principal.rpm, tpm: principal.tpm }];
+  if (principal.team) limits.push({ subject: `team:${principal.team}`, rpm: team?.rpm ?? undefined, tpm: team?.tpm ?? undefined });
+  if (decision?.rate_limit) {
+    const subject = principal.team ? `team:${principal.team}:policy` : `${keySubject}:policy`;
+    limits.push({ subject, rpm: decision.rate_limit.rpm, tpm: decision.rate_limit.tpm });
+  }
+  return limits;
 }
 
 function iso(ms: number | undefined): string | null {

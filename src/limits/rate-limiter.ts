@@ -3,8 +3,16 @@ import { GatewayError } from '../lib/errors.ts';
 export interface Limit {
   /** e.g. `key:abc` or `team:ml`, for the message. */
   subject: string;
+  /** No rpm and no tpm: the subject is only counted (for the policy's usage counters). */
   rpm?: number;
   tpm?: number;
+}
+
+/** What one admission counted, so its settlement can correct the tokens it held. */
+export interface RateTicket {
+  subjects: string[];
+  sec: number;
+  tokens: number;
 }
 
 interface Window {
@@ -12,20 +20,28 @@ interface Window {
   secs: Int32Array;
   reqs: Int32Array;
   toks: Float64Array;
+  /** The last second anything was counted, for eviction. */
+  last: number;
 }
+
+const SWEEP_EVERY_S = 10;
 
 /**
  * Requests and tokens per minute, per subject, over a sliding 60-second window of 1-second
- * buckets. `admit` counts the request and its estimated tokens up front; `addTokens` books
- * output tokens as they are known. Limits are per gateway process.
+ * buckets. `admit` counts the request and holds its worst-case tokens (prompt plus the output
+ * bound) at once, so parallel requests cannot all pass a tpm limit before any of them is
+ * booked; `settle` replaces the hold with what the request really used. Every subject is
+ * counted, limited or not, so the policy sees true per-minute counters; windows idle for a
+ * minute are evicted. Limits are per gateway process.
  */
 export function rateLimiter(clock: () => number = Date.now) {
   const windows = new Map<string, Window>();
+  let swept = 0;
 
   const windowOf = (subject: string): Window => {
     let w = windows.get(subject);
     if (!w) {
-      w = { secs: new Int32Array(60).fill(-1), reqs: new Int32Array(60), toks: new Float64Array(60) };
+      w = { secs: new Int32Array(60).fill(-1), reqs: new Int32Array(60), toks: new Float64Array(60), last: 0 };
       windows.set(subject, w);
     }
     return w;
@@ -55,6 +71,13 @@ export function rateLimiter(clock: () => number = Date.now) {
     }
     w.reqs[i]! += reqs;
     w.toks[i]! += toks;
+    w.last = Math.max(w.last, nowSec);
+  };
+
+  const sweep = (nowSec: number) => {
+    if (nowSec - swept < SWEEP_EVERY_S) return;
+    swept = nowSec;
+    for (const [k, w] of windows) if (w.last <= nowSec - 60) windows.delete(k);
   };
 
   return {
@@ -65,28 +88,44 @@ export function rateLimiter(clock: () => number = Date.now) {
       const t = totals(w, Math.floor(clock() / 1000));
       return { requests: t.reqs, tokens: Math.round(t.toks) };
     },
-    /** Admits one request against every limit, or throws 429 with Retry-After. */
-    admit(limits: Limit[], estimatedTokens: number): void {
+    /**
+     * Admits one request holding `tokens` against every limit, or throws 429 with Retry-After.
+     * A window with nothing in it admits one request of any size, so a request larger than the
+     * tpm is not refused forever.
+     */
+    admit(limits: Limit[], tokens: number): RateTicket {
       const nowSec = Math.floor(clock() / 1000);
+      sweep(nowSec);
       for (const l of limits) {
         if (!l.rpm && !l.tpm) continue;
         const t = totals(windowOf(l.subject), nowSec);
         const overRpm = l.rpm !== undefined && t.reqs + 1 > l.rpm;
-        const overTpm = l.tpm !== undefined && t.toks + estimatedTokens > l.tpm && t.toks > 0;
+        const overTpm = l.tpm !== undefined && t.toks + tokens > l.tpm && t.toks > 0;
         if (overRpm || overTpm) {
           const retry = Math.max(1, t.oldest + 60 - nowSec);
           const what = overRpm ? `${l.rpm} requests per minute` : `${l.tpm} tokens per minute`;
           throw new GatewayError('rate_limited', `Rate limit of ${what} reached for ${l.subject}. Retry in ${retry} s.`, { code: 'rate_limit_exceeded', headers: { 'retry-after': String(retry) } });
         }
       }
-      for (const l of limits) if (l.rpm || l.tpm) bump(windowOf(l.subject), nowSec, 1, estimatedTokens);
+      const subjects = [...new Set(limits.map((l) => l.subject))];
+      for (const s of subjects) bump(windowOf(s), nowSec, 1, tokens);
+      return { subjects, sec: nowSec, tokens };
     },
-    /** Books tokens learnt after admission (output tokens). */
-    addTokens(limits: Limit[], tokens: number): void {
-      if (tokens <= 0) return;
+    /** Replaces an admission's token hold with the tokens the request really used. */
+    settle(ticket: RateTicket, actualTokens: number): void {
       const nowSec = Math.floor(clock() / 1000);
-      for (const l of limits) if (l.tpm) bump(windowOf(l.subject), nowSec, 0, tokens);
+      const delta = actualTokens - ticket.tokens;
+      for (const s of ticket.subjects) {
+        const w = windows.get(s);
+        if (!w) continue;
+        const i = ticket.sec % 60;
+        // The hold is still in the window: correct it where it was counted.
+        if (w.secs[i] === ticket.sec && ticket.sec > nowSec - 60) w.toks[i] = Math.max(0, w.toks[i]! + delta);
+        else if (delta > 0) bump(w, nowSec, 0, delta);
+      }
     },
+    /** Subjects with a window in memory (for tests of eviction). */
+    size: () => windows.size,
   };
 }
 

@@ -9,6 +9,7 @@ import { compilePolicySources, formatProblem, loadBundle, type LoadResult } from
 import { compileKey, type CompileCache } from './compile-cache.ts';
 import { mergeData, readPolicyDir, type PolicySources } from './policy-files.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
+import { inertFieldWarnings } from './inert-fields.ts';
 
 export type PolicySource = { dir: string } | { bundle: string } | { sources: PolicySources; name: string };
 
@@ -111,6 +112,7 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
   }
   let engine = first.engine;
   let closed = false;
+  warnInert(opts, logger);
   // Reloads run one at a time (each holds a ~200 MiB compiler); a reload asked for during one runs after it.
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -126,7 +128,10 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
       const previous = engine.revision;
       engine = next.engine;
       data = nextData;
-      if (previous !== engine.revision) logger.info('policy reloaded', { source: sourceName(opts), revision: engine.revision, previous });
+      if (previous !== engine.revision) {
+        logger.info('policy reloaded', { source: sourceName(opts), revision: engine.revision, previous });
+        warnInert(opts, logger);
+      }
       return { ok: true, revision: engine.revision };
     };
     const p = chain.then(run, run);
@@ -147,6 +152,16 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
       await keeper.close();
     },
   };
+}
+
+/** Logs, once per load, every decision field the policy sets that the gateway does not act on. */
+function warnInert(opts: PolicySource, logger: Logger): void {
+  const files = 'sources' in opts ? opts.sources.files : 'dir' in opts ? (() => {
+    const read = readPolicyDir(opts.dir);
+    return read.ok ? read.sources.files : {};
+  })() : {};
+  const warnings = inertFieldWarnings(files);
+  if (warnings.length) logger.warn('policy sets decision fields that have no effect', { source: sourceName(opts), warnings: warnings.map(formatProblem) });
 }
 
 /** Calls `onFirstEvent` at once (to warm the compiler while the debounce runs), `onChange` after the quiet time. */

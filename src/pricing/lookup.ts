@@ -32,7 +32,7 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
   const overrideRows: Row[] = Object.entries(overrides).map(([key, o]) => ({
     vendor: 'override',
     key,
-    entry: { micros_per_mtok: toRates(o, `override/${key}`), effective_date: o.effective_date, source: 'config override' },
+    entry: { micros_per_mtok: toRates(o, `override/${key}`), effective_date: o.effective_date, source: 'config override', ...(o.max_output_tokens ? { max_output_tokens: o.max_output_tokens } : {}) },
   }));
   const overrideTable = buildTable(overrideRows);
   const version = priceListVersion({ catalog: versioned, overrides: priceFacts(overrideRows) });
@@ -53,7 +53,7 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
     const found = findRow(tables, model);
     if (!found) return undefined;
     const [row, match] = found;
-    const { micros_per_mtok, long_context, effective_date, source } = row.entry;
+    const { micros_per_mtok, long_context, effective_date, source, max_output_tokens } = row.entry;
     return {
       vendor: row.vendor,
       model: row.key,
@@ -62,6 +62,7 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       ...(long_context ? { long_context: { ...long_context, micros_per_mtok: { ...long_context.micros_per_mtok } } } : {}),
       ...(effective_date ? { effective_date } : {}),
       source,
+      ...(max_output_tokens ? { max_output_tokens } : {}),
     };
   }
   return { version, lookup: find };

@@ -15,6 +15,8 @@ export const priceOverrideSchema = z.strictObject({
   cache_write: usdPerMillion.optional(),
   reasoning: usdPerMillion.optional(),
   effective_date: z.iso.date().optional(),
+  /** The most output tokens the model can produce in one answer; the cap Tollgate sends when a budgeted request sets none. */
+  max_output_tokens: z.number().int().positive().optional(),
 });
 
 /** `{ [model id]: price }`, for the config schema to embed. */

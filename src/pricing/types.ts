@@ -46,6 +46,8 @@ export interface CatalogEntry extends UsdRates {
   /** Where the numbers come from, and any doubt about them. */
   source: string;
   long_context?: UsdLongContext;
+  /** The model's largest answer in tokens, where the vendor publishes one. */
+  max_output_tokens?: number;
 }
 
 export type VendorCatalog = Readonly<Record<string, CatalogEntry>>;
@@ -75,4 +77,6 @@ export interface Price {
   long_context?: LongContextRates;
   effective_date?: string;
   source: string;
+  /** The model's largest answer in tokens, when known (catalog row or override). */
+  max_output_tokens?: number;
 }

@@ -43,6 +43,7 @@ export interface ResolvedEntry {
   long_context?: LongContextRates;
   effective_date?: string;
   source: string;
+  max_output_tokens?: number;
 }
 
 export function resolveEntry(e: CatalogEntry, what: string): ResolvedEntry {
@@ -52,5 +53,6 @@ export function resolveEntry(e: CatalogEntry, what: string): ResolvedEntry {
     ...(long ? { long_context: long } : {}),
     effective_date: e.effective_date,
     source: e.source,
+    ...(e.max_output_tokens ? { max_output_tokens: e.max_output_tokens } : {}),
   };
 }

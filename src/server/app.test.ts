@@ -93,7 +93,10 @@ describe('bad input gets the caller\'s error schema, never a 500', () => {
     const r = await post(app, '/v1/chat/completions', JSON.stringify({ model: 'broken', messages: [{ role: 'user', content: 'x' }] }));
     expect(r.status).toBe(502);
     expect(((await r.json()) as { error: { message: string } }).error.message).toContain('not JSON');
+    // The provider answered 200, so it may bill the prompt: the row is estimated by tokenizer (a turn later).
+    for (let i = 0; i < 100 && !records.length; i++) await Bun.sleep(5);
     expect(records[0]!.outcome).toBe('upstream_invalid');
+    expect(records[0]!.usage_source).toBe('estimated');
   });
 
   test('an upstream JSON of the wrong shape → 502', async () => {

@@ -32,9 +32,9 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.use('/v1/*', auth(deps.keys, deps.logger));
 
   app.route('/', healthRoute(deps));
-  app.route('/', modelsRoute());
+  app.route('/', modelsRoute(deps));
   app.route('/', chatCompletionsRoute(deps));
-  app.route('/', countTokensRoute());
+  app.route('/', countTokensRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
   app.route('/', adminRoutes(deps));

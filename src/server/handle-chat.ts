@@ -7,7 +7,7 @@ import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { relayStream } from './relay-stream.ts';
 import { failed, responseHeaders, routeInput, servedMeta } from './route-call.ts';
-import { settle } from './settle.ts';
+import { billedFailures, settle } from './settle.ts';
 
 type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' }>;
 
@@ -32,7 +32,7 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
     const release = deps.drain?.hold();
     const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt') }, (end) => {
       release?.();
-      settle(base, { ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents });
+      settle(base, { ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
     });
     return new Response(body, {
       status: 200,

@@ -9,7 +9,7 @@ import type { Attempt, Target } from '../routing/target.ts';
 import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { servedModelName } from './model-name.ts';
-import { settle } from './settle.ts';
+import { billedFailures, settle } from './settle.ts';
 
 /** What the router needs for one admitted request. */
 export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Admission<RequestBody>, body: Req, translatorFor: TranslatorFor<T>): RouteInput<T, Req> {
@@ -49,7 +49,7 @@ export function failed(base: Parameters<typeof settle>[0], e: unknown) {
   const attempts = e instanceof RouteError ? e.attempts : [];
   const lastTry = attempts.at(-1);
   const outcome = err.code === 'client_closed' ? 'interrupted' : err.kind;
-  settle(base, { status: err.status, outcome, attempts, provider: lastTry?.provider, servedModel: lastTry?.model, errorMessage: err.message });
+  settle(base, { status: err.status, outcome, attempts, provider: lastTry?.provider, servedModel: lastTry?.model, errorMessage: err.message, billedAttempts: billedFailures(attempts) });
   return err;
 }
 

@@ -39,22 +39,31 @@ interface Outcome {
   decisionId?: string;
   /** A policy deny's reasons, for the log line. */
   reasons?: string[];
+  /**
+   * Upstream attempts that reached the provider and may be billed by it although no usage came
+   * back: a stream that started, or a 200 whose body broke off. Each is billed at least its prompt.
+   */
+  billedAttempts?: number;
 }
 
 /**
  * Hands one finished request to the ledger (and the log). Never throws into the request. A
- * stream cut before the provider reported usage is billed by tokenizer: the prompt it sent and
- * the text the client received (usage_source `estimated`).
+ * request that reached the provider without usage coming back (a stream cancelled or cut, a
+ * 200 whose body broke off) is billed by tokenizer: the prompt once per attempt that reached
+ * the provider, and the text the client received (usage_source `estimated`).
  */
 export function settle(base: Base, o: Outcome): void {
   const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
-  if (reported || !o.deliveredTokens) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
+  const reached = (o.billedAttempts ?? 0) > 0 || (o.deliveredTokens ?? 0) > 0;
+  if (reported || !reached) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
   const request = base.admission?.request;
+  const attempts = Math.max(1, o.billedAttempts ?? 0);
+  const floor = Math.ceil((request ? promptText(request).length : 0) / 4);
   const pending = (async () => {
     const [input, output] = await Promise.all([request ? countTokens(promptText(request)) : 0, countTokens(o.deliveredText ?? '')]);
-    return { ...emptyUsage(), input_tokens: input, output_tokens: o.deliveredText === undefined ? (o.deliveredTokens ?? 0) : Math.max(output, o.deliveredEvents ?? 0) };
+    return { ...emptyUsage(), input_tokens: attempts * input, output_tokens: o.deliveredText === undefined ? (o.deliveredTokens ?? 0) : Math.max(output, o.deliveredEvents ?? 0) };
   })()
-    .catch(() => ({ ...emptyUsage(), output_tokens: o.deliveredTokens ?? 0 }))
+    .catch(() => ({ ...emptyUsage(), input_tokens: attempts * floor, output_tokens: o.deliveredTokens ?? 0 }))
     .then((usage) => emit(base, o, usage, 'estimated'));
   // Shutdown waits for these before the last ledger flush, so no estimated row is lost.
   const settling = base.deps.settling;
@@ -118,4 +127,9 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     redacted: record.redacted,
     error: record.error_message,
   });
+}
+
+/** Failed attempts the provider may still bill: it answered 200 and the body broke off or was not JSON. */
+export function billedFailures(attempts: Attempt[]): number {
+  return attempts.filter((a) => a.status === 'invalid_response' || (a.status === 'network_error' && a.error?.includes('broke off'))).length;
 }

@@ -105,8 +105,10 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
           // An edit cannot turn on what start would have refused.
           const exposedNext = anonymousExposure(next.config.server, host);
           if (exposedNext) throw new Error(exposedNext);
+          // Compared with the data being replaced (read before the swap, not after it).
+          const dataChanged = JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data);
           holder.swap(buildRuntime(next.config));
-          if (policy && JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data)) await policy.reload({ data: next.config.policy.data });
+          if (policy && dataChanged) await policy.reload({ data: next.config.policy.data });
           logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
         } catch (e) {
           const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];

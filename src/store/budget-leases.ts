@@ -28,6 +28,8 @@ interface Lease {
   pending: number;
   pendingRequests: number;
   lastUsed: number;
+  /** Being given back by a flush: admits nothing more. */
+  releasing: boolean;
 }
 
 /**
@@ -51,12 +53,26 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
     for (const f of w ?? []) f();
   };
   const inFlightOn = (k: string) => (leases.get(k) ?? []).some((l) => l.inFlight > 0);
-  const timer = setInterval(() => void flush().catch((e) => logger.error('budget flush failed', { error: String(e) })), flushMs);
+  const timer = setInterval(() => void flush().catch((e) => logger.error('budget flush failed; it is retried', { error: String(e) })), flushMs);
   timer.unref?.();
-  let flushing: Promise<void> | undefined;
+  // Flushes run one at a time, each on the state the previous one left.
+  let flushChain: Promise<unknown> = Promise.resolve();
 
   const keyOf = (s: BudgetScope, start: number) => `${s.scope}\u0000${s.id}\u0000${s.period}\u0000${start}`;
-  const available = (l: Lease) => l.amount - l.inFlight - l.pending;
+  const available = (l: Lease) => (l.releasing ? 0 : l.amount - l.inFlight - l.pending);
+  /**
+   * Takes `worst` of a lease's room for one request, in the same synchronous step that finds
+   * it: a lease found in one step and taken after an await could be taken by another request
+   * in between, and two requests would then sit in room the database granted once.
+   */
+  const claim = (k: string, worst: number): Lease | undefined => {
+    const l = (leases.get(k) ?? []).find((x) => available(x) >= worst);
+    if (l) {
+      l.inFlight += worst;
+      l.lastUsed = clock();
+    }
+    return l;
+  };
 
   /**
    * Near the limit the room may sit in this process's own leases: give idle room back and wait
@@ -69,7 +85,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
       try {
         return await grow(s, start, worst);
       } catch (e) {
-        const local = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        const local = claim(k, worst);
         if (local) return local;
         if (!inFlightOn(k) && !(leases.get(k) ?? []).some((l) => l.amount > 0)) throw e;
         if (clock() > deadline) throw e;
@@ -78,7 +94,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
           setTimeout(r, Math.max(1, deadline - clock()));
         });
         await flush(true);
-        const freed = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+        const freed = claim(k, worst);
         if (freed) return freed;
       }
     }
@@ -90,7 +106,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
       const id = 'lease_' + crypto.randomUUID();
       try {
         await reserve(store, id, [s], amount, clock());
-        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: 0, pending: 0, pendingRequests: 0, lastUsed: clock() };
+        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: worst, pending: 0, pendingRequests: 0, lastUsed: clock(), releasing: false };
         const k = keyOf(s, start);
         leases.set(k, [...(leases.get(k) ?? []), lease]);
         return lease;
@@ -101,38 +117,59 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
     throw await budgetError(store, [{ ...s, periodStart: start }], worst, clock());
   }
 
-  async function flush(release = false): Promise<void> {
-    if (flushing) await flushing;
+  /**
+   * Books settled spend and gives idle room back. Nothing in memory changes until the database
+   * batch has committed: a failed write leaves every lease as it was (its spend still pending,
+   * its room still held), so the next flush retries the same work.
+   */
+  function flush(release = false): Promise<void> {
+    const run = flushChain.then(() => flushOnce(release));
+    flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function flushOnce(release: boolean): Promise<void> {
     const now = clock();
     const stmts: InStatement[] = [];
-    for (const [k, list] of leases) {
+    const applied: { l: Lease; booked: number; requests: number; freed: boolean }[] = [];
+    for (const list of leases.values()) {
       for (const l of list) {
         const s = l.scope;
         const where = [s.scope, s.id, s.period, s.periodStart];
-        if (l.pending > 0 || l.pendingRequests > 0) {
-          stmts.push({ sql: 'UPDATE spend SET spent_micros = spent_micros + ?, reserved_micros = reserved_micros - ?, requests = requests + ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [l.pending, l.pending, l.pendingRequests, ...where] });
-          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = reserved_micros - ?, actual_micros = coalesce(actual_micros, 0) + ? WHERE request_id = ?', args: [l.pending, l.pending, l.id] });
-          l.amount -= l.pending;
-          l.pending = 0;
-          l.pendingRequests = 0;
+        const booked = l.pending;
+        const requests = l.pendingRequests;
+        if (booked > 0 || requests > 0) {
+          stmts.push({ sql: 'UPDATE spend SET spent_micros = spent_micros + ?, reserved_micros = reserved_micros - ?, requests = requests + ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [booked, booked, requests, ...where] });
+          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = reserved_micros - ?, actual_micros = coalesce(actual_micros, 0) + ? WHERE request_id = ?', args: [booked, booked, l.id] });
         }
-        const idle = l.inFlight === 0 && (release || now - l.lastUsed > idleMs || l.amount <= 0);
-        if (idle) {
-          stmts.push({ sql: 'UPDATE spend SET reserved_micros = reserved_micros - ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [l.amount, ...where] });
+        const rest = l.amount - booked;
+        const freed = l.inFlight === 0 && (release || now - l.lastUsed > idleMs || rest <= 0);
+        if (freed) {
+          // No request may be admitted against room that is on its way back to the database.
+          l.releasing = true;
+          stmts.push({ sql: 'UPDATE spend SET reserved_micros = reserved_micros - ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [rest, ...where] });
           stmts.push({ sql: 'UPDATE reservations SET reserved_micros = 0, settled_at = ? WHERE request_id = ?', args: [now, l.id] });
-          l.amount = 0;
         }
+        if (booked > 0 || requests > 0 || freed) applied.push({ l, booked, requests, freed });
       }
-      const kept = list.filter((l) => l.amount > 0 || l.inFlight > 0);
-      if (kept.length) leases.set(k, kept);
-      else leases.delete(k);
     }
     if (!stmts.length) return;
-    flushing = store.client.batch(stmts, 'write').then(() => undefined);
     try {
-      await flushing;
-    } finally {
-      flushing = undefined;
+      await store.client.batch(stmts, 'write');
+    } catch (e) {
+      for (const a of applied) a.l.releasing = false;
+      throw e;
+    }
+    for (const a of applied) {
+      a.l.pending -= a.booked;
+      a.l.pendingRequests -= a.requests;
+      a.l.amount -= a.booked;
+      if (a.freed) a.l.amount = 0;
+    }
+    for (const [k, list] of leases) {
+      const kept = list.filter((l) => l.amount > 0 || l.inFlight > 0 || l.pending > 0);
+      if (kept.length) leases.set(k, kept);
+      else leases.delete(k);
     }
   }
 
@@ -147,7 +184,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
           const k = keyOf(s, start);
           let lease: Lease | undefined;
           for (;;) {
-            lease = (leases.get(k) ?? []).find((l) => available(l) >= worst);
+            lease = claim(k, worst);
             if (lease) break;
             const pending = growing.get(k);
             if (pending) {
@@ -163,8 +200,6 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
             }
             break;
           }
-          lease.inFlight += worst;
-          lease.lastUsed = now;
           held.push(lease);
         }
       } catch (e) {
@@ -189,7 +224,15 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
     flush: () => flush(),
     async close() {
       clearInterval(timer);
-      await flush(true);
+      // A failed write is retried a few times before giving up to the start-up sweep.
+      for (let i = 0; ; i++) {
+        try {
+          return await flush(true);
+        } catch (e) {
+          if (i >= 4) throw e;
+          await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+        }
+      }
     },
   };
 }

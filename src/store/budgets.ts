@@ -76,18 +76,29 @@ export async function sweepStaleReservations(store: Store, olderThanMs: number, 
   return stale.length;
 }
 
+const PERIOD_WORD: Record<Period, string> = { day: 'daily', week: 'weekly', month: 'monthly' };
+
+/**
+ * The 429 for an exhausted budget. Retrying cannot help before the period resets (hours or
+ * days away), so it carries `x-should-retry: false` (which the official OpenAI and Anthropic
+ * SDKs obey) and no Retry-After for them to sleep on; the body names the budget, what is used
+ * and when it resets.
+ */
 export async function budgetError(store: Store, scopes: Reservation['scopes'], worst: number, now: number): Promise<GatewayError> {
   for (const s of scopes) {
     const row = await store.client.execute({ sql: 'SELECT spent_micros, reserved_micros FROM spend WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [s.scope, s.id, s.period, s.periodStart] });
-    const used = Number(row.rows[0]?.spent_micros ?? 0) + Number(row.rows[0]?.reserved_micros ?? 0);
+    const spent = Number(row.rows[0]?.spent_micros ?? 0);
+    const used = spent + Number(row.rows[0]?.reserved_micros ?? 0);
     if (used + worst > s.limitMicros) {
-      const resets = periodEnd(s.period, now);
+      const resets = new Date(periodEnd(s.period, now)).toISOString();
       return new GatewayError(
         'budget_exceeded',
-        `The ${s.period}ly budget of ${s.scope} '${s.id}' ($${(s.limitMicros / 1e6).toFixed(2)}) would be exceeded: $${(used / 1e6).toFixed(6)} used or reserved, this request may cost up to $${(worst / 1e6).toFixed(6)}. It resets at ${new Date(resets).toISOString()}.`,
-        { code: 'budget_exceeded', headers: { 'retry-after': String(Math.max(1, Math.ceil((resets - now) / 1000))) } },
+        `The ${PERIOD_WORD[s.period]} budget of ${s.scope} '${s.id}' ($${usd(s.limitMicros)}) would be exceeded: $${usd(spent)} spent and $${usd(used - spent)} held by requests in flight; this request may cost up to $${usd(worst)}. It resets at ${resets}. Retrying before then will not help.`,
+        { code: 'budget_exceeded', headers: { 'x-should-retry': 'false', 'x-tollgate-budget': `${s.scope}:${s.id}:${s.period}`, 'x-tollgate-budget-resets': resets } },
       );
     }
   }
-  return new GatewayError('budget_exceeded', 'A budget would be exceeded by this request.', { code: 'budget_exceeded' });
+  return new GatewayError('budget_exceeded', 'A budget would be exceeded by this request.', { code: 'budget_exceeded', headers: { 'x-should-retry': 'false' } });
 }
+
+const usd = (micros: number) => (micros / 1e6).toFixed(6);

@@ -1,8 +1,6 @@
-import { gt } from 'drizzle-orm';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from './client.ts';
 import { findKeyByHash, type KeyRow } from './keys.ts';
-import { virtualKeys } from './schema.ts';
 
 export interface KeyCache {
   /** The key row for a hash, or undefined when no such key exists. */
@@ -21,15 +19,34 @@ export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negati
   const misses = new Map<string, number>();
   let watermark = Date.now() - 1;
   let polling = false;
+  /** A row libSQL cannot read (an integer past 2^53) fails closed: that key is refused, nothing else. */
+  const readable = (p: Promise<KeyRow | undefined>) =>
+    p.catch((e: unknown) => {
+      if (!(e instanceof RangeError || (e instanceof Error && e.cause instanceof RangeError))) throw e;
+      logger.warn('key row unreadable; the key is refused until it is fixed', { error: String(e.cause ?? e) });
+      return undefined;
+    });
   const timer = setInterval(async () => {
     if (polling) return;
     polling = true;
     try {
-      const changed = await store.db.select().from(virtualKeys).where(gt(virtualKeys.updatedAt, watermark - 2000));
-      for (const row of changed) {
-        if (known.has(row.hash)) known.set(row.hash, row);
-        misses.delete(row.hash);
-        if (row.updatedAt > watermark) watermark = row.updatedAt;
+      // Only the hash and the change time: a row whose other columns cannot be read (an
+      // out-of-range integer) must not stop the poll for every other key.
+      const changed = await store.client.execute({
+        sql: 'SELECT hash, updated_at FROM virtual_keys WHERE updated_at > ? AND updated_at < 9007199254740991 ORDER BY updated_at',
+        args: [watermark - 2000],
+      });
+      for (const r of changed.rows) {
+        const hash = String(r.hash);
+        const at = Number(r.updated_at);
+        misses.delete(hash);
+        if (known.has(hash)) {
+          const row = await readable(findKeyByHash(store, hash));
+          if (row) known.set(hash, row);
+          else known.delete(hash);
+        }
+        // Moved only past rows handled, so a failed read is retried on the next poll.
+        if (at > watermark) watermark = at;
       }
     } catch (e) {
       logger.warn('key cache refresh failed', { error: String(e) });
@@ -44,7 +61,8 @@ export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negati
       if (hit) return hit;
       const missAt = misses.get(hash);
       if (missAt && Date.now() - missAt < negativeTtlMs) return undefined;
-      const row = await findKeyByHash(store, hash);
+      // An unreadable row fails closed: the key is refused, nothing else is affected.
+      const row = await readable(findKeyByHash(store, hash));
       if (row) known.set(hash, row);
       else {
         if (misses.size > 10_000) misses.clear();

@@ -2,7 +2,8 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import { sha256Hex } from '../lib/hash.ts';
 import type { Store } from './client.ts';
-import { teams, virtualKeys } from './schema.ts';
+import { teams, users, virtualKeys } from './schema.ts';
+import type { BatchItem } from 'drizzle-orm/batch';
 
 export type KeyRow = typeof virtualKeys.$inferSelect;
 export type Period = 'day' | 'week' | 'month';
@@ -33,9 +34,11 @@ export function generateKey(): string {
 /** The key as shown in listings: its first 10 characters. */
 export const displayPrefix = (key: string) => key.slice(0, 10);
 
-/** Creates a key and returns its plaintext once; only the hash is stored. */
+/**
+ * Creates a key and returns its plaintext once; only the hash is stored. The team, the user and
+ * the key are written in one transaction: when the call fails, nothing is left behind.
+ */
 export async function createKey(store: Store, k: NewKey, now = Date.now()): Promise<{ key: string; row: KeyRow }> {
-  if (k.team) await ensureTeam(store, k.team, now);
   const key = generateKey();
   const row: KeyRow = {
     id: 'key_' + crypto.randomUUID().replace(/-/g, '').slice(0, 20),
@@ -43,7 +46,7 @@ export async function createKey(store: Store, k: NewKey, now = Date.now()): Prom
     prefix: displayPrefix(key),
     name: k.name,
     teamId: k.team ?? null,
-    userId: null,
+    userId: k.user ?? null,
     tags: k.tags ?? null,
     allowedModels: k.models ?? null,
     budgetMicros: k.budget?.micros ?? null,
@@ -57,12 +60,12 @@ export async function createKey(store: Store, k: NewKey, now = Date.now()): Prom
     createdAt: now,
     updatedAt: now,
   };
-  await store.db.insert(virtualKeys).values(row);
+  const writes: BatchItem<'sqlite'>[] = [];
+  if (k.team) writes.push(store.db.insert(teams).values({ id: k.team, name: k.team, createdAt: now }).onConflictDoNothing());
+  if (k.user) writes.push(store.db.insert(users).values({ id: k.user, name: k.user, teamId: k.team ?? null, createdAt: now }).onConflictDoNothing());
+  const [first, ...rest]: BatchItem<'sqlite'>[] = [...writes, store.db.insert(virtualKeys).values(row)];
+  await store.db.batch([first!, ...rest]);
   return { key, row };
-}
-
-async function ensureTeam(store: Store, id: string, now: number): Promise<void> {
-  await store.db.insert(teams).values({ id, name: id, createdAt: now }).onConflictDoNothing();
 }
 
 export async function listKeys(store: Store, opts: { team?: string; includeRevoked?: boolean } = {}): Promise<KeyRow[]> {
@@ -97,6 +100,7 @@ export async function rotateKey(store: Store, idOrPrefix: string, graceMs: numbe
     {
       name: old.name,
       team: old.teamId ?? undefined,
+      user: old.userId ?? undefined,
       tags: old.tags ?? undefined,
       models: old.allowedModels ?? undefined,
       budget: old.budgetMicros != null && old.budgetPeriod ? { micros: old.budgetMicros, period: old.budgetPeriod } : undefined,

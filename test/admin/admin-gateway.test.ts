@@ -23,6 +23,8 @@ beforeAll(async () => {
       database: { url: `file:${join(dir, 'db.sqlite')}` },
       providers: { mock: { type: 'mock' } },
       models: { chat: { provider: 'mock', model: 'mock/ok' } },
+      // Priced: a request under a budget is refused on an unpriced model.
+      prices: { 'mock/ok': { input: 0.15, output: 0.6 } },
     },
     { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) },
   );

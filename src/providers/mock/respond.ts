@@ -14,21 +14,25 @@ export async function mockFetch(url: string, init: RequestInit): Promise<Respons
     return Response.json({ error: { message: `mock error ${b.status}`, type: 'mock_error', param: null, code: null } }, { status: b.status });
   }
   if (url.endsWith('/embeddings')) return Response.json(embeddings(body, model));
-  const text = answerText(body, b.kind);
+  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
+  const choices = Math.max(1, Number(body.n ?? 1));
+  // A provider stops at the cap (about 4 characters a token here).
+  const text = capText(b.writes ? 'word '.repeat(Math.ceil((b.writes * 4) / 5)).slice(0, b.writes * 4) : answerText(body, b.kind), cap);
   const toolCall = b.kind === 'tool' ? firstToolCall(body) : undefined;
   const promptTokens = estimateTokens(JSON.stringify(body.messages ?? ''));
-  const completionTokens = toolCall ? estimateTokens(toolCall.function.arguments) + 5 : estimateTokens(text);
+  const completionTokens = choices * (toolCall ? estimateTokens(toolCall.function.arguments) + 5 : Math.min(cap, estimateTokens(text)));
   const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   const id = 'chatcmpl-mock' + Math.random().toString(36).slice(2, 10);
   const created = Math.floor(Date.now() / 1000);
   if (body.stream === true) return streamResponse({ id, created, model, text, toolCall, usage, includeUsage: (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true });
   const message = toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { role: 'assistant', content: text };
+  const finish = toolCall ? 'tool_calls' : estimateTokens(text) >= cap ? 'length' : 'stop';
   return Response.json({
     id,
     object: 'chat.completion',
     created,
     model,
-    choices: [{ index: 0, message, finish_reason: toolCall ? 'tool_calls' : 'stop', logprobs: null }],
+    choices: Array.from({ length: choices }, (_, index) => ({ index, message, finish_reason: finish, logprobs: null })),
     usage,
   });
 }
@@ -87,6 +91,10 @@ function vector(s: string): number[] {
   for (let i = 0; i < s.length; i++) v[i % 8]! += s.charCodeAt(i) / 1000;
   const norm = Math.hypot(...v) || 1;
   return v.map((x) => Math.round((x / norm) * 1e6) / 1e6);
+}
+
+function capText(text: string, cap: number): string {
+  return Number.isFinite(cap) && text.length > cap * 4 ? text.slice(0, cap * 4) : text;
 }
 
 /** A rough count (one token per ~4 characters), good enough for a mock. */

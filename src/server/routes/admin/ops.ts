@@ -2,7 +2,6 @@ import { GatewayError } from '../../../lib/errors.ts';
 import { sha256Hex } from '../../../lib/hash.ts';
 import type { Store } from '../../../store/client.ts';
 import { createKey, findKeyByHash, getKey, revokeKey, rotateKey, type KeyRow } from '../../../store/keys.ts';
-import { setKeyUser } from '../../../store/teams.ts';
 import { usageReport, type UsageReport } from '../../../store/usage-report.ts';
 import type { CreateKeyInput, UsageQueryInput } from './schemas.ts';
 
@@ -13,11 +12,8 @@ import type { CreateKeyInput, UsageQueryInput } from './schemas.ts';
 
 /** Creates a key from validated input; the plaintext is returned here and nowhere else. */
 export async function issueKey(store: Store, input: CreateKeyInput, now = Date.now()): Promise<{ key: string; row: KeyRow }> {
-  const { expires, user, ...rest } = input;
-  const created = await createKey(store, { ...rest, expiresAt: expires }, now);
-  if (!user) return created;
-  await setKeyUser(store, created.row.id, user, created.row.teamId, now);
-  return { key: created.key, row: { ...created.row, userId: user, updatedAt: now } };
+  const { expires, ...rest } = input;
+  return createKey(store, { ...rest, expiresAt: expires }, now);
 }
 
 /**
@@ -50,10 +46,7 @@ export async function rotate(store: Store, ref: string, graceMs: number, now = D
   if (row.revokedAt == null && row.expiresAt != null && row.expiresAt <= now) {
     throw new GatewayError('invalid_request', `Key ${row.id} has expired; create a new key instead.`, { code: 'key_expired' });
   }
-  const rotated = await rotateKey(store, row.id, graceMs, now);
-  if (!row.userId) return rotated;
-  await setKeyUser(store, rotated.row.id, row.userId, rotated.row.teamId, now);
-  return { ...rotated, row: { ...rotated.row, userId: row.userId, updatedAt: now } };
+  return rotateKey(store, row.id, graceMs, now);
 }
 
 /** The usage report for validated `usageQuery` input; `key` may be an id, prefix or whole key. */

@@ -13,11 +13,19 @@ export const PERIODS = ['day', 'week', 'month'] as const satisfies readonly Peri
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
-/** `30d`, `12h`, `90m`, `45s`, `2w` → milliseconds. */
+/**
+ * The longest duration and the farthest date accepted. Every stored time stays a small safe
+ * integer: one value out of range once made libSQL fail every query touching its row.
+ */
+export const MAX_SPAN_MS = 10 * 365 * 86_400_000;
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` → milliseconds, at most 10 years. */
 export function parseDuration(text: string): number {
   const m = /^(\d{1,9})([smhdw])$/.exec(text.trim());
   if (!m) throw new InvalidValue(`expected a duration like 30d, 12h, 90m, 45s or 2w, got '${text}'`);
-  return Number(m[1]) * UNIT_MS[m[2] as Unit];
+  const ms = Number(m[1]) * UNIT_MS[m[2] as Unit];
+  if (ms > MAX_SPAN_MS) throw new InvalidValue(`'${text}' is longer than 10 years (3650d)`);
+  return ms;
 }
 
 /**
@@ -29,14 +37,11 @@ export function parseInstant(text: string, direction: 'ahead' | 'ago', now: numb
   if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(t)) {
     const ms = Date.parse(t);
     if (Number.isNaN(ms)) throw new InvalidValue(`'${text}' is not a valid date`);
+    if (Math.abs(ms - now) > MAX_SPAN_MS) throw new InvalidValue(`'${text}' is more than 10 years from now`);
     return ms;
   }
-  let ms: number;
-  try {
-    ms = parseDuration(t);
-  } catch {
-    throw new InvalidValue(`expected a duration like 30d or 12h, or an ISO date like 2026-01-31, got '${text}'`);
-  }
+  if (!/^\d{1,9}[smhdw]$/.test(t)) throw new InvalidValue(`expected a duration like 30d or 12h, or an ISO date like 2026-01-31, got '${text}'`);
+  const ms = parseDuration(t);
   return direction === 'ahead' ? now + ms : now - ms;
 }
 

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'bun:test';
+import type { OpenAIChatRequest } from '../server/schemas/openai.ts';
+import { toAnthropicRequest } from '../providers/anthropic/openai-anthropic-request.ts';
+import { toGeminiRequest } from '../providers/gemini/request.ts';
+import { toConverseBody } from '../providers/bedrock/converse-request.ts';
+import { countTokens } from '../lib/tokenize.ts';
+import { inputBound, outputBound } from './worst-case.ts';
+
+// The bound must never be below what each translator actually asks the provider for.
+const chat = (extra: Partial<OpenAIChatRequest>): OpenAIChatRequest => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra });
+const cases: Partial<OpenAIChatRequest>[] = [
+  { max_tokens: 300 },
+  { max_completion_tokens: 5000 },
+  { max_tokens: 300, n: 4 },
+  { max_tokens: 30_000, reasoning_effort: 'high' },
+  { max_completion_tokens: 9000, reasoning_effort: 'medium' },
+  { reasoning_effort: 'low' },
+  {},
+];
+
+describe('outputBound is at least what the translator sends', () => {
+  test('anthropic: max_tokens (thinking inside it), never n > 1', () => {
+    for (const c of cases.filter((c) => !c.n)) {
+      let sent: number;
+      try {
+        sent = Number(toAnthropicRequest(chat(c), 'claude', 'anthropic').body.max_tokens);
+      } catch {
+        continue; // refused by the translator: nothing is sent
+      }
+      expect(outputBound({ endpoint: 'chat.completions', body: chat(c) }, 'anthropic')).toBeGreaterThanOrEqual(sent);
+    }
+  });
+
+  test('gemini: candidateCount × (maxOutputTokens + thinkingBudget)', () => {
+    for (const c of cases) {
+      const g = toGeminiRequest(chat(c), 'gemini-2.5-flash', 'gemini').body.generationConfig as { maxOutputTokens?: number; candidateCount?: number; thinkingConfig?: { thinkingBudget: number } } | undefined;
+      const bound = outputBound({ endpoint: 'chat.completions', body: chat(c) }, 'gemini');
+      if (g?.maxOutputTokens === undefined) {
+        expect(bound).toBe(Infinity);
+        continue;
+      }
+      expect(bound).toBeGreaterThanOrEqual((g.candidateCount ?? 1) * (g.maxOutputTokens + (g.thinkingConfig?.thinkingBudget ?? 0)));
+    }
+  });
+
+  test('bedrock and openai wires: n × the cap; no cap is unbounded', () => {
+    for (const c of cases.filter((c) => !c.n)) {
+      const sent = (toConverseBody(chat(c), 'bedrock').inferenceConfig as { maxTokens?: number } | undefined)?.maxTokens;
+      expect(outputBound({ endpoint: 'chat.completions', body: chat(c) }, 'bedrock')).toBe(sent ?? Infinity);
+    }
+    expect(outputBound({ endpoint: 'chat.completions', body: chat({ n: 128, max_tokens: 300 }) }, 'openai')).toBe(38_400);
+  });
+
+  test('anthropic messages: max_tokens, or the thinking budget on top when it passes max_tokens', () => {
+    const m = (max_tokens: number, budget?: number) => ({ endpoint: 'messages' as const, body: { model: 'm', max_tokens, messages: [], ...(budget ? { thinking: { type: 'enabled' as const, budget_tokens: budget } } : {}) } });
+    expect(outputBound(m(1000), 'anthropic')).toBe(1000);
+    expect(outputBound(m(20_000, 16_000), 'anthropic')).toBe(20_000);
+    expect(outputBound(m(4000, 16_000), 'anthropic')).toBe(20_000);
+  });
+});
+
+test('inputBound is never below a tokenizer count, where 4 characters a token undershoots (CJK, emoji)', async () => {
+  for (const text of ['日本語のテキストはトークンが多い。'.repeat(200), '🙂🚀🔥'.repeat(300), 'plain English words '.repeat(200), 'a1!'.repeat(500)]) {
+    const r = { endpoint: 'chat.completions' as const, body: chat({ messages: [{ role: 'user', content: text }] }) };
+    expect(inputBound(r, 0)).toBeGreaterThanOrEqual(await countTokens(text));
+  }
+  // The estimate alone undershoots CJK by far.
+  const cjk = '日本語のテキストはトークンが多い。'.repeat(200);
+  expect(Math.ceil(cjk.length / 4)).toBeLessThan((await countTokens(cjk)) / 2);
+});

@@ -1,0 +1,34 @@
+import type { RegoProblem } from './compiler/types.ts';
+import { isTestFile } from './policy-files.ts';
+
+/**
+ * Decision fields the gateway accepts but does not act on yet, and what that means. A policy
+ * that sets them must be told, so nobody relies on a cache or a prompt log that is not there.
+ */
+export const INERT_FIELDS = {
+  cache: 'no response cache exists yet: every request goes upstream',
+  log_prompts: 'prompts and completions are never logged, whatever it says',
+} as const;
+
+/**
+ * Every place a policy's Rego names an inert decision field (first mention per file and field),
+ * as file:line:col warnings. A plain scan of the sources, comments left out: cheap, and it
+ * catches a field however the decision is assembled.
+ */
+export function inertFieldWarnings(files: Record<string, string>): RegoProblem[] {
+  const out: RegoProblem[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    if (isTestFile(file) || !file.endsWith('.rego')) continue;
+    const seen = new Set<string>();
+    text.split('\n').forEach((raw, i) => {
+      const line = raw.replace(/#.*$/, '');
+      for (const m of line.matchAll(/\b(cache|log_prompts)\b/g)) {
+        const field = m[1] as keyof typeof INERT_FIELDS;
+        if (seen.has(field)) continue;
+        seen.add(field);
+        out.push({ file, line: i + 1, col: (m.index ?? 0) + 1, message: `warning: the decision field '${field}' has no effect: ${INERT_FIELDS[field]}` });
+      }
+    });
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import { expect, test } from 'bun:test';
+import { resolve } from 'node:path';
+import { createPolicyRuntime } from '../../src/policy/runtime.ts';
+
+// Finding 14: `cache` and `log_prompts` are accepted but not enforced; whoever sets them is told.
+const MAIN = resolve(import.meta.dir, '../../src/main.ts');
+const POLICIES = resolve(import.meta.dir, '../../policies');
+
+test('policy check warns, with file:line:col, about every decision field that has no effect', async () => {
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', 'check', POLICIES], { stdout: 'pipe', stderr: 'pipe' });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  expect(code).toBe(0);
+  expect(out).toContain('OK');
+  expect(err).toContain(`${POLICIES}/gateway/decision.rego:38:`);
+  expect(err).toContain("the decision field 'log_prompts' has no effect");
+}, 30_000);
+
+test('loading a policy that sets cache logs a warning (as serve does)', async () => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${m} ${JSON.stringify(f)}`) };
+  const rt = await createPolicyRuntime({
+    sources: { files: { 'gateway/d.rego': 'package gateway\n\nimport rego.v1\n\ndecision := {"allowed": true, "cache": {"mode": "read"}}\n' }, dataFiles: {} },
+    name: 'inline',
+    logger,
+  });
+  await rt.close();
+  expect(warnings.length).toBe(1);
+  expect(warnings[0]).toContain('policy sets decision fields that have no effect');
+  expect(warnings[0]).toContain("gateway/d.rego:5:32: warning: the decision field 'cache' has no effect");
+}, 30_000);
