@@ -56,7 +56,7 @@ export function policyCommand(): Command {
       const r = await compilePolicySources(sources);
       if (!reportProblems(r.ok ? [] : r.errors) || !r.ok) return;
       const rego = Object.keys(sources.files).length;
-      for (const w of inertFieldWarnings(sources.files)) console.error(formatProblem(w));
+      for (const w of inertFieldWarnings(sources.files)) console.error(formatProblem(onDisk(sources, w)));
       console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})`);
     });
 

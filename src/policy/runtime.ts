@@ -7,7 +7,7 @@ import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions, type P
 import type { PolicyInput } from './input-schema.ts';
 import { compilePolicySources, formatProblem, loadBundle, type LoadResult } from './loader.ts';
 import { compileKey, type CompileCache } from './compile-cache.ts';
-import { mergeData, readPolicyDir, type PolicySources } from './policy-files.ts';
+import { mergeData, onDisk, readPolicyDir, type PolicySources } from './policy-files.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
 import { inertFieldWarnings } from './inert-fields.ts';
 
@@ -156,12 +156,11 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
 
 /** Logs, once per load, every decision field the policy sets that the gateway does not act on. */
 function warnInert(opts: PolicySource, logger: Logger): void {
-  const files = 'sources' in opts ? opts.sources.files : 'dir' in opts ? (() => {
-    const read = readPolicyDir(opts.dir);
-    return read.ok ? read.sources.files : {};
-  })() : {};
-  const warnings = inertFieldWarnings(files);
-  if (warnings.length) logger.warn('policy sets decision fields that have no effect', { source: sourceName(opts), warnings: warnings.map(formatProblem) });
+  const read = 'dir' in opts ? readPolicyDir(opts.dir) : undefined;
+  const sources = 'sources' in opts ? opts.sources : read?.ok ? read.sources : undefined;
+  if (!sources) return;
+  const warnings = inertFieldWarnings(sources.files).map((w) => formatProblem(onDisk(sources, w)));
+  if (warnings.length) logger.warn('policy sets decision fields that have no effect', { source: sourceName(opts), warnings });
 }
 
 /** Calls `onFirstEvent` at once (to warm the compiler while the debounce runs), `onChange` after the quiet time. */

@@ -36,6 +36,11 @@ models:
   gpt-4o-mini: { provider: public, model: public-mini }
   gpt-4o: { provider: public, model: public-4o }
   claude-haiku: { provider: public, model: public-haiku }
+# The sample team budgets apply, and a model under a budget must have a price.
+prices:
+  public-mini: { input: 0.15, output: 0.6 }
+  public-4o: { input: 2.5, output: 10 }
+  public-haiku: { input: 1, output: 5 }
 keys:
   - { name: support-bot, team: support, hash: "sha256:${sha256Hex(SUPPORT_KEY)}" }
   - { name: researcher, team: research, hash: "sha256:${sha256Hex(RESEARCH_KEY)}" }
