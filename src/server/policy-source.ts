@@ -1,18 +1,35 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { embeddedPolicySources } from '../policy/embedded/index.ts';
 import type { PolicySource } from '../policy/runtime.ts';
 
 /**
  * Where the policy comes from: a bundle, the configured directory (relative to the config
- * file), or, when that directory does not exist, the default policies built into the binary.
+ * file), or, when `policy.dir` is not set and no `policies/` sits beside the config, the
+ * default policies built into the binary. A `policy.dir` or bundle that is set must exist:
+ * silently serving other policies than the ones named would be worse than refusing to start.
  */
 export function policySource(config: GatewayConfig, configPath?: string): PolicySource & { watch: boolean } {
   const base = configPath ? dirname(configPath) : process.cwd();
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  if (config.policy.bundle) return { bundle: at(config.policy.bundle), watch: true };
-  const dir = at(config.policy.dir);
-  if (existsSync(dir)) return { dir, watch: true };
+  const file = configPath ?? '<embedded gateway.config.yaml>';
+  if (config.policy.bundle) {
+    const bundle = at(config.policy.bundle);
+    if (!existsSync(bundle)) throw missing(file, 'policy.bundle', `bundle ${bundle} does not exist`, 'build it with `opa build -t wasm`, or remove policy.bundle');
+    return { bundle, watch: true };
+  }
+  if (config.policy.dir !== undefined) {
+    const dir = at(config.policy.dir);
+    if (!existsSync(dir)) throw missing(file, 'policy.dir', `directory ${dir} does not exist`, 'create it (copy policies/ from the Tollgate repository), fix the path, or remove policy.dir to use the built-in policies');
+    return { dir, watch: true };
+  }
+  const beside = at('policies');
+  if (existsSync(beside)) return { dir: beside, watch: true };
   return { sources: embeddedPolicySources(), name: '<built-in policies>', watch: false };
+}
+
+function missing(file: string, path: string, message: string, hint: string): ConfigError {
+  return new ConfigError([{ file, line: 0, col: 0, path, message, hint }]);
 }
