@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { closest } from '../config/suggest.ts';
 
 /** Errors whose message is already the one line to print (no "unexpected" and no stack). */
@@ -32,4 +33,12 @@ export function unknownCommand(argv: readonly string[], commands: readonly strin
   if (first === undefined || first.startsWith('-') || commands.includes(first)) return undefined;
   const near = closest(first, commands);
   return `error: unknown command '${first}'${near ? ` (did you mean '${near}'?)` : ''}; run 'tollgate --help' for the commands`;
+}
+
+/** Commander's "unknown command 'lsit'" + "(Did you mean list?)" on one line, for every command. */
+export function oneLineErrors(cmd: Command): void {
+  cmd.configureOutput({
+    outputError: (text, write) => write(text.replace(/\n\(Did you mean (.+)\?\)\n?$/, " (did you mean '$1'?)\n")),
+  });
+  for (const sub of cmd.commands) oneLineErrors(sub);
 }

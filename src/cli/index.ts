@@ -6,7 +6,7 @@ import { policyCommand } from './policy.ts';
 import { teamsCommand } from './teams.ts';
 import { usageCommand } from './usage.ts';
 import { usersCommand } from './users.ts';
-import { describeFailure, unknownCommand } from './guard.ts';
+import { describeFailure, oneLineErrors, unknownCommand } from './guard.ts';
 
 declare const TOLLGATE_VERSION: string | undefined;
 
@@ -24,6 +24,7 @@ export async function runCli(argv: string[]): Promise<number> {
   program.addCommand(teamsCommand());
   program.addCommand(usageCommand());
   program.addCommand(usersCommand());
+  oneLineErrors(program);
   const unknown = unknownCommand(argv, [...program.commands.map((c) => c.name()), 'help']);
   if (unknown) {
     console.error(unknown);

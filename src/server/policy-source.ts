@@ -22,7 +22,7 @@ export function policySource(config: GatewayConfig, configPath?: string): Policy
   }
   if (config.policy.dir !== undefined) {
     const dir = at(config.policy.dir);
-    if (!existsSync(dir)) throw missing(file, 'policy.dir', `directory ${dir} does not exist`, 'create it (copy policies/ from the Tollgate repository), fix the path, or remove policy.dir to use the built-in policies');
+    if (!existsSync(dir)) throw missing(file, 'policy.dir', `directory ${dir} does not exist`, 'create it, e.g. by copying policies/ from the Tollgate repository; fix the path; or remove policy.dir to use the built-in policies');
     return { dir, watch: true };
   }
   const beside = at('policies');
