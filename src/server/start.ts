@@ -6,7 +6,7 @@ import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { banner } from './banner.ts';
-import { openStore } from '../store/client.ts';
+import { displayUrl, openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -52,7 +52,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const holder = runtimeHolder(buildRuntime(config));
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
-  if (applied.length) logger.info('database migrated', { applied });
+  logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
   const keys = keyCache(store, logger);
   const swept = await sweepStaleReservations(store, 10 * 60_000);
