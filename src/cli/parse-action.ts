@@ -6,6 +6,7 @@ import { ConfigError, formatProblem, type StoreConfig } from '../config/load.ts'
 import { DatabaseError, displayUrl, openStore, type Store } from '../store/client.ts';
 import { migrate, NewerDatabaseError } from '../store/migrate.ts';
 import { configSource } from './config-source.ts';
+import { describeFailure } from './guard.ts';
 
 /*
  * The plumbing shared by the database commands (keys, teams, usage): flag validation with the
@@ -88,7 +89,7 @@ export async function runAction(io: Io, body: () => Promise<void>): Promise<void
     await body();
   } catch (e) {
     if (e instanceof ConfigError) for (const p of e.problems) io.err(formatProblem(p));
-    else io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    else io.err(describeFailure(e));
     process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }

@@ -50,6 +50,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.logging.level, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
+  // A policy.dir that does not exist is refused before the database is created or migrated.
+  if (config.policy.enabled) policySource(config, opts.source.path);
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });

@@ -123,6 +123,7 @@ describe('config problems', () => {
       const r = run(args, dir);
       expect({ code: r.code, last: r.lines.at(-1) }).toEqual({ code: 1, last: line });
     }
+    expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
   test('config check refuses policies that fail their tests, and passes good ones', () => {
