@@ -7,7 +7,7 @@ import { compilePolicySources, formatProblem as formatRegoProblem, loadBundle } 
 import { readPolicyDir } from '../policy/policy-files.ts';
 import { policySource } from '../server/policy-source.ts';
 import { DatabaseError, displayUrl, openStore } from '../store/client.ts';
-import { newerMigrations } from '../store/migrate.ts';
+import { NewerDatabaseError, newerMigrations } from '../store/migrate.ts';
 import { configSource } from './config-source.ts';
 
 /** `tollgate config check [file]`: refuses what `serve` would refuse (config, policies, database). */
@@ -75,7 +75,7 @@ async function checkDatabase(config: GatewayConfig): Promise<string> {
   const store = await openStore(config.database);
   try {
     const newer = await newerMigrations(store.client);
-    if (newer.length) throw new DatabaseError(url, `it has migrations this Tollgate does not know (${newer.join(', ')}): a newer Tollgate wrote it; run that version or newer`);
+    if (newer.length) throw new DatabaseError(url, new NewerDatabaseError(newer).message);
     return `${displayUrl(url)} (reachable)`;
   } finally {
     store.close();
