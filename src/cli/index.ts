@@ -7,6 +7,8 @@ import { keysCommand } from './keys.ts';
 import { policyCommand } from './policy.ts';
 import { teamsCommand } from './teams.ts';
 import { usageCommand } from './usage.ts';
+import { usersCommand } from './users.ts';
+import { describeFailure, oneLineErrors, unknownCommand } from './guard.ts';
 
 declare const TOLLGATE_VERSION: string | undefined;
 
@@ -16,8 +18,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .name('tollgate')
     .description('Tollgate: a self-hosted LLM gateway (OpenAI- and Anthropic-compatible).')
     .version(typeof TOLLGATE_VERSION === 'string' ? TOLLGATE_VERSION : 'dev')
-    .exitOverride()
-    .showHelpAfterError();
+    .exitOverride();
   program.addCommand(serveCommand(), { isDefault: true });
   program.addCommand(initCommand());
   program.addCommand(doctorCommand());
@@ -26,11 +27,20 @@ export async function runCli(argv: string[]): Promise<number> {
   program.addCommand(policyCommand());
   program.addCommand(teamsCommand());
   program.addCommand(usageCommand());
+  program.addCommand(usersCommand());
+  oneLineErrors(program);
+  const unknown = unknownCommand(argv, [...program.commands.map((c) => c.name()), 'help']);
+  if (unknown) {
+    console.error(unknown);
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    throw e;
+    // Nothing reaches the user as a stack trace unless asked for (TOLLGATE_DEBUG=1).
+    console.error(describeFailure(e));
+    return 1;
   }
 }

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { sha256Hex } from '../lib/hash.ts';
 import { listKeys, type KeyRow } from '../store/keys.ts';
-import { issueKey, revoke, rotate } from '../server/routes/admin/ops.ts';
-import { createKeyBody, rotateKeyBody } from '../server/routes/admin/schemas.ts';
+import { changeKey, findKey, issueKey, revoke, rotate } from '../server/routes/admin/ops.ts';
+import { createKeyBody, rotateKeyBody, updateKeyBody } from '../server/routes/admin/schemas.ts';
 import { splitList } from '../server/routes/admin/values.ts';
 import { budgetText, keyView, type KeyView } from '../server/routes/admin/views.ts';
 import { commandGroup, consoleIo, intFlag, jsonFlag, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
 
+const REF = 'key id (key_…), prefix (tg-…) or name';
 const ONCE = 'warning: this key is shown once and cannot be retrieved again; store it now.';
 
-/** `tollgate keys create|list|revoke|rotate|hash` — virtual keys in the configured database. */
+/** `tollgate keys create|list|show|update|revoke|rotate|hash` — virtual keys in the configured database. */
 export function keysCommand(io: Io = consoleIo): Command {
   const cmd = commandGroup('keys', 'Client (virtual) keys', io);
   cmd
@@ -50,7 +51,7 @@ export function keysCommand(io: Io = consoleIo): Command {
           expires: o.expires,
           metadata: jsonFlag('metadata', o.metadata),
         });
-        const { key, row } = await usingStore(o.config, (store) => issueKey(store, input));
+        const { key, row } = await usingStore(io, o.config, 'write', (store) => issueKey(store, input));
         printNewKey(io, format, key, row);
       }),
     );
@@ -63,33 +64,70 @@ export function keysCommand(io: Io = consoleIo): Command {
     .action((o: { team?: string; all?: boolean; format?: string; config?: string }) =>
       runAction(io, async () => {
         const format = outputFormat(o.format, ['table', 'json']);
-        const rows = await usingStore(o.config, (store) => listKeys(store, { team: o.team, includeRevoked: o.all === true }));
+        const rows = await usingStore(io, o.config, 'read', (store) => listKeys(store, { team: o.team, includeRevoked: o.all === true }));
         const now = Date.now();
         const views = rows.map((r) => keyView(r, now));
         io.out(format === 'json' ? JSON.stringify(views, null, 2) : keysTable(views));
       }),
     );
 
+  withConfig(cmd.command('show'))
+    .description('Show one key: its settings and status (never the key itself)')
+    .argument('<key>', REF)
+    .option('--format <format>', 'text or json', 'text')
+    .action((ref: string, o: { format?: string; config?: string }) =>
+      runAction(io, async () => {
+        const format = outputFormat(o.format, ['text', 'json']);
+        const row = await usingStore(io, o.config, 'read', (store) => findKey(store, ref));
+        io.out(format === 'json' ? JSON.stringify(keyView(row), null, 2) : keyText(keyView(row)));
+      }),
+    );
+
+  withConfig(cmd.command('update'))
+    .description("Change a key's budget, models, limits or expiry; options left out stay as they are")
+    .argument('<key>', REF)
+    .option('--budget <usd/period>', "spend limit, e.g. 50/month ('none' removes it)")
+    .option('--models <globs>', "comma-separated model patterns ('none': any model)")
+    .option('--rpm <n>', "requests per minute ('none' removes it)")
+    .option('--tpm <n>', "tokens per minute ('none' removes it)")
+    .option('--expires <when>', "a duration (30d, 12h) or an ISO date ('none': never)")
+    .option('--format <format>', 'text or json', 'text')
+    .action((ref: string, o: Record<string, string | undefined>) =>
+      runAction(io, async () => {
+        const format = outputFormat(o.format, ['text', 'json']);
+        const clear = <T>(v: string | undefined, parse: (s: string) => T) => (v === undefined ? undefined : v === 'none' ? null : parse(v));
+        const patch = parseFlags(updateKeyBody, {
+          budget: clear(o.budget, (s) => s),
+          models: clear(o.models, splitList),
+          rpm: intFlag('rpm', o.rpm, { clearable: true }),
+          tpm: intFlag('tpm', o.tpm, { clearable: true }),
+          expires: clear(o.expires, (s) => s),
+        });
+        const row = await usingStore(io, o.config, 'write', (store) => changeKey(store, ref, patch));
+        io.out(format === 'json' ? JSON.stringify(keyView(row), null, 2) : keyText(keyView(row)));
+      }),
+    );
+
   withConfig(cmd.command('revoke'))
     .description('Revoke a key now (every gateway on this database refuses it within a second)')
-    .argument('<key>', 'key id (key_…) or prefix (tg-…)')
+    .argument('<key>', REF)
     .action((ref: string, o: { config?: string }) =>
       runAction(io, async () => {
-        const row = await usingStore(o.config, (store) => revoke(store, ref));
+        const row = await usingStore(io, o.config, 'write', (store) => revoke(store, ref));
         io.out(`revoked ${row.id} (${row.prefix}, ${row.name})`);
       }),
     );
 
   withConfig(cmd.command('rotate'))
     .description('Replace a key with a new one; the old one keeps working for the grace period')
-    .argument('<key>', 'key id (key_…) or prefix (tg-…)')
+    .argument('<key>', REF)
     .option('--grace <duration>', 'how long the old key keeps working', '24h')
     .option('--format <format>', 'text or json', 'text')
     .action((ref: string, o: { grace?: string; format?: string; config?: string }) =>
       runAction(io, async () => {
         const format = outputFormat(o.format, ['text', 'json']);
         const { grace } = parseFlags(rotateKeyBody, { grace: o.grace });
-        const { key, row, old } = await usingStore(o.config, (store) => rotate(store, ref, grace));
+        const { key, row, old } = await usingStore(io, o.config, 'write', (store) => rotate(store, ref, grace));
         printNewKey(io, format, key, row, old);
       }),
     );
@@ -105,6 +143,28 @@ function printNewKey(io: Io, format: string, key: string, row: KeyRow, old?: Key
     if (old) io.out(`old key ${old.id} (${old.prefix}) works until ${old.expiresAt == null ? '-' : new Date(old.expiresAt).toISOString()}`);
   }
   io.err(ONCE);
+}
+
+function keyText(k: KeyView): string {
+  const lines: [string, string][] = [
+    ['id', k.id],
+    ['prefix', k.prefix],
+    ['name', k.name],
+    ['status', k.status],
+    ['team', k.team ?? '-'],
+    ['user', k.user ?? '-'],
+    ['tags', k.tags.join(',') || '-'],
+    ['models', k.models?.join(',') ?? '*'],
+    ['budget', budgetText(k.budget)],
+    ['rpm', k.rpm == null ? '-' : String(k.rpm)],
+    ['tpm', k.tpm == null ? '-' : String(k.tpm)],
+    ['expires', k.expires_at ?? '-'],
+    ['revoked', k.revoked_at ?? '-'],
+    ['rotated to', k.rotated_to ?? '-'],
+    ['created', k.created_at ?? '-'],
+    ['updated', k.updated_at ?? '-'],
+  ];
+  return lines.map(([label, value]) => `${(label + ':').padEnd(12)}${value}`).join('\n');
 }
 
 function keysTable(keys: KeyView[]): string {

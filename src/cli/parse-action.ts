@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import type { z } from 'zod';
-import { ConfigError, formatProblem } from '../config/load.ts';
-import { openStore, type Store } from '../store/client.ts';
-import { migrate } from '../store/migrate.ts';
+import { existsSync } from 'node:fs';
+import { databaseFile } from '../config/database-url.ts';
+import { ConfigError, formatProblem, type StoreConfig } from '../config/load.ts';
+import { DatabaseError, displayUrl, openStore, type Store } from '../store/client.ts';
+import { migrate, NewerDatabaseError } from '../store/migrate.ts';
 import { configSource } from './config-source.ts';
+import { describeFailure } from './guard.ts';
 
 /*
  * The plumbing shared by the database commands (keys, teams, usage): flag validation with the
@@ -13,11 +16,14 @@ import { configSource } from './config-source.ts';
 
 /** Where a command writes; tests pass their own. */
 export interface Io {
+  /** A line (a newline is added). */
   out(text: string): void;
   err(text: string): void;
+  /** Text as it is, for formats with their own line endings (CSV's CRLF). */
+  write(text: string): void;
 }
 
-export const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t) };
+export const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t), write: (t) => void process.stdout.write(t) };
 
 /** Bad flags: printed as `error: …`, exit code 2. */
 export class UsageError extends Error {
@@ -54,7 +60,9 @@ export function parseFlags<S extends z.ZodType>(schema: S, flags: Record<string,
 export function intFlag(flag: string, v: string | undefined, { clearable = false } = {}): number | null | undefined {
   if (v === undefined) return undefined;
   if (clearable && v === 'none') return null;
-  if (!/^\d{1,10}$/.test(v)) throw new UsageError(`--${flag}: expected a positive integer${clearable ? " or 'none'" : ''}, got '${v}'`);
+  const none = clearable ? " or 'none'" : '';
+  if (/^0+$/.test(v)) throw new UsageError(`--${flag}: expected a positive integer${none}, got '${v}' (to have no limit, ${clearable ? `pass --${flag} none` : `leave --${flag} out`})`);
+  if (!/^\d{1,10}$/.test(v)) throw new UsageError(`--${flag}: expected a positive integer${none}, got '${v}'`);
   return Number(v);
 }
 
@@ -81,18 +89,34 @@ export async function runAction(io: Io, body: () => Promise<void>): Promise<void
     await body();
   } catch (e) {
     if (e instanceof ConfigError) for (const p of e.problems) io.err(formatProblem(p));
-    else io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    else io.err(describeFailure(e));
     process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }
 
-/** Opens (and migrates) the database named by the config, runs `fn`, closes it. */
-export async function usingStore<T>(configPath: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
-  const { config } = await configSource(configPath).load();
+/** What a command does with the database: a read must not create an empty one by mistake. */
+export type StoreAccess = 'read' | 'write';
+
+/**
+ * Opens (and migrates) the database named by the config's `database` section, runs `fn`,
+ * closes it. Says on stderr which database, since a relative path or another config picks
+ * another file. Only `database` and `keys` must be valid: provider secrets may be unset.
+ */
+export async function usingStore<T>(io: Io, configPath: string | undefined, access: StoreAccess, fn: (store: Store, config: StoreConfig) => Promise<T>): Promise<T> {
+  const src = configSource(configPath);
+  const config = await src.loadStore();
+  const { url } = config.database;
+  io.err(`database: ${displayUrl(url)} (${src.path ? `database.url in ${src.path}` : 'embedded defaults, relative to the current directory'})`);
+  const file = databaseFile(url);
+  if (access === 'read' && file && !existsSync(file)) {
+    throw new DatabaseError(url, `does not exist, so there is nothing to read (pass --config with your gateway's config file, or run where it is; keys create or serve creates the database)`);
+  }
   const store = await openStore(config.database);
   try {
-    await migrate(store.client);
-    return await fn(store);
+    await migrate(store.client).catch((e: unknown) => {
+      throw e instanceof NewerDatabaseError ? new DatabaseError(url, e.message) : e;
+    });
+    return await fn(store, config);
   } finally {
     store.close();
   }

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildCatalog } from '../config/catalog.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
@@ -14,6 +16,7 @@ import { chatRequest, embeddingsRequest } from '../server/schemas/openai.ts';
 import { messagesRequest } from '../server/schemas/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
+import { CliError } from './guard.ts';
 
 /** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
 export function policyCommand(): Command {
@@ -78,14 +81,20 @@ export function policyCommand(): Command {
     .description('Write the JSON Schema of the policy input document')
     .option('-o, --out <file>', 'output file', 'docs/policy-input.schema.json')
     .action((opts: { out: string }) => {
-      writeFileSync(opts.out, JSON.stringify(policyInputJsonSchema(), null, 2) + '\n');
+      try {
+        mkdirSync(dirname(opts.out), { recursive: true });
+        writeFileSync(opts.out, JSON.stringify(policyInputJsonSchema(), null, 2) + '\n');
+      } catch (e) {
+        throw new CliError(`--out ${opts.out}: cannot write it (${errorCode(e)}); choose another path with --out FILE`);
+      }
       console.log(`wrote ${opts.out}`);
     });
   cmd.addCommand(policyExportCommand());
   return cmd;
 }
 
-function readSources(dir: string): PolicySources | undefined {
+function readSources(dir: string, flag = '[dir]'): PolicySources | undefined {
+  if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files as ${flag})`);
   const r = readPolicyDir(dir);
   if (r.ok) return r.sources;
   reportProblems(r.errors);
@@ -109,11 +118,13 @@ interface EvalOptions {
 }
 
 async function evalCommand(opts: EvalOptions): Promise<number> {
-  const sources = readSources(opts.dir);
+  if (opts.endpoint !== undefined && !ENDPOINTS.some((e) => e === opts.endpoint)) {
+    throw new CliError(`--endpoint: expected chat.completions, messages or embeddings, got '${opts.endpoint}'`);
+  }
+  const sources = readSources(opts.dir, '--dir');
   if (!sources) return 1;
   const config = opts.config ? (await configSource(opts.config).load()).config : undefined;
-  const raw = readInputFile(opts.input);
-  if (raw === undefined) return 1;
+  const raw = readInput(opts.input);
   const input = toInput(raw, opts, config);
   const check = policyInputSchema.safeParse(input);
   if (!check.success) {
@@ -154,21 +165,34 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   }
 }
 
-/** The --input file as JSON; a missing or malformed file is one line naming it and the fix. */
-function readInputFile(path: string): unknown {
+const ENDPOINTS = ['chat.completions', 'messages', 'embeddings'] as const;
+
+function readInput(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    console.error(`--input ${path}: cannot read the file (\`tollgate init\` writes a sample req.json)`);
-    return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--input ${file}: cannot read it (${errorCode(e)}); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text);
   } catch (e) {
-    console.error(`--input ${path}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
-    return undefined;
+    throw new CliError(`--input ${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); fix the file`);
   }
+}
+
+function errorCode(e: unknown): string {
+  return e && typeof e === 'object' && 'code' in e ? String(e.code) : e instanceof Error ? e.message : String(e);
+}
+
+/** A client request body, checked against the endpoint's schema; a mismatch names the field. */
+function parseBody<S extends z.ZodType>(schema: S, body: object, endpoint: string, opts: EvalOptions): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  const guess = opts.endpoint ? '' : ` (guessed from its fields; pass --endpoint ${ENDPOINTS.filter((e) => e !== endpoint).join(' or ')} if it is another kind)`;
+  throw new CliError(`--input ${opts.input}: not a valid ${endpoint} request body: ${where}${issue.message}${guess}`);
 }
 
 /** A file with `request` is an input document; otherwise it is a client request body. */
@@ -186,11 +210,11 @@ function toInput(raw: unknown, opts: EvalOptions, config: GatewayConfig | undefi
   const catalogTarget = entry ? { provider: entry.model.provider, model: entry.model.model } : null;
   switch (endpoint) {
     case 'embeddings':
-      return buildInput({ ...common, catalogTarget, endpoint, body: embeddingsRequest.parse(body) });
+      return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(embeddingsRequest, body, endpoint, opts) });
     case 'messages':
-      return buildInput({ ...common, catalogTarget, endpoint, body: messagesRequest.parse(body) });
+      return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(messagesRequest, body, endpoint, opts) });
     case 'chat.completions':
-      return buildInput({ ...common, catalogTarget, endpoint, body: chatRequest.parse(body) });
+      return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(chatRequest, body, endpoint, opts) });
     default:
       throw new Error(`unknown endpoint '${endpoint}' (chat.completions, messages or embeddings)`);
   }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { configSource } from './config-source.ts';
 import { startGateway, StartRefused } from '../server/start.ts';
+import { CliError } from './guard.ts';
 
 /** `tollgate serve` (the default command). */
 export function serveCommand(): Command {
@@ -19,10 +20,20 @@ export function serveCommand(): Command {
         const gw = await startGateway({ source: configSource(opts.config), port: opts.port, host: opts.host });
         await gw.closed;
       } catch (e) {
+        if (isAddressInUse(e)) throw portInUse(e, opts);
         if (e instanceof StartRefused) console.error(`error: ${e.message}`);
         else if (e instanceof ConfigError) for (const p of e.problems) console.error(formatProblem(p));
         else throw e;
         process.exitCode = 1;
       }
     });
+}
+
+const isAddressInUse = (e: unknown): e is Error => e instanceof Error && 'code' in e && e.code === 'EADDRINUSE';
+
+function portInUse(e: Error, opts: { config?: string; port?: number; host?: string }): CliError {
+  const port = opts.port ?? /port (\d+)/.exec(e.message)?.[1] ?? '?';
+  const file = configSource(opts.config).path;
+  const setting = opts.port !== undefined ? '--port' : file ? `server.port in ${file}` : 'server.port';
+  return new CliError(`port ${port}${opts.host ? ` on ${opts.host}` : ''} is already in use (from ${setting}); stop the process using it, or choose another port with --port N`);
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { createTeam, listTeams, updateTeam } from '../store/teams.ts';
+import { createTeam, deleteTeam, listTeams, updateTeam } from '../store/teams.ts';
 import { createTeamBody, updateTeamBody } from '../server/routes/admin/schemas.ts';
 import { splitList } from '../server/routes/admin/values.ts';
 import { budgetText, teamView, type TeamView } from '../server/routes/admin/views.ts';
 import { commandGroup, consoleIo, intFlag, jsonFlag, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
 
-/** `tollgate teams create|list|update` — teams, their budgets, limits and allowed models. */
+/** `tollgate teams create|list|update|delete` — teams, their budgets, limits and allowed models. */
 export function teamsCommand(io: Io = consoleIo): Command {
   const cmd = commandGroup('teams', 'Teams: budgets, rate limits and allowed models shared by their keys', io);
   const limitOptions = (c: Command, clear: string) =>
@@ -31,7 +31,7 @@ export function teamsCommand(io: Io = consoleIo): Command {
           models: o.models === undefined ? undefined : splitList(o.models),
           metadata: jsonFlag('metadata', o.metadata),
         });
-        const row = await usingStore(o.config, (store) => createTeam(store, input));
+        const row = await usingStore(io, o.config, 'write', (store) => createTeam(store, input));
         io.out(teamsTable([teamView(row)]));
       }),
     );
@@ -42,7 +42,7 @@ export function teamsCommand(io: Io = consoleIo): Command {
     .action((o: { format?: string; config?: string }) =>
       runAction(io, async () => {
         const format = outputFormat(o.format, ['table', 'json']);
-        const views = (await usingStore(o.config, listTeams)).map(teamView);
+        const views = (await usingStore(io, o.config, 'read', listTeams)).map(teamView);
         io.out(format === 'json' ? JSON.stringify(views, null, 2) : teamsTable(views));
       }),
     );
@@ -60,8 +60,18 @@ export function teamsCommand(io: Io = consoleIo): Command {
           tpm: intFlag('tpm', o.tpm, { clearable: true }),
           models: clear(o.models, splitList),
         });
-        const row = await usingStore(o.config, (store) => updateTeam(store, id, patch));
+        const row = await usingStore(io, o.config, 'write', (store) => updateTeam(store, id, patch));
         io.out(teamsTable([teamView(row)]));
+      }),
+    );
+  withConfig(cmd.command('delete'))
+    .description('Delete a team; refused while live keys belong to it, unless --force (which revokes them)')
+    .argument('<id>', 'team id')
+    .option('--force', "revoke the team's live keys and delete it")
+    .action((id: string, o: { force?: boolean; config?: string }) =>
+      runAction(io, async () => {
+        const { team, revoked } = await usingStore(io, o.config, 'write', (store) => deleteTeam(store, id, { force: o.force === true, forceHint: '--force' }));
+        io.out(`deleted team ${team.id}${revoked.length ? `; revoked ${revoked.length} key${revoked.length === 1 ? '' : 's'}: ${revoked.join(', ')}` : ''}`);
       }),
     );
   return cmd;

@@ -23,15 +23,15 @@ export function usageCommand(io: Io = consoleIo): Command {
     .option('--since <when>', 'start: a duration back from now (30d, 12h) or an ISO date', '30d')
     .option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now')
     .option('--team <team>', 'only this team')
-    .option('--key <key>', 'only this key (id or prefix)')
+    .option('--key <key>', 'only this key (id, prefix or name; config keys by name)')
     .option('--format <format>', 'table, json or csv', 'table')
     .action((o: Record<string, string | undefined>) =>
       runAction(io, async () => {
         const format = outputFormat(o.format, ['table', 'json', 'csv']);
         const q = parseFlags(usageQuery, { by: o.by, since: o.since, until: o.until, team: o.team, key: o.key });
-        const report = await usingStore(o.config, (store) => usageFor(store, q));
+        const report = await usingStore(io, o.config, 'read', (store, config) => usageFor(store, q, config.keys));
         if (format === 'json') io.out(JSON.stringify(usageView(report), null, 2));
-        else if (format === 'csv') io.out(reportCsv(report).replace(/\r\n$/, ''));
+        else if (format === 'csv') io.write(reportCsv(report));
         else io.out(usageTable(report));
       }),
     );

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { ConfigError, parseConfig, type ConfigProblem } from './load.ts';
+import { ConfigError, formatProblem, parseConfig, parseStoreConfig, type ConfigProblem } from './load.ts';
 
-function problems(yaml: string, env: Record<string, string> = {}): ConfigProblem[] {
+function problems(yaml: string, env: Record<string, string> = {}, parse: (t: string, f: string, e: Record<string, string>) => unknown = parseConfig): ConfigProblem[] {
   try {
-    parseConfig(yaml, 'g.yaml', env);
+    parse(yaml, 'g.yaml', env);
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
@@ -80,5 +80,47 @@ describe('environment references', () => {
     expect(Object.keys(parseConfig(text, 'gateway.config.yaml', {}).config.providers)).toEqual(['mock']);
     const all = parseConfig(text, 'gateway.config.yaml', { OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b', GEMINI_API_KEY: 'c', AWS_ACCESS_KEY_ID: 'd', AWS_SECRET_ACCESS_KEY: 'e' });
     expect(Object.keys(all.config.providers).sort()).toEqual(['anthropic', 'bedrock', 'gemini', 'mock', 'openai']);
+  });
+});
+
+describe('one problem per fault, in file order', () => {
+  test('an unset ${VAR} is reported once, not again as an empty value', () => {
+    const ps = problems(`providers:\n  oa: { type: openai, api_key: \${K1} }\n  an: { type: anthropic, api_key: \${K1} }\n`);
+    expect(ps.map((p) => [p.line, p.message])).toEqual([
+      [2, 'environment variable K1 is not set'],
+      [3, 'environment variable K1 is not set'],
+    ]);
+  });
+
+  test('problems are sorted by line', () => {
+    const ps = problems(`models:\n  m: { provider: mock, model: x, colour: red }\nserver:\n  prot: 1\nproviders:\n  oa: { type: openai, api_key: \${K} }\n  mock: { type: mock }\n`);
+    const lines = ps.map((p) => p.line);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(ps.length).toBe(3);
+  });
+
+  test('a missing providers section says how to add one', () => {
+    const [p] = problems('database: { url: "file:./x.db" }\n');
+    expect(formatProblem(p!)).toBe('g.yaml:1:1: providers: missing (add a providers: section, e.g. providers: { mock: { type: mock } })');
+  });
+
+  test('an unsupported database scheme names the supported ones', () => {
+    const [p] = problems(`database: { url: "postgres://db/x" }\n${base}`);
+    expect(p).toMatchObject({ line: 1, path: 'database.url' });
+    expect(p!.message).toBe("unsupported database URL scheme 'postgres:' (use file:PATH, :memory:, http(s):// or ws(s):// for sqld, or libsql:// for Turso)");
+  });
+});
+
+describe('parseStoreConfig: only database and keys', () => {
+  const text = `database: { url: "file:./data/x.db", auth_token: \${TOKEN:-t} }\nproviders:\n  oa: { type: openai, api_key: \${UNSET} }\nkeys:\n  - { name: cfg, hash: "sha256:${'a'.repeat(64)}" }\n`;
+
+  test('unset provider variables and a missing providers section do not matter', () => {
+    expect(parseStoreConfig(text, 'g.yaml', {})).toEqual({ database: { url: 'file:./data/x.db', auth_token: 't' }, keys: [{ name: 'cfg', hash: `sha256:${'a'.repeat(64)}` }] });
+    expect(parseStoreConfig('server: { port: 1 }\n', 'g.yaml', {}).database.url).toBe('file:./data/tollgate.db');
+  });
+
+  test('problems in database and keys are still reported at their line', () => {
+    const ps = problems(`providers: {}\ndatabase:\n  url: \${DB_URL}\n  ur: x\n`, {}, parseStoreConfig);
+    expect(ps.map((p) => [p.line, p.path])).toEqual([[3, 'database.url'], [4, 'database.ur']]);
   });
 });

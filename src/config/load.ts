@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
-import { protectRefs, resolveEnv } from './env.ts';
+import { protectRefs, resolveEnv, type MissingEnv } from './env.ts';
 import { closest } from './suggest.ts';
 import { upstreamPrices } from './prices.ts';
 
@@ -23,7 +23,9 @@ export class ConfigError extends Error {
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.path ? p.path + ': ' : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`;
+  // Line 0: a problem about a value rather than a place in the file (a directory that is missing).
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
+  return `${where}: ${p.path ? p.path + ': ' : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`;
 }
 
 export interface LoadedConfig {
@@ -34,6 +36,38 @@ export interface LoadedConfig {
 
 /** Parses, resolves `${ENV}` and validates one config text. Throws ConfigError naming file:line. */
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
+  const { doc, at, missing } = readDocument(text, file, env);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const skipped = dropOptionalProviders(raw, missing);
+  const unset = missing.filter((m) => !(m.path[0] === 'providers' && skipped.some((s) => s.provider === m.path[1])));
+  const parsed = configSchema.safeParse(raw);
+  const problems = envProblems(unset, file, at);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, unset, doc, file, at));
+  if (parsed.success) problems.push(...crossCheck(parsed.data, doc, file, at));
+  if (problems.length) throw new ConfigError(sortProblems(problems));
+  return { config: parsed.data!, skipped };
+}
+
+/** The sections the database commands need. */
+export type StoreConfig = Pick<GatewayConfig, 'database' | 'keys'>;
+const storeConfigSchema = configSchema.pick({ database: true, keys: true });
+
+/**
+ * Only `database` and `keys`, for the commands that manage the database: the rest of the file
+ * (providers and their `${VAR}`s) does not matter to them, beyond being valid YAML.
+ */
+export function parseStoreConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): StoreConfig {
+  const { doc, at, missing } = readDocument(text, file, env);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const unset = missing.filter((m) => m.path[0] === 'database' || m.path[0] === 'keys');
+  const parsed = storeConfigSchema.safeParse({ database: raw.database, keys: raw.keys });
+  const problems = envProblems(unset, file, at);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, unset, doc, file, at));
+  if (problems.length) throw new ConfigError(sortProblems(problems));
+  return parsed.data!;
+}
+
+function readDocument(text: string, file: string, env: Record<string, string | undefined>): { doc: Document; at: At; missing: MissingEnv[] } {
   const lc = new LineCounter();
   const protectedText = protectRefs(text);
   const doc = parseDocument(protectedText.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
@@ -46,21 +80,23 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       }),
     );
   }
-  const missing = resolveEnv(doc, env, protectedText.refs);
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
-  const skipped = dropOptionalProviders(raw, missing);
-  const problems: ConfigProblem[] = [];
-  for (const m of missing) {
-    if (m.path[0] === 'providers' && skipped.some((s) => s.provider === m.path[1])) continue;
-    const pos = at(m.offset);
-    problems.push({ file, line: pos.line, col: pos.col, path: m.path.join('.'), message: `environment variable ${m.name} is not set`, hint: `export ${m.name}, or write \${${m.name}:-default}, or mark the provider optional: true` });
-  }
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => toProblem(i, doc, file, at)));
-  if (parsed.success) problems.push(...crossCheck(parsed.data, doc, file, at));
-  if (problems.length) throw new ConfigError(problems);
-  return { config: parsed.data!, skipped };
+  return { doc, at, missing: resolveEnv(doc, env, protectedText.refs) };
 }
+
+function envProblems(missing: MissingEnv[], file: string, at: At): ConfigProblem[] {
+  return missing.map((m) => {
+    const pos = at(m.offset);
+    return { file, line: pos.line, col: pos.col, path: m.path.join('.'), message: `environment variable ${m.name} is not set`, hint: `export ${m.name}, or write \${${m.name}:-default}, or mark the provider optional: true` };
+  });
+}
+
+/** Schema problems, minus those about a value left empty by an unset `${VAR}` (already reported). */
+function zodProblems(issues: z.core.$ZodIssue[], unset: MissingEnv[], doc: Document, file: string, at: At): ConfigProblem[] {
+  const emptied = new Set(unset.map((m) => m.path.join('.')));
+  return issues.filter((i) => !emptied.has(i.path.join('.'))).map((i) => toProblem(i, doc, file, at));
+}
+
+const sortProblems = (ps: ConfigProblem[]) => [...ps].sort((a, b) => a.line - b.line || a.col - b.col);
 
 function dropOptionalProviders(raw: Record<string, unknown>, missing: { name: string; path: (string | number)[] }[]) {
   const skipped: { provider: string; missing: string[] }[] = [];
@@ -107,6 +143,10 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, file: string, at: At)
   } else if (issue.code === 'invalid_union' && path.at(-3) === 'providers' && path.at(-1) === 'type') {
     message = `unknown provider type`;
     hint = `type must be one of: ${providerSchema.options.map((o) => o.shape.type.value).join(', ')}`;
+  } else if (issue.code === 'invalid_type' && !doc.hasIn(path as (string | number)[])) {
+    const name = String(path.at(-1) ?? '');
+    message = 'missing';
+    hint = name === 'providers' ? 'add a providers: section, e.g. providers: { mock: { type: mock } }' : `add ${name}, a ${issue.expected}`;
   } else if (issue.code === 'invalid_type') {
     hint = `expected ${issue.expected}`;
   }

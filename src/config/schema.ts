@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { priceOverridesSchema } from '../pricing/overrides.ts';
+import { databaseUrlProblem, SUPPORTED_DATABASE_URLS } from './database-url.ts';
 
 /** The one config schema. Strict everywhere: an unknown key is an error with a suggestion. */
 
 const url = z.string().url();
+const databaseUrl = z.string().superRefine((u, ctx) => {
+  const problem = databaseUrlProblem(u);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (use ${SUPPORTED_DATABASE_URLS})` });
+});
 const secret = z.string().min(1);
 
 /** One key, or several rotated with their own cool-downs (`api_keys`); never both. */
@@ -188,7 +193,8 @@ export const configSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000 }),
   database: z
     .strictObject({
-      url: z.string().regex(/^(file:|:memory:$|https?:\/\/|libsql:\/\/|wss?:\/\/)/, 'must be file:PATH, :memory:, http(s)://, ws(s):// or libsql://').default('file:./data/tollgate.db'),
+      /** A relative file: URL is relative to the config file (embedded defaults: the current directory). */
+      url: databaseUrl.default('file:./data/tollgate.db'),
       auth_token: z.string().optional(),
       /** With a `file:` url: that file is an embedded replica of this server. */
       sync_url: url.optional(),
@@ -220,15 +226,15 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Off: no policy runs (every catalog model is allowed, no decision limits). */
       enabled: z.boolean().default(true),
-      /** Rego and data files, relative to the config file; the built-in defaults when absent. */
-      dir: z.string().default('policies'),
+      /** Rego and data files, relative to the config file; must exist when set. Unset: ./policies beside the file if there, else the built-in ones. */
+      dir: z.string().min(1).optional(),
       /** An OPA bundle (`opa build -t wasm`, .tar.gz) instead of a directory. */
       bundle: z.string().optional(),
       /** Recompile when a policy file (or the bundle) changes; off: only a restart reloads it. */
       watch: z.boolean().default(true),
       data: z.record(z.string(), z.unknown()).default({}),
     })
-    .default({ enabled: true, dir: 'policies', watch: true, data: {} }),
+    .default({ enabled: true, watch: true, data: {} }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -8,7 +8,7 @@ import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
-import { openStore } from '../store/client.ts';
+import { displayUrl, openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -58,10 +58,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
+  // A policy.dir that does not exist is refused before the database is created or migrated.
+  if (config.policy.enabled) policySource(config, opts.source.path);
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
-  if (applied.length) logger.info('database migrated', { applied });
+  logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
   const keys = keyCache(store, logger);
   const swept = await sweepStaleReservations(store, 10 * 60_000);

@@ -19,25 +19,59 @@ export interface Store {
   close(): void;
 }
 
+/** A database that cannot be opened or used; the message names it and says what to do. */
+export class DatabaseError extends Error {
+  constructor(readonly url: string, reason: string) {
+    super(`database ${displayUrl(url)}: ${reason}`);
+    this.name = 'DatabaseError';
+  }
+}
+
+/** The URL without a token in its query string, for messages. */
+export const displayUrl = (url: string) => url.replace(/(authToken=)[^&]+/i, '$1***');
+
 /** Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. */
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
-  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
-  // One connection for a local file: statements run synchronously on this thread anyway, and
-  // per-connection settings (synchronous, busy_timeout) then hold for every statement.
-  const client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: url.startsWith('file:') ? 1 : undefined, timeout: 5000 });
-  if (url.startsWith('file:') && !opts.sync_url) {
-    await client.execute('PRAGMA journal_mode=WAL');
-    await client.execute('PRAGMA busy_timeout=5000');
-    // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
-    // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
-    await client.execute('PRAGMA synchronous=NORMAL');
+  const file = url.startsWith('file:') ? url.slice('file:'.length).split('?')[0]! : undefined;
+  if (file) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (e) {
+      throw new DatabaseError(url, `cannot create the directory ${dirname(file)} (${codeOf(e)}); fix database.url or the permissions`);
+    }
+  }
+  let client: Client;
+  try {
+    // One connection for a local file: statements run synchronously on this thread anyway, and
+    // per-connection settings (synchronous, busy_timeout) then hold for every statement.
+    client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
+  } catch (e) {
+    throw new DatabaseError(url, `not a usable URL (${messageOf(e)}); fix database.url`);
+  }
+  try {
+    if (file && !opts.sync_url) {
+      await client.execute('PRAGMA journal_mode=WAL');
+      await client.execute('PRAGMA busy_timeout=5000');
+      // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
+      // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
+      await client.execute('PRAGMA synchronous=NORMAL');
+    } else if (!opts.sync_url) {
+      // Remote clients connect lazily; find out now, not on the first request.
+      await client.execute('SELECT 1');
+    }
+  } catch (e) {
+    client.close();
+    throw new DatabaseError(url, file ? `cannot open it (${messageOf(e)}); is it a Tollgate database?` : `cannot reach it (${messageOf(e)}); check database.url, database.auth_token and that the server is running`);
   }
   // The replica is synced by our own timer rather than the client's syncInterval, whose native
   // sync loop outlives close() and keeps calling a server that may be gone.
   let timer: ReturnType<typeof setInterval> | undefined;
   if (opts.sync_url) {
-    await client.sync();
+    await client.sync().catch((e: unknown) => {
+      client.close();
+      throw new DatabaseError(opts.sync_url!, `cannot sync the replica from it (${messageOf(e)}); check database.sync_url and that the server is running`);
+    });
     timer = setInterval(() => void client.sync().catch(() => undefined), (opts.sync_interval_s ?? 1) * 1000);
     timer.unref?.();
   }
@@ -49,4 +83,14 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
       client.close();
     },
   };
+}
+
+function codeOf(e: unknown): string {
+  return e && typeof e === 'object' && 'code' in e ? String(e.code) : messageOf(e);
+}
+
+/** The first line of an error's message: libSQL errors can be long and multi-line. */
+function messageOf(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0]!.slice(0, 200);
 }

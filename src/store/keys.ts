@@ -68,6 +68,10 @@ export async function createKey(store: Store, k: NewKey, now = Date.now()): Prom
   return { key, row };
 }
 
+export async function ensureTeam(store: Store, id: string, now: number): Promise<void> {
+  await store.db.insert(teams).values({ id, name: id, createdAt: now }).onConflictDoNothing();
+}
+
 export async function listKeys(store: Store, opts: { team?: string; includeRevoked?: boolean } = {}): Promise<KeyRow[]> {
   const conds = [];
   if (opts.team) conds.push(eq(virtualKeys.teamId, opts.team));
@@ -121,4 +125,33 @@ export async function rotateKey(store: Store, idOrPrefix: string, graceMs: numbe
 export async function findKeyByHash(store: Store, hash: string): Promise<KeyRow | undefined> {
   const rows = await store.db.select().from(virtualKeys).where(eq(virtualKeys.hash, hash)).limit(1);
   return rows[0];
+}
+
+/** A change to a key's limits: undefined leaves a field alone, null clears it. */
+export interface KeyPatch {
+  budget?: { micros: number; period: Period } | null;
+  models?: string[] | null;
+  rpm?: number | null;
+  tpm?: number | null;
+  expiresAt?: number | null;
+}
+
+/** Changes a key's limits; bumps updated_at so every gateway's key cache picks it up. */
+export async function updateKey(store: Store, id: string, p: KeyPatch, now = Date.now()): Promise<KeyRow> {
+  const set: Partial<KeyRow> = { updatedAt: now };
+  if (p.budget !== undefined) {
+    set.budgetMicros = p.budget?.micros ?? null;
+    set.budgetPeriod = p.budget?.period ?? null;
+  }
+  if (p.models !== undefined) set.allowedModels = p.models;
+  if (p.rpm !== undefined) set.rpm = p.rpm;
+  if (p.tpm !== undefined) set.tpm = p.tpm;
+  if (p.expiresAt !== undefined) set.expiresAt = p.expiresAt;
+  await store.db.update(virtualKeys).set(set).where(eq(virtualKeys.id, id));
+  return getKey(store, id);
+}
+
+/** Keys with this name, newest first (a rotation leaves two: the old one points to the new). */
+export async function keysNamed(store: Store, name: string): Promise<KeyRow[]> {
+  return store.db.select().from(virtualKeys).where(eq(virtualKeys.name, name)).orderBy(desc(virtualKeys.createdAt));
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import type { Store } from './client.ts';
 import type { Period } from './keys.ts';
@@ -76,4 +76,25 @@ export async function updateTeam(store: Store, id: string, p: TeamPatch): Promis
 export async function setKeyUser(store: Store, keyId: string, userId: string, teamId: string | null, now = Date.now()): Promise<void> {
   await store.db.insert(users).values({ id: userId, name: userId, teamId, createdAt: now }).onConflictDoNothing();
   await store.db.update(virtualKeys).set({ userId, updatedAt: now }).where(eq(virtualKeys.id, keyId));
+}
+
+/**
+ * Deletes a team. Its live keys would lose their team budget and limits, so they are refused
+ * (`team_has_keys`) unless `force`, which revokes them. Revoked keys and users are detached.
+ */
+export async function deleteTeam(store: Store, id: string, opts: { force: boolean; forceHint: string }, now = Date.now()): Promise<{ team: TeamRow; revoked: string[] }> {
+  const team = await getTeam(store, id);
+  const live = await store.db.select({ id: virtualKeys.id }).from(virtualKeys).where(and(eq(virtualKeys.teamId, id), isNull(virtualKeys.revokedAt)));
+  const ids = live.map((k) => k.id);
+  if (ids.length && !opts.force) {
+    const list = ids.slice(0, 3).join(', ') + (ids.length > 3 ? ', …' : '');
+    throw new GatewayError('invalid_request', `Team '${id}' still has ${ids.length} live key${ids.length === 1 ? '' : 's'} (${list}); revoke them first, or delete with ${opts.forceHint} to revoke them too.`, { status: 409, code: 'team_has_keys' });
+  }
+  await store.db.batch([
+    store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(virtualKeys.teamId, id), isNull(virtualKeys.revokedAt))),
+    store.db.update(virtualKeys).set({ teamId: null }).where(eq(virtualKeys.teamId, id)),
+    store.db.update(users).set({ teamId: null }).where(eq(users.teamId, id)),
+    store.db.delete(teams).where(eq(teams.id, id)),
+  ]);
+  return { team, revoked: ids };
 }

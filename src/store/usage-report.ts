@@ -114,7 +114,7 @@ export function formatUsd(micros: number): string {
   return `${sign}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}`;
 }
 
-/** The report as flat records: grouping columns, metrics, and `cost_usd`. The totals row is last. */
+/** The report as flat records: grouping columns, metrics, and `cost_usd`. The totals row is last (and alone without grouping). */
 export function reportRecords(report: UsageReport): Record<string, string | number | null>[] {
   const by = report.query.by;
   const flat = (group: UsageReportRow['group'], t: Totals, keyName?: string | null) => {
@@ -129,9 +129,9 @@ export function reportRecords(report: UsageReport): Record<string, string | numb
     }
     return rec;
   };
-  const totalGroup: UsageReportRow['group'] = {};
-  if (by.length) totalGroup[by[0]!] = 'TOTAL';
-  return [...report.rows.map((r) => flat(r.group, r, r.keyName)), flat(totalGroup, report.totals)];
+  // Without grouping the one row is the totals: print it once.
+  if (!by.length) return [flat({}, report.totals)];
+  return [...report.rows.map((r) => flat(r.group, r, r.keyName)), flat({ [by[0]!]: 'TOTAL' }, report.totals)];
 }
 
 /**

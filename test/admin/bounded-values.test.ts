@@ -43,7 +43,7 @@ test('the CLI refuses the same value in one line with exit code 2', async () => 
   const config = join(dir, 'gateway.config.yaml');
   writeFileSync(config, `database: { url: "file:${join(dir, 'db.sqlite')}" }\nproviders: { mock: { type: mock } }\n`);
   const err: string[] = [];
-  const cmd = keysCommand({ out: () => {}, err: (t) => err.push(t) });
+  const cmd = keysCommand({ out: () => {}, err: (t) => err.push(t), write: () => {} });
   let code = 0;
   process.exitCode = 0;
   try {

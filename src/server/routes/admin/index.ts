@@ -5,6 +5,7 @@ import { adminAuth } from '../../middleware/admin-auth.ts';
 import { adminKeysRoute } from './keys.ts';
 import { adminTeamsRoute } from './teams.ts';
 import { adminUsageRoute } from './usage.ts';
+import { adminUsersRoute } from './users.ts';
 
 /**
  * The admin API under /admin, behind the master key (TOLLGATE_MASTER_KEY). Errors leave through
@@ -16,5 +17,6 @@ export function adminRoutes(deps: AppDeps) {
     .use('/admin/*', adminAuth({ logger: deps.logger }))
     .route('/', adminKeysRoute(deps))
     .route('/', adminTeamsRoute(deps))
-    .route('/', adminUsageRoute(deps));
+    .route('/', adminUsageRoute(deps))
+    .route('/', adminUsersRoute(deps));
 }

@@ -3,11 +3,11 @@ import { listKeys } from '../../../store/keys.ts';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
 import { readAdminBody, readQuery, storeOf } from './input.ts';
-import { findKey, issueKey, revoke, rotate } from './ops.ts';
-import { createKeyBody, listKeysQuery, rotateKeyBody } from './schemas.ts';
+import { changeKey, findKey, issueKey, revoke, rotate } from './ops.ts';
+import { createKeyBody, listKeysQuery, rotateKeyBody, updateKeyBody } from './schemas.ts';
 import { keyView } from './views.ts';
 
-/** `/admin/keys`: create, list, show, revoke, rotate. A plaintext key appears only in create and rotate answers. */
+/** `/admin/keys`: create, list, show, update, revoke, rotate. A plaintext key appears only in create and rotate answers. */
 export function adminKeysRoute(deps: AppDeps) {
   return new Hono<Env>()
     .post('/admin/keys', async (c) => {
@@ -23,6 +23,12 @@ export function adminKeysRoute(deps: AppDeps) {
       return c.json({ object: 'list', data: rows.map((r) => keyView(r, now)) });
     })
     .get('/admin/keys/:id', async (c) => c.json(keyView(await findKey(storeOf(deps), c.req.param('id')))))
+    .patch('/admin/keys/:id', async (c) => {
+      const patch = await readAdminBody(c, updateKeyBody);
+      const row = await changeKey(storeOf(deps), c.req.param('id'), patch);
+      deps.logger.info('admin: key updated', { request_id: c.get('requestId'), key_id: row.id, fields: Object.keys(patch) });
+      return c.json(keyView(row));
+    })
     .post('/admin/keys/:id/revoke', async (c) => {
       const row = await revoke(storeOf(deps), c.req.param('id'));
       deps.logger.info('admin: key revoked', { request_id: c.get('requestId'), key_id: row.id, prefix: row.prefix });

@@ -55,6 +55,18 @@ export const createKeyBody = z.strictObject({
 });
 export type CreateKeyInput = z.infer<typeof createKeyBody>;
 
+/** A key change: a field left out stays, `null` clears it (`expires: null` = never expires). */
+export const updateKeyBody = z
+  .strictObject({
+    budget: budget.nullable().optional(),
+    models: models.nullable().optional(),
+    rpm: limit.nullable().optional(),
+    tpm: limit.nullable().optional(),
+    expires: expires.nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of budget, models, rpm, tpm, expires');
+export type UpdateKeyInput = z.infer<typeof updateKeyBody>;
+
 export const rotateKeyBody = z.strictObject({
   /** How long the old key keeps working, in ms after parsing. */
   grace: parsedString(parseDuration).default(24 * 3_600_000),
@@ -90,6 +102,29 @@ export const updateTeamBody = z
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of name, budget, rpm, tpm, models, metadata');
 export type UpdateTeamInput = z.infer<typeof updateTeamBody>;
+
+/** `?force=true`: delete a team or user that still has live keys, revoking them. */
+export const deleteQuery = z.strictObject({ force: flag.default(false) });
+
+const userId = z.string().min(1).max(200);
+
+export const createUserBody = z.strictObject({
+  id: userId,
+  name: z.string().min(1).max(200).optional(),
+  email: z.email().optional(),
+  team: teamId.optional(),
+});
+export type CreateUserInput = z.infer<typeof createUserBody>;
+
+export const updateUserBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    email: z.email().nullable().optional(),
+    team: teamId.nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of name, email, team');
+
+export const listUsersQuery = z.strictObject({ team: z.string().min(1).optional() });
 
 const isDimension = (d: string): d is Dimension => DIMENSIONS.some((x) => x === d);
 

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { createTeam, getTeam, listTeams, updateTeam } from '../../../store/teams.ts';
+import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from '../../../store/teams.ts';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
-import { readAdminBody, storeOf } from './input.ts';
-import { createTeamBody, updateTeamBody } from './schemas.ts';
+import { readAdminBody, readQuery, storeOf } from './input.ts';
+import { createTeamBody, deleteQuery, updateTeamBody } from './schemas.ts';
 import { teamView } from './views.ts';
 
-/** `/admin/teams`: create, list, show, and change budget, limits and allowed models. */
+/** `/admin/teams`: create, list, show, delete, and change budget, limits and allowed models. */
 export function adminTeamsRoute(deps: AppDeps) {
   return new Hono<Env>()
     .post('/admin/teams', async (c) => {
@@ -21,5 +21,11 @@ export function adminTeamsRoute(deps: AppDeps) {
       const row = await updateTeam(storeOf(deps), c.req.param('id'), patch);
       deps.logger.info('admin: team updated', { request_id: c.get('requestId'), team: row.id, fields: Object.keys(patch) });
       return c.json(teamView(row));
+    })
+    .delete('/admin/teams/:id', async (c) => {
+      const { force } = readQuery(c, deleteQuery);
+      const { team, revoked } = await deleteTeam(storeOf(deps), c.req.param('id'), { force, forceHint: '?force=true' });
+      deps.logger.info('admin: team deleted', { request_id: c.get('requestId'), team: team.id, revoked_keys: revoked });
+      return c.json({ ...teamView(team), deleted: true, revoked_keys: revoked });
     });
 }

@@ -14,7 +14,7 @@ const query = usageQuery.extend({ format: z.enum(['json', 'csv']).default('json'
 export function adminUsageRoute(deps: AppDeps) {
   return new Hono<Env>().get('/admin/usage', async (c) => {
     const { format, ...q } = readQuery(c, query);
-    const report = await usageFor(storeOf(deps), q);
+    const report = await usageFor(storeOf(deps), q, deps.runtime.current().config.keys);
     if (format === 'json') return c.json(usageView(report));
     return c.body(reportCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8' });
   });

@@ -1,5 +1,6 @@
 import type { KeyRow, Period } from '../../../store/keys.ts';
 import type { TeamRow } from '../../../store/teams.ts';
+import type { UserRow } from '../../../store/users.ts';
 import { formatUsd, reportRecords, type UsageReport } from '../../../store/usage-report.ts';
 
 export type KeyStatus = 'active' | 'rotating' | 'expired' | 'revoked';
@@ -68,6 +69,11 @@ export function teamView(row: TeamRow) {
   };
 }
 export type TeamView = ReturnType<typeof teamView>;
+
+export function userView(row: UserRow) {
+  return { id: row.id, object: 'user' as const, name: row.name, email: row.email, team: row.teamId, created_at: iso(row.createdAt) };
+}
+export type UserView = ReturnType<typeof userView>;
 
 /** A usage report as JSON: one record per group, totals apart; `cost_usd` is exact (6 decimals). */
 export function usageView(report: UsageReport) {
