@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { CliError } from './guard.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import defaultConfigText from '../../gateway.config.yaml' with { type: 'text' };
@@ -18,7 +19,7 @@ export function writeAll(files: Record<string, string>, force: boolean): void {
   const existing = Object.keys(files).filter((f) => existsSync(f));
   if (existing.length > 0 && !force) {
     const more = existing.length > 1 ? ` (and ${existing.length - 1} more)` : '';
-    throw new Error(`${existing[0]} already exists${more}; nothing was written. Pass --force to overwrite.`);
+    throw new CliError(`${existing[0]} already exists${more}; nothing was written. Pass --force to overwrite.`);
   }
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(path), { recursive: true });

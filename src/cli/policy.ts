@@ -94,7 +94,7 @@ export function policyCommand(): Command {
 }
 
 function readSources(dir: string, flag = '[dir]'): PolicySources | undefined {
-  if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files as ${flag})`);
+  if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files as ${flag}, or \`tollgate policy export ${dir}\` writes the built-in policies there)`);
   const r = readPolicyDir(dir);
   if (r.ok) return r.sources;
   reportProblems(r.errors);

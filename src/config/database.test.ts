@@ -34,7 +34,7 @@ test('every database form docs/config.md lists passes the check', () => {
 });
 
 test('config check refuses what serve would fail on', () => {
-  expect(problems(withDb('{ url: ./data/tollgate.db }'))[0]).toContain('database.url: must be file:PATH');
+  expect(problems(withDb('{ url: ./data/tollgate.db }'))[0]).toContain('database.url: \'./data/tollgate.db\' is not a database URL');
   expect(problems(withDb('{ url: "http://sqld:8080", sync_url: "http://sqld:8080" }'))[0]).toContain('database.sync_url: sync_url needs a file: url');
 });
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../config/load.ts';
@@ -7,6 +7,8 @@ import { policySource } from './policy-source.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-polsrc-'));
 mkdirSync(join(dir, 'policies'));
+writeFileSync(join(dir, 'b.tar.gz'), '');
+const bare = mkdtempSync(join(tmpdir(), 'tollgate-polsrc-bare-'));
 const config = (policy: string) => parseConfig(`providers: { mock: { type: mock } }\npolicy: ${policy}\n`, 'x.yaml', {}).config;
 
 test('policy.watch defaults to on and can be switched off', () => {
@@ -16,5 +18,11 @@ test('policy.watch defaults to on and can be switched off', () => {
 });
 
 test('the built-in policies are never watched', () => {
-  expect(policySource(config('{ dir: nowhere, watch: true }'), join(dir, 'gateway.config.yaml')).watch).toBe(false);
+  const src = policySource(config('{ watch: true }'), join(bare, 'gateway.config.yaml'));
+  expect('sources' in src && src.watch).toBe(false);
+});
+
+test('a policy.dir or bundle that is set must exist', () => {
+  expect(() => policySource(config('{ dir: nowhere }'), join(dir, 'gateway.config.yaml'))).toThrow('policy.dir');
+  expect(() => policySource(config('{ bundle: none.tar.gz }'), join(dir, 'gateway.config.yaml'))).toThrow('policy.bundle');
 });

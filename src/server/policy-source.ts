@@ -30,7 +30,7 @@ export function policySource(config: GatewayConfig, configPath?: string): Policy
   }
   const beside = at('policies');
   if (existsSync(beside)) return { dir: beside, watch, label: `${shown(beside)}/` };
-  return { sources: embeddedPolicySources(), name: '<built-in policies>', watch: false, label: 'built-in policies (`tollgate policy export` writes them)' };
+  return { sources: embeddedPolicySources(), name: '<built-in policies>', watch: false, label: `built-in policies (no ${shown(beside)}/ directory; \`tollgate policy export\` writes them)` };
 }
 
 function missing(file: string, path: string, message: string, hint: string): ConfigError {

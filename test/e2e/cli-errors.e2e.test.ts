@@ -160,11 +160,11 @@ describe('command and flag errors', () => {
     write(dir, 'bad.json', '{"model":');
     write(dir, 'body.json', '{"model":"m"}');
     const cases: [string[], string][] = [
-      [['policy', 'eval', '-i', 'nope.json', '-d', pdir], 'error: --input nope.json: cannot read it (ENOENT); give a JSON policy input document or client request body'],
+      [['policy', 'eval', '-i', 'nope.json', '-d', pdir], 'error: --input nope.json: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)'],
       [['policy', 'eval', '-i', 'bad.json', '-d', pdir], 'error: --input bad.json: not valid JSON'],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir, '-e', 'chat'], "error: --endpoint: expected chat.completions, messages or embeddings, got 'chat'"],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir], 'error: --input body.json: not a valid chat.completions request body: messages: '],
-      [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files as --dir)'],
+      [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files as --dir, or `tollgate policy export policies` writes the built-in policies there)'],
     ];
     for (const [args, start] of cases) {
       const r = run(args, dir);

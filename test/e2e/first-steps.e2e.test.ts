@@ -69,7 +69,8 @@ describe('tollgate init, then the README policy commands as written', () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain('FAIL');
     expect(r.out).toContain(`ok    config: ${join(project, 'gateway.config.yaml')}`);
-    expect(r.out).toMatch(/^ok {4}database: file:\.\/data\/tollgate\.db/m);
+    // A relative database url is relative to the config file.
+    expect(r.out).toContain(`ok    database: file:${join(project, 'data/tollgate.db')}`);
     expect(r.out).toMatch(/^warn  provider openai: off: OPENAI_API_KEY not set — fix: export OPENAI_API_KEY/m);
     expect(r.out).toContain(`ok    policies: policies/: compiled, tests`);
     expect(r.out).toContain(`revision ${revision}`);
@@ -79,7 +80,7 @@ describe('tollgate init, then the README policy commands as written', () => {
     const gw = await serve(project);
     const out = gw.output();
     expect(out).toContain(`config:    ${join(project, 'gateway.config.yaml')}`);
-    expect(out).toContain('database:  file:./data/tollgate.db');
+    expect(out).toContain(`database:  file:${join(project, 'data/tollgate.db')}`);
     expect(out).toContain(`policy:    revision ${revision} from policies/`);
     expect(out).toContain('admin API: off');
     expect(out).toContain('anonymous: ON');

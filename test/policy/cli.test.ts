@@ -79,8 +79,8 @@ test('policy schema writes the input JSON Schema', async () => {
 test('a missing policy directory or --input file is one line naming it and the fix', async () => {
   const missing = await tollgate('test', join(root, 'nowhere'));
   expect(missing.code).toBe(1);
-  expect(missing.err.trim()).toBe(`${join(root, 'nowhere')}: no such policy directory (\`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
+  expect(missing.err.trim()).toBe(`error: policy directory ${join(root, 'nowhere')} does not exist (give the directory with your .rego files as [dir], or \`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
   const noInput = await tollgate('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
   expect(noInput.code).toBe(1);
-  expect(noInput.err.trim()).toBe(`--input ${join(root, 'none.json')}: cannot read the file (\`tollgate init\` writes a sample req.json)`);
+  expect(noInput.err.trim()).toBe(`error: --input ${join(root, 'none.json')}: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);
 }, 30_000);
