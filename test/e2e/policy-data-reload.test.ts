@@ -20,7 +20,6 @@ models:
   second: { provider: mock, model: mock/ok }
 keys: [{ name: ci, hash: "sha256:${sha256Hex(KEY)}", team: ml }]
 policy:
-  dir: no-such-dir
   data: { teams: { ml: { models: ${JSON.stringify(models)} } } }
 `;
 
