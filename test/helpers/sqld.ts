@@ -29,7 +29,7 @@ export async function startSqld(): Promise<Sqld> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
-      const r = await fetch(`${url}/health`);
+      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
       if (r.ok) break;
     } catch {
       /* not up yet */
@@ -41,8 +41,13 @@ export async function startSqld(): Promise<Sqld> {
   return {
     url,
     async stop() {
+      // sqld can take its time over SIGTERM while clients hold connections; a test run must not.
       proc.kill('SIGTERM');
-      await proc.exited;
+      const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(3_000).then(() => false)]);
+      if (!exited) {
+        proc.kill('SIGKILL');
+        await proc.exited;
+      }
     },
   };
 }
