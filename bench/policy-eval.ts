@@ -13,7 +13,7 @@ import { parseDecision } from '../src/policy/decision.ts';
 import { createPolicyEngine } from '../src/policy/engine.ts';
 import { buildInput, type BuildInputArgs } from '../src/policy/input.ts';
 import { formatProblem, loadPolicies } from '../src/policy/loader.ts';
-import { chatRequest } from '../src/server/schemas/openai.ts';
+import { chatRequest } from '../src/wire/openai.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
 const N = Number(values.n);

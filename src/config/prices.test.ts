@@ -4,7 +4,7 @@ import { buildRuntime, runtimeHolder } from './runtime.ts';
 import { upstreamPrices } from './prices.ts';
 import { createApp } from '../server/app.ts';
 import { silentLogger } from '../lib/logger.ts';
-import type { UsageRecord } from '../server/usage-record.ts';
+import type { UsageRecord } from '../store/usage-record.ts';
 
 const config = (prices: string) =>
   parseConfig(

@@ -6,7 +6,7 @@ import { denyError } from '../policy/deny.ts';
 import type { Decision } from '../policy/decision.ts';
 import { requestFacts } from '../policy/request-facts.ts';
 import type { Target } from '../routing/target.ts';
-import type { Principal } from '../server/middleware/auth.ts';
+import type { Principal } from './principal.ts';
 import type { BudgetHold } from '../store/budget-leases.ts';
 import type { TeamRow } from '../store/team-cache.ts';
 import { budgetScopes } from './budget-scopes.ts';

@@ -1,5 +1,5 @@
 import type { Decision } from '../policy/decision.ts';
-import type { Principal } from '../server/middleware/auth.ts';
+import type { Principal } from './principal.ts';
 import type { BudgetScope } from '../store/budgets.ts';
 import type { TeamRow } from '../store/team-cache.ts';
 

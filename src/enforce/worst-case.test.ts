@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { OpenAIChatRequest } from '../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../wire/openai.ts';
 import { toAnthropicRequest } from '../providers/anthropic/openai-anthropic-request.ts';
 import { toGeminiRequest } from '../providers/gemini/request.ts';
 import { toConverseBody } from '../providers/bedrock/converse-request.ts';

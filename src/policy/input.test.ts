@@ -2,8 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../lib/errors.ts';
-import { chatRequest, embeddingsRequest } from '../server/schemas/openai.ts';
-import { messagesRequest } from '../server/schemas/anthropic.ts';
+import { chatRequest, embeddingsRequest } from '../wire/openai.ts';
+import { messagesRequest } from '../wire/anthropic.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type BuildInputArgs } from './input.ts';
 
 const NOW = new Date('2025-03-07T17:59:59Z'); // a Friday

@@ -1,5 +1,5 @@
-import type { AnthropicMessagesRequest } from '../server/schemas/anthropic.ts';
-import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../server/schemas/openai.ts';
+import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
+import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
 import { countPii, emptyPiiCounts, type PiiCounts } from './pii.ts';
 
 /** What the policy input needs from a request body, gathered in one walk. */

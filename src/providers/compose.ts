@@ -1,5 +1,5 @@
 import type { ChatTranslator, OpenAIChatTranslator } from './types.ts';
-import type { OpenAIChatRequest } from '../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../wire/openai.ts';
 
 /**
  * Chains a client→OpenAI translator with an OpenAI→wire translator, for pairs that have no

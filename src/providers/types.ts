@@ -1,8 +1,8 @@
 import type { GatewayError } from '../lib/errors.ts';
 import type { ProviderConfig } from '../config/schema.ts';
 import type { Credential } from './credentials.ts';
-import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../server/schemas/openai.ts';
-import type { AnthropicMessagesRequest } from '../server/schemas/anthropic.ts';
+import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
+import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
 
 /**
  * The canonical types every translator speaks.

@@ -4,7 +4,7 @@ import { parseConfig } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { sha256Hex } from '../lib/hash.ts';
-import type { UsageRecord } from './usage-record.ts';
+import type { UsageRecord } from '../store/usage-record.ts';
 
 const KEY = 'tg-test-client-key-123456';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../lib/logger.ts';
 import type { RuntimeHolder } from '../config/runtime.ts';
-import type { UsageRecord } from './usage-record.ts';
+import type { UsageRecord } from '../store/usage-record.ts';
 import type { KeyCache } from '../store/key-cache.ts';
 import type { EnforceDeps } from '../enforce/deps.ts';
 import type { Store } from '../store/client.ts';

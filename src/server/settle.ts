@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { emptyUsage, type Usage } from '../providers/types.ts';
 import type { Attempt } from '../routing/target.ts';
 import type { Env } from './context.ts';
-import type { UsageRecord } from './usage-record.ts';
+import type { UsageRecord } from '../store/usage-record.ts';
 import type { AppDeps } from './deps.ts';
 import { priceUsage } from './cost.ts';
 import { countTokens } from '../lib/tokenize.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../lib/logger.ts';
-import type { UsageRecord } from '../server/usage-record.ts';
+import type { UsageRecord } from './usage-record.ts';
 import { getTableColumns } from 'drizzle-orm';
 import type { InValue } from '@libsql/client';
 import { usage } from './schema.ts';

@@ -7,7 +7,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { usageWriter } from '../../src/store/usage-writer.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { emptyUsage } from '../../src/providers/types.ts';
-import type { UsageRecord } from '../../src/server/usage-record.ts';
+import type { UsageRecord } from '../../src/store/usage-record.ts';
 
 // Every ```sql block of docs/ledger.md runs against a migrated database holding a few rows
 // written by the real ledger writer, so the documented queries cannot drift from the schema.

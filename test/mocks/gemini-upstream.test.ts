@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../src/server/schemas/openai.ts';
+import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../src/wire/openai.ts';
 import { geminiAdapter } from '../../src/providers/gemini/adapter.ts';
 import { geminiEmbeddings } from '../../src/providers/gemini/embeddings.ts';
 import { openaiToGemini } from '../../src/providers/gemini/openai-gemini.ts';

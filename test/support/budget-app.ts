@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/lib/logger.ts';
 import { rateLimiter } from '../../src/limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../../src/policy/runtime.ts';
 import { createApp } from '../../src/server/app.ts';
-import type { UsageRecord } from '../../src/server/usage-record.ts';
+import type { UsageRecord } from '../../src/store/usage-record.ts';
 import { budgetGate } from '../../src/store/budget-leases.ts';
 import { openStore, type Store } from '../../src/store/client.ts';
 import { spendCounters } from '../../src/store/counters.ts';

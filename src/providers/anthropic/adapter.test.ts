@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { startAnthropicUpstream } from '../../../test/mocks/anthropic-upstream.ts';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, type ChatTranslator, type ProviderAdapter, type StreamEvent } from '../types.ts';
 import { anthropicAdapter } from './adapter.ts';
 import { anthropicToAnthropic } from './anthropic-anthropic.ts';

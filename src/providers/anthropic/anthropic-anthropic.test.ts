@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import Anthropic from '@anthropic-ai/sdk';
-import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import type { StreamEvent } from '../types.ts';
 import { anthropicToAnthropic } from './anthropic-anthropic.ts';
 import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from '../../../test/support/recorded.ts';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { asObject } from '../openai/openai-openai.ts';
 import type { AnthropicChatTranslator, StreamEvent } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { ChatMessage, ContentPart } from '../../server/schemas/openai.ts';
+import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
 
 /** One Anthropic content block as sent upstream. */
 export type Block = Record<string, unknown>;

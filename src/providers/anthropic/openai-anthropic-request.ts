@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest, ResponseFormat } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest, ResponseFormat } from '../../wire/openai.ts';
 import { toAnthropicMessages, unsupported, type Block } from './openai-anthropic-messages.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, type OpenAIChatTranslator, type StreamEvent } from '../types.ts';
 import { openaiToAnthropic } from './openai-anthropic.ts';
 import { anthropicErrors, anthropicMessages, anthropicStreams, chunkEvents, reduceAnthropicStream, sseResponse } from '../../../test/support/recorded.ts';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { asObject } from '../openai/openai-openai.ts';
 import { DONE, type OpenAIChatTranslator, type StreamEvent } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../../wire/openai.ts';
 import { DONE, type ChatTranslator, type EmbeddingsTranslator, type ProviderAdapter, type StreamEvent } from '../types.ts';
 import { startBedrockUpstream } from '../../../test/mocks/bedrock-upstream.ts';
 import { byteStream, cassette, collect, reassemble } from '../../../test/mocks/bedrock-fixtures.ts';

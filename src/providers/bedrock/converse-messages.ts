@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { ChatMessage, ContentPart } from '../../server/schemas/openai.ts';
+import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
 
 /** Converse content blocks, as far as this gateway writes them. */
 export type ConverseBlock =

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { cassette } from '../../../test/mocks/bedrock-fixtures.ts';
 import { openaiToBedrock } from './openai-bedrock.ts';
 

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { hasToolHistory, toConverseMessages } from './converse-messages.ts';
 
 /** Top-level OpenAI fields this translator understands; any other key is rejected by name. */

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIEmbeddingsRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIEmbeddingsRequest } from '../../wire/openai.ts';
 import { emptyUsage, type EmbeddingsTranslator, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { asObject } from '../openai/openai-openai.ts';

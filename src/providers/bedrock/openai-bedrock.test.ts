@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, type StreamEvent } from '../types.ts';
 import { byteStream, cassette, chunkEvents, collect, fixtureJson, randomSizes, reassemble } from '../../../test/mocks/bedrock-fixtures.ts';
 import { bedrockEvents } from './event-stream.ts';

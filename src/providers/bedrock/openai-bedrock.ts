@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import { completionId } from '../../lib/ids.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { emptyUsage, type OpenAIChatTranslator, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { asObject } from '../openai/openai-openai.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIEmbeddingsRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIEmbeddingsRequest } from '../../wire/openai.ts';
 import { geminiEmbeddings } from './embeddings.ts';
 import { cassette, fixtureJson, type GEmbedRequest, type GEmbedResponse, type OAEmbeddings } from '../../../test/support/gemini-fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { ContentPart } from '../../server/schemas/openai.ts';
+import type { ContentPart } from '../../wire/openai.ts';
 
 export type MediaPart = { inlineData: { mimeType: string; data: string } } | { fileData: { mimeType: string; fileUri: string } };
 

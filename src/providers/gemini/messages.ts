@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { ChatMessage, ContentPart } from '../../server/schemas/openai.ts';
+import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
 import { audioPart, filePart, imagePart, type MediaPart } from './media.ts';
 import { readToolCallId } from './tool-ids.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { chatTranslator as registryTranslator } from '../registry.ts';
 import { DONE } from '../types.ts';
 import { openaiToGemini } from './openai-gemini.ts';

@@ -1,4 +1,4 @@
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, emptyUsage, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { geminiHttpError } from './errors.ts';
 import { toGeminiRequest } from './request.ts';

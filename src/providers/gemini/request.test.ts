@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { openaiToGemini } from './openai-gemini.ts';
 import { cassette, fixtureJson, type GRequest, type GResponse, type OACompletion } from '../../../test/support/gemini-fixtures.ts';
 

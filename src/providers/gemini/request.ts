@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { toGeminiContents } from './messages.ts';
 import { functionParameters, toGeminiJsonSchema } from './schema.ts';
 

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { AnthropicContentBlock, AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicContentBlock, AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 
 /**
  * Anthropic Messages request → OpenAI chat request.

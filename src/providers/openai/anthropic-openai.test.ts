@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { GatewayError } from '../../lib/errors.ts';
-import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { chunkEvents, openaiChatCompletions, openaiChatStreams, sseResponse } from '../../../test/support/recorded.ts';
 import { viaOpenAI } from '../compose.ts';
 import { DONE, type AnthropicChatTranslator, type StreamEvent } from '../types.ts';

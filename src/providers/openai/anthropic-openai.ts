@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import { messageId, toolCallId } from '../../lib/ids.ts';
-import type { AnthropicMessagesRequest } from '../../server/schemas/anthropic.ts';
+import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { DONE, emptyUsage, type AnthropicChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { toOpenAIRequest } from './anthropic-openai-request.ts';

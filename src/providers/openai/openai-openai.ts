@@ -1,5 +1,5 @@
 import { GatewayError } from '../../lib/errors.ts';
-import type { OpenAIChatRequest } from '../../server/schemas/openai.ts';
+import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, emptyUsage, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { readOpenAIUsage } from './usage.ts';

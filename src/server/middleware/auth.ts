@@ -4,23 +4,9 @@ import { sha256Hex } from '../../lib/hash.ts';
 import type { KeyCache } from '../../store/key-cache.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Env } from '../context.ts';
+import type { Principal } from '../../enforce/principal.ts';
 
-/** Who is calling. Never holds the key itself, only its hash and settings. */
-export interface Principal {
-  keyId?: string;
-  keyHash?: string;
-  name: string;
-  team?: string;
-  user?: string;
-  tags: string[];
-  /** Glob patterns of public model names the key may call; undefined = any. */
-  models?: string[];
-  rpm?: number;
-  tpm?: number;
-  budget?: { micros: number; period: 'day' | 'week' | 'month' };
-  createdAt?: number;
-  expiresAt?: number;
-}
+export type { Principal };
 
 const ANONYMOUS: Principal = { name: 'anonymous', tags: [] };
 

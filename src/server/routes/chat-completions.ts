@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Env } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
-import { chatRequest } from '../schemas/openai.ts';
+import { chatRequest } from '../../wire/openai.ts';
 import { readBody } from '../read-body.ts';
 import { chatTranslator } from '../../providers/registry.ts';
 import { handleChat } from '../handle-chat.ts';

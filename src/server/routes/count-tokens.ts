@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requestFacts } from '../../policy/request-facts.ts';
 import { GatewayError } from '../../lib/errors.ts';
 import type { Env } from '../context.ts';
-import { messagesRequest } from '../schemas/anthropic.ts';
+import { messagesRequest } from '../../wire/anthropic.ts';
 import { readBody } from '../read-body.ts';
 import type { AppDeps } from '../deps.ts';
 import { callerModelLists } from '../caller-models.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { embeddingsTranslator } from '../../providers/registry.ts';
-import { embeddingsRequest } from '../schemas/openai.ts';
+import { embeddingsRequest } from '../../wire/openai.ts';
 import { routeJson } from '../../routing/execute.ts';
 import type { Env } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
