@@ -7,7 +7,7 @@ import { findPii, redact } from './pii.ts';
 // The backtracking regexes the scanners replace: the reference on inputs short enough for them.
 const PHONE_INTL_REGEX = /(?<![\w+#@/])\+[1-9]\d{0,3}(?:[ .-]?\(0\))?(?:[ .-]?(?:\(\d{1,4}\)|\d{1,6})){1,6}(?![\w@/]|[.-]?\d)/g;
 const CARD_REGEX = /(?<![\w.-])\d(?:[ -]?\d){12,}(?![\w]|[.-]\d)/g;
-const spansOf = (re: RegExp, text: string) => [...text.matchAll(re)].map((m) => [m.index, m.index + m[0].length]);
+const spansOf = (re: RegExp, text: string): [number, number][] => [...text.matchAll(re)].map((m) => [m.index, m.index + m[0].length]);
 
 /** A seeded generator (mulberry32), so a failure names an input that reproduces. */
 function rng(seed: number) {
