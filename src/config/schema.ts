@@ -114,6 +114,8 @@ const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 300_000, total
 const BREAKER = { failures: 5, ejection_ms: 5_000, max_ejection_ms: 20_000, half_open_probes: 1 };
 const HEALTH = { window_ms: 60_000, ewma_alpha: 0.3 };
 const KEYS = { rate_limit_cooldown_ms: 10_000, auth_cooldown_ms: 300_000 };
+const LIMITS = { sse_event_bytes: 1024 * 1024, json_response_bytes: 32 * 1024 * 1024, error_body_bytes: 64 * 1024 };
+const bytes = z.number().int().min(1024);
 
 /** Router defaults; a policy decision may override strategy, retries and timeouts per request. */
 export const routingSchema = z.strictObject({
@@ -163,9 +165,20 @@ export const routingSchema = z.strictObject({
     .default(KEYS),
   /** A stream quiet this long after its final event is closed without waiting for [DONE]. */
   finalise_ms: ms.default(1_000),
+  /** What the gateway holds of one upstream response; past a bound the attempt fails (502). */
+  limits: z
+    .strictObject({
+      /** One stream event (or unterminated line) of an SSE stream. */
+      sse_event_bytes: bytes.default(LIMITS.sse_event_bytes),
+      /** A whole non-streaming JSON response. */
+      json_response_bytes: bytes.default(LIMITS.json_response_bytes),
+      /** How much of an error response is read; the rest is dropped. */
+      error_body_bytes: bytes.default(LIMITS.error_body_bytes),
+    })
+    .default(LIMITS),
 });
 
-const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000 };
+const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000, limits: LIMITS };
 
 export const clientKeySchema = z.strictObject({
   name: z.string().min(1),

@@ -28,8 +28,23 @@ function refusingList(lists: ModelLists, requested: string, canonical: string): 
   return undefined;
 }
 
+/**
+ * `*` matches any run of characters. Without a regex: `a*b*c*d` as `.*` joins backtracks
+ * polynomially over a long client-chosen model name. The first piece is a prefix, the last a
+ * suffix, and each piece between is taken at its leftmost place, which is correct for `*` alone.
+ */
 function matches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-  return re.test(name);
+  const pieces = pattern.split('*');
+  const first = pieces[0]!;
+  const last = pieces.at(-1)!;
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = name.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }

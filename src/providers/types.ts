@@ -105,8 +105,11 @@ export interface ProviderAdapter {
   readonly wire: Wire;
   /** `credential` is the key the router picked (several keys rotate); else the configured one. */
   prepare(call: UpstreamCall, model: string, credential?: Credential): Promise<PreparedRequest>;
-  /** Decodes a streaming body into events (SSE, or AWS event stream for Bedrock). */
-  events(body: ReadableStream<Uint8Array>): AsyncIterable<StreamEvent>;
+  /**
+   * Decodes a streaming body into events (SSE, or AWS event stream for Bedrock). An event (or
+   * unterminated line) longer than `maxEventBytes` fails the stream with `upstream_invalid`.
+   */
+  events(body: ReadableStream<Uint8Array>, maxEventBytes?: number): AsyncIterable<StreamEvent>;
   /** The transport; the mock provider answers in-process. */
   fetch(url: string, init: RequestInit): Promise<Response>;
 }

@@ -28,7 +28,7 @@ function adapter(transport: (init: RequestInit) => Promise<Response>): ProviderA
 
 const never = () => new Promise<Response>(() => {});
 const translator = { error: (status: number, body: string) => new GatewayError('upstream_error', `p returned ${status}: ${body}`) };
-const base = { call: { op: 'chat' as const, stream: false, body: {} }, model: 'm', translator, connectMs: 200, ttfbMs: 5_000, idleMs: 5_000, clientSignal: new AbortController().signal };
+const base = { call: { op: 'chat' as const, stream: false, body: {} }, model: 'm', translator, connectMs: 200, ttfbMs: 5_000, idleMs: 5_000, errorBodyBytes: 65_536, clientSignal: new AbortController().signal };
 
 describe('one attempt', () => {
   test('an unreachable host fails at the connect timeout, not at the first-byte timeout', async () => {

@@ -2,6 +2,7 @@ import type { Timer } from '../lib/clock.ts';
 import { GatewayError } from '../lib/errors.ts';
 import type { ProviderAdapter, UpstreamCall } from '../providers/types.ts';
 import type { Failure } from './classify.ts';
+import { readBounded } from './read-bounded.ts';
 import { retryAfterMs } from './retry-after.ts';
 import type { Router } from './router.ts';
 import { createWatchdog, watchBody, type Watchdog } from './timeouts.ts';
@@ -23,6 +24,8 @@ export interface SendInput {
   idleMs: number;
   /** The request's deadline on the router's clock. */
   deadline: number;
+  /** How much of an error response is read (routing.limits.error_body_bytes). */
+  errorBodyBytes: number;
   clientSignal: AbortSignal;
 }
 
@@ -82,8 +85,9 @@ export async function send(i: SendInput): Promise<Sent> {
   }
   let res: Response;
   try {
-    // Bun's own idle timer (5 min by default) is switched off: the watchdog governs.
-    const init: RequestInit & { timeout?: boolean } = { ...prepared.init, signal: ac.signal, timeout: false };
+    // Bun's own idle timer (5 min by default) is switched off: the watchdog governs. Redirects
+    // are never followed: the request carries the provider's key, which must not reach another origin.
+    const init: RequestInit & { timeout?: boolean } = { ...prepared.init, signal: ac.signal, timeout: false, redirect: 'manual' };
     res = await dog.race(adapter.fetch(prepared.url, init));
     headers = true;
     probe?.cancel();
@@ -96,9 +100,16 @@ export async function send(i: SendInput): Promise<Sent> {
   }
   if (origin) router.answered(origin);
   const headersMs = Math.round(router.now() - started);
+  if (res.status >= 300 && res.status < 400) {
+    close();
+    // Not retried on this target (a redirect is configuration, not a blip); the router moves on.
+    return { ok: false, failure: { kind: 'status', status: res.status, error: redirected(adapter.name, res, prepared.url) } };
+  }
   if (!res.ok) {
     let drained = true;
-    const text = await dog.race(res.text()).catch(() => ((drained = false), ''));
+    const read = await dog.race(readBounded(watchBody(res.body ?? emptyBody(), dog), i.errorBodyBytes)).catch(() => ((drained = false), { text: () => '', over: true }));
+    if (read.over) drained = false;
+    const text = read.text();
     close(drained);
     if (i.clientSignal.aborted) throw clientGone();
     return { ok: false, failure: { kind: 'status', status: res.status, error: i.translator.error(res.status, text), retryAfterMs: retryAfterMs(res.headers, router.clock.wall()) } };
@@ -106,11 +117,15 @@ export async function send(i: SendInput): Promise<Sent> {
   return { ok: true, answer: { response: res, dog, headersMs, close } };
 }
 
-/** Reads a whole JSON body under the attempt's timers. */
-export async function readJson(a: Answer, provider: string): Promise<{ ok: true; json: unknown } | { ok: false; failure: Failure }> {
+/** Reads a whole JSON body, at most `maxBytes` of it, under the attempt's timers. */
+export async function readJson(a: Answer, provider: string, maxBytes: number): Promise<{ ok: true; json: unknown } | { ok: false; failure: Failure }> {
   let text: string;
   try {
-    text = a.response.body ? await new Response(watchBody(a.response.body, a.dog)).text() : '';
+    const read = await readBounded(a.response.body && watchBody(a.response.body, a.dog), maxBytes);
+    if (read.over) {
+      return { ok: false, failure: { kind: 'invalid', error: new GatewayError('upstream_invalid', `${provider} sent a response larger than ${maxBytes} bytes (routing.limits.json_response_bytes).`, { code: 'upstream_response_too_large' }) } };
+    }
+    text = read.text();
   } catch (e) {
     const fired = a.dog.fired();
     if (fired) return { ok: false, failure: { kind: 'timeout', error: fired } };
@@ -121,6 +136,20 @@ export async function readJson(a: Answer, provider: string): Promise<{ ok: true;
   } catch {
     return { ok: false, failure: { kind: 'invalid', error: new GatewayError('upstream_invalid', `${provider} returned a response that is not JSON.`) } };
   }
+}
+
+const emptyBody = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+
+/** A 3xx from a provider: named with its target's origin only (a Location may carry a token). */
+function redirected(provider: string, res: Response, from: string): GatewayError {
+  let where = 'no location';
+  try {
+    const location = res.headers.get('location');
+    if (location) where = new URL(location, from).origin;
+  } catch {
+    where = 'an unreadable location';
+  }
+  return new GatewayError('upstream_error', `${provider} answered with a redirect (HTTP ${res.status} to ${where}); provider redirects are not followed.`, { code: 'upstream_redirect' });
 }
 
 function originOf(url: string): string | undefined {

@@ -54,7 +54,7 @@ type Opener<T, V> = (a: Answer, translator: T, adapter: ProviderAdapter, done: (
 /** Routes a non-streaming request: the translated JSON answer of the first target that gives one. */
 export function routeJson<T extends RoutedTranslator<Req>, Req>(input: RouteInput<T, Req>): Promise<Served<T, unknown>> {
   return route(input, false, async (a, translator, adapter) => {
-    const read = await readJson(a, adapter.name);
+    const read = await readJson(a, adapter.name, input.settings.jsonResponseBytes);
     a.close(read.ok);
     if (!read.ok) return read;
     try {
@@ -73,7 +73,8 @@ export function routeJson<T extends RoutedTranslator<Req>, Req>(input: RouteInpu
 export function routeStream<Req>(input: RouteInput<ChatTranslator<Req>, Req>): Promise<Served<ChatTranslator<Req>, UpstreamStream>> {
   return route(input, true, async (a, translator, adapter, done) => {
     try {
-      const value = await openStream(a, adapter, translator, { finaliseMs: input.settings.finaliseMs, clock: input.router.clock }, done);
+      const opts = { finaliseMs: input.settings.finaliseMs, clock: input.router.clock, maxEventBytes: input.settings.sseEventBytes, secrets: secretsOf(input.runtime.config) };
+      const value = await openStream(a, adapter, translator, opts, done);
       return { ok: true, value, ttfbMs: a.dog.firstByteMs() ?? a.headersMs };
     } catch (e) {
       const err = toGatewayError(e);
@@ -175,7 +176,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       };
       let opened: Opened<V>;
       try {
-        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, ttfbMs: s.ttfbMs, idleMs: s.idleMs, deadline, clientSignal: input.signal });
+        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, ttfbMs: s.ttfbMs, idleMs: s.idleMs, deadline, errorBodyBytes: s.errorBodyBytes, clientSignal: input.signal });
         let ttfb: number | undefined;
         opened = sent.ok
           ? await open(sent.answer, translator, adapter, (v) => {

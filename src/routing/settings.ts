@@ -14,6 +14,10 @@ export interface RouteSettings {
   idleMs: number;
   totalMs: number;
   finaliseMs: number;
+  /** Upstream response bounds (routing.limits). */
+  sseEventBytes: number;
+  jsonResponseBytes: number;
+  errorBodyBytes: number;
 }
 
 export function routeSettings(cfg: RoutingConfig, decision?: Decision): RouteSettings {
@@ -31,5 +35,8 @@ export function routeSettings(cfg: RoutingConfig, decision?: Decision): RouteSet
     idleMs: t?.idle_ms ?? cfg.timeouts.idle_ms,
     totalMs: t?.total_ms ?? cfg.timeouts.total_ms,
     finaliseMs: cfg.finalise_ms,
+    sseEventBytes: cfg.limits.sse_event_bytes,
+    jsonResponseBytes: cfg.limits.json_response_bytes,
+    errorBodyBytes: cfg.limits.error_body_bytes,
   };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.ts';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import type { ChatTranslator, ProviderAdapter, StreamEvent } from '../providers/types.ts';
 import type { Answer } from './attempt.ts';
+import { scrub } from './route-error.ts';
 import { watchBody } from './timeouts.ts';
 
 /** How a stream ended, for the deployment's health: it ran to the end, it failed, or the client left. */
@@ -19,6 +20,15 @@ export interface UpstreamStream {
   close(verdict: StreamVerdict): void;
 }
 
+export interface StreamOptions {
+  finaliseMs: number;
+  clock: Clock;
+  /** The bound on one upstream event (routing.limits.sse_event_bytes). */
+  maxEventBytes: number;
+  /** Credentials no error event may echo (see route-error.ts `scrub`). */
+  secrets: string[];
+}
+
 const QUIET = Symbol('quiet');
 
 /**
@@ -27,9 +37,10 @@ const QUIET = Symbol('quiet');
  * the caller. A stream that goes quiet for `finaliseMs` after the translator has seen its final
  * event (no [DONE], connection left open) is closed cleanly then, not at the idle timeout.
  */
-export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, translator: ChatTranslator<Req>, { finaliseMs, clock }: { finaliseMs: number; clock: Clock }, onClose: (v: StreamVerdict) => void): Promise<UpstreamStream> {
+export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, translator: ChatTranslator<Req>, o: StreamOptions, onClose: (v: StreamVerdict) => void): Promise<UpstreamStream> {
+  const { finaliseMs, clock } = o;
   const body = a.response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  const it = adapter.events(watchBody(body, a.dog))[Symbol.asyncIterator]();
+  const it = adapter.events(watchBody(body, a.dog), o.maxEventBytes)[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<StreamEvent>> | undefined;
   let ended = false;
   let drained = false;
@@ -87,11 +98,14 @@ export async function openStream<Req>(a: Answer, adapter: ProviderAdapter, trans
     onClose(verdict);
   };
 
+  // A provider's error event may echo the request's headers: scrubbed as the JSON path scrubs.
   const fail = (e: unknown): GatewayError => {
     const fired = a.dog.fired();
     if (fired) return fired;
     const err = toGatewayError(e);
-    return err.kind === 'internal' ? new GatewayError('upstream_error', `${adapter.name}: the stream failed`) : err;
+    if (err.kind === 'internal') return new GatewayError('upstream_error', `${adapter.name}: the stream failed`);
+    const message = scrub(err.message, o.secrets);
+    return message === err.message ? err : new GatewayError(err.kind, message, { status: err.status, code: err.code, param: err.param, headers: err.headers });
   };
 
   let first: StreamEvent[] | null;

@@ -52,7 +52,8 @@ interface Outcome {
  * 200 whose body broke off) is billed by tokenizer: the prompt once per attempt that reached
  * the provider, and the text the client received (usage_source `estimated`).
  */
-export function settle(base: Base, o: Outcome): void {
+export function settle(base: Base, given: Outcome): void {
+  const o = sensibleUsage(base, given);
   const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
   const reached = (o.billedAttempts ?? 0) > 0 || (o.deliveredTokens ?? 0) > 0;
   if (reported || !reached) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
@@ -69,6 +70,24 @@ export function settle(base: Base, o: Outcome): void {
   const settling = base.deps.settling;
   settling?.add(pending);
   void pending.finally(() => settling?.delete(pending));
+}
+
+/**
+ * Usage a provider reported with counters that are not whole numbers >= 0 (1.5, -3, 1e300) is
+ * treated as not reported: the request is estimated like one whose usage never came, and the
+ * nonsense is logged. Pricing such counters would throw after the provider had answered.
+ */
+function sensibleUsage(base: Base, o: Outcome): Outcome {
+  const u = o.usage;
+  if (!u) return o;
+  const bad = (Object.keys(u) as (keyof Usage)[]).filter((k) => !Number.isSafeInteger(u[k]) || u[k] < 0);
+  if (!bad.length) return o;
+  base.deps.logger.warn('upstream usage is not whole token counts; estimating instead', {
+    request_id: base.c.get('requestId'),
+    provider: o.provider,
+    usage: Object.fromEntries(bad.map((k) => [k, String(u[k])])),
+  });
+  return { ...o, usage: undefined, billedAttempts: Math.max(1, o.billedAttempts ?? 0) };
 }
 
 function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_source']): void {

@@ -26,10 +26,15 @@ const toolResultBlock = z.looseObject({
 const thinkingBlock = z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() });
 const redactedThinkingBlock = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() });
 const documentBlock = z.looseObject({ type: z.literal('document'), source: z.looseObject({}) });
-/** Server tools and newer blocks: accepted, passed through natively, rejected by other wires. */
-const otherBlock = z.looseObject({ type: z.string() });
+const knownBlock = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock, documentBlock]);
+const KNOWN_BLOCK_TYPES: ReadonlySet<string> = new Set(knownBlock.options.map((o) => o.shape.type.value));
+/**
+ * Server tools and newer blocks: accepted, passed through natively, rejected by other wires. A
+ * known type never lands here, so `{"type":"text"}` without its text is refused, not passed on.
+ */
+const otherBlock = z.looseObject({ type: z.string().refine((t) => !KNOWN_BLOCK_TYPES.has(t), { message: 'is missing the fields its type requires' }) });
 
-export const contentBlock = z.union([textBlock, imageBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock, documentBlock, otherBlock]);
+export const contentBlock = z.union([knownBlock, otherBlock]);
 export type AnthropicContentBlock = z.infer<typeof contentBlock>;
 
 export const anthropicMessage = z.looseObject({

@@ -39,7 +39,7 @@ export function bedrockAdapter(name: string, config: BedrockConfig, transport: t
       });
       return { url, init: { method: 'POST', headers, body } };
     },
-    events: (body) => bedrockEvents(body, name),
+    events: (body, maxEventBytes) => bedrockEvents(body, name, maxEventBytes),
     fetch: (url, init) => transport(url, init),
   };
 }

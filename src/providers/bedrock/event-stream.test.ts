@@ -141,3 +141,13 @@ describe('bedrockEvents cleanup', () => {
     expect(cancelled).toBe(true);
   });
 });
+
+test('a frame longer than the event bound fails at its prelude, before its bytes are buffered', async () => {
+  const prelude = new Uint8Array(12);
+  new DataView(prelude.buffer).setUint32(0, 2 * 1024 * 1024);
+  const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(prelude) });
+  const read = async () => {
+    for await (const _ of bedrockEvents(body, 'bedrock', 1024 * 1024)) void _;
+  };
+  await expect(read()).rejects.toThrow('larger than 1048576 bytes');
+});

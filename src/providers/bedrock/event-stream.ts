@@ -15,7 +15,8 @@ const MAX_FRAME = 16 * 1024 * 1024;
  * bytes are buffered until the prelude's total length is available, then each whole frame is
  * decoded (and its CRCs checked) by the Smithy codec.
  */
-export async function* bedrockEvents(body: ReadableStream<Uint8Array>, provider = 'bedrock'): AsyncIterable<StreamEvent> {
+export async function* bedrockEvents(body: ReadableStream<Uint8Array>, provider = 'bedrock', maxFrame = MAX_FRAME): AsyncIterable<StreamEvent> {
+  const limit = Math.min(maxFrame, MAX_FRAME);
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const reader = body.getReader();
   let buf: Uint8Array = new Uint8Array(0);
@@ -34,6 +35,7 @@ export async function* bedrockEvents(body: ReadableStream<Uint8Array>, provider 
         if (total < MIN_FRAME || total > MAX_FRAME) {
           throw new GatewayError('upstream_invalid', `${provider} sent an event-stream frame with an impossible length (${total})`);
         }
+        if (total > limit) throw new GatewayError('upstream_invalid', `${provider} sent a stream event larger than ${limit} bytes (routing.limits.sse_event_bytes).`, { code: 'upstream_event_too_large' });
         if (buf.length < total) break;
         const frame = buf.subarray(0, total);
         buf = buf.subarray(total);

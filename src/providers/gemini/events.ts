@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '../../lib/errors.ts';
+import { eventTooLarge, MAX_SSE_EVENT } from '../../lib/sse.ts';
 import type { StreamEvent } from '../types.ts';
 
 /**
@@ -11,23 +12,30 @@ import type { StreamEvent } from '../types.ts';
  * - A final event that is not followed by a blank line is still delivered, because Gemini's last
  *   event is the one carrying `finishReason` and usage.
  */
-export async function* geminiEvents(body: ReadableStream<Uint8Array>): AsyncIterable<StreamEvent> {
+export async function* geminiEvents(body: ReadableStream<Uint8Array>, maxEvent = MAX_SSE_EVENT): AsyncIterable<StreamEvent> {
   const ready: StreamEvent[] = [];
   let stray: string[] = [];
+  let strayChars = 0;
   const flushStray = () => {
     if (stray.length === 0) return;
     const text = stray.join('\n');
     stray = [];
+    strayChars = 0;
     ready.push({ event: 'error', data: parseErrorEnvelope(text) });
   };
   const parser = createParser({
+    maxBufferSize: maxEvent,
     onEvent(msg: EventSourceMessage) {
       flushStray();
       if (msg.data === '') return;
       ready.push({ event: msg.event, data: parseData(msg.data) });
     },
     onError(err) {
-      if (err.type === 'unknown-field' && err.line !== undefined) stray.push(err.line);
+      if (err.type === 'unknown-field' && err.line !== undefined) {
+        stray.push(err.line);
+        // Stray lines make one error envelope: the same bound as an event.
+        if ((strayChars += err.line.length) > maxEvent) throw eventTooLarge(maxEvent);
+      } else if (err.type === 'max-buffer-size-exceeded') throw eventTooLarge(maxEvent);
       else throw new GatewayError('upstream_invalid', `Gemini sent an unreadable stream: ${err.message}`);
     },
   });

@@ -4,6 +4,7 @@ import { GatewayError } from '../../lib/errors.ts';
 import type { Env } from '../context.ts';
 import { messagesRequest } from '../../wire/anthropic.ts';
 import { readBody } from '../read-body.ts';
+import { depthLimited } from '../../wire/json-depth.ts';
 import type { AppDeps } from '../deps.ts';
 import { callerModelLists } from '../caller-models.ts';
 import { assertModelAllowed } from '../../enforce/model-glob.ts';
@@ -15,7 +16,7 @@ import { assertModelAllowed } from '../../enforce/model-glob.ts';
  */
 export function countTokensRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/messages/count_tokens', async (c) => {
-    const body = await readBody(c, messagesRequest.omit({ max_tokens: true }).extend({ max_tokens: messagesRequest.shape.max_tokens.optional() }));
+    const body = await readBody(c, depthLimited(messagesRequest.omit({ max_tokens: true }).extend({ max_tokens: messagesRequest.shape.max_tokens.optional() })));
     const entry = c.get('runtime').catalog.resolve(body.model);
     if (!entry) throw new GatewayError('not_found', `The model '${body.model}' does not exist or is not available on this gateway.`, { param: 'model' });
     assertModelAllowed(await callerModelLists(c, deps), body.model, entry.name);

@@ -5,6 +5,7 @@ import { routeJson } from '../../routing/execute.ts';
 import type { Env } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 import { readBody } from '../read-body.ts';
+import { depthLimited } from '../../wire/json-depth.ts';
 import { admitRequest } from '../admit-request.ts';
 import { settle } from '../settle.ts';
 import { failed, responseHeaders, routeInput, servedMeta } from '../route-call.ts';
@@ -12,7 +13,7 @@ import { failed, responseHeaders, routeInput, servedMeta } from '../route-call.t
 /** POST /v1/embeddings — the OpenAI Embeddings API. */
 export function embeddingsRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/embeddings', async (c) => {
-    const body = await readBody(c, embeddingsRequest);
+    const body = await readBody(c, depthLimited(embeddingsRequest));
     const admission = await admitRequest(c, deps, { endpoint: 'embeddings', body }, 'embeddings', false);
     const base = { c, deps, endpoint: 'embeddings', requestedModel: body.model, stream: false, admission };
     try {
