@@ -15,7 +15,7 @@ const out = resolve(import.meta.dir, '../src/policy/embedded/build/precompiled.j
 
 export async function writePrecompiledPolicies(): Promise<void> {
   const sources = embeddedPolicySources();
-  const key = compileKey(sources, mergeData(sources.dataFiles, {}).data, DEFAULT_ENTRYPOINT);
+  const key = await compileKey(sources, mergeData(sources.dataFiles, {}).data, DEFAULT_ENTRYPOINT);
   const current = await Bun.file(out).text().catch(() => '');
   if (current.includes(`"key":"${key}"`)) return;
   const compiler = await createRegoCompiler();

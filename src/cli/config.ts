@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { databaseFile } from '../config/database-url.ts';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { userCompileCache } from '../policy/compile-cache.ts';
 import { compilePolicySources, formatProblem as formatRegoProblem, loadBundle } from '../policy/loader.ts';
 import { readPolicyDir } from '../policy/policy-files.ts';
 import { policySource } from '../server/policy-source.ts';
@@ -62,10 +63,10 @@ async function checkPolicy(config: GatewayConfig, configPath: string | undefined
   if ('sources' in source && Object.keys(config.policy.data).length === 0) return 'built-in (no policy.dir, and no policies/ beside the config)';
   const read = 'dir' in source ? readPolicyDir(source.dir) : { ok: true as const, sources: source.sources };
   if (!read.ok) throw fail(read.errors);
-  const r = await compilePolicySources(read.sources, { data: config.policy.data });
+  const r = await compilePolicySources(read.sources, { data: config.policy.data, cache: await userCompileCache() });
   if (!r.ok) throw fail(r.errors);
   const where = 'dir' in source ? source.dir : 'built-in';
-  return `${where} (${Object.keys(read.sources.files).length} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed)`;
+  return `${where} (${Object.keys(read.sources.files).length} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed)${r.cached ? ' (cached)' : ''}`;
 }
 
 /** Reaches the database without creating it, and refuses one a newer Tollgate has migrated. */

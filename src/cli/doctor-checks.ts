@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { anonymousExposure, isLoopback } from '../config/exposure.ts';
 import type { GatewayConfig, ProviderConfig } from '../config/schema.ts';
+import type { CompileCache } from '../policy/compile-cache.ts';
 import { embeddedPolicySources } from '../policy/embedded/index.ts';
 import { compilePolicySources, formatProblem, loadBundle, loadPolicies, type LoadResult } from '../policy/loader.ts';
 import { displayDatabaseUrl } from '../server/banner.ts';
@@ -137,16 +138,16 @@ export function checkServer(config: GatewayConfig, env: Record<string, string | 
   return [anon, admin];
 }
 
-/** The policies the gateway would load compile and pass their tests. */
-export async function checkPolicies(config: GatewayConfig, configPath: string | undefined): Promise<Check> {
+/** The policies the gateway would load compile and pass their tests (a `cache` hit was compiled and tested before). */
+export async function checkPolicies(config: GatewayConfig, configPath: string | undefined, cache?: CompileCache): Promise<Check> {
   if (!config.policy.enabled) return ok('policies', 'off (policy.enabled: false)');
   const src = policySource(config, configPath);
   const data = config.policy.data;
   let r: LoadResult;
   if ('bundle' in src) r = loadBundle({ bundle: src.bundle, data });
-  else if ('dir' in src) r = await loadPolicies({ dir: src.dir, data });
-  else r = await compilePolicySources(embeddedPolicySources(), { data });
-  if (r.ok) return ok('policies', `${src.label}: compiled, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision}`);
+  else if ('dir' in src) r = await loadPolicies({ dir: src.dir, data, cache });
+  else r = await compilePolicySources(embeddedPolicySources(), { data, cache });
+  if (r.ok) return ok('policies', `${src.label}: compiled, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision}${r.cached ? ' (cached)' : ''}`);
   const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
   const dir = 'dir' in src ? src.dir : '<dir>';
   return fail('policies', `${src.label}: ${formatProblem(r.errors[0]!)}${more}`, `fix the policy; \`tollgate policy check ${dir}\` lists every problem`);

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { configSource } from './config-source.ts';
 import { checkDatabase, checkPolicies, checkProvider, checkServer, checkSkipped, type Check } from './doctor-checks.ts';
+import { userCompileCache } from '../policy/compile-cache.ts';
 import { consoleIo, type Io } from './parse-action.ts';
 
 const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
@@ -31,7 +32,7 @@ export function doctorCommand(io: Io = consoleIo): Command {
         report(await checkDatabase(config.database));
         const providers = await Promise.all(Object.entries(config.providers).map(([name, p]) => checkProvider(name, p)));
         for (const c of [...providers, ...checkSkipped(skipped)]) report(c);
-        report(await checkPolicies(config, src.path));
+        report(await checkPolicies(config, src.path, await userCompileCache()));
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         const first = e.problems[0];

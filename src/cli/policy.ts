@@ -8,6 +8,7 @@ import { createRegoCompiler } from '../policy/compiler/index.ts';
 import type { RegoFiles } from '../policy/compiler/types.ts';
 import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
+import { compileKey, userCompileCache } from '../policy/compile-cache.ts';
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
 import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type PolicySources } from '../policy/policy-files.ts';
 import { formatTestReport } from '../policy/test-report.ts';
@@ -56,11 +57,11 @@ export function policyCommand(): Command {
     .action(async (dir: string) => {
       const sources = readSources(dir);
       if (!sources) return;
-      const r = await compilePolicySources(sources);
+      const r = await compilePolicySources(sources, { cache: await userCompileCache() });
       if (!reportProblems(r.ok ? [] : r.errors) || !r.ok) return;
       const rego = Object.keys(sources.files).length;
       for (const w of inertFieldWarnings(sources.files)) console.error(formatProblem(onDisk(sources, w)));
-      console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})`);
+      console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})${r.cached ? ' (cached)' : ''}`);
     });
 
   cmd
@@ -135,13 +136,19 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   const files: RegoFiles = {};
   for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) files[path] = text;
 
-  const compiler = await createRegoCompiler();
+  // Started now: the rules below need OPA's evaluator even when the wasm comes from the cache.
+  const starting = createRegoCompiler();
+  starting.catch(() => undefined); // awaited below; not unhandled while the cache is read
   try {
-    const compiled = await compiler.compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
+    // A policy `policy check` (or the build) compiled and tested before; eval compiles the same
+    // files with the same data and entrypoint, so its wasm is the one a compile would give.
+    const cached = (await userCompileCache()).get(await compileKey(sources, merged.data, DEFAULT_ENTRYPOINT));
+    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
     if (!compiled.ok) {
       reportProblems(compiled.errors.map((p) => onDisk(sources, p)));
       return 1;
     }
+    const compiler = await starting;
     const engine = await createPolicyEngine({ wasm: compiled.wasm, data: merged.data });
     const result = engine.evaluate(input);
     console.log(JSON.stringify(result.decision, null, 2));
@@ -161,7 +168,7 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
     }
     return 0;
   } finally {
-    await compiler.close();
+    await starting.then((c) => c.close(), () => undefined);
   }
 }
 

@@ -31,7 +31,15 @@ test.skipIf(process.platform !== 'linux')('an unusable cache directory falls bac
 });
 
 test.skipIf(process.platform !== 'linux')('with no cache directory it uses a temporary copy and leaves nothing behind', () => {
-  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('tollgate-addon-'));
-  expect(isLibsql(loadCompressedAddon(zst, 'test', { HOME: '/' }))).toBe(true);
-  expect(readdirSync(tmpdir()).filter((f) => f.startsWith('tollgate-addon-'))).toEqual(before);
+  // A temporary directory of this test's own: other processes make tollgate-addon-* in /tmp too.
+  const tmp = mkdtempSync(join(dir, 'tmp-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    expect(isLibsql(loadCompressedAddon(zst, 'test', { HOME: '/' }))).toBe(true);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  expect(readdirSync(tmp)).toEqual([]);
 });

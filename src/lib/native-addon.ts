@@ -7,17 +7,9 @@
  * to a private temporary directory, opened and removed (the mapping outlives the file).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** $TOLLGATE_CACHE_DIR, systemd's $CACHE_DIRECTORY, $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate. */
-function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.TOLLGATE_CACHE_DIR) return env.TOLLGATE_CACHE_DIR;
-  if (env.CACHE_DIRECTORY) return env.CACHE_DIRECTORY.split(':')[0];
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'tollgate');
-  const home = env.HOME ?? homedir();
-  return home && home !== '/' ? join(home, '.cache', 'tollgate') : undefined;
-}
+import { cacheDir } from './cache-dir.ts';
 
 function open(file: string): unknown {
   const module = { exports: {} };

@@ -1,8 +1,10 @@
 import { expect, test } from 'bun:test';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCache, compileKey, type CompileCache } from './compile-cache.ts';
+import { compressedWasmPath } from './compiler/build.ts';
+import { compilerId } from './compiler/index.ts';
 import { createPolicyRuntime } from './runtime.ts';
 import type { PolicySources } from './policy-files.ts';
 
@@ -42,9 +44,14 @@ test('a policy compiled once is served from the disk cache by the next start', a
   await b.close();
 });
 
-test('any change to the sources or data gives a different key, so a stale entry is never served', () => {
-  const k = compileKey(sources('true'), {}, 'gateway/decision');
-  expect(compileKey(sources('false'), {}, 'gateway/decision')).not.toBe(k);
-  expect(compileKey(sources('true'), { teams: {} }, 'gateway/decision')).not.toBe(k);
-  expect(compileKey(sources('true'), {}, 'other/entry')).not.toBe(k);
+test('any change to the sources or data gives a different key, so a stale entry is never served', async () => {
+  const k = await compileKey(sources('true'), {}, 'gateway/decision');
+  expect(await compileKey(sources('false'), {}, 'gateway/decision')).not.toBe(k);
+  expect(await compileKey(sources('true'), { teams: {} }, 'gateway/decision')).not.toBe(k);
+  expect(await compileKey(sources('true'), {}, 'other/entry')).not.toBe(k);
+});
+
+test('the key names the compiler build by a hash of its wasm, not by the OPA version', async () => {
+  const zst = readFileSync(compressedWasmPath);
+  expect(await compilerId()).toBe(`wasm-sha256:${new Bun.CryptoHasher('sha256').update(zst).digest('hex')}`);
 });

@@ -1,5 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../lib/cache-dir.ts';
+import { compilerId } from './compiler/index.ts';
+import { precompiledPolicies } from './embedded/precompiled.ts';
 import type { LoadedPolicy } from './loader.ts';
 import type { DataDocument, PolicySources } from './policy-files.ts';
 
@@ -7,18 +10,16 @@ import type { DataDocument, PolicySources } from './policy-files.ts';
  * Compiled policies by content: a policy whose sources, data and entrypoint were compiled and
  * tested before is not compiled again. This keeps the ~200 MiB compiler out of most starts and
  * makes a restart fast. Entries are named by a sha-256 of everything that goes into them plus
- * the compiler's version, so a stale entry can never be served.
+ * the compiler build (a hash of its wasm), so a stale entry can never be served.
  */
 export interface CompileCache {
   get(key: string): LoadedPolicy | undefined;
   put(key: string, policy: LoadedPolicy): void;
 }
 
-/** The OPA version the embedded compiler is built from (src/policy/compiler/go.mod). */
-export const COMPILER_ID = 'opa-v1.22.2';
-
-export function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): string {
-  const h = new Bun.CryptoHasher('sha256').update(COMPILER_ID).update('\0').update(entrypoint).update('\0');
+/** The cache key of a policy: its sources (tests included), data, entrypoint and the compiler build. */
+export async function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): Promise<string> {
+  const h = new Bun.CryptoHasher('sha256').update(await compilerId()).update('\0').update(entrypoint).update('\0');
   for (const path of Object.keys(sources.files).sort()) h.update(path).update('\0').update(sources.files[path]!).update('\0');
   h.update(JSON.stringify(data));
   return h.digest('hex');
@@ -57,4 +58,15 @@ export function compileCache(opts: { dir?: string; seed?: { key: string; policy:
       }
     },
   };
+}
+
+/**
+ * The cache the CLI commands that compile (policy check, policy eval, doctor) share, like
+ * `go test`'s: in the user's cache directory (see lib/cache-dir.ts), seeded with the built-in
+ * policies the build compiled. Without a cache directory it is the seed alone.
+ */
+export async function userCompileCache(env: NodeJS.ProcessEnv = process.env): Promise<CompileCache> {
+  const dir = cacheDir(env);
+  const seed = await precompiledPolicies();
+  return compileCache({ dir: dir ? join(dir, 'policies') : undefined, seed: seed ? [seed] : [] });
 }

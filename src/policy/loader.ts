@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../lib/logger.ts';
 import { readBundle } from './bundle.ts';
 import { createRegoCompiler } from './compiler/index.ts';
 import type { RegoCompiler, RegoFiles, RegoProblem, RegoTestResult } from './compiler/types.ts';
+import { compileKey, type CompileCache } from './compile-cache.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
 import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from './policy-files.ts';
 
@@ -14,7 +15,8 @@ export interface LoadedPolicy {
   tests: { passed: number; total: number };
 }
 
-export type LoadResult = { ok: true; policy: LoadedPolicy } | { ok: false; errors: RegoProblem[] };
+/** `cached`: served from a compile cache, compiled and tested by an earlier run. */
+export type LoadResult = { ok: true; policy: LoadedPolicy; cached?: boolean } | { ok: false; errors: RegoProblem[] };
 
 export interface LoadPoliciesOptions {
   dir: string;
@@ -24,6 +26,8 @@ export interface LoadPoliciesOptions {
   entrypoint?: string;
   /** A compiler to use (and leave open); by default one is created and closed for this call. */
   compiler?: RegoCompiler;
+  /** Compiled policies by content; a hit needs no compiler. */
+  cache?: CompileCache;
 }
 
 /** `file:line:col: message`, as compilers print problems. */
@@ -50,9 +54,15 @@ export function testProblem(t: RegoTestResult): RegoProblem {
  */
 export async function compilePolicySources(
   sources: PolicySources,
-  opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler } = {},
+  opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler; cache?: CompileCache } = {},
 ): Promise<LoadResult> {
-  const r = await compileAndTest(sources, opts);
+  const { cache, ...rest } = opts;
+  const merged = cache ? mergeData(sources.dataFiles, opts.data) : undefined;
+  const key = merged && merged.errors.length === 0 ? await compileKey(sources, merged.data, opts.entrypoint ?? DEFAULT_ENTRYPOINT) : undefined;
+  const hit = key ? cache?.get(key) : undefined;
+  if (hit) return { ok: true, policy: hit, cached: true };
+  const r = await compileAndTest(sources, rest);
+  if (r.ok && key) cache?.put(key, r.policy);
   return r.ok ? r : { ok: false, errors: r.errors.map((p) => onDisk(sources, p)) };
 }
 
@@ -82,12 +92,12 @@ async function compileAndTest(
 
 /** Reads, compiles and tests the policies in `dir`. */
 export async function loadPolicies(opts: LoadPoliciesOptions): Promise<LoadResult> {
-  const { dir, data, logger = silentLogger, entrypoint, compiler } = opts;
+  const { dir, data, logger = silentLogger, entrypoint, compiler, cache } = opts;
   const started = performance.now();
   const read = readPolicyDir(dir);
   if (!read.ok) return read;
-  const r = await compilePolicySources(read.sources, { data, entrypoint, compiler });
-  if (r.ok) {
+  const r = await compilePolicySources(read.sources, { data, entrypoint, compiler, cache });
+  if (r.ok && !r.cached) {
     const ms = Math.round(performance.now() - started);
     logger.info('policy compiled', { dir, revision: r.policy.revision, tests: `${r.policy.tests.passed}/${r.policy.tests.total}`, ms });
   }

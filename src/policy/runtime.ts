@@ -66,7 +66,7 @@ async function load(opts: PolicyRuntimeOptions, data: Record<string, unknown> | 
   const merged = mergeData(sources.dataFiles, data);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
   // A policy compiled and tested before (same sources, data and compiler) needs no compiler.
-  const key = compileKey(sources, merged.data, entrypoint);
+  const key = await compileKey(sources, merged.data, entrypoint);
   const hit = opts.cache?.get(key);
   if (hit) return { ok: true, policy: hit };
   const compiler = await keeper.acquire();

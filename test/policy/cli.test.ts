@@ -13,7 +13,9 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function tollgate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root });
+  // A compile cache of this file's own, so nothing compiled elsewhere can make a test pass.
+  const env = { ...process.env, TOLLGATE_CACHE_DIR: join(root, 'cache') };
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root, env });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, out, err };
 }
@@ -44,9 +46,16 @@ test('policy test: a failing test is listed with its location and exits 1', asyn
 }, 30_000);
 
 test('policy check: OK, or file:line:col errors and exit 1', async () => {
-  const ok = await tollgate('check', POLICIES);
+  const edited = copyPolicies();
+  writeFileSync(join(edited, 'gateway/extra.rego'), 'package gateway\n\nextra := true\n');
+  const ok = await tollgate('check', edited);
   expect(ok.code).toBe(0);
-  expect(ok.out).toMatch(/OK \(\d+ Rego files, tests (\d+)\/\1 passed, revision [0-9a-f]{16}\)/);
+  expect(ok.out).toMatch(/OK \(\d+ Rego files, tests (\d+)\/\1 passed, revision [0-9a-f]{16}\)\n$/);
+  // Checked before, like `go test`: served from the cache, the same line but for the note.
+  const again = await tollgate('check', edited);
+  expect(again.out).toBe(ok.out.replace('\n', ' (cached)\n'));
+  // The built-in policies come precompiled with the binary.
+  expect((await tollgate('check', POLICIES)).out).toMatch(/OK \(.*\) \(cached\)\n$/);
   const dir = copyPolicies();
   writeFileSync(join(dir, 'gateway/broken.rego'), 'package gateway\n\nx := \n');
   const bad = await tollgate('check', dir);

@@ -1,5 +1,7 @@
 import { expect, test } from 'bun:test';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createPolicyRuntime } from '../../src/policy/runtime.ts';
 
 // Finding 14: `cache` and `log_prompts` are accepted but not enforced; whoever sets them is told.
@@ -7,7 +9,8 @@ const MAIN = resolve(import.meta.dir, '../../src/main.ts');
 const POLICIES = resolve(import.meta.dir, '../../policies');
 
 test('policy check warns, with file:line:col, about every decision field that has no effect', async () => {
-  const p = Bun.spawn([process.execPath, MAIN, 'policy', 'check', POLICIES], { stdout: 'pipe', stderr: 'pipe' });
+  const env = { ...process.env, TOLLGATE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tollgate-inert-cache-')) };
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', 'check', POLICIES], { stdout: 'pipe', stderr: 'pipe', env });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   expect(code).toBe(0);
   expect(out).toContain('OK');

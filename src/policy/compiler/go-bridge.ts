@@ -27,7 +27,12 @@ export class GoBridge {
     private readonly exited: Promise<void>,
   ) {}
 
-  static async start(wasm: Uint8Array): Promise<GoBridge> {
+  /** Settles when the Go program has exited (closed or crashed). */
+  get closed(): Promise<void> {
+    return this.exited;
+  }
+
+  static async start(wasm: Uint8Array | WebAssembly.Module): Promise<GoBridge> {
     await import("./wasm_exec.js"); // defines globalThis.Go
     const go = new Go();
     const name = `__tollgateRegoCompiler_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -41,7 +46,7 @@ export class GoBridge {
       for (const timer of go._scheduledTimeouts.values()) clearTimeout(timer);
       go._scheduledTimeouts.clear();
     };
-    const { instance } = await WebAssembly.instantiate(wasm, go.importObject);
+    const instance = wasm instanceof WebAssembly.Module ? await WebAssembly.instantiate(wasm, go.importObject) : (await WebAssembly.instantiate(wasm, go.importObject)).instance;
     const memory = instance.exports.mem instanceof WebAssembly.Memory ? instance.exports.mem : undefined;
 
     let bridge: GoBridge | undefined;

@@ -32,16 +32,53 @@ export interface RegoCompilerOptions {
   wasm?: Uint8Array;
 }
 
-// Only the compressed copy is referenced, so only it is embedded; it is inflated here, on the
-// first compile, never on a start with precompiled policies.
-async function loadDefaultWasm(): Promise<Uint8Array> {
+async function compressedWasm(): Promise<Uint8Array> {
   let path: string;
   try {
     path = (await import("./build/compiler.wasm.zst", { with: { type: "file" } })).default;
   } catch (err) {
     throw new Error(`rego compiler wasm not built; run: bun src/policy/compiler/build.ts (${String(err)})`);
   }
-  return Bun.zstdDecompressSync(await Bun.file(path).bytes());
+  return Bun.file(path).bytes();
+}
+
+let id: Promise<string> | undefined;
+
+/**
+ * Names the compiler build: a sha-256 of the compressed compiler wasm. Everything that can change
+ * what the compiler produces (OPA version, our Go sources, the Go toolchain, build flags) changes
+ * these bytes, so compiled policies are cached under it.
+ */
+export function compilerId(): Promise<string> {
+  id ??= compressedWasm().then((zst) => `wasm-sha256:${new Bun.CryptoHasher("sha256").update(zst).digest("hex")}`);
+  return id;
+}
+
+// Compiling the 39 MiB module takes ~1 s; instantiating a compiled one ~40 ms. The compiled
+// module is kept while compilers are in use and for a short while after the last one closes
+// (a reload, or a CLI command that compiles then evaluates), then dropped with its machine code.
+const MODULE_IDLE_MS = 10_000;
+let defaultModule: Promise<WebAssembly.Module> | undefined;
+let inUse = 0;
+let dropTimer: ReturnType<typeof setTimeout> | undefined;
+
+// Only the compressed copy is referenced, so only it is embedded; it is inflated here, on the
+// first compile, never on a start with precompiled policies.
+function acquireDefaultModule(): Promise<WebAssembly.Module> {
+  clearTimeout(dropTimer);
+  inUse++;
+  const mine = (defaultModule ??= compressedWasm().then((zst) => WebAssembly.compile(Bun.zstdDecompressSync(zst))));
+  mine.catch(() => {
+    if (defaultModule === mine) defaultModule = undefined;
+  });
+  return mine;
+}
+
+function releaseDefaultModule(): void {
+  if (--inUse > 0) return;
+  clearTimeout(dropTimer);
+  dropTimer = setTimeout(() => (defaultModule = undefined), MODULE_IDLE_MS);
+  dropTimer.unref?.(); // a kept module must not keep the process alive
 }
 
 interface WireCompile {
@@ -52,7 +89,17 @@ interface WireCompile {
 }
 
 export async function createRegoCompiler(options: RegoCompilerOptions = {}): Promise<RegoCompiler> {
-  const bridge = await GoBridge.start(options.wasm ?? (await loadDefaultWasm()));
+  let bridge: GoBridge;
+  if (options.wasm) bridge = await GoBridge.start(options.wasm);
+  else {
+    try {
+      bridge = await GoBridge.start(await acquireDefaultModule());
+    } catch (err) {
+      releaseDefaultModule();
+      throw err;
+    }
+    void bridge.closed.then(releaseDefaultModule);
+  }
   const call = async <T>(op: string, req: object): Promise<T> => JSON.parse(await bridge.call(op, JSON.stringify(req))) as T;
   const withErrors = <T extends { errors?: RegoProblem[] }>(r: T): T & { errors: RegoProblem[] } => ({ ...r, errors: r.errors ?? [] });
 

@@ -24,7 +24,7 @@ test('the built-in policies and ./policies are one set: same sources, same compi
   const read = readPolicyDir(resolve(import.meta.dir, '../../../policies'));
   if (!read.ok) throw new Error(read.errors.map(formatProblem).join('\n'));
   const embedded = embeddedPolicySources();
-  expect(compileKey(embedded, {}, DEFAULT_ENTRYPOINT)).toBe(compileKey(read.sources, {}, DEFAULT_ENTRYPOINT));
+  expect(await compileKey(embedded, {}, DEFAULT_ENTRYPOINT)).toBe(await compileKey(read.sources, {}, DEFAULT_ENTRYPOINT));
   const compiler = await createRegoCompiler();
   try {
     const [a, b] = [await compilePolicySources(embedded, { compiler }), await compilePolicySources(read.sources, { compiler })];

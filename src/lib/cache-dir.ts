@@ -1,0 +1,11 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The user's cache directory: $TOLLGATE_CACHE_DIR, systemd's $CACHE_DIRECTORY, $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.TOLLGATE_CACHE_DIR) return env.TOLLGATE_CACHE_DIR;
+  if (env.CACHE_DIRECTORY) return env.CACHE_DIRECTORY.split(':')[0];
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'tollgate');
+  const home = env.HOME ?? homedir();
+  return home && home !== '/' ? join(home, '.cache', 'tollgate') : undefined;
+}
