@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { CommanderError } from 'commander';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { createKey } from '../../src/store/keys.ts';
 import { listTeams } from '../../src/store/teams.ts';
 import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../support/admin-app.ts';
 import { budgetApp } from '../support/budget-app.ts';
+import { runCommand } from '../support/run-command.ts';
 
 // Finding 9: one out-of-range duration must not be stored, and a bad row must not stop revocation.
 let restore = () => {};
@@ -44,17 +44,7 @@ test('the CLI refuses the same value in one line with exit code 2', async () => 
   writeFileSync(config, `database: { url: "file:${join(dir, 'db.sqlite')}" }\nproviders: { mock: { type: mock } }\n`);
   const err: string[] = [];
   const cmd = keysCommand({ out: () => {}, err: (t) => err.push(t), write: () => {} });
-  let code = 0;
-  process.exitCode = 0;
-  try {
-    await cmd.parseAsync(['create', '--name', 'x', '--expires', '999999999w', '--config', config], { from: 'user' });
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode;
-  } finally {
-    process.exitCode = 0;
-  }
+  const code = await runCommand(cmd, ['create', '--name', 'x', '--expires', '999999999w', '--config', config]);
   expect(code).toBe(2);
   expect(err.join('\n').trim().split('\n').length).toBe(1);
   expect(err[0]).toContain('10 years');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { usersCommand } from '../../src/cli/users.ts';
 import type { Io } from '../../src/cli/parse-action.ts';
 import { openStore } from '../../src/store/client.ts';
 import { usage } from '../../src/store/schema.ts';
+import { runCommand } from '../support/run-command.ts';
 
 // The config sits in its own directory with a relative database URL and a provider whose
 // secret is unset: the database commands must find ./data next to the file, and not care.
@@ -30,17 +31,7 @@ async function cli(...args: string[]): Promise<{ out: string; err: string; raw: 
   const err: string[] = [];
   let raw = '';
   const cmd = COMMANDS[args[0]!]!({ out: (t) => out.push(t), err: (t) => err.push(t), write: (t) => (raw += t) });
-  let code = 0;
-  process.exitCode = 0;
-  try {
-    await cmd.parseAsync([...args.slice(1), '--config', config], { from: 'user' });
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode;
-  } finally {
-    process.exitCode = 0;
-  }
+  const code = await runCommand(cmd, [...args.slice(1), '--config', config]);
   return { out: out.join('\n'), err: err.join('\n'), raw, code };
 }
 const lastLine = (s: string) => s.split('\n').at(-1);

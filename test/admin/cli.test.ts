@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { openStore, type Store } from '../../src/store/client.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createKey } from '../../src/store/keys.ts';
 import { usage } from '../../src/store/schema.ts';
+import { runCommand } from '../support/run-command.ts';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
@@ -31,17 +32,7 @@ async function cli(...args: string[]): Promise<{ out: string; err: string; code:
   const out: string[] = [];
   const err: string[] = [];
   const cmd = COMMANDS[args[0]!]!({ out: (t) => out.push(t), err: (t) => err.push(t), write: (t) => out.push(t.replace(/\r\n$/, '')) });
-  let code = 0;
-  process.exitCode = 0;
-  try {
-    await cmd.parseAsync([...args.slice(1), '--config', config], { from: 'user' });
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode;
-  } finally {
-    process.exitCode = 0;
-  }
+  const code = await runCommand(cmd, [...args.slice(1), '--config', config]);
   return { out: out.join('\n'), err: err.join('\n'), code };
 }
 
