@@ -167,6 +167,8 @@ export const routingSchema = z.strictObject({
 
 const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000 };
 
+const SERVER = { host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000, body_timeout_ms: 30_000, max_concurrent_uploads: 256, max_body_bytes_in_flight: 48 * 1024 * 1024 };
+
 export const clientKeySchema = z.strictObject({
   name: z.string().min(1),
   /** sha256 hex of the key, optionally prefixed `sha256:`. Generate with `tollgate keys hash`. */
@@ -187,10 +189,16 @@ export const configSchema = z.strictObject({
       allow_anonymous_remote: z.boolean().default(false),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drain_timeout_ms: z.number().int().min(0).default(30_000),
+      /** A request body must arrive within this (else 408); also the socket's idle limit while headers or a body come in. */
+      body_timeout_ms: z.number().int().min(100).default(SERVER.body_timeout_ms),
+      /** Request bodies being read at once; beyond it a 503 with Retry-After. */
+      max_concurrent_uploads: z.number().int().min(1).default(SERVER.max_concurrent_uploads),
+      /** Body bytes held at once across requests (read, parsed, sent on); beyond it requests queue up to body_timeout_ms, then 503. */
+      max_body_bytes_in_flight: z.number().int().positive().default(SERVER.max_body_bytes_in_flight),
       /** Serve HTTPS: PEM certificate (chain) and private key files, relative to the config file. */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
-    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000 }),
+    .default(SERVER),
   database: z
     .strictObject({
       /** A relative file: URL is relative to the config file (embedded defaults: the current directory). */

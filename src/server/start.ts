@@ -79,7 +79,15 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  // A socket's idle limit bounds headers and bodies that stall (Bun's only read timer); once a
+  // body is in, it is lifted while the upstream works, and put back before the answer ends.
+  const idleSeconds = Math.min(255, Math.max(1, Math.ceil(config.server.body_timeout_ms / 1000)));
+  const lifted = new WeakSet<Request>();
+  const bodyRead = (req: Request) => {
+    lifted.add(req);
+    server?.timeout(req, 0);
+  };
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -89,13 +97,13 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       if (drain.draining() && new URL(req.url).pathname.startsWith('/v1/')) return refuse(req);
       const release = drain.hold();
       try {
-        return await app.fetch(req, srv);
+        const res = await app.fetch(req, srv);
+        return settleSocket(req, res, lifted.has(req) ? () => srv.timeout(req, idleSeconds) : undefined);
       } finally {
         release();
       }
     },
-    // Streams may be quiet for minutes (reasoning models); our own timeouts govern instead.
-    idleTimeout: 0,
+    idleTimeout: idleSeconds,
     // Bodies over the configured limit are refused in readBody with a 413 in the caller's schema.
     maxRequestBodySize: Math.max(config.server.max_body_bytes * 2, 1024 * 1024),
   });
@@ -151,6 +159,34 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const policyFacts = policy && policyFrom ? { source: policyFrom.label, revision: policy.revision() } : undefined;
   if (!opts.quiet) console.log(banner(url, holder.current(), { configPath: opts.source.path, databaseUrl: config.database.url, policy: policyFacts, adminApi: !!process.env.TOLLGATE_MASTER_KEY }));
   return { url, closed, stop };
+}
+
+/**
+ * A body left unread (a 401 before it, a 413, a refusal) closes the connection instead of
+ * waiting for bytes that may never come; a lifted idle limit is restored once the answer is
+ * written (a stream: at its end).
+ */
+function settleSocket(req: Request, res: Response, restore: (() => void) | undefined): Response {
+  const unread = !req.bodyUsed && (Number(req.headers.get('content-length') ?? '0') > 0 || req.headers.has('transfer-encoding'));
+  if (unread) res = withHeader(res, 'connection', 'close');
+  if (!restore) return res;
+  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
+    restore();
+    return res;
+  }
+  const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: restore }));
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+function withHeader(res: Response, name: string, value: string): Response {
+  try {
+    res.headers.set(name, value);
+    return res;
+  } catch {
+    const copy = new Response(res.body, res);
+    copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 function refuse(req: Request): Response {
