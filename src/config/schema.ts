@@ -167,7 +167,7 @@ export const routingSchema = z.strictObject({
 
 const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000 };
 
-const SERVER = { host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000, body_timeout_ms: 30_000, max_concurrent_uploads: 256, max_body_bytes_in_flight: 48 * 1024 * 1024 };
+const SERVER = { host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000, body_timeout_ms: 30_000, max_concurrent_uploads: 256, max_body_bytes_in_flight: 24 * 1024 * 1024 };
 
 export const clientKeySchema = z.strictObject({
   name: z.string().min(1),
