@@ -27,8 +27,8 @@ const providerCommon = {
   data_residency: z.enum(['public', 'private']).default('public'),
   /** Extra headers sent upstream on every request. */
   headers: z.record(z.string(), z.string()).default({}),
-  /** Cap on one upstream attempt; the routing timeouts apply within it. */
-  timeout_ms: z.number().int().positive().default(600_000),
+  /** Cap on one upstream attempt (a stream: to its end); the routing timeouts apply within it. Unset: no cap of its own. */
+  timeout_ms: z.number().int().positive().optional(),
 };
 
 const openaiProvider = z.strictObject({
@@ -110,7 +110,7 @@ const ms = z.number().int().positive();
 export const STRATEGIES = ['ordered', 'weighted', 'least_inflight', 'latency', 'cost'] as const;
 
 const RETRIES = { max_retries: 2, max_attempts: 6, backoff_base_ms: 250, backoff_max_ms: 8_000, budget_ms: 10_000 };
-const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 300_000, total_ms: 600_000 };
+const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 60_000, total_ms: 180_000, stream_total_ms: 1_800_000 };
 const BREAKER = { failures: 5, ejection_ms: 5_000, max_ejection_ms: 20_000, half_open_probes: 1 };
 const HEALTH = { window_ms: 60_000, ewma_alpha: 0.3 };
 const KEYS = { rate_limit_cooldown_ms: 10_000, auth_cooldown_ms: 300_000 };
@@ -135,10 +135,12 @@ export const routingSchema = z.strictObject({
       connect_ms: ms.default(TIMEOUTS.connect_ms),
       /** Until the first byte of the response body (streams: the first event). */
       ttfb_ms: ms.default(TIMEOUTS.ttfb_ms),
-      /** Between two chunks of a response body. */
+      /** Between two chunks of a response body (providers send keep-alive events well within it). */
       idle_ms: ms.default(TIMEOUTS.idle_ms),
-      /** The whole request: every attempt, every wait and the stream. */
+      /** The request's deadline: every attempt and wait of a JSON answer, or of a stream until its first event. */
       total_ms: ms.default(TIMEOUTS.total_ms),
+      /** A stream from its attempt's start to its end, however long it keeps producing within idle_ms. */
+      stream_total_ms: ms.default(TIMEOUTS.stream_total_ms),
     })
     .default(TIMEOUTS),
   /** Per deployment (provider + model): consecutive failures eject it for a while. */
