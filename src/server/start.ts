@@ -28,6 +28,7 @@ import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
+import { planReload } from '../config/restart-fields.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -115,11 +116,14 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
           // An edit cannot turn on what start would have refused.
           const exposedNext = anonymousExposure(next.config.server, host);
           if (exposedNext) throw new Error(exposedNext);
+          const plan = planReload(config, holder.current().config, next.config);
+          if (plan.restart.length) logger.warn('config change needs a restart; the running values are kept until then', { file: opts.source.path, fields: plan.restart });
+          if (!plan.changed) return;
           // Compared with the data being replaced (read before the swap, not after it).
-          const dataChanged = JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data);
-          holder.swap(buildRuntime(next.config));
-          if (policy && dataChanged) await policy.reload({ data: next.config.policy.data });
-          logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
+          const dataChanged = JSON.stringify(plan.config.policy.data) !== JSON.stringify(holder.current().config.policy.data);
+          holder.swap(buildRuntime(plan.config));
+          if (policy && dataChanged) await policy.reload({ data: plan.config.policy.data });
+          logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(plan.config.providers).length, models: Object.keys(plan.config.models).length });
         } catch (e) {
           const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];
           logger.error('config reload failed; keeping the running config', { file: opts.source.path, problems: why });
