@@ -97,3 +97,25 @@ test('a policies directory deleted and restored is watched again: the restored p
   writeFileSync(join(policies, 'gateway.rego'), ALLOW);
   expect(await eventually(async () => (await ask()) === 200, 15_000)).toBe(true);
 }, 40_000);
+
+test('a policies directory mounted from a ConfigMap reloads on its ..data swap', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-policy-configmap-'));
+  const policies = join(dir, 'policies');
+  mkdirSync(policies);
+  const version = (name: string, rego: string) => {
+    mkdirSync(join(policies, name));
+    writeFileSync(join(policies, name, 'gateway.rego'), rego);
+  };
+  version('..2026_01', ALLOW);
+  symlinkSync('..2026_01', join(policies, '..data'));
+  symlinkSync('..data/gateway.rego', join(policies, 'gateway.rego'));
+  const file = join(dir, 'gateway.config.yaml');
+  writeFileSync(file, cfg(['first'], 'policy: { dir: policies }'));
+  gw = await startGateway({ source: configSource(file), signals: false, quiet: true, logger });
+  const ask = async () => (await fetch(gw!.url + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'first', messages: [{ role: 'user', content: 'hi' }] }) })).status;
+  expect(await ask()).toBe(200);
+  version('..2026_02', DENY('swapped'));
+  symlinkSync('..2026_02', join(policies, '..data_tmp'));
+  renameSync(join(policies, '..data_tmp'), join(policies, '..data'));
+  expect(await eventually(async () => (await ask()) === 403, 15_000)).toBe(true);
+}, 30_000);
