@@ -97,6 +97,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       // Draining: health checks still answer (/readyz says 503), new API work is refused.
       if (drain.draining() && new URL(req.url).pathname.startsWith('/v1/')) return refuse(req);
       const release = drain.hold();
+      // No body to wait for: the idle limit is lifted at once (a slow admin query is not cut).
+      if (!hasBody(req)) bodyRead(req);
       try {
         const res = await app.fetch(req, srv);
         return settleSocket(req, res, lifted.has(req) ? () => srv.timeout(req, idleSeconds) : undefined);
@@ -171,7 +173,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
  * written (a stream: at its end).
  */
 function settleSocket(req: Request, res: Response, restore: (() => void) | undefined): Response {
-  const unread = !req.bodyUsed && (Number(req.headers.get('content-length') ?? '0') > 0 || req.headers.has('transfer-encoding'));
+  const unread = !req.bodyUsed && hasBody(req);
   if (unread) res = withHeader(res, 'connection', 'close');
   if (!restore) return res;
   if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
@@ -181,6 +183,8 @@ function settleSocket(req: Request, res: Response, restore: (() => void) | undef
   const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: restore }));
   return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
+
+const hasBody = (req: Request) => Number(req.headers.get('content-length') ?? '0') > 0 || req.headers.has('transfer-encoding');
 
 function withHeader(res: Response, name: string, value: string): Response {
   try {

@@ -21,12 +21,15 @@ export interface UploadGate {
   stats(): { uploads: number; bytes: number; queued: number };
 }
 
+const SMALL = 1 << 20;
+
 const busy = (what: string) => new GatewayError('unavailable', `The gateway is receiving too many ${what} at once; retry shortly.`, { code: 'uploads_busy', headers: { 'retry-after': '1', connection: 'close' } });
 
 /**
  * Bounds what request bodies can cost: sockets (concurrent uploads) and memory (bytes held from
  * the first read until the handler ends, which covers the parsed copy and the upstream body too).
- * One body larger than `maxBytes` still goes through when nothing else is held.
+ * One body larger than `maxBytes` still goes through when nothing else is held; bodies up to
+ * 1 MiB are counted but never wait.
  */
 export function uploadGate(): UploadGate {
   let uploads = 0;
@@ -51,7 +54,9 @@ export function uploadGate(): UploadGate {
         if (reading) uploads--;
         reading = false;
       };
-      if (!queue.length && fits(need, limits.maxBytes)) bytes += need;
+      // Small bodies never queue behind large ones: a few clients trickling large bodies
+      // can hold up other large bodies, not the ordinary traffic.
+      if (need <= SMALL || (!queue.length && fits(need, limits.maxBytes))) bytes += need;
       else {
         const granted = await new Promise<boolean>((resolve) => {
           const entry = { need, go: () => (clearTimeout(timer), resolve(true)) };
