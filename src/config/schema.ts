@@ -27,8 +27,8 @@ const providerCommon = {
   data_residency: z.enum(['public', 'private']).default('public'),
   /** Extra headers sent upstream on every request. */
   headers: z.record(z.string(), z.string()).default({}),
-  /** Cap on one upstream attempt; the routing timeouts apply within it. */
-  timeout_ms: z.number().int().positive().default(600_000),
+  /** Cap on one upstream attempt (a stream: to its end); the routing timeouts apply within it. Unset: no cap of its own. */
+  timeout_ms: z.number().int().positive().optional(),
 };
 
 const openaiProvider = z.strictObject({
@@ -110,7 +110,7 @@ const ms = z.number().int().positive();
 export const STRATEGIES = ['ordered', 'weighted', 'least_inflight', 'latency', 'cost'] as const;
 
 const RETRIES = { max_retries: 2, max_attempts: 6, backoff_base_ms: 250, backoff_max_ms: 8_000, budget_ms: 10_000 };
-const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 300_000, total_ms: 600_000 };
+const TIMEOUTS = { connect_ms: 10_000, ttfb_ms: 120_000, idle_ms: 60_000, total_ms: 180_000, stream_total_ms: 1_800_000 };
 const BREAKER = { failures: 5, ejection_ms: 5_000, max_ejection_ms: 20_000, half_open_probes: 1 };
 const HEALTH = { window_ms: 60_000, ewma_alpha: 0.3 };
 const KEYS = { rate_limit_cooldown_ms: 10_000, auth_cooldown_ms: 300_000 };
@@ -137,10 +137,12 @@ export const routingSchema = z.strictObject({
       connect_ms: ms.default(TIMEOUTS.connect_ms),
       /** Until the first byte of the response body (streams: the first event). */
       ttfb_ms: ms.default(TIMEOUTS.ttfb_ms),
-      /** Between two chunks of a response body. */
+      /** Between two chunks of a response body (providers send keep-alive events well within it). */
       idle_ms: ms.default(TIMEOUTS.idle_ms),
-      /** The whole request: every attempt, every wait and the stream. */
+      /** The request's deadline: every attempt and wait of a JSON answer, or of a stream until its first event. */
       total_ms: ms.default(TIMEOUTS.total_ms),
+      /** A stream from its attempt's start to its end, however long it keeps producing within idle_ms. */
+      stream_total_ms: ms.default(TIMEOUTS.stream_total_ms),
     })
     .default(TIMEOUTS),
   /** Per deployment (provider + model): consecutive failures eject it for a while. */
@@ -180,6 +182,8 @@ export const routingSchema = z.strictObject({
 
 const ROUTING = { strategy: 'weighted' as const, retries: RETRIES, timeouts: TIMEOUTS, breaker: BREAKER, health: HEALTH, keys: KEYS, finalise_ms: 1_000, limits: LIMITS };
 
+const SERVER = { host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000, body_timeout_ms: 30_000, max_concurrent_uploads: 256, max_body_bytes_in_flight: 24 * 1024 * 1024 };
+
 export const clientKeySchema = z.strictObject({
   name: z.string().min(1),
   /** sha256 hex of the key, optionally prefixed `sha256:`. Generate with `tollgate keys hash`. */
@@ -200,10 +204,16 @@ export const configSchema = z.strictObject({
       allow_anonymous_remote: z.boolean().default(false),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drain_timeout_ms: z.number().int().min(0).default(30_000),
+      /** A request body must arrive within this (else 408); also the socket's idle limit while headers or a body come in. */
+      body_timeout_ms: z.number().int().min(100).default(SERVER.body_timeout_ms),
+      /** Request bodies being read at once; beyond it a 503 with Retry-After. */
+      max_concurrent_uploads: z.number().int().min(1).default(SERVER.max_concurrent_uploads),
+      /** Body bytes held at once across requests (read, parsed, sent on); beyond it requests queue up to body_timeout_ms, then 503. */
+      max_body_bytes_in_flight: z.number().int().positive().default(SERVER.max_body_bytes_in_flight),
       /** Serve HTTPS: PEM certificate (chain) and private key files, relative to the config file. */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
-    .default({ host: '127.0.0.1', port: 4000, max_body_bytes: 10 * 1024 * 1024, allow_anonymous: false, allow_anonymous_remote: false, drain_timeout_ms: 30_000 }),
+    .default(SERVER),
   database: z
     .strictObject({
       /** A relative file: URL is relative to the config file (embedded defaults: the current directory). */

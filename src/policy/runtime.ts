@@ -1,5 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import type { RegoProblem } from './compiler/types.ts';
 import { createCompilerKeeper, type CompilerKeeper } from './compiler-keeper.ts';
@@ -10,6 +8,7 @@ import { compileKey, type CompileCache } from './compile-cache.ts';
 import { mergeData, onDisk, readPolicyDir, type PolicySources } from './policy-files.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
 import { inertFieldWarnings } from './inert-fields.ts';
+import { watchSource } from './watch-source.ts';
 
 export type PolicySource = { dir: string } | { bundle: string } | { sources: PolicySources; name: string };
 
@@ -139,7 +138,7 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
     return p;
   }
 
-  const stopWatching = opts.watch ? watchSource(opts, debounceMs, () => keeper.warm(), () => void reload()) : () => {};
+  const stopWatching = opts.watch ? watchSource(opts, debounceMs, () => keeper.warm(), () => void reload(), logger) : () => {};
 
   return {
     evaluate: (input) => engine.evaluate(input),
@@ -161,36 +160,4 @@ function warnInert(opts: PolicySource, logger: Logger): void {
   if (!sources) return;
   const warnings = inertFieldWarnings(sources.files).map((w) => formatProblem(onDisk(sources, w)));
   if (warnings.length) logger.warn('policy sets decision fields that have no effect', { source: sourceName(opts), warnings });
-}
-
-/** Calls `onFirstEvent` at once (to warm the compiler while the debounce runs), `onChange` after the quiet time. */
-function watchSource(opts: PolicySource, debounceMs: number, onFirstEvent: () => void, onChange: () => void): () => void {
-  if (!('dir' in opts) && !('bundle' in opts)) return () => {};
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = () => {
-    if (timer === undefined && 'dir' in opts) onFirstEvent();
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      onChange();
-    }, debounceMs);
-  };
-  let watcher: FSWatcher;
-  if ('dir' in opts) {
-    watcher = watch(opts.dir, { recursive: true }, (_event, file) => {
-      // Editors' swap and backup files change nothing a policy reads.
-      if (file && !/\.(rego|json|ya?ml)$/.test(file)) return;
-      schedule();
-    });
-  } else {
-    // The directory, not the file: a bundle is usually replaced by a rename.
-    const name = basename(opts.bundle);
-    watcher = watch(dirname(opts.bundle), (_event, file) => {
-      if (!file || file === name) schedule();
-    });
-  }
-  return () => {
-    clearTimeout(timer);
-    watcher.close();
-  };
 }

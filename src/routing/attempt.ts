@@ -57,7 +57,7 @@ export async function send(i: SendInput): Promise<Sent> {
   const onClientGone = () => ac.abort(clientGone());
   i.clientSignal.addEventListener('abort', onClientGone, { once: true });
   const started = router.now();
-  const deadline = Math.min(i.deadline, started + adapter.config.timeout_ms);
+  const deadline = Math.min(i.deadline, started + (adapter.config.timeout_ms ?? Infinity));
   const dog = createWatchdog({ provider: adapter.name, ttfbMs: i.ttfbMs, idleMs: i.idleMs, deadline, clock: router.clock }, (err) => ac.abort(err));
   let closed = false;
   let probe: Timer | undefined;

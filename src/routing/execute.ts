@@ -176,7 +176,11 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       };
       let opened: Opened<V>;
       try {
-        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, ttfbMs: s.ttfbMs, idleMs: s.idleMs, deadline, errorBodyBytes: s.errorBodyBytes, clientSignal: input.signal });
+        // A stream's first event must come within the request's deadline; once it streams, it
+        // runs to stream_total_ms while it keeps producing (idle_ms), not to the request's deadline.
+        const left = deadline - started;
+        const timers = stream ? { ttfbMs: Math.min(s.ttfbMs, left), deadline: started + Math.max(s.streamTotalMs, left) } : { ttfbMs: s.ttfbMs, deadline };
+        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, idleMs: s.idleMs, ...timers, errorBodyBytes: s.errorBodyBytes, clientSignal: input.signal });
         let ttfb: number | undefined;
         opened = sent.ok
           ? await open(sent.answer, translator, adapter, (v) => {
@@ -225,8 +229,10 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
           }
           continue targets;
         case 'next':
-          // A timeout is retried on the same target only when no other target is left.
-          if (f.kind !== 'timeout' || othersLeft()) continue targets;
+          // A timeout is retried on the same target only when no other target is left, and
+          // only when the deadline still holds a whole first-byte wait (a hung upstream is
+          // most likely still hung: waiting again would only hold the client longer).
+          if (f.kind !== 'timeout' || othersLeft() || deadline - router.now() < s.ttfbMs) continue targets;
       }
       if (tries >= s.maxRetries) continue targets;
       const otherKey = f.status === 429 && router.keys.available(target.provider, keys, target.model, after);

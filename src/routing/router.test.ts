@@ -43,10 +43,10 @@ describe('router state', () => {
 
   test('the decision overrides the config defaults per request', () => {
     const cfg = config('routing: { timeouts: { ttfb_ms: 5000 }, retries: { max_retries: 1 } }\n').routing;
-    expect(routeSettings(cfg)).toMatchObject({ ttfbMs: 5_000, maxRetries: 1, idleMs: 300_000, strategy: 'weighted' });
+    expect(routeSettings(cfg)).toMatchObject({ ttfbMs: 5_000, maxRetries: 1, idleMs: 60_000, strategy: 'weighted' });
     const d = parseDecision({ allowed: true, strategy: 'cost', timeouts: { ttfb_ms: 900 }, retries: { max_retries: 0 } });
     expect(d.ok).toBe(true);
-    expect(routeSettings(cfg, d.ok ? d.decision : undefined)).toMatchObject({ ttfbMs: 900, maxRetries: 0, strategy: 'cost', totalMs: 600_000 });
+    expect(routeSettings(cfg, d.ok ? d.decision : undefined)).toMatchObject({ ttfbMs: 900, maxRetries: 0, strategy: 'cost', totalMs: 180_000 });
     expect(parseDecision({ allowed: true, timeouts: { ttfb: 900 } }).ok).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ export interface RouteSettings {
   ttfbMs: number;
   idleMs: number;
   totalMs: number;
+  streamTotalMs: number;
   finaliseMs: number;
   /** Upstream response bounds (routing.limits). */
   sseEventBytes: number;
@@ -34,6 +35,7 @@ export function routeSettings(cfg: RoutingConfig, decision?: Decision): RouteSet
     ttfbMs: t?.ttfb_ms ?? cfg.timeouts.ttfb_ms,
     idleMs: t?.idle_ms ?? cfg.timeouts.idle_ms,
     totalMs: t?.total_ms ?? cfg.timeouts.total_ms,
+    streamTotalMs: cfg.timeouts.stream_total_ms,
     finaliseMs: cfg.finalise_ms,
     sseEventBytes: cfg.limits.sse_event_bytes,
     jsonResponseBytes: cfg.limits.json_response_bytes,

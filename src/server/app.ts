@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { errorBody } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
-import type { Env } from './context.ts';
+import type { BodyScope, Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { auth } from './middleware/auth.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
@@ -14,12 +14,14 @@ import { countTokensRoute } from './routes/count-tokens.ts';
 import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { createRouter } from '../routing/router.ts';
+import { uploadGate } from './upload-gate.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
   const deps: AppDeps = { ...given, router, enforce: { ...enforce, health: enforce.health ?? router.providerHealth } };
+  const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
 
   app.use('*', async function requestContext(c, next) {
@@ -27,7 +29,14 @@ export function createApp(given: AppDeps): Hono<Env> {
     c.set('requestId', requestId());
     c.set('runtime', deps.runtime.current());
     c.set('schema', c.req.path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
-    await next();
+    const body: BodyScope = { gate: uploads, tickets: [], onRead: deps.bodyRead && (() => deps.bodyRead!(c.req.raw)) };
+    c.set('body', body);
+    try {
+      await next();
+    } finally {
+      // The body's bytes stay held until the handler is done with them (a stream: once it has started).
+      for (const t of body.tickets) t.release();
+    }
   });
   app.use('/v1/*', auth(deps.keys, deps.logger));
 

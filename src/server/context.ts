@@ -1,6 +1,15 @@
 import type { ClientSchema } from '../providers/types.ts';
 import type { Runtime } from '../config/runtime.ts';
 import type { Principal } from './middleware/auth.ts';
+import type { UploadGate, UploadTicket } from './upload-gate.ts';
+
+/** The request's hold on the upload gate, released when its handler ends. */
+export interface BodyScope {
+  gate: UploadGate;
+  tickets: UploadTicket[];
+  /** The body is in (start.ts lifts the socket's idle timeout while the upstream works). */
+  onRead?: () => void;
+}
 
 /** Typed per-request values (Hono context variables). */
 export interface Env {
@@ -10,5 +19,6 @@ export interface Env {
     runtime: Runtime;
     principal: Principal;
     startedAt: number;
+    body: BodyScope;
   };
 }

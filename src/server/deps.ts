@@ -7,6 +7,7 @@ import type { Store } from '../store/client.ts';
 import type { Router } from '../routing/router.ts';
 import type { Drain } from './drain.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { UploadGate } from './upload-gate.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -31,4 +32,8 @@ export interface AppDeps {
   drain?: Drain;
   /** The clock for a router createApp makes itself (default: the real one). */
   clock?: Clock;
+  /** Bounds concurrent body uploads and body bytes in flight; createApp makes one when absent. */
+  uploads?: UploadGate;
+  /** Called once a request's body is in (the server lifts that socket's idle timeout). */
+  bodyRead?: (req: Request) => void;
 }

@@ -28,6 +28,7 @@ import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
+import { planReload } from '../config/restart-fields.ts';
 
 export interface StartOptions {
   source: ConfigSource;
@@ -79,7 +80,15 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  // A socket's idle limit bounds headers and bodies that stall (Bun's only read timer); once a
+  // body is in, it is lifted while the upstream works, and put back before the answer ends.
+  const idleSeconds = Math.min(255, Math.max(1, Math.ceil(config.server.body_timeout_ms / 1000)));
+  const lifted = new WeakSet<Request>();
+  const bodyRead = (req: Request) => {
+    lifted.add(req);
+    server?.timeout(req, 0);
+  };
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -88,14 +97,16 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       // Draining: health checks still answer (/readyz says 503), new API work is refused.
       if (drain.draining() && new URL(req.url).pathname.startsWith('/v1/')) return refuse(req);
       const release = drain.hold();
+      // No body to wait for: the idle limit is lifted at once (a slow admin query is not cut).
+      if (!hasBody(req)) bodyRead(req);
       try {
-        return await app.fetch(req, srv);
+        const res = await app.fetch(req, srv);
+        return settleSocket(req, res, lifted.has(req) ? () => srv.timeout(req, idleSeconds) : undefined);
       } finally {
         release();
       }
     },
-    // Streams may be quiet for minutes (reasoning models); our own timeouts govern instead.
-    idleTimeout: 0,
+    idleTimeout: idleSeconds,
     // Bodies over the configured limit are refused in readBody with a 413 in the caller's schema.
     maxRequestBodySize: Math.max(config.server.max_body_bytes * 2, 1024 * 1024),
   });
@@ -107,11 +118,14 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
           // An edit cannot turn on what start would have refused.
           const exposedNext = anonymousExposure(next.config.server, host);
           if (exposedNext) throw new Error(exposedNext);
+          const plan = planReload(config, holder.current().config, next.config);
+          if (plan.restart.length) logger.warn('config change needs a restart; the running values are kept until then', { file: opts.source.path, fields: plan.restart });
+          if (!plan.changed) return;
           // Compared with the data being replaced (read before the swap, not after it).
-          const dataChanged = JSON.stringify(next.config.policy.data) !== JSON.stringify(holder.current().config.policy.data);
-          holder.swap(buildRuntime(next.config));
-          if (policy && dataChanged) await policy.reload({ data: next.config.policy.data });
-          logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(next.config.providers).length, models: Object.keys(next.config.models).length });
+          const dataChanged = JSON.stringify(plan.config.policy.data) !== JSON.stringify(holder.current().config.policy.data);
+          holder.swap(buildRuntime(plan.config));
+          if (policy && dataChanged) await policy.reload({ data: plan.config.policy.data });
+          logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(plan.config.providers).length, models: Object.keys(plan.config.models).length });
         } catch (e) {
           const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];
           logger.error('config reload failed; keeping the running config', { file: opts.source.path, problems: why });
@@ -151,6 +165,36 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const policyFacts = policy && policyFrom ? { source: policyFrom.label, revision: policy.revision() } : undefined;
   if (!opts.quiet) console.log(banner(url, holder.current(), { configPath: opts.source.path, databaseUrl: config.database.url, policy: policyFacts, adminApi: !!process.env.TOLLGATE_MASTER_KEY }));
   return { url, closed, stop };
+}
+
+/**
+ * A body left unread (a 401 before it, a 413, a refusal) closes the connection instead of
+ * waiting for bytes that may never come; a lifted idle limit is restored once the answer is
+ * written (a stream: at its end).
+ */
+function settleSocket(req: Request, res: Response, restore: (() => void) | undefined): Response {
+  const unread = !req.bodyUsed && hasBody(req);
+  if (unread) res = withHeader(res, 'connection', 'close');
+  if (!restore) return res;
+  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
+    restore();
+    return res;
+  }
+  const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: restore }));
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+const hasBody = (req: Request) => Number(req.headers.get('content-length') ?? '0') > 0 || req.headers.has('transfer-encoding');
+
+function withHeader(res: Response, name: string, value: string): Response {
+  try {
+    res.headers.set(name, value);
+    return res;
+  } catch {
+    const copy = new Response(res.body, res);
+    copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 function refuse(req: Request): Response {

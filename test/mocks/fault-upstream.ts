@@ -28,7 +28,11 @@ export type Fault =
   /** `after` tokens, then a clean end of the body with no final event. */
   | { kind: 'clean-close'; after: number }
   /** `after` tokens, then nothing more on a connection left open. */
-  | { kind: 'stall'; after: number };
+  | { kind: 'stall'; after: number }
+  /** A 200 whose body is an HTML page (a captive portal, a misrouted proxy). */
+  | { kind: 'html' }
+  /** A JSON answer that sends half its content-length, then closes (`close`) or goes silent. */
+  | { kind: 'half-body'; close: boolean };
 
 export interface SeenRequest {
   /** When it arrived, on the upstream's clock (ms). */
@@ -140,6 +144,18 @@ async function answer(socket: Socket, body: Record<string, unknown>, fault: Faul
       socket.end(`HTTP/1.1 ${fault.status} ${REASONS[fault.status] ?? 'Error'}\r\ncontent-type: application/json\r\n${extra}content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
       return;
     }
+  }
+  if (fault.kind === 'html') {
+    const page = '<!doctype html><html><body><h1>Welcome</h1></body></html>';
+    socket.end(`HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${page.length}\r\nconnection: close\r\n\r\n${page}`);
+    return;
+  }
+  if (fault.kind === 'half-body') {
+    const text = JSON.stringify({ id: 'chatcmpl-f', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: words(50) }, finish_reason: 'stop' }], usage: usage(50) });
+    socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text.slice(0, text.length >> 1)}`);
+    clock.touch?.();
+    if (fault.close) socket.end();
+    return;
   }
   const tokens = 'tokens' in fault && fault.tokens !== undefined ? fault.tokens : 5;
   if (body.stream !== true) {

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { sha256Hex } from '../../src/lib/hash.ts';
+import type { Gateway } from '../../src/server/start.ts';
+import { startTestGateway } from '../helpers/gateway.ts';
+import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
+import { openFds, postHead, rawClient, type RawClient } from './raw-socket.ts';
+
+// Issue 11 item 2: requests whose headers are complete and whose body never finishes must not
+// pin sockets (file descriptors) forever, with or without credentials; streams to clients with
+// long gaps must keep working.
+const KEY = 'tg-hostile-key-0123456789';
+const auth = { authorization: `Bearer ${KEY}` };
+const BODY_TIMEOUT_MS = 1_500;
+let gw: Gateway;
+let up: FaultUpstream;
+
+beforeAll(async () => {
+  up = await startFaultUpstream();
+  gw = await startTestGateway({
+    server: { host: '127.0.0.1', port: 0, body_timeout_ms: BODY_TIMEOUT_MS, max_concurrent_uploads: 100 },
+    keys: [{ name: 'ci', hash: `sha256:${sha256Hex(KEY)}` }],
+    providers: { up: { type: 'openai-compatible', base_url: `${up.url}/v1` } },
+    models: { m: { provider: 'up', model: 'm' } },
+  });
+});
+
+afterAll(async () => {
+  await gw.stop();
+  up.stop();
+});
+
+const healthzMs = async () => {
+  const t = performance.now();
+  const r = await fetch(`${gw.url}/healthz`);
+  await r.text();
+  expect(r.status).toBe(200);
+  return performance.now() - t;
+};
+
+test('200 authenticated half-sent bodies: /healthz answers at once, the cap refuses the excess, every socket closes after the body timeout', async () => {
+  const before = await openFds();
+  const clients: RawClient[] = [];
+  for (let i = 0; i < 200; i++) clients.push(await rawClient(gw.url, postHead('/v1/chat/completions', 1_000, auth) + '{"model":"m",'));
+  await Bun.sleep(200);
+  const during = await openFds();
+  const latencies = [await healthzMs(), await healthzMs(), await healthzMs()];
+  expect(Math.max(...latencies)).toBeLessThan(500);
+  // Beyond max_concurrent_uploads: a 503 with Retry-After, and the socket is closed.
+  const refused = clients.filter((c) => c.received().startsWith('HTTP/1.1 503'));
+  expect(refused.length).toBeGreaterThanOrEqual(100);
+  expect(refused.every((c) => /retry-after: 1/i.test(c.received()))).toBe(true);
+  const times = await Promise.race([Promise.all(clients.map((c) => c.closed)), Bun.sleep(BODY_TIMEOUT_MS * 4).then(() => undefined)]);
+  const open = clients.filter((c) => !c.isClosed()).length;
+  for (const c of clients) c.socket.destroy();
+  expect(open).toBe(0);
+  const timedOut = clients.filter((c) => c.received().startsWith('HTTP/1.1 408'));
+  expect(timedOut.length + refused.length).toBe(200);
+  const after = await openFds();
+  console.log(`half-sent bodies: fds ${before} before, ${during} with 200 open, ${after} after; /healthz ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; ${refused.length} refused with 503, ${timedOut.length} got 408; last closed after ${Math.round(Math.max(...(times ?? [0])))} ms`);
+  expect(after).toBeLessThan(before + 20);
+}, 20_000);
+
+test('without credentials: 401 before the body is read, and the connection is closed at once', async () => {
+  const c = await rawClient(gw.url, postHead('/v1/chat/completions', 10_000) + '{"model"');
+  const ms = await Promise.race([c.closed, Bun.sleep(1_000).then(() => -1)]);
+  c.socket.destroy();
+  expect(c.received()).toStartWith('HTTP/1.1 401');
+  expect(ms).toBeGreaterThan(-1);
+  expect(ms).toBeLessThan(BODY_TIMEOUT_MS);
+});
+
+test('a body trickled one byte at a time is cut at the body timeout with a 408', async () => {
+  const c = await rawClient(gw.url, postHead('/v1/chat/completions', 1_000, auth));
+  const drip = setInterval(() => c.isClosed() || c.socket.write(' '), 200);
+  const ms = await Promise.race([c.closed, Bun.sleep(BODY_TIMEOUT_MS * 3).then(() => -1)]);
+  clearInterval(drip);
+  c.socket.destroy();
+  expect(c.received()).toStartWith('HTTP/1.1 408');
+  expect(ms).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
+  expect(ms).toBeLessThan(BODY_TIMEOUT_MS * 2);
+});
+
+test('a stream with gaps longer than the socket idle limit keeps going, and so does a slow JSON answer', async () => {
+  up.script({ kind: 'ok', tokens: 3, intervalMs: 2_600 }, { kind: 'delay', ms: 3_000, then: { kind: 'ok' } });
+  const post = (stream: boolean) =>
+    fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream, messages: [{ role: 'user', content: 'hi' }] }) });
+  const s = await post(true);
+  const text = await s.text();
+  expect(s.status).toBe(200);
+  expect(text).toContain('t2 ');
+  expect(text).toContain('[DONE]');
+  const j = await post(false);
+  expect(j.status).toBe(200);
+  expect(((await j.json()) as { choices: unknown[] }).choices.length).toBe(1);
+}, 20_000);
