@@ -65,13 +65,13 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const applied = await migrate(store.client);
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
-  const keys = keyCache(store, logger);
+  const clock = opts.clock ?? realClock;
+  const keys = keyCache(store, logger, { now: () => clock.wall() });
   const swept = await sweepStaleReservations(store, 10 * 60_000);
   if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
-  const clock = opts.clock ?? realClock;
   const router = createRouter({ clock });
   const drain = createDrain(clock);
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms });
