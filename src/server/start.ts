@@ -17,6 +17,7 @@ import { teamCache } from '../store/team-cache.ts';
 import { instanceLiveness, releaseOwnerlessLeases } from '../store/instance-liveness.ts';
 import { budgetGate } from '../store/budget-leases.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
+import { rateGate } from '../store/rate-leases.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
 import { policySource } from './policy-source.ts';
@@ -80,7 +81,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const liveness = instanceLiveness(store, logger, { clock: opts.leaseClock ?? clock, onLost: () => budgets.disown() });
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id });
   await liveness.start();
-  const enforce = { logger, limiter: rateLimiter(), policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
+  const rates = rateGate(store, logger);
+  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
@@ -148,6 +150,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
         (e: unknown) => (logger.error('budget leases not released; a live instance releases them within 30 s', { error: String(e) }), false),
       );
       await liveness.close(released);
+      await rates.close().catch((e) => logger.warn('rate-limit room not given back; it lapses with its minute', { error: String(e) }));
       keys.close();
       await policy?.close();
       store.close();
