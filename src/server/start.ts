@@ -79,7 +79,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const router = createRouter({ clock });
   const drain = createDrain(clock);
   const liveness = instanceLiveness(store, logger, { clock: opts.leaseClock ?? clock, onLost: () => budgets.disown() });
-  const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id });
+  const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
   await liveness.start();
   const rates = rateGate(store, logger);
   const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };

@@ -47,7 +47,11 @@ interface Lease {
  * number of replicas, because every admitted worst case sits inside room the database granted.
  * A lease is a small slice of the budget, shrinking to single requests near the limit.
  */
-export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs = 2000, clock = Date.now, owner = null as string | null } = {}): BudgetGate {
+export function budgetGate(
+  store: Store,
+  logger: Logger,
+  { flushMs = 200, idleMs = 2000, clock = Date.now, owner = null as string | null, fresh = (): boolean => true } = {},
+): BudgetGate {
   const leases = new Map<string, Lease[]>();
   // One lease request per budget at a time: concurrent requests wait for it instead of each
   // leasing a slice (which would fragment a small budget into idle slices).
@@ -73,6 +77,8 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
    * in between, and two requests would then sit in room the database granted once.
    */
   const claim = (k: string, worst: number): Lease | undefined => {
+    // Without a recent heartbeat a peer may release these leases at any moment: admit nothing on them.
+    if (!fresh()) return undefined;
     const l = (leases.get(k) ?? []).find((x) => available(x) >= worst);
     if (l) {
       l.inFlight += worst;
@@ -108,7 +114,8 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
   }
 
   async function grow(s: BudgetScope, start: number, worst: number): Promise<Lease> {
-    const chunk = Math.max(worst, Math.min(Math.floor(s.limitMicros / 20), worst * 50));
+    // Unfenced only: a stale instance leases no more than the request it admits.
+    const chunk = fresh() ? Math.max(worst, Math.min(Math.floor(s.limitMicros / 20), worst * 50)) : worst;
     for (const amount of chunk > worst ? [chunk, worst] : [worst]) {
       const id = 'lease_' + crypto.randomUUID();
       try {

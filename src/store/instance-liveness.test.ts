@@ -31,7 +31,7 @@ test('a paused instance taken for dead books what it settles, gives no room back
   const b = instanceLiveness(store, silentLogger, { clock });
   await a.start();
   await b.start();
-  const hold = await gateA.hold([scope], 10_000);
+  const hold = (await gateA.hold([scope], 10_000))!;
   const leased = (await spend(store)).reserved;
   expect(leased).toBeGreaterThanOrEqual(10_000);
   // `a` stops beating (its clock is frozen); `b` sees the beat stand still for 20 s and releases.
@@ -48,7 +48,7 @@ test('a paused instance taken for dead books what it settles, gives no room back
   await a.tick();
   expect(lost).toBe(1);
   // New leases work as before, and close gives their room back.
-  (await gateA.hold([scope], 10_000)).settle(3_000);
+  (await gateA.hold([scope], 10_000))!.settle(3_000);
   await gateA.close();
   expect(await spend(store)).toEqual({ spent: 10_000, reserved: 0, requests: 2 });
   await a.close(true);

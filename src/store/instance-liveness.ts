@@ -7,6 +7,11 @@ export interface Liveness {
   id: string;
   /** Registers the instance and starts beating and sweeping. */
   start(): Promise<void>;
+  /**
+   * False when this instance's last successful beat is older than half the liveness timeout:
+   * peers may soon take it for dead, so its leases must admit nothing more (self-fencing).
+   */
+  fresh(): boolean;
   /** One beat and one sweep now (the timer calls this). */
   tick(): Promise<void>;
   /**
@@ -40,6 +45,7 @@ export function instanceLiveness(store: Store, logger: Logger, { clock, beatMs =
   const seen = new Map<string, { beat: number; since: number }>();
   let timer: Timer | undefined;
   let stopped = false;
+  let beatOk = clock.now();
   const register = () => store.client.execute({ sql: 'INSERT OR IGNORE INTO gateway_instances (id, beat, started_at) VALUES (?, 0, ?)', args: [id, clock.wall()] });
 
   async function beat() {
@@ -49,6 +55,7 @@ export function instanceLiveness(store: Store, logger: Logger, { clock, beatMs =
       onLost?.();
       await register();
     }
+    beatOk = clock.now();
   }
 
   async function sweep() {
@@ -87,6 +94,7 @@ export function instanceLiveness(store: Store, logger: Logger, { clock, beatMs =
 
   return {
     id,
+    fresh: () => clock.now() - beatOk < deadAfterMs / 2,
     async start() {
       await register();
       schedule();
