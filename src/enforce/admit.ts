@@ -120,12 +120,15 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   const targets = bounded.targets;
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
   // Prompt and the output bound are held against tpm now; settlement puts in what was used.
-  const ticket = deps.limiter.admit(limits, estimatedInput + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0));
+  const held = estimatedInput + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
+  const rateHold = deps.rates ? await deps.rates.hold(limits, held) : undefined;
+  const ticket = deps.limiter.admit(rateHold ? limits.map((l) => ({ subject: l.subject })) : limits, held);
   let hold: BudgetHold | undefined;
   try {
     if (scopes.length) hold = await deps.budgets!.hold(scopes, bounded.worstMicros);
   } catch (e) {
     deps.limiter.settle(ticket, 0);
+    rateHold?.settle(0);
     throw e;
   }
 
@@ -144,6 +147,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
       if (closed) return;
       closed = true;
       deps.limiter.settle(ticket, actual.tokens);
+      rateHold?.settle(actual.tokens);
       hold?.settle(actual.costMicros);
     },
   };

@@ -2,6 +2,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
 import type { BudgetGate } from '../store/budget-leases.ts';
+import type { RateGate } from '../store/rate-leases.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
 import type { HealthSource } from './provider-facts.ts';
@@ -9,7 +10,10 @@ import type { HealthSource } from './provider-facts.ts';
 /** What admission needs; all optional parts switch their step off when absent. */
 export interface EnforceDeps {
   logger: Logger;
+  /** Counts every subject per minute (the policy's counters); enforces rpm/tpm when `rates` is absent. */
   limiter: RateLimiter;
+  /** rpm and tpm shared by every instance on the database (leased windows); the limiter then only counts. */
+  rates?: RateGate;
   policy?: PolicyRuntime;
   /** Budgets admitted against leased room in memory (no database write per request). */
   budgets?: BudgetGate;

@@ -14,9 +14,10 @@ import { usageWriter } from '../store/usage-writer.ts';
 import { keyCache } from '../store/key-cache.ts';
 import { spendCounters } from '../store/counters.ts';
 import { teamCache } from '../store/team-cache.ts';
-import { sweepStaleReservations } from '../store/budgets.ts';
+import { instanceLiveness, releaseOwnerlessLeases } from '../store/instance-liveness.ts';
 import { budgetGate } from '../store/budget-leases.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
+import { rateGate } from '../store/rate-leases.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
 import { policySource } from './policy-source.ts';
@@ -41,6 +42,8 @@ export interface StartOptions {
   quiet?: boolean;
   /** Timeouts, backoff, breakers, stream finaliser and drain run on it (tests pass a fake). */
   clock?: Clock;
+  /** Budget-lease heartbeats and the dead-instance sweep run on it (default: `clock`; tests pass a fake). */
+  leaseClock?: Clock;
 }
 
 export interface Gateway {
@@ -66,17 +69,21 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const applied = await migrate(store.client);
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
-  const keys = keyCache(store, logger);
-  const swept = await sweepStaleReservations(store, 10 * 60_000);
-  if (swept) logger.warn('settled budget reservations left open by an earlier crash', { count: swept });
+  const clock = opts.clock ?? realClock;
+  const keys = keyCache(store, logger, { now: () => clock.wall() });
+  // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
+  const swept = await releaseOwnerlessLeases(store, 10 * 60_000, Date.now());
+  if (swept) logger.warn('released budget leases left open by an earlier version', { count: swept });
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
-  const clock = opts.clock ?? realClock;
   const router = createRouter({ clock });
   const drain = createDrain(clock);
-  const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms });
-  const enforce = { logger, limiter: rateLimiter(), policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
+  const liveness = instanceLiveness(store, logger, { clock: opts.leaseClock ?? clock, onLost: () => budgets.disown() });
+  const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
+  await liveness.start();
+  const rates = rateGate(store, logger);
+  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
@@ -152,7 +159,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await server.stop(true);
       await Promise.all([...settling]);
       await ledger?.close();
-      await budgets.close().catch((e) => logger.error('budget leases not released; the sweeper will settle them', { error: String(e) }));
+      const released = await budgets.close().then(
+        () => true,
+        (e: unknown) => (logger.error('budget leases not released; a live instance releases them within 30 s', { error: String(e) }), false),
+      );
+      await liveness.close(released);
+      await rates.close().catch((e) => logger.warn('rate-limit room not given back; it lapses with its minute', { error: String(e) }));
       keys.close();
       await policy?.close();
       store.close();

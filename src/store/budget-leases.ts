@@ -16,6 +16,11 @@ export interface BudgetGate {
   flush(): Promise<void>;
   /** Books everything and gives unused room back. */
   close(): Promise<void>;
+  /**
+   * The leases were released by another instance that took this one for dead: they admit
+   * nothing more; spend already settled on them is still booked, no room is given back twice.
+   */
+  disown(): void;
 }
 
 interface Lease {
@@ -30,6 +35,8 @@ interface Lease {
   lastUsed: number;
   /** Being given back by a flush: admits nothing more. */
   releasing: boolean;
+  /** Released by another instance that took this one for dead. */
+  disowned: boolean;
 }
 
 /**
@@ -40,7 +47,11 @@ interface Lease {
  * number of replicas, because every admitted worst case sits inside room the database granted.
  * A lease is a small slice of the budget, shrinking to single requests near the limit.
  */
-export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs = 2000, clock = Date.now } = {}): BudgetGate {
+export function budgetGate(
+  store: Store,
+  logger: Logger,
+  { flushMs = 200, idleMs = 2000, clock = Date.now, owner = null as string | null, fresh = (): boolean => true } = {},
+): BudgetGate {
   const leases = new Map<string, Lease[]>();
   // One lease request per budget at a time: concurrent requests wait for it instead of each
   // leasing a slice (which would fragment a small budget into idle slices).
@@ -66,6 +77,8 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
    * in between, and two requests would then sit in room the database granted once.
    */
   const claim = (k: string, worst: number): Lease | undefined => {
+    // Without a recent heartbeat a peer may release these leases at any moment: admit nothing on them.
+    if (!fresh()) return undefined;
     const l = (leases.get(k) ?? []).find((x) => available(x) >= worst);
     if (l) {
       l.inFlight += worst;
@@ -101,12 +114,13 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
   }
 
   async function grow(s: BudgetScope, start: number, worst: number): Promise<Lease> {
-    const chunk = Math.max(worst, Math.min(Math.floor(s.limitMicros / 20), worst * 50));
+    // Unfenced only: a stale instance leases no more than the request it admits.
+    const chunk = fresh() ? Math.max(worst, Math.min(Math.floor(s.limitMicros / 20), worst * 50)) : worst;
     for (const amount of chunk > worst ? [chunk, worst] : [worst]) {
       const id = 'lease_' + crypto.randomUUID();
       try {
-        await reserve(store, id, [s], amount, clock());
-        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: worst, pending: 0, pendingRequests: 0, lastUsed: clock(), releasing: false };
+        await reserve(store, id, [s], amount, clock(), owner);
+        const lease: Lease = { id, scope: { ...s, periodStart: start }, amount, inFlight: worst, pending: 0, pendingRequests: 0, lastUsed: clock(), releasing: false, disowned: false };
         const k = keyOf(s, start);
         leases.set(k, [...(leases.get(k) ?? []), lease]);
         return lease;
@@ -138,17 +152,20 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
         const where = [s.scope, s.id, s.period, s.periodStart];
         const booked = l.pending;
         const requests = l.pendingRequests;
+        // A lease another instance released (taking this one for dead) holds no room any more:
+        // its spend is still booked, but no room is given back twice.
+        const open = 'EXISTS (SELECT 1 FROM reservations WHERE request_id = ? AND settled_at IS NULL)';
         if (booked > 0 || requests > 0) {
-          stmts.push({ sql: 'UPDATE spend SET spent_micros = spent_micros + ?, reserved_micros = reserved_micros - ?, requests = requests + ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [booked, booked, requests, ...where] });
-          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = reserved_micros - ?, actual_micros = coalesce(actual_micros, 0) + ? WHERE request_id = ?', args: [booked, booked, l.id] });
+          stmts.push({ sql: `UPDATE spend SET spent_micros = spent_micros + ?, requests = requests + ?, reserved_micros = reserved_micros - CASE WHEN ${open} THEN ? ELSE 0 END WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?`, args: [booked, requests, l.id, booked, ...where] });
+          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = max(reserved_micros - ?, 0), actual_micros = coalesce(actual_micros, 0) + ? WHERE request_id = ?', args: [booked, booked, l.id] });
         }
         const rest = l.amount - booked;
-        const freed = l.inFlight === 0 && (release || now - l.lastUsed > idleMs || rest <= 0);
+        const freed = l.inFlight === 0 && (release || now - l.lastUsed > idleMs || rest <= 0 || l.disowned);
         if (freed) {
           // No request may be admitted against room that is on its way back to the database.
           l.releasing = true;
-          stmts.push({ sql: 'UPDATE spend SET reserved_micros = reserved_micros - ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ?', args: [rest, ...where] });
-          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = 0, settled_at = ? WHERE request_id = ?', args: [now, l.id] });
+          stmts.push({ sql: `UPDATE spend SET reserved_micros = reserved_micros - ? WHERE scope = ? AND scope_id = ? AND period = ? AND period_start = ? AND ${open}`, args: [rest, ...where, l.id] });
+          stmts.push({ sql: 'UPDATE reservations SET reserved_micros = 0, settled_at = ? WHERE request_id = ? AND settled_at IS NULL', args: [now, l.id] });
         }
         if (booked > 0 || requests > 0 || freed) applied.push({ l, booked, requests, freed });
       }
@@ -157,7 +174,7 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
     try {
       await store.client.batch(stmts, 'write');
     } catch (e) {
-      for (const a of applied) a.l.releasing = false;
+      for (const a of applied) a.l.releasing = a.l.disowned;
       throw e;
     }
     for (const a of applied) {
@@ -222,6 +239,14 @@ export function budgetGate(store: Store, logger: Logger, { flushMs = 200, idleMs
       };
     },
     flush: () => flush(),
+    disown() {
+      for (const list of leases.values()) {
+        for (const l of list) {
+          l.disowned = true;
+          l.releasing = true;
+        }
+      }
+    },
     async close() {
       clearInterval(timer);
       // A failed write is retried a few times before giving up to the start-up sweep.

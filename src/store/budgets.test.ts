@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from './client.ts';
 import { migrate } from './migrate.ts';
-import { reserve, settleReservation, sweepStaleReservations, type BudgetScope } from './budgets.ts';
+import { reserve, settleReservation, type BudgetScope } from './budgets.ts';
+import { releaseOwnerlessLeases } from './instance-liveness.ts';
 import { GatewayError } from '../lib/errors.ts';
 import { startSqld } from '../../test/helpers/sqld.ts';
 
@@ -60,12 +61,13 @@ describe('budget reservations', () => {
     s.close();
   });
 
-  test('reservations left open by a crash are swept at their reserved amount', async () => {
+  test('ownerless leases left open by an older version give their room back and book nothing', async () => {
     const s = await fileStore();
     const scopes: BudgetScope[] = [{ scope: 'team', id: 't', period: 'month', limitMicros: 1_000_000 }];
     await reserve(s, 'crashed', scopes, 5_000, Date.now() - 10 * 60_000);
-    expect(await sweepStaleReservations(s, 5 * 60_000)).toBe(1);
-    expect(await spendOf(s, 'team', 't')).toEqual({ spent: 5_000, reserved: 0 });
+    await reserve(s, 'recent', scopes, 7_000, Date.now());
+    expect(await releaseOwnerlessLeases(s, 5 * 60_000, Date.now())).toBe(1);
+    expect(await spendOf(s, 'team', 't')).toEqual({ spent: 0, reserved: 7_000 });
     s.close();
   });
 });

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import type { Store } from './client.ts';
 import { periodEnd, periodStart, type Period } from './periods.ts';
@@ -23,7 +22,7 @@ export interface Reservation {
  * another replica on the same database) can never together pass a limit: either every scope
  * has room and all are incremented, or none is and the request is refused with 429.
  */
-export async function reserve(store: Store, requestId: string, scopes: BudgetScope[], worstMicros: number, now = Date.now()): Promise<Reservation | undefined> {
+export async function reserve(store: Store, requestId: string, scopes: BudgetScope[], worstMicros: number, now = Date.now(), owner: string | null = null): Promise<Reservation | undefined> {
   if (!scopes.length) return undefined;
   const keyed = scopes.map((s) => ({ ...s, periodStart: periodStart(s.period, now) }));
   const match = keyed.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
@@ -31,15 +30,15 @@ export async function reserve(store: Store, requestId: string, scopes: BudgetSco
   const args: (string | number)[] = [worstMicros];
   for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart);
   for (const s of keyed) args.push(s.scope, s.id, s.period, s.periodStart, worstMicros, s.limitMicros);
-  const values = keyed.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-  const rows: (string | number)[] = keyed.flatMap((s) => [requestId, s.scope, s.id, s.period, s.periodStart, worstMicros, now]);
+  const values = keyed.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  const rows: (string | number | null)[] = keyed.flatMap((s) => [requestId, s.scope, s.id, s.period, s.periodStart, worstMicros, now, owner]);
   // One transaction: make sure the counters exist, reserve on all of them or none, and record
   // the reservation only when every counter moved (changes() is the UPDATE's row count).
   const results = await store.client.batch(
     [
       ...keyed.map((s) => ({ sql: 'INSERT OR IGNORE INTO spend (scope, scope_id, period, period_start) VALUES (?, ?, ?, ?)', args: [s.scope, s.id, s.period, s.periodStart] })),
       { sql: `UPDATE spend SET reserved_micros = reserved_micros + ? WHERE (${match}) AND ${room}`, args },
-      { sql: `INSERT INTO reservations (request_id, scope, scope_id, period, period_start, reserved_micros, created_at) SELECT * FROM (VALUES ${values}) WHERE changes() = ?`, args: [...rows, keyed.length] },
+      { sql: `INSERT INTO reservations (request_id, scope, scope_id, period, period_start, reserved_micros, created_at, owner) SELECT * FROM (VALUES ${values}) WHERE changes() = ?`, args: [...rows, keyed.length] },
     ],
     'write',
   );
@@ -63,17 +62,6 @@ export async function settleReservation(store: Store, r: Reservation, actualMicr
     },
   ]);
   await store.client.batch(stmts, 'write');
-}
-
-/** Settles reservations left open by a crash (older than `olderThanMs`) at their reserved amount. */
-export async function sweepStaleReservations(store: Store, olderThanMs: number, now = Date.now()): Promise<number> {
-  const stale = await store.db.all<{ request_id: string; scope: 'key' | 'team'; scope_id: string; period: Period; period_start: number; reserved_micros: number }>(
-    sql`SELECT request_id, scope, scope_id, period, period_start, reserved_micros FROM reservations WHERE settled_at IS NULL AND created_at < ${now - olderThanMs}`,
-  );
-  for (const s of stale) {
-    await settleReservation(store, { requestId: s.request_id, reservedMicros: s.reserved_micros, scopes: [{ scope: s.scope, id: s.scope_id, period: s.period, periodStart: s.period_start, limitMicros: 0 }] }, s.reserved_micros, now);
-  }
-  return stale.length;
 }
 
 const PERIOD_WORD: Record<Period, string> = { day: 'daily', week: 'weekly', month: 'monthly' };

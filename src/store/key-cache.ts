@@ -5,20 +5,35 @@ import { findKeyByHash, type KeyRow } from './keys.ts';
 export interface KeyCache {
   /** The key row for a hash, or undefined when no such key exists. */
   get(hash: string): Promise<KeyRow | undefined>;
+  /** Drops a key this instance just changed, so its next request reads the new row at once. */
+  evict(hash: string): void;
   close(): void;
 }
 
+export interface KeyCacheOptions {
+  refreshMs?: number;
+  negativeTtlMs?: number;
+  /** Only for the negative cache's lifetime; change ordering never reads a clock. */
+  now?: () => number;
+}
+
 /**
- * Keeps looked-up keys in memory and polls the database every `refreshMs` for rows whose
- * `updated_at` moved (revocations, rotations), so a revoked key is refused within about a
- * second on every instance sharing the database. Unknown hashes are remembered briefly so a
- * stream of bad keys cannot hammer the database.
+ * Keeps looked-up keys in memory and polls the database every `refreshMs` for keys whose change
+ * number (`change_seq`, bumped in the same statement as every key write) passed the highest one
+ * seen. Change numbers commit in order on the one database, so no instance's clock, however
+ * skewed, can hide a revocation: a revoked key is refused within about `refreshMs` everywhere.
+ * Unknown hashes are remembered briefly so a stream of bad keys cannot hammer the database.
  */
-export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negativeTtlMs = 1000 } = {}): KeyCache {
+export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negativeTtlMs = 1000, now = Date.now }: KeyCacheOptions = {}): KeyCache {
   const known = new Map<string, KeyRow>();
   const misses = new Map<string, number>();
-  let watermark = Date.now() - 1;
+  let watermark: number | undefined;
   let polling = false;
+  // Read before any key is cached: a change made after a row was read has a higher number.
+  const started = store.client
+    .execute('SELECT coalesce(max(change_seq), 0) AS seq FROM virtual_keys')
+    .then((r) => (watermark = Number(r.rows[0]!.seq)))
+    .catch((e: unknown) => logger.warn('key cache start failed; it polls from the beginning', { error: String(e) }));
   /** A row libSQL cannot read (an integer past 2^53) fails closed: that key is refused, nothing else. */
   const readable = (p: Promise<KeyRow | undefined>) =>
     p.catch((e: unknown) => {
@@ -30,15 +45,13 @@ export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negati
     if (polling) return;
     polling = true;
     try {
-      // Only the hash and the change time: a row whose other columns cannot be read (an
+      await started;
+      // Only the hash and the change number: a row whose other columns cannot be read (an
       // out-of-range integer) must not stop the poll for every other key.
-      const changed = await store.client.execute({
-        sql: 'SELECT hash, updated_at FROM virtual_keys WHERE updated_at > ? AND updated_at < 9007199254740991 ORDER BY updated_at',
-        args: [watermark - 2000],
-      });
+      const changed = await store.client.execute({ sql: 'SELECT hash, change_seq FROM virtual_keys WHERE change_seq > ? ORDER BY change_seq', args: [watermark ?? 0] });
       for (const r of changed.rows) {
         const hash = String(r.hash);
-        const at = Number(r.updated_at);
+        const seq = Number(r.change_seq);
         misses.delete(hash);
         if (known.has(hash)) {
           const row = await readable(findKeyByHash(store, hash));
@@ -46,7 +59,7 @@ export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negati
           else known.delete(hash);
         }
         // Moved only past rows handled, so a failed read is retried on the next poll.
-        if (at > watermark) watermark = at;
+        if (seq > (watermark ?? 0)) watermark = seq;
       }
     } catch (e) {
       logger.warn('key cache refresh failed', { error: String(e) });
@@ -60,15 +73,20 @@ export function keyCache(store: Store, logger: Logger, { refreshMs = 400, negati
       const hit = known.get(hash);
       if (hit) return hit;
       const missAt = misses.get(hash);
-      if (missAt && Date.now() - missAt < negativeTtlMs) return undefined;
+      if (missAt !== undefined && now() - missAt < negativeTtlMs) return undefined;
+      await started;
       // An unreadable row fails closed: the key is refused, nothing else is affected.
       const row = await readable(findKeyByHash(store, hash));
       if (row) known.set(hash, row);
       else {
         if (misses.size > 10_000) misses.clear();
-        misses.set(hash, Date.now());
+        misses.set(hash, now());
       }
       return row;
+    },
+    evict(hash) {
+      known.delete(hash);
+      misses.delete(hash);
     },
     close: () => clearInterval(timer),
   };

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import { sha256Hex } from '../lib/hash.ts';
 import type { Store } from './client.ts';
@@ -20,6 +20,13 @@ export interface NewKey {
   expiresAt?: number;
   metadata?: Record<string, unknown>;
 }
+
+/**
+ * The next key change number, for the same statement that writes the key: one more than the
+ * largest in the table. Writes to one database are serialised, so change numbers commit in
+ * order, whatever the writers' clocks say; key caches poll by them.
+ */
+export const nextKeySeq = (): SQL<number> => sql<number>`(SELECT coalesce(max(change_seq), 0) + 1 FROM virtual_keys)`;
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -59,11 +66,12 @@ export async function createKey(store: Store, k: NewKey, now = Date.now()): Prom
     metadata: k.metadata ?? null,
     createdAt: now,
     updatedAt: now,
+    changeSeq: 0,
   };
   const writes: BatchItem<'sqlite'>[] = [];
   if (k.team) writes.push(store.db.insert(teams).values({ id: k.team, name: k.team, createdAt: now }).onConflictDoNothing());
   if (k.user) writes.push(store.db.insert(users).values({ id: k.user, name: k.user, teamId: k.team ?? null, createdAt: now }).onConflictDoNothing());
-  const [first, ...rest]: BatchItem<'sqlite'>[] = [...writes, store.db.insert(virtualKeys).values(row)];
+  const [first, ...rest]: BatchItem<'sqlite'>[] = [...writes, store.db.insert(virtualKeys).values({ ...row, changeSeq: nextKeySeq() })];
   await store.db.batch([first!, ...rest]);
   return { key, row };
 }
@@ -88,7 +96,7 @@ export async function getKey(store: Store, idOrPrefix: string): Promise<KeyRow> 
 /** Revokes a key now. Every instance sharing the database refuses it within a second. */
 export async function revokeKey(store: Store, idOrPrefix: string, now = Date.now()): Promise<KeyRow> {
   const row = await getKey(store, idOrPrefix);
-  await store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now }).where(eq(virtualKeys.id, row.id));
+  await store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now, changeSeq: nextKeySeq() }).where(eq(virtualKeys.id, row.id));
   return { ...row, revokedAt: now, updatedAt: now };
 }
 
@@ -117,7 +125,7 @@ export async function rotateKey(store: Store, idOrPrefix: string, graceMs: numbe
   );
   const graceEnd = now + graceMs;
   const expiresAt = old.expiresAt != null ? Math.min(old.expiresAt, graceEnd) : graceEnd;
-  await store.db.update(virtualKeys).set({ rotatedTo: created.row.id, expiresAt, updatedAt: now }).where(eq(virtualKeys.id, old.id));
+  await store.db.update(virtualKeys).set({ rotatedTo: created.row.id, expiresAt, updatedAt: now, changeSeq: nextKeySeq() }).where(eq(virtualKeys.id, old.id));
   return { ...created, old: { ...old, rotatedTo: created.row.id, expiresAt } };
 }
 
@@ -136,9 +144,9 @@ export interface KeyPatch {
   expiresAt?: number | null;
 }
 
-/** Changes a key's limits; bumps updated_at so every gateway's key cache picks it up. */
+/** Changes a key's limits; bumps the change number so every gateway's key cache picks it up. */
 export async function updateKey(store: Store, id: string, p: KeyPatch, now = Date.now()): Promise<KeyRow> {
-  const set: Partial<KeyRow> = { updatedAt: now };
+  const set: Partial<Omit<KeyRow, 'changeSeq'>> & { changeSeq?: SQL<number> } = { updatedAt: now, changeSeq: nextKeySeq() };
   if (p.budget !== undefined) {
     set.budgetMicros = p.budget?.micros ?? null;
     set.budgetPeriod = p.budget?.period ?? null;

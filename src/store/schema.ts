@@ -85,8 +85,13 @@ export const virtualKeys = sqliteTable(
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /**
+     * Order of changes, independent of any clock: every write to a key sets it to one more than
+     * the largest in the table, in the same statement, so key caches poll by it (see key-cache.ts).
+     */
+    changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [index('virtual_keys_team').on(t.teamId), index('virtual_keys_updated').on(t.updatedAt)],
+  (t) => [index('virtual_keys_team').on(t.teamId), index('virtual_keys_updated').on(t.updatedAt), index('virtual_keys_change_seq').on(t.changeSeq)],
 );
 
 /**
@@ -121,6 +126,35 @@ export const reservations = sqliteTable(
     actualMicros: integer('actual_micros'),
     createdAt: integer('created_at').notNull(),
     settledAt: integer('settled_at'),
+    /** The gateway instance holding this lease (gateway_instances.id); null for rows from before leases had owners. */
+    owner: text('owner'),
   },
-  (t) => [primaryKey({ columns: [t.requestId, t.scope, t.scopeId, t.period] }), index('reservations_open').on(t.settledAt, t.createdAt)],
+  (t) => [primaryKey({ columns: [t.requestId, t.scope, t.scopeId, t.period] }), index('reservations_open').on(t.settledAt, t.createdAt), index('reservations_owner').on(t.owner, t.settledAt)],
+);
+
+/**
+ * Live gateway instances. Each one bumps its `beat` every few seconds; another instance that sees
+ * a beat stand still for the liveness timeout (by its own clock, so no two clocks are compared)
+ * releases that instance's budget leases and removes the row.
+ */
+export const gatewayInstances = sqliteTable('gateway_instances', {
+  id: text('id').primaryKey(),
+  beat: integer('beat').notNull().default(0),
+  startedAt: integer('started_at').notNull(),
+});
+
+/**
+ * Rate-limit room granted per subject and fixed one-minute window (window_start in the database
+ * server's clock). Instances lease slices of a window with one conditional upsert and give
+ * unused room back, so the sum over all instances never passes the rpm or tpm.
+ */
+export const rateWindows = sqliteTable(
+  'rate_windows',
+  {
+    subject: text('subject').notNull(),
+    windowStart: integer('window_start').notNull(),
+    requests: integer('requests').notNull().default(0),
+    tokens: integer('tokens').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.windowStart] })],
 );

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import type { Store } from './client.ts';
-import type { Period } from './keys.ts';
+import { nextKeySeq, type Period } from './keys.ts';
 import { teams, users, virtualKeys } from './schema.ts';
 
 export type TeamRow = typeof teams.$inferSelect;
@@ -71,11 +71,11 @@ export async function updateTeam(store: Store, id: string, p: TeamPatch): Promis
 
 /**
  * Records `userId` as the owner of a key, creating the user row if needed. (createKey and
- * rotateKey do not carry users yet.) Bumps updated_at so key caches pick the change up.
+ * rotateKey do not carry users yet.) Bumps the change number so key caches pick the change up.
  */
 export async function setKeyUser(store: Store, keyId: string, userId: string, teamId: string | null, now = Date.now()): Promise<void> {
   await store.db.insert(users).values({ id: userId, name: userId, teamId, createdAt: now }).onConflictDoNothing();
-  await store.db.update(virtualKeys).set({ userId, updatedAt: now }).where(eq(virtualKeys.id, keyId));
+  await store.db.update(virtualKeys).set({ userId, updatedAt: now, changeSeq: nextKeySeq() }).where(eq(virtualKeys.id, keyId));
 }
 
 /**
@@ -91,8 +91,8 @@ export async function deleteTeam(store: Store, id: string, opts: { force: boolea
     throw new GatewayError('invalid_request', `Team '${id}' still has ${ids.length} live key${ids.length === 1 ? '' : 's'} (${list}); revoke them first, or delete with ${opts.forceHint} to revoke them too.`, { status: 409, code: 'team_has_keys' });
   }
   await store.db.batch([
-    store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(virtualKeys.teamId, id), isNull(virtualKeys.revokedAt))),
-    store.db.update(virtualKeys).set({ teamId: null }).where(eq(virtualKeys.teamId, id)),
+    store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now, changeSeq: nextKeySeq() }).where(and(eq(virtualKeys.teamId, id), isNull(virtualKeys.revokedAt))),
+    store.db.update(virtualKeys).set({ teamId: null, changeSeq: nextKeySeq() }).where(eq(virtualKeys.teamId, id)),
     store.db.update(users).set({ teamId: null }).where(eq(users.teamId, id)),
     store.db.delete(teams).where(eq(teams.id, id)),
   ]);

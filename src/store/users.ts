@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { GatewayError } from '../lib/errors.ts';
 import type { Store } from './client.ts';
-import { ensureTeam } from './keys.ts';
+import { ensureTeam, nextKeySeq } from './keys.ts';
 import { users, virtualKeys } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -62,8 +62,8 @@ export async function deleteUser(store: Store, id: string, opts: { force: boolea
     throw new GatewayError('invalid_request', `User '${id}' still has ${ids.length} live key${ids.length === 1 ? '' : 's'} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}); revoke them first, or delete with ${opts.forceHint} to revoke them too.`, { status: 409, code: 'user_has_keys' });
   }
   await store.db.batch([
-    store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(virtualKeys.userId, id), isNull(virtualKeys.revokedAt))),
-    store.db.update(virtualKeys).set({ userId: null }).where(eq(virtualKeys.userId, id)),
+    store.db.update(virtualKeys).set({ revokedAt: now, updatedAt: now, changeSeq: nextKeySeq() }).where(and(eq(virtualKeys.userId, id), isNull(virtualKeys.revokedAt))),
+    store.db.update(virtualKeys).set({ userId: null, changeSeq: nextKeySeq() }).where(eq(virtualKeys.userId, id)),
     store.db.delete(users).where(eq(users.id, id)),
   ]);
   return { user, revoked: ids };

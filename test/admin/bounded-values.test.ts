@@ -66,11 +66,11 @@ test('a row with an out-of-range integer cannot stall the key cache: a revocatio
   const ask = (key: string) => t.post('/v1/chat/completions', key, { model: 'm', messages: [{ role: 'user', content: 'hi' }] }).then((r) => r.status);
   expect(await ask(a.key)).toBe(200);
   expect(await ask(b.key)).toBe(200);
-  // What '999999999w' used to store: above 2^53, so libSQL refuses to read the row.
-  await t.store.client.execute({ sql: 'UPDATE virtual_keys SET expires_at = 604799999395200000, updated_at = ? WHERE id = ?', args: [Date.now(), b.row.id] });
+  // What '999999999w' used to store (written as every key write is: with the next change number): above 2^53, so libSQL refuses to read the row.
+  await t.store.client.execute({ sql: 'UPDATE virtual_keys SET expires_at = 604799999395200000, updated_at = ?, change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM virtual_keys) WHERE id = ?', args: [Date.now(), b.row.id] });
   await Bun.sleep(250);
   const revokedAt = Date.now();
-  await t.store.client.execute({ sql: 'UPDATE virtual_keys SET revoked_at = ?, updated_at = ? WHERE id = ?', args: [revokedAt, revokedAt, a.row.id] });
+  await t.store.client.execute({ sql: 'UPDATE virtual_keys SET revoked_at = ?, updated_at = ?, change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM virtual_keys) WHERE id = ?', args: [revokedAt, revokedAt, a.row.id] });
   let status = 200;
   while (status === 200 && Date.now() - revokedAt < 3000) {
     await Bun.sleep(25);

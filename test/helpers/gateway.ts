@@ -2,9 +2,10 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import { startGateway, type Gateway } from '../../src/server/start.ts';
 import { silentLogger, type Logger } from '../../src/lib/logger.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 
 /** Starts a real gateway on a free port from a config object (as it would be written in YAML). */
-export async function startTestGateway(config: Record<string, unknown>, opts: { logger?: Logger; env?: Record<string, string> } = {}): Promise<Gateway> {
+export async function startTestGateway(config: Record<string, unknown>, opts: { logger?: Logger; env?: Record<string, string>; clock?: Clock; leaseClock?: Clock } = {}): Promise<Gateway> {
   // Policies are off unless a test asks for them: compiling Rego costs ~1 s per gateway.
   const text = stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: ':memory:' }, policy: { enabled: false }, ...config });
   return startGateway({
@@ -12,5 +13,7 @@ export async function startTestGateway(config: Record<string, unknown>, opts: { 
     logger: opts.logger ?? silentLogger,
     signals: false,
     quiet: true,
+    clock: opts.clock,
+    leaseClock: opts.leaseClock,
   });
 }

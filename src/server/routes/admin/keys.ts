@@ -9,6 +9,9 @@ import { keyView } from './views.ts';
 
 /** `/admin/keys`: create, list, show, update, revoke, rotate. A plaintext key appears only in create and rotate answers. */
 export function adminKeysRoute(deps: AppDeps) {
+  const now = () => deps.clock?.wall() ?? Date.now();
+  // This instance's own change is seen at once; the others see it on their next key-cache poll.
+  const changed = (hash: string) => deps.keys?.evict(hash);
   return new Hono<Env>()
     .post('/admin/keys', async (c) => {
       const input = await readAdminBody(c, createKeyBody);
@@ -25,18 +28,21 @@ export function adminKeysRoute(deps: AppDeps) {
     .get('/admin/keys/:id', async (c) => c.json(keyView(await findKey(storeOf(deps), c.req.param('id')))))
     .patch('/admin/keys/:id', async (c) => {
       const patch = await readAdminBody(c, updateKeyBody);
-      const row = await changeKey(storeOf(deps), c.req.param('id'), patch);
+      const row = await changeKey(storeOf(deps), c.req.param('id'), patch, now());
+      changed(row.hash);
       deps.logger.info('admin: key updated', { request_id: c.get('requestId'), key_id: row.id, fields: Object.keys(patch) });
       return c.json(keyView(row));
     })
     .post('/admin/keys/:id/revoke', async (c) => {
-      const row = await revoke(storeOf(deps), c.req.param('id'));
+      const row = await revoke(storeOf(deps), c.req.param('id'), now());
+      changed(row.hash);
       deps.logger.info('admin: key revoked', { request_id: c.get('requestId'), key_id: row.id, prefix: row.prefix });
       return c.json(keyView(row));
     })
     .post('/admin/keys/:id/rotate', async (c) => {
       const { grace } = await readAdminBody(c, rotateKeyBody, { optional: true });
-      const { key, row, old } = await rotate(storeOf(deps), c.req.param('id'), grace);
+      const { key, row, old } = await rotate(storeOf(deps), c.req.param('id'), grace, now());
+      changed(old.hash);
       deps.logger.info('admin: key rotated', { request_id: c.get('requestId'), key_id: old.id, new_key_id: row.id, prefix: row.prefix });
       return c.json({ key, record: keyView(row), previous: keyView(old) }, 201);
     });
