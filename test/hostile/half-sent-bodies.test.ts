@@ -54,7 +54,13 @@ test('200 authenticated half-sent bodies: /healthz answers at once, the cap refu
   for (const c of clients) c.socket.destroy();
   expect(open).toBe(0);
   const timedOut = clients.filter((c) => c.received().startsWith('HTTP/1.1 408'));
-  expect(timedOut.length + refused.length).toBe(200);
+  // Every socket got a 503 at once or a 408 at the body timeout; the histogram says what else came.
+  const firstLines: Record<string, number> = {};
+  for (const c of clients) {
+    const line = c.received().split('\r\n')[0] || '(closed with no answer)';
+    firstLines[line] = (firstLines[line] ?? 0) + 1;
+  }
+  expect({ answered: timedOut.length + refused.length, firstLines }).toEqual({ answered: 200, firstLines: { 'HTTP/1.1 503 Service Unavailable': refused.length, 'HTTP/1.1 408 Request Timeout': timedOut.length } });
   const after = await openFds();
   console.log(`half-sent bodies: fds ${before} before, ${during} with 200 open, ${after} after; /healthz ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; ${refused.length} refused with 503, ${timedOut.length} got 408; last closed after ${Math.round(Math.max(...(times ?? [0])))} ms`);
   expect(after).toBeLessThan(before + 20);
