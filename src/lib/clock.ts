@@ -6,7 +6,7 @@ export interface Timer {
 /**
  * Time as the gateway sees it: every timeout, backoff, breaker and drain timer goes through
  * one of these, passed in deps, so tests can run fault scenarios in simulated time
- * (see fake-clock.ts). Production uses `realClock`.
+ * (see test/support/fake-clock.ts). Production uses `realClock`.
  */
 export interface Clock {
   /** Monotonic milliseconds, for durations and deadlines. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { parseConfig } from '../config/load.ts';
 import { GatewayError } from '../lib/errors.ts';
-import { createFakeClock } from '../lib/fake-clock.ts';
+import { createFakeClock } from '../../test/support/fake-clock.ts';
 import { sseEvents } from '../lib/sse.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import { send } from './attempt.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { ConfigError, parseConfig } from '../config/load.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
-import { createFakeClock } from '../lib/fake-clock.ts';
+import { createFakeClock } from '../../test/support/fake-clock.ts';
 import { createRouter } from './router.ts';
 import { routeSettings } from './settings.ts';
 import { parseDecision } from '../policy/decision.ts';

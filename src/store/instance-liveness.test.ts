@@ -7,7 +7,7 @@ import { migrate } from './migrate.ts';
 import { budgetGate } from './budget-leases.ts';
 import { instanceLiveness } from './instance-liveness.ts';
 import type { BudgetScope } from './budgets.ts';
-import { createFakeClock } from '../lib/fake-clock.ts';
+import { createFakeClock } from '../../test/support/fake-clock.ts';
 import { silentLogger } from '../lib/logger.ts';
 
 async function fileStore(): Promise<Store> {

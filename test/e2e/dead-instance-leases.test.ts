@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { spawnBinary } from '../helpers/spawn-binary.ts';
 import { startSqld, type Sqld } from '../helpers/sqld.ts';
-import { createFakeClock } from '../../src/lib/fake-clock.ts';
+import { createFakeClock } from '../support/fake-clock.ts';
 import { openStore, type Store } from '../../src/store/client.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createKey } from '../../src/store/keys.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { createFakeClock } from '../../src/lib/fake-clock.ts';
+import { createFakeClock } from '../support/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { chat, openFor, provider, startRoutingGateway, type RoutingGateway } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { configSource } from '../../src/cli/config-source.ts';
-import type { FakeClock } from '../../src/lib/fake-clock.ts';
+import type { FakeClock } from '../support/fake-clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { startGateway, type Gateway } from '../../src/server/start.ts';
 import type { FaultUpstream } from '../mocks/fault-upstream.ts';

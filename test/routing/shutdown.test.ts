@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { createFakeClock, type FakeClock } from '../../src/lib/fake-clock.ts';
+import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
 

@@ -1,4 +1,4 @@
-import { sleepOn, type Clock, type Timer } from './clock.ts';
+import { sleepOn, type Clock, type Timer } from '../../src/lib/clock.ts';
 
 /**
  * A clock for tests whose time moves only when told. Two ways to move it:
