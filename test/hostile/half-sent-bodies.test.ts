@@ -1,31 +1,38 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { sha256Hex } from '../../src/lib/hash.ts';
-import type { Gateway } from '../../src/server/start.ts';
-import { startTestGateway } from '../helpers/gateway.ts';
+import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { openFds, postHead, rawClient, type RawClient } from './raw-socket.ts';
 
 // Issue 11 item 2: requests whose headers are complete and whose body never finishes must not
 // pin sockets (file descriptors) forever, with or without credentials; streams to clients with
-// long gaps must keep working.
+// long gaps must keep working. The gateway runs in a process of its own, so its file descriptors
+// are counted alone and nothing else in the test worker can touch its sockets.
 const KEY = 'tg-hostile-key-0123456789';
 const auth = { authorization: `Bearer ${KEY}` };
 const BODY_TIMEOUT_MS = 1_500;
-let gw: Gateway;
+let gw: Spawned;
 let up: FaultUpstream;
 
 beforeAll(async () => {
   up = await startFaultUpstream();
-  gw = await startTestGateway({
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-half-sent-'));
+  const config = {
     server: { host: '127.0.0.1', port: 0, body_timeout_ms: BODY_TIMEOUT_MS, max_concurrent_uploads: 100 },
     keys: [{ name: 'ci', hash: `sha256:${sha256Hex(KEY)}` }],
     providers: { up: { type: 'openai-compatible', base_url: `${up.url}/v1` } },
     models: { m: { provider: 'up', model: 'm' } },
-  });
-});
+    policy: { enabled: false },
+  };
+  writeFileSync(join(dir, 'gateway.config.yaml'), JSON.stringify(config));
+  gw = await spawnBinary(process.execPath, [resolve(import.meta.dir, '../../src/main.ts'), 'serve', '--config', 'gateway.config.yaml'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+}, 30_000);
 
 afterAll(async () => {
-  await gw.stop();
+  await gw.terminate();
   up.stop();
 });
 
@@ -38,11 +45,11 @@ const healthzMs = async () => {
 };
 
 test('200 authenticated half-sent bodies: /healthz answers at once, the cap refuses the excess, every socket closes after the body timeout', async () => {
-  const before = await openFds();
+  const before = await openFds(gw.proc.pid);
   const clients: RawClient[] = [];
   for (let i = 0; i < 200; i++) clients.push(await rawClient(gw.url, postHead('/v1/chat/completions', 1_000, auth) + '{"model":"m",'));
   await Bun.sleep(200);
-  const during = await openFds();
+  const during = await openFds(gw.proc.pid);
   const latencies = [await healthzMs(), await healthzMs(), await healthzMs()];
   expect(Math.max(...latencies)).toBeLessThan(500);
   // Beyond max_concurrent_uploads: a 503 with Retry-After, and the socket is closed.
@@ -61,7 +68,7 @@ test('200 authenticated half-sent bodies: /healthz answers at once, the cap refu
     firstLines[line] = (firstLines[line] ?? 0) + 1;
   }
   expect({ answered: timedOut.length + refused.length, firstLines }).toEqual({ answered: 200, firstLines: { 'HTTP/1.1 503 Service Unavailable': refused.length, 'HTTP/1.1 408 Request Timeout': timedOut.length } });
-  const after = await openFds();
+  const after = await openFds(gw.proc.pid);
   console.log(`half-sent bodies: fds ${before} before, ${during} with 200 open, ${after} after; /healthz ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; ${refused.length} refused with 503, ${timedOut.length} got 408; last closed after ${Math.round(Math.max(...(times ?? [0])))} ms`);
   expect(after).toBeLessThan(before + 20);
 }, 20_000);
