@@ -22,7 +22,7 @@ afterAll(() => {
 });
 
 const base = `http://127.0.0.1:${redirecting.port}`;
-const SECRETS = ['azure-secret-key-1234', 'gemini-secret-key-1234', 'anthropic-secret-key-1234', 'sk-openai-secret-1234', 'AKIAREDIRECTTEST1234', 'bedrock-secret-access-key'];
+const SECRETS = ['azure-secret-key-1234', 'gemini-secret-key-1234', 'anthropic-secret-key-1234', 'sk-openai-secret-1234', 'AKIAREDIRECTTEST', 'bedrock-secret-access-key'];
 const yaml = `
 server: { allow_anonymous: true }
 providers:

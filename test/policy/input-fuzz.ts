@@ -1,4 +1,5 @@
 import type { Json } from '../../src/policy/compiler/types.ts';
+import { prng } from '../support/prng.ts';
 
 /**
  * Seeded generator of policy input documents for the differential test: mostly well-formed
@@ -6,18 +7,6 @@ import type { Json } from '../../src/policy/compiler/types.ts';
  * field could produce (missing fields, nulls, wrong types, empty and unicode strings, huge
  * numbers, weekend and hour boundaries, PII combinations, unknown teams and providers).
  */
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Obj = { [key: string]: Json };
 

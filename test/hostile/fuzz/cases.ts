@@ -1,16 +1,5 @@
 import { MODELS } from './app.ts';
-
-/** A seeded PRNG (mulberry32): the same seed gives the same cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/prng.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Rand = () => number;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../src/lib/logger.ts';
 import { CLIENT_KEY, FAILING, fuzzApp, MASTER_KEY } from './app.ts';
-import { fuzzCase, prng, type FuzzCase } from './cases.ts';
+import { fuzzCase, type FuzzCase } from './cases.ts';
+import { prng } from '../../support/prng.ts';
 
 export interface FuzzFinding {
   status: number | 'hang';

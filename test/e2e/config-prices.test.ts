@@ -1,10 +1,10 @@
 import { expect, test } from 'bun:test';
-import { parseConfig, ConfigError, formatProblem } from './load.ts';
-import { buildRuntime, runtimeHolder } from './runtime.ts';
-import { upstreamPrices } from './prices.ts';
-import { createApp } from '../server/app.ts';
-import { silentLogger } from '../lib/logger.ts';
-import type { UsageRecord } from '../store/usage-record.ts';
+import { parseConfig, ConfigError, formatProblem } from '../../src/config/load.ts';
+import { buildRuntime, runtimeHolder } from '../../src/config/runtime.ts';
+import { upstreamPrices } from '../../src/config/prices.ts';
+import { createApp } from '../../src/server/app.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import type { UsageRecord } from '../../src/store/usage-record.ts';
 
 const config = (prices: string) =>
   parseConfig(
