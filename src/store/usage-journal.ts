@@ -29,6 +29,7 @@ export function usageJournal(dir: string, maxBytes: number): UsageJournal {
   const self = `ledger-${process.pid}-${Math.round(performance.timeOrigin)}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
   const path = join(dir, self);
   let size = 0;
+  let created = false;
   const encoder = new TextEncoder();
 
   return {
@@ -48,6 +49,11 @@ export function usageJournal(dir: string, maxBytes: number): UsageJournal {
         size = before + body.length;
       } finally {
         await fh.close();
+      }
+      // A new file's directory entry is only durable once the directory is synced too.
+      if (!created) {
+        await syncDir(dir);
+        created = true;
       }
     },
     bytes: () => size,
@@ -124,6 +130,15 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return !!(e && typeof e === 'object' && 'code' in e && e.code === 'EPERM');
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
