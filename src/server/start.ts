@@ -71,8 +71,14 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const applied = await migrate(store.client);
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms, journal: ledgerJournal(config, opts.source.path) }) : undefined;
-  // Rows an earlier run journalled (the database was down, or it stopped during an outage) go in first.
-  await ledger?.recover().catch(() => logger.warn('usage journal kept for later: the database does not take it yet', { ...ledger.health() }));
+  // Rows an earlier run journalled (the database was down, or it stopped during an outage) go in
+  // first; a journal that takes longer than 5 s (about 50,000 rows) finishes while serving.
+  const replaying = ledger?.recover().catch(() => logger.warn('usage journal kept for later: the database does not take it yet', { ...ledger.health() }));
+  if (replaying) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([replaying, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+  }
   const clock = opts.clock ?? realClock;
   const keys = keyCache(store, logger, { now: () => clock.wall() });
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.

@@ -131,6 +131,8 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     } finally {
       tx.close();
     }
+    // A local database runs on this thread: let requests through between chunks.
+    await new Promise((r) => setImmediate(r));
   }
 
   async function replay(): Promise<{ rows: number; files: number }> {
