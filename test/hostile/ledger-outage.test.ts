@@ -140,6 +140,9 @@ describe('the ledger across a database outage', () => {
     const gw = await serve();
     const post = (path: string, body: unknown) => fetch(gw.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
     expect((await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'a' }] })).status).toBe(200);
+    const db = createClient({ url: sqld.url });
+    const rows = async () => Number((await db.execute('SELECT count(*) AS n FROM usage')).rows[0]!.n);
+    await until('the first row', async () => (await rows()) === 1);
     await sqld.stop();
     // The request in flight when the database goes is served; its row waits in memory.
     expect((await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'b' }] })).status).toBe(200);
@@ -162,8 +165,7 @@ describe('the ledger across a database outage', () => {
     await until('the ledger to take rows again', async () => (await readyz(gw.url)).status === 200);
     expect((await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'e' }] })).status).toBe(200);
     expect(await gw.terminate()).toBe(0);
-    const db = createClient({ url: sqld.url });
-    expect(Number((await db.execute('SELECT count(*) AS n FROM usage')).rows[0]!.n)).toBe(3);
+    expect(await rows()).toBe(3);
     db.close();
     up.stop();
   }, 60_000);
