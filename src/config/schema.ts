@@ -237,8 +237,15 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** How often queued rows are written; a kill -9 loses at most this much. */
       flush_ms: z.number().int().min(10).max(60_000).default(200),
+      /**
+       * Where rows the database refuses are journalled until it takes them again; relative to the
+       * config file. Default: `ledger-journal/` beside a file database, else the user's state dir.
+       */
+      journal_dir: z.string().min(1).optional(),
+      /** The journal's bound; with the database down and the journal full, new requests get a 503. */
+      journal_max_bytes: z.number().int().min(4096).default(256 * 1024 * 1024),
     })
-    .default({ enabled: true, flush_ms: 200 }),
+    .default({ enabled: true, flush_ms: 200, journal_max_bytes: 256 * 1024 * 1024 }),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase [a-z0-9_-]'), providerSchema),
   models: z.record(z.string().min(1), modelSchema).default({}),
   keys: z.array(clientKeySchema).default([]),

@@ -15,6 +15,7 @@ import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { createRouter } from '../routing/router.ts';
 import { uploadGate } from './upload-gate.ts';
+import { ledgerGate } from './middleware/ledger-gate.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
@@ -39,6 +40,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     }
   });
   app.use('/v1/*', auth(deps.keys, deps.logger));
+  app.use('/v1/*', ledgerGate(deps.ledger));
 
   app.route('/', healthRoute(deps));
   app.route('/', modelsRoute(deps));

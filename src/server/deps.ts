@@ -8,6 +8,7 @@ import type { Router } from '../routing/router.ts';
 import type { Drain } from './drain.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { UploadGate } from './upload-gate.ts';
+import type { UsageWriter } from '../store/usage-writer.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -18,6 +19,8 @@ export interface AppDeps {
   store?: Store;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;
+  /** The ledger's health: /readyz shows it, and new requests are refused while it takes no rows. */
+  ledger?: Pick<UsageWriter, 'accepting' | 'health'>;
   /** Admission: policy, rate limits, budgets. */
   enforce?: EnforceDeps;
   /** The client's address, when the server knows it. */

@@ -11,6 +11,8 @@ import { banner } from './banner.ts';
 import { displayUrl, openStore } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
+import { journalDir, usageJournal } from '../store/usage-journal.ts';
+import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
 import { spendCounters } from '../store/counters.ts';
 import { teamCache } from '../store/team-cache.ts';
@@ -68,7 +70,15 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const store = await openStore(config.database);
   const applied = await migrate(store.client);
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
-  const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms }) : undefined;
+  const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms, journal: ledgerJournal(config, opts.source.path) }) : undefined;
+  // Rows an earlier run journalled (the database was down, or it stopped during an outage) go in
+  // first; a journal that takes longer than 5 s (about 50,000 rows) finishes while serving.
+  const replaying = ledger?.recover().catch(() => logger.warn('usage journal kept for later: the database does not take it yet', { ...ledger.health() }));
+  if (replaying) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([replaying, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+  }
   const clock = opts.clock ?? realClock;
   const keys = keyCache(store, logger, { now: () => clock.wall() });
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
@@ -95,7 +105,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     lifted.add(req);
     server?.timeout(req, 0);
   };
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -234,4 +244,9 @@ async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policy
     if (e instanceof PolicyLoadError) throw new ConfigError(e.problems.map((p) => ({ file: p.file, line: p.line, col: p.col, path: 'policy', message: p.message, hint: 'fix the policy; `tollgate policy check` shows every problem' })));
     throw e;
   }
+}
+
+function ledgerJournal(config: GatewayConfig, configPath: string | undefined) {
+  const dir = journalDir(config.database.url, config.ledger.journal_dir, configPath ? dirname(configPath) : process.cwd(), stateDir());
+  return dir ? usageJournal(dir, config.ledger.journal_max_bytes) : undefined;
 }

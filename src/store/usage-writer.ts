@@ -1,142 +1,217 @@
 import type { Logger } from '../lib/logger.ts';
 import type { UsageRecord } from './usage-record.ts';
-import { getTableColumns } from 'drizzle-orm';
-import type { InValue } from '@libsql/client';
-import { usage } from './schema.ts';
 import type { Store } from './client.ts';
 import { spendStatements } from './spend-book.ts';
+import { rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
+import type { UsageJournal } from './usage-journal.ts';
+
+/** What /readyz shows of the ledger. */
+export interface LedgerHealth {
+  /** `ok`; `journalling` (the database refuses, rows go to the journal); `failing_closed` (neither takes rows). */
+  status: 'ok' | 'journalling' | 'failing_closed';
+  /** Rows in memory, not yet in the database or the journal. */
+  backlog: number;
+  journal_bytes: number;
+  journal_dir?: string;
+  last_error?: string;
+  last_error_at?: number;
+}
 
 export interface UsageWriter {
   /** Queues a row; never blocks the request. */
   write(record: UsageRecord): void;
-  /** Writes everything queued now. */
+  /** Writes everything queued now (to the database, else the journal), then replays the journal if the database takes writes. */
   flush(): Promise<void>;
-  /** Stops the timer and flushes what is left. */
+  /** Replays journals left by this or an earlier process; throws when the database refuses. */
+  recover(): Promise<{ rows: number; files: number }>;
+  /** Stops the timer and flushes what is left; rows no store takes are logged whole, never dropped silently. */
   close(): Promise<void>;
   pending(): number;
+  /** False when neither the database nor the journal takes writes: new requests are refused. */
+  accepting(): boolean;
+  health(): LedgerHealth;
+}
+
+export interface UsageWriterOptions {
+  intervalMs?: number;
+  maxBatch?: number;
+  chunk?: number;
+  /** Where rows go when the database refuses them; without one, a database failure fails closed. */
+  journal?: UsageJournal;
 }
 
 /**
  * Batches usage rows off the hot path: one multi-row insert every `intervalMs` (or sooner when
- * `maxBatch` rows wait). A failed flush keeps its rows for the next try, so none are dropped.
+ * `maxBatch` rows wait). A batch the database refuses is appended to the journal (one fsync per
+ * batch); the journal is replayed once the database takes writes again, and emptied only after
+ * its rows are committed. Replay is idempotent: request_id is the key and rows are INSERT OR IGNORE.
  */
-export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500, chunk = 100 } = {}): UsageWriter {
-  let queue: (typeof usage.$inferInsert)[] = [];
-  // Spend of requests no reservation covered, booked with the rows so counters stay current.
-  let spendQueue: { scope: 'key' | 'team'; id: string; micros: number; period?: 'day' | 'week' | 'month' }[] = [];
-  let flushing: Promise<void> | undefined;
+export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500, chunk = 100, journal }: UsageWriterOptions = {}): UsageWriter {
+  let queue: LedgerEntry[] = [];
+  let flushing: Promise<unknown> | undefined;
+  let dbDown = false;
+  // Without a journal there is nowhere else to put rows.
+  let journalDown = !journal;
+  let journalled = !!journal;
+  let lastError: { message: string; at: number } | undefined;
+  let kicked = false;
   const insert = rowInserter();
   const timer = setInterval(() => void flush(), intervalMs);
   timer.unref?.();
 
-  async function flush(): Promise<void> {
-    if (flushing) await flushing;
-    if (!queue.length && !spendQueue.length) return;
-    const batch = queue;
-    const spendBatch = spendQueue;
-    queue = [];
-    spendQueue = [];
-    flushing = (async () => {
+  const failed = (what: string, e: unknown) => {
+    const message = `${what}: ${firstLine(e)}`;
+    if (lastError?.message !== message) logger.error('usage ledger: ' + what, { error: firstLine(e) });
+    lastError = { message, at: Date.now() };
+  };
+
+  /** One at a time: flushes, replays and the close never interleave (a replay never races an append). */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = (flushing ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    flushing = settled;
+    void settled.then(() => {
+      if (flushing === settled) flushing = undefined;
+    });
+    return run;
+  }
+
+  async function writeBatch(batch: LedgerEntry[]): Promise<void> {
+    let committed = 0;
+    try {
+      // Small inserts with a turn of the event loop between them: a local libSQL statement
+      // runs on this thread, and one big insert would stall every request for milliseconds.
+      for (let i = 0; i < batch.length; i += chunk) {
+        await store.client.execute(insert(batch.slice(i, i + chunk).map((e) => e.row)));
+        committed = Math.min(batch.length, i + chunk);
+        if (committed < batch.length) await new Promise((r) => setImmediate(r));
+      }
+      dbDown = false;
+    } catch (e) {
+      dbDown = true;
+      failed('the database refuses usage rows', e);
+    }
+    await bookSpend(batch.slice(0, committed));
+    const rest = batch.slice(committed);
+    if (!rest.length) return;
+    if (journal) {
       try {
-        // Small inserts with a turn of the event loop between them: a local libSQL statement
-        // runs on this thread, and one big insert would stall every request for milliseconds.
-        for (let i = 0; i < batch.length; i += chunk) {
-          await store.client.execute(insert(batch.slice(i, i + chunk)));
-          if (i + chunk < batch.length) await new Promise((r) => setImmediate(r));
-        }
-      } catch (e) {
-        queue = batch.concat(queue);
-        spendQueue = spendBatch.concat(spendQueue);
-        logger.error('usage flush failed; will retry', { rows: batch.length, error: String(e) });
+        await journal.append(rest);
+        journalDown = false;
+        journalled = true;
         return;
-      }
-      try {
-        const stmts = spendStatements(spendBatch);
-        if (stmts.length) await store.client.batch(stmts, 'write');
       } catch (e) {
-        logger.error('spend counters not updated', { error: String(e) });
+        journalDown = true;
+        failed('the journal refuses usage rows', e);
       }
-    })();
-    await flushing;
-    flushing = undefined;
+    }
+    queue = rest.concat(queue);
+  }
+
+  async function bookSpend(entries: LedgerEntry[]): Promise<void> {
+    try {
+      const stmts = spendStatements(entries.flatMap((e) => e.spend));
+      if (stmts.length) await store.client.batch(stmts, 'write');
+    } catch (e) {
+      logger.error('spend counters not updated', { error: firstLine(e) });
+    }
+  }
+
+  /** Each chunk in one transaction: rows, then spend for the rows this replay added (RETURNING), so a re-replay books nothing twice. */
+  async function replayChunk(entries: LedgerEntry[]): Promise<void> {
+    const tx = await store.client.transaction('write');
+    try {
+      const added = new Set((await tx.execute(insert(entries.map((e) => e.row), true))).rows.map((r) => String(r.request_id)));
+      const stmts = spendStatements(entries.filter((e) => added.has(e.row.requestId)).flatMap((e) => e.spend));
+      for (const s of stmts) await tx.execute(s);
+      await tx.commit();
+    } finally {
+      tx.close();
+    }
+    // A local database runs on this thread: let requests through between chunks.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  async function replay(): Promise<{ rows: number; files: number }> {
+    if (!journal) return { rows: 0, files: 0 };
+    const files = await journal.pending();
+    let rows = 0;
+    for (const file of files) {
+      const started = performance.now();
+      const { entries, torn } = await journal.read(file, chunk, replayChunk);
+      await journal.discard(file);
+      rows += entries;
+      logger.info('usage journal replayed into the database', { file, rows: entries, ms: Math.round(performance.now() - started), ...(torn ? { torn_lines: torn } : {}) });
+    }
+    journalled = false;
+    return { rows, files: files.length };
+  }
+
+  function flush(): Promise<void> {
+    return exclusive(async () => {
+      let wrote = false;
+      if (queue.length) {
+        const batch = queue;
+        queue = [];
+        await writeBatch(batch);
+        wrote = true;
+      }
+      // With nothing queued, the replay is also the probe that finds the database back.
+      if (!journalled || queue.length || (wrote && dbDown)) return;
+      try {
+        await replay();
+        dbDown = false;
+      } catch (e) {
+        dbDown = true;
+        failed('journal replay failed; the journal is kept', e);
+      }
+    });
   }
 
   return {
     write(r) {
-      queue.push(toRow(r));
-      if (r.usage_source !== 'none') {
-        const keyId = r.key_id ?? r.key_hash;
-        for (const [scope, id] of [['key', keyId], ['team', r.team]] as const) {
-          if (!id) continue;
-          for (const period of ['day', 'week', 'month'] as const) {
-            if (!r.booked?.some((b) => b.scope === scope && b.period === period)) spendQueue.push({ scope, id, micros: r.cost_micros, period });
-          }
-        }
+      queue.push(toEntry(r));
+      // One early flush at a time: a queue past maxBatch while the database is slow must not pile up flushes.
+      if (queue.length >= maxBatch && !kicked) {
+        kicked = true;
+        void flush().finally(() => (kicked = false));
       }
-      if (queue.length >= maxBatch) void flush();
     },
     flush,
+    recover: () =>
+      exclusive(async () => {
+        try {
+          return await replay();
+        } catch (e) {
+          dbDown = true;
+          failed('journal replay failed; the journal is kept', e);
+          throw e;
+        }
+      }),
     async close() {
       clearInterval(timer);
       await flush();
+      if (!queue.length) return;
+      // Neither the database nor the journal took them: the log is the last place they can go.
+      logger.error('usage rows written nowhere; they are in this log', { rows: queue.length, journal_dir: journal?.dir, last_error: lastError?.message });
+      for (const e of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e) });
     },
     pending: () => queue.length,
+    accepting: () => !(dbDown && journalDown),
+    health: () => ({
+      status: !dbDown ? 'ok' : journalDown ? 'failing_closed' : 'journalling',
+      backlog: queue.length,
+      journal_bytes: journal?.bytes() ?? 0,
+      ...(journal ? { journal_dir: journal.dir } : {}),
+      ...(lastError ? { last_error: lastError.message, last_error_at: lastError.at } : {}),
+    }),
   };
 }
 
-function toRow(r: UsageRecord): typeof usage.$inferInsert {
-  return {
-    requestId: r.request_id,
-    createdAt: Date.now(),
-    endpoint: r.endpoint,
-    keyName: r.key_name,
-    keyHash: r.key_hash,
-    team: r.team,
-    user: r.user,
-    requestedModel: r.requested_model,
-    provider: r.provider,
-    servedModel: r.served_model,
-    attempts: r.attempts.length,
-    status: r.status,
-    outcome: r.outcome,
-    stream: r.stream,
-    inputTokens: r.usage.input_tokens,
-    outputTokens: r.usage.output_tokens,
-    cachedInputTokens: r.usage.cached_input_tokens,
-    cacheWriteTokens: r.usage.cache_write_tokens,
-    reasoningTokens: r.usage.reasoning_tokens,
-    costMicros: r.cost_micros,
-    priceVersion: r.price_version,
-    usageSource: r.usage_source,
-    latencyMs: r.latency_ms,
-    decisionId: r.decision_id,
-    policyRevision: r.policy_revision,
-    tags: r.tags,
-    ttftMs: r.ttft_ms,
-    redacted: r.redacted?.join(','),
-    errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
-  };
-}
-
-type Row = typeof usage.$inferInsert;
-
-/**
- * A multi-row INSERT built directly from the drizzle table's column names. Drizzle's query
- * builder cost about 10% of the gateway's CPU under load for these 30-column batches.
- */
-function rowInserter() {
-  const cols = getTableColumns(usage);
-  const keys = Object.keys(cols) as (keyof Row)[];
-  const names = keys.map((k) => `"${cols[k].name}"`).join(', ');
-  const one = `(${keys.map(() => '?').join(', ')})`;
-  return (rows: Row[]) => {
-    const args: InValue[] = [];
-    for (const r of rows) {
-      for (const k of keys) {
-        const v = r[k];
-        args.push(v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' ? JSON.stringify(v) : (v as InValue));
-      }
-    }
-    return { sql: `INSERT OR IGNORE INTO usage (${names}) VALUES ${rows.map(() => one).join(', ')}`, args };
-  };
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e);
+  return m.split('\n')[0]!.slice(0, 300);
 }

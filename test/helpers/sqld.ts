@@ -6,6 +6,9 @@ import { ensureSqld } from '../../scripts/ensure-sqld.ts';
 
 export interface Sqld {
   url: string;
+  /** The data directory and port: pass them back to start the same server again after a stop. */
+  dir: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -19,11 +22,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a real libSQL server (sqld) on a free loopback port with a fresh database. */
-export async function startSqld(): Promise<Sqld> {
+/** Starts a real libSQL server (sqld) on a free loopback port with a fresh database (or again on `same`'s). */
+export async function startSqld(same?: { dir: string; port: number }): Promise<Sqld> {
   const bin = ensureSqld();
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-sqld-'));
+  const port = same?.port ?? (await freePort());
+  const dir = same?.dir ?? mkdtempSync(join(tmpdir(), 'tollgate-sqld-'));
   const proc = Bun.spawn([bin, '--http-listen-addr', `127.0.0.1:${port}`, '--db-path', join(dir, 'data.sqld'), '--no-welcome'], { cwd: dir, stdout: 'ignore', stderr: 'pipe' });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
@@ -40,6 +43,8 @@ export async function startSqld(): Promise<Sqld> {
   }
   return {
     url,
+    dir,
+    port,
     async stop() {
       // sqld can take its time over SIGTERM while clients hold connections; a test run must not.
       proc.kill('SIGTERM');
