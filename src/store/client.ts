@@ -3,6 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as schema from './schema.ts';
+import { withStorageErrors } from './storage-errors.ts';
 
 export interface DatabaseOptions {
   /** `file:./data/tollgate.db`, `:memory:`, `http://host:8080` (sqld), `libsql://…` (Turso). */
@@ -75,9 +76,10 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     timer = setInterval(() => void client.sync().catch(() => undefined), (opts.sync_interval_s ?? 1) * 1000);
     timer.unref?.();
   }
+  const guarded = withStorageErrors(client);
   return {
-    client,
-    db: drizzle(client, { schema }),
+    client: guarded,
+    db: drizzle(guarded, { schema }),
     close: () => {
       clearInterval(timer);
       client.close();
