@@ -100,3 +100,14 @@ function wrapMethods<T extends object>(target: T): T {
 export function withStorageErrors(client: Client): Client {
   return wrapMethods(client);
 }
+
+/** What a storage cause means for the operator, in a few words and what to do. */
+export function describeStorageCause(code: string): string {
+  if (code.startsWith('SQLITE_READONLY')) return `it is read-only (${code}): check the file's and directory's permissions and that the disk is not mounted read-only; Tollgate must write its ledger`;
+  if (code === 'SQLITE_FULL') return `the disk is full (${code}): free space or point database.url at another disk`;
+  if (code.startsWith('SQLITE_IOERR')) return `the disk failed a read or write (${code}): it may be full, failing or read-only`;
+  if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${code}): check that its directory exists and is writable and the disk is not read-only`;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return `it is locked by another process (${code})`;
+  if (code.startsWith('SQLITE_')) return `it is not usable (${code})`;
+  return `cannot reach it (${code}): check database.url, database.auth_token and that the server is running`;
+}
