@@ -109,5 +109,5 @@ export function describeStorageCause(code: string): string {
   if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${code}): check that its directory exists and is writable and the disk is not read-only`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return `it is locked by another process (${code})`;
   if (code.startsWith('SQLITE_')) return `it is not usable (${code})`;
-  return `cannot reach it (${code}): check database.url, database.auth_token and that the server is running`;
+  return `cannot reach it (${code}); check database.url, database.auth_token and that the server is running`;
 }
