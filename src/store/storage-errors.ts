@@ -5,7 +5,7 @@ import { GatewayError } from '../lib/errors.ts';
  * Failures that mean the database cannot serve now (full, read-only, gone, unreachable), as
  * opposed to a bug (a constraint, a syntax error), which stays an internal error.
  */
-const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL|NOTADB|CORRUPT)/;
+const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/;
 const NETWORK_UNAVAILABLE: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
