@@ -37,6 +37,16 @@ decision["tags"] := sort(tags) if {
 
 decision["log_prompts"] := log_prompts
 
+decision["allow_betas"] := sort(allow_betas) if {
+	allowed
+	count(allow_betas) > 0
+}
+
+decision["allow_server_tools"] := sort(allow_server_tools) if {
+	allowed
+	count(allow_server_tools) > 0
+}
+
 decision["reasons"] := sort(reasons) if count(reasons) > 0
 
 reasons contains d.message if some d in deny

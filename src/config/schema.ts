@@ -29,6 +29,10 @@ const providerCommon = {
   headers: z.record(z.string(), z.string()).default({}),
   /** Cap on one upstream attempt (a stream: to its end); the routing timeouts apply within it. Unset: no cap of its own. */
   timeout_ms: z.number().int().positive().optional(),
+  /** `anthropic-beta` values clients may send through this provider's key (default: DEFAULT_ALLOWED_BETAS). */
+  allowed_betas: z.array(z.string().min(1)).optional(),
+  /** Server-side tools clients may use (`web_search`, `code_execution`, `mcp_servers`…; default none). */
+  allowed_server_tools: z.array(z.string().min(1)).optional(),
 };
 
 const openaiProvider = z.strictObject({

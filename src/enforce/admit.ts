@@ -1,7 +1,7 @@
 import type { Runtime } from '../config/runtime.ts';
 import { GatewayError } from '../lib/errors.ts';
 import type { Limit } from '../limits/rate-limiter.ts';
-import { buildInput, type RequestBody } from '../policy/input.ts';
+import { buildInput, requestedBetas, type RequestBody } from '../policy/input.ts';
 import { denyError } from '../policy/deny.ts';
 import type { Decision } from '../policy/decision.ts';
 import { requestFacts } from '../policy/request-facts.ts';
@@ -17,6 +17,7 @@ import { providerFacts } from './provider-facts.ts';
 import { redactBody } from './redact-body.ts';
 import type { PiiType } from '../policy/pii.ts';
 import { planTargets } from './targets.ts';
+import { assertFeaturesAllowed } from './provider-features.ts';
 import { boundRequest, inputBound } from './worst-case.ts';
 
 export interface AdmitArgs<B extends RequestBody> {
@@ -106,6 +107,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
 
   const planned = planTargets(decision, catalogTarget, (p) => runtime.adapters.has(p));
   if (!planned.length) throw new GatewayError('unavailable', `No configured provider is left for '${requested}' after the policy's routing.`);
+  assertFeaturesAllowed(runtime, planned, a.request, { betas: requestedBetas(a.headers), serverTools: facts.serverTools }, decision);
   let request = capMaxTokens(a.request, decision?.max_tokens);
   if (request !== a.request) headers['x-tollgate-max-tokens'] = String(decision!.max_tokens);
   // Only the types the prompt holds are named: a policy that always redacts says nothing otherwise.

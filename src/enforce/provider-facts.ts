@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/schema.ts';
 import type { Runtime } from '../config/runtime.ts';
+import { allowedBetas, allowedServerTools } from '../config/provider-features.ts';
 import type { PolicyProvider } from '../policy/input-schema.ts';
 import type { ProviderHealth } from '../routing/router.ts';
 
@@ -16,7 +17,7 @@ export function providerFacts(runtime: Runtime, health?: HealthSource): Record<s
   const out: Record<string, PolicyProvider> = {};
   for (const [name, p] of Object.entries(runtime.config.providers)) {
     const h = seen?.[name] ?? { healthy: true, error_rate: 0, p50_ms: null };
-    out[name] = { ...h, data_residency: p.data_residency, type: p.type };
+    out[name] = { ...h, data_residency: p.data_residency, type: p.type, allowed_betas: [...allowedBetas(p)], allowed_server_tools: [...allowedServerTools(p)] };
   }
   return out;
 }

@@ -69,6 +69,8 @@ export function isGatewayError(e: unknown): e is GatewayError {
 /** Wraps anything thrown into a GatewayError without leaking internals to the caller. */
 export function toGatewayError(e: unknown): GatewayError {
   if (e instanceof GatewayError) return e;
+  // A GatewayError wrapped by a library (drizzle's "Failed query") keeps its meaning.
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) if (c instanceof GatewayError) return c;
   if (e instanceof Error && e.name === 'AbortError') return new GatewayError('upstream_timeout', 'The request was aborted.');
   return new GatewayError('internal', 'Internal gateway error.', { cause: e });
 }

@@ -66,6 +66,10 @@ export const decisionSchema = z
     tags: z.array(z.string()).optional(),
     /** Whether prompts and completions may be stored in logs (default false). */
     log_prompts: z.boolean().optional(),
+    /** `anthropic-beta` values allowed for this request on top of the providers' `allowed_betas`. */
+    allow_betas: z.array(name).optional(),
+    /** Server-side tools allowed for this request on top of the providers' `allowed_server_tools`. */
+    allow_server_tools: z.array(name).optional(),
     /** Why the policy decided what it did, for logs and `tollgate policy eval`. */
     reasons: z.array(z.string()).optional(),
   })

@@ -26,6 +26,10 @@ export const policyRequestSchema = z.strictObject({
   image_count: nonNegInt,
   tool_count: nonNegInt,
   tool_names: z.array(z.string()),
+  betas: z.array(z.string()).describe('The `anthropic-beta` values sent (comma list split, de-duplicated); the gateway refuses any that neither the providers\' `allowed_betas` nor the decision\'s `allow_betas` allows.'),
+  server_tools: z
+    .array(z.string())
+    .describe('Tools the provider runs or defines: Anthropic typed tools by `type` (`web_search_20250305`, `code_execution_20250825`, `bash_20250124`…), `mcp_servers`, OpenAI `web_search_options`. Refused unless `allowed_server_tools` or the decision\'s `allow_server_tools` allows them.'),
   metadata: z.record(z.string(), z.string()).describe('Body `metadata` (string values) merged with the `x-tollgate-metadata` header (a JSON object of strings); the header wins.'),
   tags: z.array(z.string()).describe('`x-tollgate-tags` (comma list) then `metadata.tags` (comma list), de-duplicated.'),
   client_ip: z.string().nullable(),
@@ -59,6 +63,8 @@ export const policyProviderSchema = z.strictObject({
   p50_ms: nonNeg.nullable().describe('Median upstream latency over the recent window; null with no data.'),
   data_residency: z.enum(['public', 'private']),
   type: z.string().describe('Provider type from config: openai, anthropic, bedrock, …'),
+  allowed_betas: z.array(z.string()).optional().describe('The betas this provider allows without the policy (config `allowed_betas`, else the defaults). Always set by the gateway.'),
+  allowed_server_tools: z.array(z.string()).optional().describe('The server-side tools this provider allows without the policy (config `allowed_server_tools`, default none). Always set by the gateway.'),
 });
 
 export const policyInputSchema = z

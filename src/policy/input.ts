@@ -65,6 +65,8 @@ export function buildInput(args: BuildInputArgs): PolicyInput {
       image_count: facts.imageCount,
       tool_count: facts.toolNames.length,
       tool_names: facts.toolNames,
+      betas: requestedBetas(args.headers),
+      server_tools: facts.serverTools,
       metadata,
       tags,
       client_ip: args.clientIp ?? null,
@@ -84,6 +86,11 @@ export function buildInput(args: BuildInputArgs): PolicyInput {
     time: timeFacts(args.now),
     signals: { pii: facts.pii, pii_types: PII_TYPES.filter((t) => facts.pii[t] > 0) },
   };
+}
+
+/** The `anthropic-beta` header's values, split, trimmed and de-duplicated. */
+export function requestedBetas(headers: Headers): string[] {
+  return unique(splitList(headers.get('anthropic-beta')));
 }
 
 export function timeFacts(now: Date): PolicyInput['time'] {

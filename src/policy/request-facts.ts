@@ -11,6 +11,11 @@ export interface RequestFacts {
   messageCount: number;
   imageCount: number;
   toolNames: string[];
+  /**
+   * Tools the provider runs or defines, not the client: Anthropic typed tools by their `type`
+   * (`web_search_20250305`, `bash_20250124`…), `mcp_servers`, OpenAI `web_search_options`.
+   */
+  serverTools: string[];
   maxTokens: number | null;
   stream: boolean;
   pii: PiiCounts;
@@ -69,6 +74,7 @@ function openaiChat(body: OpenAIChatRequest): RequestFacts {
     ...totals(c),
     messageCount: body.messages.length,
     toolNames: tools.map((t) => t.function.name),
+    serverTools: present(body.web_search_options) ? ['web_search_options'] : [],
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? null,
     stream: body.stream === true,
   };
@@ -107,6 +113,7 @@ function anthropicMessages(body: AnthropicMessagesRequest): RequestFacts {
     ...totals(c),
     messageCount: body.messages.length,
     toolNames: tools.map((t) => t.name),
+    serverTools: [...new Set([...tools.flatMap((t) => (t.type && t.type !== 'custom' ? [t.type] : [])), ...(present(body.mcp_servers) ? ['mcp_servers'] : [])])],
     maxTokens: body.max_tokens,
     stream: body.stream === true,
   };
@@ -127,8 +134,11 @@ function embeddings(body: OpenAIEmbeddingsRequest): RequestFacts {
     // An array of token ids is one input, not many.
     if (typeof input[0] === 'number') count = 1;
   }
-  return { ...totals(c), messageCount: count, toolNames: [], maxTokens: null, stream: false };
+  return { ...totals(c), messageCount: count, toolNames: [], serverTools: [], maxTokens: null, stream: false };
 }
+
+/** A field the client set to something (an empty list or null switches nothing on). */
+const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
 function totals(c: Collector): Pick<RequestFacts, 'chars' | 'tokenIds' | 'imageCount' | 'pii'> {
   return { chars: c.chars, tokenIds: c.tokenIds, imageCount: c.images, pii: c.pii };

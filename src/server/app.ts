@@ -16,6 +16,8 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { createRouter } from '../routing/router.ts';
 import { uploadGate } from './upload-gate.ts';
 import { ledgerGate } from './middleware/ledger-gate.ts';
+import { logThrottle } from '../lib/log-throttle.ts';
+import { rootMessage, storageCause, STORAGE_UNAVAILABLE } from '../store/storage-errors.ts';
 
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
@@ -24,6 +26,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   const deps: AppDeps = { ...given, router, enforce: { ...enforce, health: enforce.health ?? router.providerHealth } };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
+  const storageLog = logThrottle({ intervalMs: 10_000 });
 
   app.use('*', async function requestContext(c, next) {
     c.set('startedAt', performance.now());
@@ -58,7 +61,12 @@ export function createApp(given: AppDeps): Hono<Env> {
   // The one error renderer: every failure leaves in the caller's schema.
   app.onError((e, c) => {
     const err = toGatewayError(e);
-    if (err.kind === 'internal') deps.logger.error('internal error', { request_id: c.get('requestId'), error: String((e as Error)?.stack ?? e) });
+    if (err.code === STORAGE_UNAVAILABLE) {
+      // The real cause, once per cause per interval, with how many lines were held back.
+      const cause = storageCause(err) ?? 'unknown';
+      const { log, suppressed } = storageLog.take(cause);
+      if (log) deps.logger.error('storage unavailable: requests are refused with 503', { cause, error: rootMessage(err), suppressed_since_last: suppressed, request_id: c.get('requestId') });
+    } else if (err.kind === 'internal') deps.logger.error('internal error', { request_id: c.get('requestId'), error: String((e as Error)?.stack ?? e) });
     return c.json(errorBody(err, c.get('schema') ?? 'openai'), err.status as 400, {
       'x-request-id': c.get('requestId') ?? '',
       ...err.headers,

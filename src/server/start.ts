@@ -8,7 +8,7 @@ import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
-import { displayUrl, openStore } from '../store/client.ts';
+import { displayUrl, openStore, startupError } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
@@ -68,7 +68,13 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   if (config.policy.enabled) policySource(config, opts.source.path);
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
   const store = await openStore(config.database);
-  const applied = await migrate(store.client);
+  // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
+  const storage = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      store.close();
+      throw startupError(config.database.url, e);
+    });
+  const applied = await storage(migrate(store.client));
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms, journal: ledgerJournal(config, opts.source.path) }) : undefined;
   // Rows an earlier run journalled (the database was down, or it stopped during an outage) go in
@@ -82,7 +88,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const clock = opts.clock ?? realClock;
   const keys = keyCache(store, logger, { now: () => clock.wall() });
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
-  const swept = await releaseOwnerlessLeases(store, 10 * 60_000, Date.now());
+  const swept = await storage(releaseOwnerlessLeases(store, 10 * 60_000, Date.now()));
   if (swept) logger.warn('released budget leases left open by an earlier version', { count: swept });
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
@@ -91,7 +97,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const drain = createDrain(clock);
   const liveness = instanceLiveness(store, logger, { clock: opts.leaseClock ?? clock, onLost: () => budgets.disown() });
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
-  await liveness.start();
+  await storage(liveness.start());
   const rates = rateGate(store, logger);
   const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
   let ready = true;

@@ -3,6 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as schema from './schema.ts';
+import { describeStorageCause, storageCause, withStorageErrors } from './storage-errors.ts';
 
 export interface DatabaseOptions {
   /** `file:./data/tollgate.db`, `:memory:`, `http://host:8080` (sqld), `libsql://…` (Turso). */
@@ -62,6 +63,8 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     }
   } catch (e) {
     client.close();
+    const cause = storageCause(e);
+    if (cause) throw new DatabaseError(url, describeStorageCause(cause));
     throw new DatabaseError(url, file ? `cannot open it (${messageOf(e)}); is it a Tollgate database?` : `cannot reach it (${messageOf(e)}); check database.url, database.auth_token and that the server is running`);
   }
   // The replica is synced by our own timer rather than the client's syncInterval, whose native
@@ -75,14 +78,24 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     timer = setInterval(() => void client.sync().catch(() => undefined), (opts.sync_interval_s ?? 1) * 1000);
     timer.unref?.();
   }
+  const guarded = withStorageErrors(client);
   return {
-    client,
-    db: drizzle(client, { schema }),
+    client: guarded,
+    db: drizzle(guarded, { schema }),
     close: () => {
       clearInterval(timer);
       client.close();
     },
   };
+}
+
+/**
+ * A failure while the gateway starts (migrations, the first writes) as one line naming the
+ * database and the cause; anything that is not a storage failure is returned unchanged.
+ */
+export function startupError(url: string, e: unknown): unknown {
+  const cause = storageCause(e);
+  return cause ? new DatabaseError(url, describeStorageCause(cause)) : e;
 }
 
 function codeOf(e: unknown): string {

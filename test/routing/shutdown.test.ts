@@ -8,6 +8,8 @@ import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { startFaultUpstream, type FaultUpstream } from '../mocks/fault-upstream.ts';
 import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
 
+const READYZ_MASTER = 'master-key-for-the-shutdown-test';
+
 // The gateway runs as its own process (`bun src/main.ts serve`) so that SIGTERM is real. The
 // upstream streams on a fake clock the test moves by hand: streams stay in flight exactly as
 // long as the test wants, with no real waiting between tokens.
@@ -34,7 +36,7 @@ async function serve(tokens: number, intervalMs: number, server: Record<string, 
     models: { m: { provider: 'up', model: 'm' } },
   };
   writeFileSync(join(dir, 'gateway.config.yaml'), stringify(config));
-  const gw = await spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+  const gw = await spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TOLLGATE_MASTER_KEY: READYZ_MASTER } });
   procs.push(gw);
   return { gw, db, clock };
 }
@@ -76,7 +78,8 @@ test('SIGTERM with 50 streams in flight: /readyz fails at once, new work is refu
   gw.proc.kill('SIGTERM');
   let readyz: Response | undefined;
   while (performance.now() - signalled < 1_000) {
-    readyz = await fetch(gw.url + '/readyz');
+    // The in-flight count is detail, shown to the master key (anyone else: ready or not).
+    readyz = await fetch(gw.url + '/readyz', { headers: { authorization: `Bearer ${READYZ_MASTER}` } });
     if (readyz.status === 503) break;
     await Bun.sleep(10);
   }

@@ -6,14 +6,16 @@ import f3 from '../../../policies/gateway/budget.rego' with { type: 'text' };
 import f4 from '../../../policies/gateway/budget_test.rego' with { type: 'text' };
 import f5 from '../../../policies/gateway/decision.rego' with { type: 'text' };
 import f6 from '../../../policies/gateway/decision_test.rego' with { type: 'text' };
-import f7 from '../../../policies/gateway/models.rego' with { type: 'text' };
-import f8 from '../../../policies/gateway/models_test.rego' with { type: 'text' };
-import f9 from '../../../policies/gateway/pii.rego' with { type: 'text' };
-import f10 from '../../../policies/gateway/pii_test.rego' with { type: 'text' };
-import f11 from '../../../policies/gateway/routing.rego' with { type: 'text' };
-import f12 from '../../../policies/gateway/routing_test.rego' with { type: 'text' };
-import f13 from '../../../policies/gateway/team.rego' with { type: 'text' };
-import f14 from '../../../policies/gateway/team_test.rego' with { type: 'text' };
+import f7 from '../../../policies/gateway/features.rego' with { type: 'text' };
+import f8 from '../../../policies/gateway/features_test.rego' with { type: 'text' };
+import f9 from '../../../policies/gateway/models.rego' with { type: 'text' };
+import f10 from '../../../policies/gateway/models_test.rego' with { type: 'text' };
+import f11 from '../../../policies/gateway/pii.rego' with { type: 'text' };
+import f12 from '../../../policies/gateway/pii_test.rego' with { type: 'text' };
+import f13 from '../../../policies/gateway/routing.rego' with { type: 'text' };
+import f14 from '../../../policies/gateway/routing_test.rego' with { type: 'text' };
+import f15 from '../../../policies/gateway/team.rego' with { type: 'text' };
+import f16 from '../../../policies/gateway/team_test.rego' with { type: 'text' };
 
 /** Path (relative to policies/) → file text. */
 export const EMBEDDED_POLICY_FILES: Record<string, string> = {
@@ -24,12 +26,14 @@ export const EMBEDDED_POLICY_FILES: Record<string, string> = {
   'gateway/budget_test.rego': f4,
   'gateway/decision.rego': f5,
   'gateway/decision_test.rego': f6,
-  'gateway/models.rego': f7,
-  'gateway/models_test.rego': f8,
-  'gateway/pii.rego': f9,
-  'gateway/pii_test.rego': f10,
-  'gateway/routing.rego': f11,
-  'gateway/routing_test.rego': f12,
-  'gateway/team.rego': f13,
-  'gateway/team_test.rego': f14,
+  'gateway/features.rego': f7,
+  'gateway/features_test.rego': f8,
+  'gateway/models.rego': f9,
+  'gateway/models_test.rego': f10,
+  'gateway/pii.rego': f11,
+  'gateway/pii_test.rego': f12,
+  'gateway/routing.rego': f13,
+  'gateway/routing_test.rego': f14,
+  'gateway/team.rego': f15,
+  'gateway/team_test.rego': f16,
 };

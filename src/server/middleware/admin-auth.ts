@@ -12,6 +12,11 @@ export interface AdminAuthOptions {
 
 const digest = (s: string) => new Bun.CryptoHasher('sha256').update(s).digest();
 
+/** Whether `given` is the master key (constant time; false when the admin API is off). */
+export function isMasterKey(given: string, master = process.env.TOLLGATE_MASTER_KEY): boolean {
+  return !!master && !!given && timingSafeEqual(digest(given), digest(master));
+}
+
 /**
  * Guards the admin API with `Authorization: Bearer <master key>`. Without TOLLGATE_MASTER_KEY
  * the admin API is off. Both sides are hashed before a constant-time compare, so neither the

@@ -10,6 +10,20 @@ export type { Principal };
 
 const ANONYMOUS: Principal = { name: 'anonymous', tags: [] };
 
+/** The key a request carries: `Authorization: Bearer` or `x-api-key`. */
+export function presentedKey(headers: Headers): string | undefined {
+  const bearer = headers.get('authorization');
+  return bearer?.toLowerCase().startsWith('bearer ') ? bearer.slice(7).trim() : headers.get('x-api-key')?.trim() || undefined;
+}
+
+/** Whether `key` is a config key or a live (not revoked, not expired) database key. */
+export async function isValidKey(rt: { keys: ReadonlyMap<string, unknown> }, keys: KeyCache | undefined, key: string, now = Date.now()): Promise<boolean> {
+  const hash = sha256Hex(key);
+  if (rt.keys.has(hash)) return true;
+  const row = await keys?.get(hash);
+  return !!row && !(row.revokedAt != null && row.revokedAt <= now) && !(row.expiresAt != null && row.expiresAt <= now);
+}
+
 /**
  * Accepts `Authorization: Bearer <key>` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs) and
  * looks up the key's sha-256 among config keys and database keys. The key itself is never
