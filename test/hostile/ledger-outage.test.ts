@@ -75,8 +75,10 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15_000) {
   }
 }
 
+// /readyz shows the ledger's detail only to a caller with the master key or a client key.
+const MASTER = 'tg-ledger-outage-master-key-0123456789';
 const readyz = async (url: string) => {
-  const r = await fetch(url + '/readyz');
+  const r = await fetch(url + '/readyz', { headers: { authorization: `Bearer ${MASTER}` } });
   return { status: r.status, body: (await r.json()) as { status: string; ledger?: { status: string; backlog: number; journal_bytes: number; last_error?: string } } };
 };
 
@@ -97,7 +99,7 @@ async function setup(journalDir?: (dir: string) => string) {
     join(dir, 'gateway.config.yaml'),
     `server: { host: 127.0.0.1, port: 0, allow_anonymous: true, drain_timeout_ms: 2000 }\ndatabase: { url: '${sqld.url}' }\nledger: { flush_ms: 50, journal_dir: '${journal}' }\nlogging: { level: warn }\npolicy: { enabled: false }\nproviders:\n  up: { type: openai-compatible, base_url: '${up.url}/v1' }\nmodels:\n  m: { provider: up, model: m }\n`,
   );
-  const serve = () => spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } }).then((g) => (gateways.push(g), g));
+  const serve = () => spawnBinary(process.execPath, [join(ROOT, 'src/main.ts'), 'serve', '--config', join(dir, 'gateway.config.yaml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TOLLGATE_MASTER_KEY: MASTER } }).then((g) => (gateways.push(g), g));
   const restartSqld = async () => {
     const again = await startSqld(sqld);
     started.push(again);
