@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../../src/cli/index.ts';
 
 const MAIN = resolve(import.meta.dir, '../../src/main.ts');
 const POLICIES = resolve(import.meta.dir, '../../policies');
@@ -12,10 +13,26 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+// A compile cache of this file's own, so nothing compiled elsewhere can make a test pass.
+const cacheEnv = () => ({ ...process.env, TOLLGATE_CACHE_DIR: join(root, 'cache') });
+
+/** `tollgate policy …` in-process (the compiler module is compiled once for the file), output as the process would print it. */
 async function tollgate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // A compile cache of this file's own, so nothing compiled elsewhere can make a test pass.
-  const env = { ...process.env, TOLLGATE_CACHE_DIR: join(root, 'cache') };
-  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root, env });
+  let out = '';
+  let err = '';
+  const io = { out: (t: string) => void (out += t + '\n'), err: (t: string) => void (err += t + '\n'), write: (t: string) => void (out += t) };
+  process.exitCode = 0;
+  try {
+    const code = await runCli(['policy', ...args], { io, env: cacheEnv() });
+    return { code, out, err };
+  } finally {
+    process.exitCode = 0;
+  }
+}
+
+/** The same through a real process (`bun src/main.ts`), for what only a process shows: its exit code and stderr. */
+async function spawned(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root, env: cacheEnv() });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, out, err };
 }
@@ -86,10 +103,10 @@ test('policy schema writes the input JSON Schema', async () => {
 });
 
 test('a missing policy directory or --input file is one line naming it and the fix', async () => {
-  const missing = await tollgate('test', join(root, 'nowhere'));
+  const missing = await spawned('test', join(root, 'nowhere'));
   expect(missing.code).toBe(1);
   expect(missing.err.trim()).toBe(`error: policy directory ${join(root, 'nowhere')} does not exist (give the directory with your .rego files as [dir], or \`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
-  const noInput = await tollgate('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
+  const noInput = await spawned('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
   expect(noInput.code).toBe(1);
   expect(noInput.err.trim()).toBe(`error: --input ${join(root, 'none.json')}: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);
 }, 30_000);
