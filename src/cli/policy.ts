@@ -5,12 +5,13 @@ import { dirname } from 'node:path';
 import { buildCatalog } from '../config/catalog.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
-import type { RegoFiles } from '../policy/compiler/types.ts';
+import type { RegoFiles, RegoTestResult } from '../policy/compiler/types.ts';
 import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
 import { compileKey, userCompileCache } from '../policy/compile-cache.ts';
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
-import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type PolicySources } from '../policy/policy-files.ts';
+import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from '../policy/policy-files.ts';
+import { testKey, userTestCache } from '../policy/test-cache.ts';
 import { formatTestReport } from '../policy/test-report.ts';
 import { inertFieldWarnings } from '../policy/inert-fields.ts';
 import { chatRequest, embeddingsRequest } from '../wire/openai.ts';
@@ -32,29 +33,29 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
 
   cmd
     .command('test')
-    .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`)")
+    .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`; a pass is replayed while nothing changed, like `go test`)")
     .argument('[dir]', 'policy directory', 'policies')
     .option('-v, --verbose', 'print every test and where failures happened')
     .action(async (dir: string, opts: { verbose?: boolean }) => {
       const sources = readSources(io, dir);
       if (!sources) return;
-      const compiler = await createRegoCompiler();
-      try {
-        const merged = mergeData(sources.dataFiles);
-        if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return;
-        const r = await compiler.test({ files: sources.files, data: merged.data });
-        if (!reportProblems(io, r.errors.map((p) => onDisk(sources, p)))) return;
-        if (r.results.length === 0) {
-          io.err(`${dir}: no tests found`);
-          process.exitCode = 1;
-          return;
-        }
-        const report = formatTestReport(r.results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
-        io.out(report.text);
-        if (!report.ok) process.exitCode = 1;
-      } finally {
-        await compiler.close();
+      const merged = mergeData(sources.dataFiles);
+      if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return;
+      // Passed before with the same sources, data and compiler: replayed, like `go test`.
+      const cache = userTestCache(env);
+      const key = await testKey(sources, merged.data);
+      const cached = cache.get(key);
+      const results = cached ?? (await runTests(io, sources, merged.data));
+      if (!results) return;
+      if (results.length === 0) {
+        io.err(`${dir}: no tests found`);
+        process.exitCode = 1;
+        return;
       }
+      const report = formatTestReport(results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
+      io.out(cached ? `${report.text} (cached)` : report.text);
+      if (!report.ok) process.exitCode = 1;
+      else if (!cached) cache.put(key, results);
     });
 
   cmd
@@ -97,8 +98,19 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
       }
       io.out(`wrote ${opts.out}`);
     });
-  cmd.addCommand(policyExportCommand());
+  cmd.addCommand(policyExportCommand(io));
   return cmd;
+}
+
+/** Runs the tests with OPA's runner; undefined (problems printed) when they do not compile. */
+async function runTests(io: Io, sources: PolicySources, data: DataDocument): Promise<RegoTestResult[] | undefined> {
+  const compiler = await createRegoCompiler();
+  try {
+    const r = await compiler.test({ files: sources.files, data });
+    return reportProblems(io, r.errors.map((p) => onDisk(sources, p))) ? r.results : undefined;
+  } finally {
+    await compiler.close();
+  }
 }
 
 function readSources(io: Io, dir: string, flag = '[dir]'): PolicySources | undefined {
