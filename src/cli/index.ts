@@ -4,7 +4,8 @@ import { configCommand } from './config.ts';
 import { doctorCommand } from './doctor.ts';
 import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
-import { policyCommand } from './policy.ts';
+import { policyCommand, type PolicyCommandOptions } from './policy.ts';
+import { consoleIo } from './parse-action.ts';
 import { teamsCommand } from './teams.ts';
 import { usageCommand } from './usage.ts';
 import { usersCommand } from './users.ts';
@@ -12,8 +13,12 @@ import { describeFailure, oneLineErrors, unknownCommand } from './guard.ts';
 
 declare const TOLLGATE_VERSION: string | undefined;
 
-/** Parses argv and runs one command; returns the exit code. `serve` is the default. */
-export async function runCli(argv: string[]): Promise<number> {
+/**
+ * Parses argv and runs one command; returns the exit code. `serve` is the default. `io` and
+ * `env` reach the policy commands (tests run them in-process); the others use the console.
+ */
+export async function runCli(argv: string[], opts: PolicyCommandOptions = {}): Promise<number> {
+  const io = opts.io ?? consoleIo;
   const program = new Command()
     .name('tollgate')
     .description('Tollgate: a self-hosted LLM gateway (OpenAI- and Anthropic-compatible).')
@@ -24,14 +29,14 @@ export async function runCli(argv: string[]): Promise<number> {
   program.addCommand(doctorCommand());
   program.addCommand(configCommand());
   program.addCommand(keysCommand());
-  program.addCommand(policyCommand());
+  program.addCommand(policyCommand({ io, env: opts.env }));
   program.addCommand(teamsCommand());
   program.addCommand(usageCommand());
   program.addCommand(usersCommand());
   oneLineErrors(program);
   const unknown = unknownCommand(argv, [...program.commands.map((c) => c.name()), 'help']);
   if (unknown) {
-    console.error(unknown);
+    io.err(unknown);
     return 2;
   }
   try {
@@ -40,7 +45,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     // Nothing reaches the user as a stack trace unless asked for (TOLLGATE_DEBUG=1).
-    console.error(describeFailure(e));
+    io.err(describeFailure(e, opts.env));
     return 1;
   }
 }

@@ -5,12 +5,13 @@ import { dirname } from 'node:path';
 import { buildCatalog } from '../config/catalog.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
-import type { RegoFiles } from '../policy/compiler/types.ts';
+import type { RegoFiles, RegoTestResult } from '../policy/compiler/types.ts';
 import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
 import { compileKey, userCompileCache } from '../policy/compile-cache.ts';
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
-import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type PolicySources } from '../policy/policy-files.ts';
+import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from '../policy/policy-files.ts';
+import { testKey, userTestCache } from '../policy/test-cache.ts';
 import { formatTestReport } from '../policy/test-report.ts';
 import { inertFieldWarnings } from '../policy/inert-fields.ts';
 import { chatRequest, embeddingsRequest } from '../wire/openai.ts';
@@ -18,36 +19,43 @@ import { messagesRequest } from '../wire/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
 import { CliError } from './guard.ts';
+import { consoleIo, type Io } from './parse-action.ts';
+
+/** Where the policy commands write and whose environment picks the compile cache; tests pass their own. */
+export interface PolicyCommandOptions {
+  io?: Io;
+  env?: NodeJS.ProcessEnv;
+}
 
 /** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
-export function policyCommand(): Command {
+export function policyCommand({ io = consoleIo, env = process.env }: PolicyCommandOptions = {}): Command {
   const cmd = new Command('policy').description('Rego policies: test, check, evaluate');
 
   cmd
     .command('test')
-    .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`)")
+    .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`; a pass is replayed while nothing changed, like `go test`)")
     .argument('[dir]', 'policy directory', 'policies')
     .option('-v, --verbose', 'print every test and where failures happened')
     .action(async (dir: string, opts: { verbose?: boolean }) => {
-      const sources = readSources(dir);
+      const sources = readSources(io, dir);
       if (!sources) return;
-      const compiler = await createRegoCompiler();
-      try {
-        const merged = mergeData(sources.dataFiles);
-        if (!reportProblems(merged.errors.map((p) => onDisk(sources, p)))) return;
-        const r = await compiler.test({ files: sources.files, data: merged.data });
-        if (!reportProblems(r.errors.map((p) => onDisk(sources, p)))) return;
-        if (r.results.length === 0) {
-          console.error(`${dir}: no tests found`);
-          process.exitCode = 1;
-          return;
-        }
-        const report = formatTestReport(r.results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
-        console.log(report.text);
-        if (!report.ok) process.exitCode = 1;
-      } finally {
-        await compiler.close();
+      const merged = mergeData(sources.dataFiles);
+      if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return;
+      // Passed before with the same sources, data and compiler: replayed, like `go test`.
+      const cache = userTestCache(env);
+      const key = await testKey(sources, merged.data);
+      const cached = cache.get(key);
+      const results = cached ?? (await runTests(io, sources, merged.data));
+      if (!results) return;
+      if (results.length === 0) {
+        io.err(`${dir}: no tests found`);
+        process.exitCode = 1;
+        return;
       }
+      const report = formatTestReport(results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
+      io.out(cached ? `${report.text} (cached)` : report.text);
+      if (!report.ok) process.exitCode = 1;
+      else if (!cached) cache.put(key, results);
     });
 
   cmd
@@ -55,13 +63,13 @@ export function policyCommand(): Command {
     .description('Compile the policies for the gateway and run their tests; print errors as file:line:col: message')
     .argument('[dir]', 'policy directory', 'policies')
     .action(async (dir: string) => {
-      const sources = readSources(dir);
+      const sources = readSources(io, dir);
       if (!sources) return;
-      const r = await compilePolicySources(sources, { cache: await userCompileCache() });
-      if (!reportProblems(r.ok ? [] : r.errors) || !r.ok) return;
+      const r = await compilePolicySources(sources, { cache: await userCompileCache(env) });
+      if (!reportProblems(io, r.ok ? [] : r.errors) || !r.ok) return;
       const rego = Object.keys(sources.files).length;
-      for (const w of inertFieldWarnings(sources.files)) console.error(formatProblem(onDisk(sources, w)));
-      console.log(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})${r.cached ? ' (cached)' : ''}`);
+      for (const w of inertFieldWarnings(sources.files)) io.err(formatProblem(onDisk(sources, w)));
+      io.out(`${dir}: OK (${rego} Rego files, tests ${r.policy.tests.passed}/${r.policy.tests.total} passed, revision ${r.policy.revision})${r.cached ? ' (cached)' : ''}`);
     });
 
   cmd
@@ -74,7 +82,7 @@ export function policyCommand(): Command {
     .option('--team <team>', 'for a request body: the key team')
     .option('--key <name>', 'for a request body: the key name')
     .action(async (opts: EvalOptions) => {
-      process.exitCode = await evalCommand(opts);
+      process.exitCode = await evalCommand(opts, io, env);
     });
 
   cmd
@@ -88,23 +96,34 @@ export function policyCommand(): Command {
       } catch (e) {
         throw new CliError(`--out ${opts.out}: cannot write it (${errorCode(e)}); choose another path with --out FILE`);
       }
-      console.log(`wrote ${opts.out}`);
+      io.out(`wrote ${opts.out}`);
     });
-  cmd.addCommand(policyExportCommand());
+  cmd.addCommand(policyExportCommand(io));
   return cmd;
 }
 
-function readSources(dir: string, flag = '[dir]'): PolicySources | undefined {
+/** Runs the tests with OPA's runner; undefined (problems printed) when they do not compile. */
+async function runTests(io: Io, sources: PolicySources, data: DataDocument): Promise<RegoTestResult[] | undefined> {
+  const compiler = await createRegoCompiler();
+  try {
+    const r = await compiler.test({ files: sources.files, data });
+    return reportProblems(io, r.errors.map((p) => onDisk(sources, p))) ? r.results : undefined;
+  } finally {
+    await compiler.close();
+  }
+}
+
+function readSources(io: Io, dir: string, flag = '[dir]'): PolicySources | undefined {
   if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files as ${flag}, or \`tollgate policy export ${dir}\` writes the built-in policies there)`);
   const r = readPolicyDir(dir);
   if (r.ok) return r.sources;
-  reportProblems(r.errors);
+  reportProblems(io, r.errors);
   return undefined;
 }
 
 /** Prints problems to stderr and sets exit code 1; true when there were none. */
-function reportProblems(problems: { file: string; line: number; col: number; message: string }[]): boolean {
-  for (const p of problems) console.error(formatProblem(p));
+function reportProblems(io: Io, problems: { file: string; line: number; col: number; message: string }[]): boolean {
+  for (const p of problems) io.err(formatProblem(p));
   if (problems.length > 0) process.exitCode = 1;
   return problems.length === 0;
 }
@@ -118,21 +137,21 @@ interface EvalOptions {
   key?: string;
 }
 
-async function evalCommand(opts: EvalOptions): Promise<number> {
+async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.endpoint !== undefined && !ENDPOINTS.some((e) => e === opts.endpoint)) {
     throw new CliError(`--endpoint: expected chat.completions, messages or embeddings, got '${opts.endpoint}'`);
   }
-  const sources = readSources(opts.dir, '--dir');
+  const sources = readSources(io, opts.dir, '--dir');
   if (!sources) return 1;
   const config = opts.config ? (await configSource(opts.config).load()).config : undefined;
   const raw = readInput(opts.input);
   const input = toInput(raw, opts, config);
   const check = policyInputSchema.safeParse(input);
   if (!check.success) {
-    for (const i of check.error.issues) console.error(`warning: input.${i.path.join('.')}: ${i.message}`);
+    for (const i of check.error.issues) io.err(`warning: input.${i.path.join('.')}: ${i.message}`);
   }
   const merged = mergeData(sources.dataFiles, config?.policy.data);
-  if (!reportProblems(merged.errors.map((p) => onDisk(sources, p)))) return 1;
+  if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return 1;
   const files: RegoFiles = {};
   for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) files[path] = text;
 
@@ -142,29 +161,29 @@ async function evalCommand(opts: EvalOptions): Promise<number> {
   try {
     // A policy `policy check` (or the build) compiled and tested before; eval compiles the same
     // files with the same data and entrypoint, so its wasm is the one a compile would give.
-    const cached = (await userCompileCache()).get(await compileKey(sources, merged.data, DEFAULT_ENTRYPOINT));
+    const cached = (await userCompileCache(env)).get(await compileKey(sources, merged.data, DEFAULT_ENTRYPOINT));
     const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
     if (!compiled.ok) {
-      reportProblems(compiled.errors.map((p) => onDisk(sources, p)));
+      reportProblems(io, compiled.errors.map((p) => onDisk(sources, p)));
       return 1;
     }
     const compiler = await starting;
     const engine = await createPolicyEngine({ wasm: compiled.wasm, data: merged.data });
     const result = engine.evaluate(input);
-    console.log(JSON.stringify(result.decision, null, 2));
-    if (result.failure) console.error(`\npolicy failure (${result.failure.kind}): ${result.failure.detail}`);
-    for (const r of result.decision.reasons ?? []) console.log(`reason: ${r}`);
+    io.out(JSON.stringify(result.decision, null, 2));
+    if (result.failure) io.err(`\npolicy failure (${result.failure.kind}): ${result.failure.detail}`);
+    for (const r of result.decision.reasons ?? []) io.out(`reason: ${r}`);
 
     // OPA's own evaluator, for every rule of the package: the values the decision was built from.
     const pkg = 'data.' + DEFAULT_ENTRYPOINT.split('/').slice(0, -1).join('.');
     const rules = await compiler.eval({ files, data: merged.data, query: pkg, input: JSON.parse(JSON.stringify(input)) });
     if (rules.defined && rules.result && typeof rules.result === 'object' && !Array.isArray(rules.result)) {
-      console.log(`\nrules (${pkg}, evaluated by OPA):`);
+      io.out(`\nrules (${pkg}, evaluated by OPA):`);
       for (const [name, value] of Object.entries(rules.result).sort(([a], [b]) => a.localeCompare(b))) {
-        if (name !== 'decision') console.log(`  ${name} = ${JSON.stringify(value)}`);
+        if (name !== 'decision') io.out(`  ${name} = ${JSON.stringify(value)}`);
       }
     } else if (rules.errors.length > 0 || rules.error) {
-      console.error(`OPA evaluation: ${rules.error ?? rules.errors.map((p) => formatProblem(onDisk(sources, p))).join('; ')}`);
+      io.err(`OPA evaluation: ${rules.error ?? rules.errors.map((p) => formatProblem(onDisk(sources, p))).join('; ')}`);
     }
     return 0;
   } finally {

@@ -18,8 +18,16 @@ export interface CompileCache {
 }
 
 /** The cache key of a policy: its sources (tests included), data, entrypoint and the compiler build. */
-export async function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): Promise<string> {
-  const h = new Bun.CryptoHasher('sha256').update(await compilerId()).update('\0').update(entrypoint).update('\0');
+export function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): Promise<string> {
+  return contentKey(sources, data, entrypoint);
+}
+
+/**
+ * A sha-256 of the compiler build, what the result is for (an entrypoint; a purpose such as
+ * `opa test`, which no entrypoint can be) and everything the result is made from.
+ */
+export async function contentKey(sources: PolicySources, data: DataDocument, purpose: string): Promise<string> {
+  const h = new Bun.CryptoHasher('sha256').update(await compilerId()).update('\0').update(purpose).update('\0');
   for (const path of Object.keys(sources.files).sort()) h.update(path).update('\0').update(sources.files[path]!).update('\0');
   h.update(JSON.stringify(data));
   return h.digest('hex');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../../src/cli/index.ts';
 
 const MAIN = resolve(import.meta.dir, '../../src/main.ts');
 const POLICIES = resolve(import.meta.dir, '../../policies');
@@ -12,10 +13,30 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function tollgate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // A compile cache of this file's own, so nothing compiled elsewhere can make a test pass.
-  const env = { ...process.env, TOLLGATE_CACHE_DIR: join(root, 'cache') };
-  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root, env });
+// A compile cache of this file's own, so nothing compiled elsewhere can make a test pass.
+const cacheEnv = (dir = join(root, 'cache')) => ({ ...process.env, TOLLGATE_CACHE_DIR: dir });
+
+/** `tollgate policy …` in-process (the compiler module is compiled once for the file), output as the process would print it. */
+async function inProcess(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = { out: (t: string) => void (out += t + '\n'), err: (t: string) => void (err += t + '\n'), write: (t: string) => void (out += t) };
+  process.exitCode = 0;
+  try {
+    const code = await runCli(['policy', ...args], { io, env });
+    return { code, out, err };
+  } finally {
+    process.exitCode = 0;
+  }
+}
+
+const tollgate = (...args: string[]) => inProcess(cacheEnv(), args);
+/** With an empty cache of its own: a `policy test` that must run the tests, not replay a pass. */
+const uncached = (...args: string[]) => inProcess(cacheEnv(mkdtempSync(join(root, 'cache-'))), args);
+
+/** The same through a real process (`bun src/main.ts`), for what only a process shows: its exit code and stderr. */
+async function spawned(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, 'policy', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: root, env: cacheEnv() });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, out, err };
 }
@@ -27,10 +48,10 @@ function copyPolicies(): string {
 }
 
 test('policy test: the default policies pass, -v lists each test', async () => {
-  const r = await tollgate('test', POLICIES);
+  const r = await uncached('test', POLICIES);
   expect(r.code).toBe(0);
   expect(r.out.trim()).toMatch(/^PASS: (\d+)\/\1$/);
-  const v = await tollgate('test', '-v', POLICIES);
+  const v = await uncached('test', '-v', POLICIES);
   expect(v.out).toMatch(/^data\.gateway\.test_allows_by_default: PASS \(\d+(\.\d+)?(µs|ms)\)$/m);
   expect(v.out).toContain(`${POLICIES}/gateway/decision_test.rego:3:\n`);
 }, 30_000);
@@ -39,10 +60,32 @@ test('policy test: a failing test is listed with its location and exits 1', asyn
   const dir = copyPolicies();
   const file = join(dir, 'gateway/budget_test.rego');
   writeFileSync(file, readFileSync(file, 'utf8').replace('"limit_usd": 500, "period"', '"limit_usd": 501, "period"'));
-  const r = await tollgate('test', dir);
+  const r = await uncached('test', dir);
   expect(r.code).toBe(1);
   expect(r.out).toContain(`${file}:3:\ndata.gateway.test_budget_from_team: FAIL (`);
   expect(r.out).toMatch(/^FAIL: 1\/\d+$/m);
+}, 30_000);
+
+test('policy test: a pass is replayed while nothing changed; an edit or a failure runs the tests', async () => {
+  const cache = mkdtempSync(join(root, 'cache-'));
+  const env = cacheEnv(cache);
+  const dir = copyPolicies();
+  const first = await inProcess(env, ['test', dir]);
+  expect(first.out.trim()).toMatch(/^PASS: (\d+)\/\1$/);
+  // The same sources, data and compiler: the report again, with the note.
+  const again = await inProcess(env, ['test', dir]);
+  expect(again).toEqual({ ...first, out: first.out.replace(/\n$/, ' (cached)\n') });
+  // Verbose output comes from the kept results too.
+  expect((await inProcess(env, ['test', '-v', dir])).out).toMatch(/^data\.gateway\.test_allows_by_default: PASS \(\d+(\.\d+)?(µs|ms)\)$[\s\S]* \(cached\)\n$/m);
+  const file = join(dir, 'gateway/budget_test.rego');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"limit_usd": 500, "period"', '"limit_usd": 501, "period"'));
+  for (let i = 0; i < 2; i++) {
+    // A failure is never kept: the second run runs the tests again and fails the same way.
+    const failed = await inProcess(env, ['test', dir]);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/^FAIL: 1\/\d+$/m);
+    expect(failed.out).not.toContain('(cached)');
+  }
 }, 30_000);
 
 test('policy check: OK, or file:line:col errors and exit 1', async () => {
@@ -86,10 +129,10 @@ test('policy schema writes the input JSON Schema', async () => {
 });
 
 test('a missing policy directory or --input file is one line naming it and the fix', async () => {
-  const missing = await tollgate('test', join(root, 'nowhere'));
+  const missing = await spawned('test', join(root, 'nowhere'));
   expect(missing.code).toBe(1);
   expect(missing.err.trim()).toBe(`error: policy directory ${join(root, 'nowhere')} does not exist (give the directory with your .rego files as [dir], or \`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
-  const noInput = await tollgate('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
+  const noInput = await spawned('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
   expect(noInput.code).toBe(1);
   expect(noInput.err.trim()).toBe(`error: --input ${join(root, 'none.json')}: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);
 }, 30_000);
