@@ -83,10 +83,6 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // function names in stack traces instead.
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
-    // Bytecode (+13 MiB) halves start-up: ~0.1 s of CPU less for every command run, which is
-    // what a CLI invocation mostly is (and what the e2e tests spawn by the hundred).
-    bytecode: true,
-    format: 'esm',
     loader: { '.zst': 'file' },
     plugins: [libsqlStaticAddon(addonZst, addonId)],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version) },
