@@ -6,7 +6,8 @@ import { chat, contentOf, provider, startRoutingGateway, type RoutingGateway } f
 // Issue 11 item 8: at the DEFAULT timeouts (no routing section in the config), a hung, stalled
 // or broken upstream fails the request within about two minutes of simulated time (it used to
 // be 360 s and 600 s), while a stream that keeps producing runs far past the request deadline.
-const clock = createFakeClock({ auto: true });
+// Its upstreams hang or stall, so requests wait on timers, not on real work: a shorter settle is safe.
+const clock = createFakeClock({ auto: true, settleMs: 50 });
 const faults: Record<string, Fault> = {
   hang: { kind: 'silent' },
   stall: { kind: 'half-body', close: false },
