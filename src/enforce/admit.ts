@@ -7,7 +7,7 @@ import type { Decision } from '../policy/decision.ts';
 import { requestFacts } from '../policy/request-facts.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from './principal.ts';
-import type { BudgetHold } from '../store/budget-leases.ts';
+import { spendBook, type Booked } from '../store/spend-book.ts';
 import type { TeamRow } from '../store/team-cache.ts';
 import { budgetScopes } from './budget-scopes.ts';
 import { capMaxTokens } from './cap-tokens.ts';
@@ -43,7 +43,7 @@ export interface Admission<B extends RequestBody> {
   /** PII types masked in the prompt before it left (the decision's `redact` that matched). */
   redacted: PiiType[];
   /** The (scope, period) counters the budget settlement books this request's spend into. */
-  booked: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
+  booked: Booked;
   /** Books the actual cost and tokens; releases the budget hold. Never throws. */
   close(actual: { costMicros: number; tokens: number }): Promise<void>;
 }
@@ -123,18 +123,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
   // Prompt and the output bound are held against tpm now; settlement puts in what was used.
   const held = estimatedInput + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
-  const rateHold = deps.rates ? await deps.rates.hold(limits, held) : undefined;
-  const ticket = deps.limiter.admit(rateHold ? limits.map((l) => ({ subject: l.subject })) : limits, held);
-  let hold: BudgetHold | undefined;
-  try {
-    if (scopes.length) hold = await deps.budgets!.hold(scopes, bounded.worstMicros);
-  } catch (e) {
-    deps.limiter.settle(ticket, 0);
-    rateHold?.settle(0);
-    throw e;
-  }
+  const hold = await (deps.book ?? spendBook(deps)).hold({ limits, tokens: held, scopes, worstMicros: bounded.worstMicros });
 
-  let closed = false;
   return {
     request,
     publicModel: requested,
@@ -144,13 +134,9 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     policyRevision,
     headers,
     redacted,
-    booked: hold ? scopes.map((s) => ({ scope: s.scope, period: s.period })) : [],
+    booked: hold.booked,
     async close(actual) {
-      if (closed) return;
-      closed = true;
-      deps.limiter.settle(ticket, actual.tokens);
-      rateHold?.settle(actual.tokens);
-      hold?.settle(actual.costMicros);
+      hold.settle(actual);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
 import type { BudgetGate } from '../store/budget-leases.ts';
 import type { RateGate } from '../store/rate-leases.ts';
+import type { SpendBook } from '../store/spend-book.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
 import type { HealthSource } from './provider-facts.ts';
@@ -17,6 +18,8 @@ export interface EnforceDeps {
   policy?: PolicyRuntime;
   /** Budgets admitted against leased room in memory (no database write per request). */
   budgets?: BudgetGate;
+  /** Takes and settles every hold (rate windows and budgets): built from limiter, rates and budgets. */
+  book?: SpendBook;
   counters?: SpendCountersFn;
   team?: TeamCacheFn;
   /** Completion tokens assumed for a budget reservation when the request sets no limit. */

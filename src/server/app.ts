@@ -6,6 +6,7 @@ import type { BodyScope, Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { auth } from './middleware/auth.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
+import { spendBook } from '../store/spend-book.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
 import { healthRoute } from './routes/health.ts';
@@ -23,7 +24,7 @@ import { rootMessage, storageCause, STORAGE_UNAVAILABLE } from '../store/storage
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
-  const deps: AppDeps = { ...given, router, enforce: { ...enforce, health: enforce.health ?? router.providerHealth } };
+  const deps: AppDeps = { ...given, router, enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
   const storageLog = logThrottle({ intervalMs: 10_000 });

@@ -2,16 +2,11 @@ import { getTableColumns } from 'drizzle-orm';
 import type { InValue } from '@libsql/client';
 import { usage } from './schema.ts';
 import type { UsageRecord } from './usage-record.ts';
+import { unreservedSpend, type SpendItem } from './spend-book.ts';
+
+export type { SpendItem } from './spend-book.ts';
 
 export type UsageRow = typeof usage.$inferInsert;
-
-/** Spend of a request no reservation covered, booked with its row so counters stay current. */
-export interface SpendItem {
-  scope: 'key' | 'team';
-  id: string;
-  micros: number;
-  period?: 'day' | 'week' | 'month';
-}
 
 /** One ledger entry: the row and the spend it still has to book. This is also a journal line. */
 export interface LedgerEntry {
@@ -19,18 +14,9 @@ export interface LedgerEntry {
   spend: SpendItem[];
 }
 
+/** The row, and the spend the spend book says it still has to book. */
 export function toEntry(r: UsageRecord): LedgerEntry {
-  const spend: SpendItem[] = [];
-  if (r.usage_source !== 'none') {
-    const keyId = r.key_id ?? r.key_hash;
-    for (const [scope, id] of [['key', keyId], ['team', r.team]] as const) {
-      if (!id) continue;
-      for (const period of ['day', 'week', 'month'] as const) {
-        if (!r.booked?.some((b) => b.scope === scope && b.period === period)) spend.push({ scope, id, micros: r.cost_micros, period });
-      }
-    }
-  }
-  return { row: toRow(r), spend };
+  return { row: toRow(r), spend: unreservedSpend(r) };
 }
 
 function toRow(r: UsageRecord): UsageRow {
