@@ -4,11 +4,11 @@ import type { Limit } from '../limits/rate-limiter.ts';
 import { buildInput, requestedBetas, type RequestBody } from '../policy/input.ts';
 import { denyError } from '../policy/deny.ts';
 import type { Decision } from '../policy/decision.ts';
-import { requestFacts } from '../policy/request-facts.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from './principal.ts';
 import { spendBook, type Booked } from '../store/spend-book.ts';
 import type { TeamRow } from '../store/team-cache.ts';
+import { exchangeFacts, type ExchangeFacts } from './facts.ts';
 import { budgetScopes } from './budget-scopes.ts';
 import { capMaxTokens } from './cap-tokens.ts';
 import type { EnforceDeps } from './deps.ts';
@@ -29,6 +29,8 @@ export interface AdmitArgs<B extends RequestBody> {
   /** The client's address; asked only when a policy runs (the lookup is not free). */
   clientIp?: () => string | undefined;
   kind: 'chat' | 'embeddings';
+  /** The exchange's facts about the parsed request (worked out here when the caller has none). */
+  facts?: ExchangeFacts;
 }
 
 export interface Admission<B extends RequestBody> {
@@ -63,12 +65,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   const team = await deps.team?.(principal.team);
   assertModelAllowed({ key: principal.models, team: team?.allowedModels }, requested, entry.name);
   const catalogTarget = { provider: entry.model.provider, model: entry.model.model };
-  // ~4 characters per token, plus the per-message framing chat APIs bill (about 4 tokens a
-  // message and 3 for the reply's priming): the estimate the policy and tpm see. The budget
-  // hold takes a true bound instead (inputBound).
-  const facts = requestFacts(a.request);
-  const framing = a.kind === 'chat' ? 4 * facts.messageCount + 3 : 0;
-  const estimatedInput = Math.ceil(facts.chars / 4) + facts.tokenIds + framing;
+  const { facts, framing, inputTokens: estimatedInput } = a.facts ?? exchangeFacts(a.request, a.kind);
 
   let decision: Decision | undefined;
   let decisionId: string | undefined;
@@ -82,6 +79,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     const [keySpend, teamSpend] = await Promise.all([deps.counters?.('key', principal.keyId ?? principal.keyHash), deps.counters?.('team', principal.team)]);
     const input = buildInput({
       ...a.request,
+      facts,
       headers: a.headers,
       clientIp: a.clientIp?.() ?? null,
       key: principal.keyHash

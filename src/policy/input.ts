@@ -1,6 +1,6 @@
 import { GatewayError } from '../lib/errors.ts';
 import { PII_TYPES } from './pii.ts';
-import { requestFacts, type RequestBody } from './request-facts.ts';
+import { requestFacts, type RequestBody, type RequestFacts } from './request-facts.ts';
 import { WEEKDAYS, type PolicyInput, type PolicyKey, type PolicyProvider, type UsageCounters } from './input-schema.ts';
 
 export * from './input-schema.ts';
@@ -34,17 +34,19 @@ export type BuildInputArgs = RequestBody & {
   /** The catalog's own target for the requested model, when the caller resolved it. */
   catalogTarget?: { provider: string; model: string } | null;
   now: Date;
+  /** The request's facts when the caller already has them (the exchange works them out once). */
+  facts?: RequestFacts;
 };
 
 const ZERO_USAGE: UsageCounters = { day_usd: 0, month_usd: 0, day_requests: 0, month_requests: 0, minute_requests: 0, minute_tokens: 0 };
 
 /**
  * Builds the policy input from an already-validated request. Counts, the token estimate and
- * the PII signals are computed here. Throws GatewayError('invalid_request') for a malformed
+ * the PII signals come from the request's facts (computed here only when not given). Throws GatewayError('invalid_request') for a malformed
  * `x-tollgate-metadata` header, the only client input this reads that was not validated before.
  */
 export function buildInput(args: BuildInputArgs): PolicyInput {
-  const facts = requestFacts(args);
+  const facts = args.facts ?? requestFacts(args);
   const metadata = { ...bodyMetadata(args), ...headerMetadata(args.headers.get(METADATA_HEADER)) };
   const tags = unique([...splitList(args.headers.get(TAGS_HEADER)), ...splitList(metadata.tags)]);
   const headers: Record<string, string> = {};

@@ -1,33 +1,17 @@
 import type { Context } from 'hono';
-import { admit, type Admission } from '../enforce/admit.ts';
-import { toGatewayError } from '../lib/errors.ts';
-import { PolicyDeniedError } from '../policy/deny.ts';
+import type { Admission } from '../enforce/admit.ts';
+import { openExchange, type Exchange } from '../exchange/exchange.ts';
 import type { RequestBody } from '../policy/input.ts';
 import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
-import { settle } from './settle.ts';
 
 /**
- * Runs admission for a route. A refusal (unknown model, policy deny, rate limit, budget) is
- * recorded in the ledger with its reason and decision id before it is thrown to the renderer.
+ * Opens the exchange for a parsed request and runs admission into it. A refusal (unknown model,
+ * policy deny, rate limit, budget) is recorded in the ledger with its reason and decision id
+ * before it is thrown to the renderer.
  */
-export async function admitRequest<B extends RequestBody>(c: Context<Env>, deps: AppDeps, request: B, kind: 'chat' | 'embeddings', stream: boolean): Promise<Admission<B>> {
-  try {
-    return await admit(deps.enforce!, {
-      runtime: c.get('runtime'),
-      principal: c.get('principal'),
-      requestId: c.get('requestId'),
-      request,
-      headers: c.req.raw.headers,
-      clientIp: () => deps.clientIp?.(c.req.raw),
-      kind,
-    });
-  } catch (e) {
-    const err = toGatewayError(e);
-    settle(
-      { c, deps, endpoint: request.endpoint, requestedModel: request.body.model, stream },
-      { status: err.status, outcome: err.kind, attempts: [], errorMessage: err.message, decisionId: err.headers?.['x-tollgate-decision-id'], reasons: e instanceof PolicyDeniedError ? e.reasons : undefined },
-    );
-    throw err;
-  }
+export async function admitRequest<B extends RequestBody>(c: Context<Env>, deps: AppDeps, request: B, kind: 'chat' | 'embeddings', stream: boolean): Promise<{ ex: Exchange<B>; admission: Admission<B> }> {
+  const ex = openExchange(deps, { requestId: c.get('requestId'), principal: c.get('principal'), runtime: c.get('runtime'), startedAt: c.get('startedAt'), request, kind, stream });
+  const admission = await ex.admit(deps.enforce!, { headers: c.req.raw.headers, clientIp: () => deps.clientIp?.(c.req.raw) });
+  return { ex, admission };
 }

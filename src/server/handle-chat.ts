@@ -7,7 +7,7 @@ import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { relayStream } from './relay-stream.ts';
 import { failed, responseHeaders, routeInput, servedMeta } from './route-call.ts';
-import { billedFailures, settle } from './settle.ts';
+import { billedFailures } from '../exchange/close.ts';
 
 type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' }>;
 
@@ -16,29 +16,28 @@ export interface ChatCall<B extends ChatRequest> {
   translatorFor: TranslatorFor<ChatTranslator<B['body']>>;
 }
 
-/** Shared by both chat endpoints: admit, route, relay JSON or SSE, settle usage. */
+/** Shared by both chat endpoints: admit, route, relay JSON or SSE, close the exchange. */
 export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: AppDeps, call: ChatCall<B>): Promise<Response> {
   const stream = call.request.body.stream === true;
-  const admission = await admitRequest(c, deps, call.request, 'chat', stream);
-  const base = { c, deps, endpoint: call.request.endpoint, requestedModel: call.request.body.model, stream, admission };
+  const { ex, admission } = await admitRequest(c, deps, call.request, 'chat', stream);
   const input = routeInput(c, deps, admission, admission.request.body, call.translatorFor);
   try {
     if (!stream) {
       const served = await routeJson(input);
-      settle(base, { ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
+      ex.close({ ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
       return c.json(served.value as object, 200, responseHeaders(c, admission, served));
     }
     const served = await routeStream(input);
     const release = deps.drain?.hold();
     const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt') }, (end) => {
       release?.();
-      settle(base, { ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
+      ex.close({ ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
     });
     return new Response(body, {
       status: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...responseHeaders(c, admission, served) },
     });
   } catch (e) {
-    throw failed(base, e);
+    throw failed(ex, e);
   }
 }

@@ -9,7 +9,8 @@ import type { Attempt, Target } from '../routing/target.ts';
 import type { Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
 import { servedModelName } from './model-name.ts';
-import { billedFailures, settle } from './settle.ts';
+import { billedFailures } from '../exchange/close.ts';
+import type { Exchange } from '../exchange/exchange.ts';
 
 /** What the router needs for one admitted request. */
 export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Admission<RequestBody>, body: Req, translatorFor: TranslatorFor<T>): RouteInput<T, Req> {
@@ -44,12 +45,12 @@ export function responseHeaders(c: Context<Env>, admission: Admission<RequestBod
 }
 
 /** Records a routing failure in the ledger and returns the error to throw. */
-export function failed(base: Parameters<typeof settle>[0], e: unknown) {
+export function failed(ex: Exchange, e: unknown) {
   const err = toGatewayError(e);
   const attempts = e instanceof RouteError ? e.attempts : [];
   const lastTry = attempts.at(-1);
   const outcome = err.code === 'client_closed' ? 'interrupted' : err.kind;
-  settle(base, { status: err.status, outcome, attempts, provider: lastTry?.provider, servedModel: lastTry?.model, errorMessage: err.message, billedAttempts: billedFailures(attempts) });
+  ex.close({ status: err.status, outcome, attempts, provider: lastTry?.provider, servedModel: lastTry?.model, errorMessage: err.message, billedAttempts: billedFailures(attempts) });
   return err;
 }
 

@@ -7,21 +7,19 @@ import type { AppDeps } from '../deps.ts';
 import { readBody } from '../read-body.ts';
 import { depthLimited } from '../../wire/json-depth.ts';
 import { admitRequest } from '../admit-request.ts';
-import { settle } from '../settle.ts';
 import { failed, responseHeaders, routeInput, servedMeta } from '../route-call.ts';
 
 /** POST /v1/embeddings — the OpenAI Embeddings API. */
 export function embeddingsRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/embeddings', async (c) => {
     const body = await readBody(c, depthLimited(embeddingsRequest));
-    const admission = await admitRequest(c, deps, { endpoint: 'embeddings', body }, 'embeddings', false);
-    const base = { c, deps, endpoint: 'embeddings', requestedModel: body.model, stream: false, admission };
+    const { ex, admission } = await admitRequest(c, deps, { endpoint: 'embeddings', body }, 'embeddings', false);
     try {
       const served = await routeJson(routeInput(c, deps, admission, admission.request.body, (adapter) => embeddingsTranslator(adapter.wire, adapter.name)));
-      settle(base, { ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
+      ex.close({ ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
       return c.json(served.value as object, 200, responseHeaders(c, admission, served));
     } catch (e) {
-      throw failed(base, e);
+      throw failed(ex, e);
     }
   });
 }

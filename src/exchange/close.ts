@@ -1,25 +1,12 @@
-import type { Context } from 'hono';
 import { emptyUsage, type Usage } from '../providers/types.ts';
 import type { Attempt } from '../routing/target.ts';
-import type { Env } from './context.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
-import type { AppDeps } from './deps.ts';
-import { priceUsage } from './cost.ts';
+import { priceUsage } from './price-usage.ts';
 import { countTokens } from '../lib/tokenize.ts';
 import { promptText } from '../enforce/prompt-text.ts';
-import type { Admission } from '../enforce/admit.ts';
-import type { RequestBody } from '../policy/input.ts';
+import type { Exchange } from './exchange.ts';
 
-interface Base {
-  c: Context<Env>;
-  deps: AppDeps;
-  endpoint: string;
-  requestedModel: string;
-  stream: boolean;
-  admission?: Admission<RequestBody>;
-}
-
-interface Outcome {
+export interface Outcome {
   status: number;
   outcome: string;
   attempts: Attempt[];
@@ -47,12 +34,13 @@ interface Outcome {
 }
 
 /**
- * Hands one finished request to the ledger (and the log). Never throws into the request. A
+ * Closes one exchange: prices the usage, books it through the admission's holds, hands the row
+ * to the ledger (and the log). Called by Exchange.close only, once. Never throws into the request. A
  * request that reached the provider without usage coming back (a stream cancelled or cut, a
  * 200 whose body broke off) is billed by tokenizer: the prompt once per attempt that reached
  * the provider, and the text the client received (usage_source `estimated`).
  */
-export function settle(base: Base, given: Outcome): void {
+export function closeExchange(base: Exchange, given: Outcome): void {
   const o = sensibleUsage(base, given);
   const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
   const reached = (o.billedAttempts ?? 0) > 0 || (o.deliveredTokens ?? 0) > 0;
@@ -77,25 +65,23 @@ export function settle(base: Base, given: Outcome): void {
  * treated as not reported: the request is estimated like one whose usage never came, and the
  * nonsense is logged. Pricing such counters would throw after the provider had answered.
  */
-function sensibleUsage(base: Base, o: Outcome): Outcome {
+function sensibleUsage(base: Exchange, o: Outcome): Outcome {
   const u = o.usage;
   if (!u) return o;
   const bad = (Object.keys(u) as (keyof Usage)[]).filter((k) => !Number.isSafeInteger(u[k]) || u[k] < 0);
   if (!bad.length) return o;
   base.deps.logger.warn('upstream usage is not whole token counts; estimating instead', {
-    request_id: base.c.get('requestId'),
+    request_id: base.requestId,
     provider: o.provider,
     usage: Object.fromEntries(bad.map((k) => [k, String(u[k])])),
   });
   return { ...o, usage: undefined, billedAttempts: Math.max(1, o.billedAttempts ?? 0) };
 }
 
-function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_source']): void {
-  const { c, deps } = base;
-  const principal = c.get('principal');
-  const runtime = c.get('runtime');
+function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usage_source']): void {
+  const { deps, principal, runtime } = base;
   const record: UsageRecord = {
-    request_id: c.get('requestId'),
+    request_id: base.requestId,
     endpoint: base.endpoint,
     key_name: principal?.name,
     key_hash: principal?.keyHash,
@@ -119,7 +105,7 @@ function emit(base: Base, o: Outcome, usage: Usage, source: UsageRecord['usage_s
     tags: base.admission?.decision?.tags,
     redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
     booked: base.admission?.booked ?? [],
-    latency_ms: Math.round(performance.now() - c.get('startedAt')),
+    latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
   };
   void base.admission?.close({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });
