@@ -1,4 +1,7 @@
 import type { InStatement } from '@libsql/client';
+import type { Logger } from '../lib/logger.ts';
+import type { Store } from './client.ts';
+import { firstLine } from './first-line.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { BudgetGate } from './budget-leases.ts';
 import type { BudgetScope } from './budgets.ts';
@@ -114,4 +117,14 @@ export function spendStatements(items: SpendItem[], now = Date.now()): InStateme
       args: [s.scope, s.id, p, periodStart(p, now), s.micros, s.n],
     };
   });
+}
+
+/** Books the spend of rows the ledger stored (counters no hold covered). Never throws: a failure is logged. */
+export async function bookSpend(store: Store, logger: Logger, items: SpendItem[]): Promise<void> {
+  try {
+    const stmts = spendStatements(items);
+    if (stmts.length) await store.client.batch(stmts, 'write');
+  } catch (e) {
+    logger.error('spend counters not updated', { error: firstLine(e) });
+  }
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../lib/logger.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { Store } from './client.ts';
-import { spendStatements } from './spend-book.ts';
+import { bookSpend, spendStatements } from './spend-book.ts';
+import { firstLine } from './first-line.ts';
 import { rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
 import type { UsageJournal } from './usage-journal.ts';
 
@@ -94,7 +95,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       dbDown = true;
       failed('the database refuses usage rows', e);
     }
-    await bookSpend(batch.slice(0, committed));
+    await bookSpend(store, logger, batch.slice(0, committed).flatMap((e) => e.spend));
     const rest = batch.slice(committed);
     if (!rest.length) return;
     if (journal) {
@@ -111,16 +112,11 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     queue = rest.concat(queue);
   }
 
-  async function bookSpend(entries: LedgerEntry[]): Promise<void> {
-    try {
-      const stmts = spendStatements(entries.flatMap((e) => e.spend));
-      if (stmts.length) await store.client.batch(stmts, 'write');
-    } catch (e) {
-      logger.error('spend counters not updated', { error: firstLine(e) });
-    }
-  }
-
-  /** Each chunk in one transaction: rows, then spend for the rows this replay added (RETURNING), so a re-replay books nothing twice. */
+  /**
+   * Each chunk in one transaction: rows, then spend for the rows this replay added (RETURNING), so
+   * a re-replay books nothing twice. The one place the writer touches spend: the spend book gives
+   * the statements, but they must commit with the rows or a crash between them books twice or never.
+   */
   async function replayChunk(entries: LedgerEntry[]): Promise<void> {
     const tx = await store.client.transaction('write');
     try {
@@ -209,9 +205,4 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       ...(lastError ? { last_error: lastError.message, last_error_at: lastError.at } : {}),
     }),
   };
-}
-
-function firstLine(e: unknown): string {
-  const m = e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e);
-  return m.split('\n')[0]!.slice(0, 300);
 }
