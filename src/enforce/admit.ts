@@ -6,7 +6,7 @@ import { denyError } from '../policy/deny.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from './principal.ts';
-import { spendBook, type Booked } from '../store/spend-book.ts';
+import { spendBook, type SpendHold } from '../store/spend-book.ts';
 import type { TeamRow } from '../store/team-cache.ts';
 import { exchangeFacts, type ExchangeFacts } from './facts.ts';
 import { budgetScopes } from './budget-scopes.ts';
@@ -18,7 +18,8 @@ import { redactBody } from './redact-body.ts';
 import type { PiiType } from '../policy/pii.ts';
 import { planTargets } from './targets.ts';
 import { assertFeaturesAllowed } from './provider-features.ts';
-import { boundRequest, inputBound } from './worst-case.ts';
+import { boundRequest, promptBound } from './worst-case.ts';
+import { promptText } from './prompt-text.ts';
 
 export interface AdmitArgs<B extends RequestBody> {
   runtime: Runtime;
@@ -44,10 +45,10 @@ export interface Admission<B extends RequestBody> {
   headers: Record<string, string>;
   /** PII types masked in the prompt before it left (the decision's `redact` that matched). */
   redacted: PiiType[];
-  /** The (scope, period) counters the budget settlement books this request's spend into. */
-  booked: Booked;
-  /** Books the actual cost and tokens; releases the budget hold. Never throws. */
-  close(actual: { costMicros: number; tokens: number }): Promise<void>;
+  /** The prompt's text as it leaves (after redaction): the input bound and the tokenizer fallback both read it. */
+  prompt: string;
+  /** The request's rate and budget holds in the spend book; the exchange settles it when it closes. */
+  hold: SpendHold;
 }
 
 /**
@@ -115,7 +116,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
 
   const limits = rateLimits(principal, team, decision);
   const scopes = deps.budgets ? budgetScopes(principal, team, decision) : [];
-  const bounded = boundRequest(runtime, request, planned, { inputTokens: inputBound(request, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
+  const prompt = promptText(request);
+  const bounded = boundRequest(runtime, request, planned, { inputTokens: promptBound(prompt, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
   request = bounded.request;
   const targets = bounded.targets;
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
@@ -132,10 +134,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     policyRevision,
     headers,
     redacted,
-    booked: hold.booked,
-    async close(actual) {
-      hold.settle(actual);
-    },
+    prompt,
+    hold,
   };
 }
 

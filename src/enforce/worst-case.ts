@@ -20,7 +20,12 @@ export const DEFAULT_OUTPUT_CAP = 4096;
  * are billed apart and not bounded here.
  */
 export function inputBound(r: RequestBody, extra: number): number {
-  return Buffer.byteLength(promptText(r), 'utf8') + extra;
+  return promptBound(promptText(r), extra);
+}
+
+/** inputBound for prompt text already collected (promptText). */
+export function promptBound(prompt: string, extra: number): number {
+  return Buffer.byteLength(prompt, 'utf8') + extra;
 }
 
 /**

@@ -3,7 +3,6 @@ import type { Attempt } from '../routing/target.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { priceUsage } from './price-usage.ts';
 import { countTokens } from '../lib/tokenize.ts';
-import { promptText } from '../enforce/prompt-text.ts';
 import type { Exchange } from './exchange.ts';
 
 export interface Outcome {
@@ -45,11 +44,11 @@ export function closeExchange(base: Exchange, given: Outcome): void {
   const reported = (o.usage?.input_tokens ?? 0) + (o.usage?.output_tokens ?? 0) > 0;
   const reached = (o.billedAttempts ?? 0) > 0 || (o.deliveredTokens ?? 0) > 0;
   if (reported || !reached) return emit(base, o, o.usage ?? emptyUsage(), reported ? 'provider' : 'none');
-  const request = base.admission?.request;
+  const prompt = base.admission?.prompt;
   const attempts = Math.max(1, o.billedAttempts ?? 0);
-  const floor = Math.ceil((request ? promptText(request).length : 0) / 4);
+  const floor = Math.ceil((prompt?.length ?? 0) / 4);
   const pending = (async () => {
-    const [input, output] = await Promise.all([request ? countTokens(promptText(request)) : 0, countTokens(o.deliveredText ?? '')]);
+    const [input, output] = await Promise.all([prompt !== undefined ? countTokens(prompt) : 0, countTokens(o.deliveredText ?? '')]);
     return { ...emptyUsage(), input_tokens: attempts * input, output_tokens: o.deliveredText === undefined ? (o.deliveredTokens ?? 0) : Math.max(output, o.deliveredEvents ?? 0) };
   })()
     .catch(() => ({ ...emptyUsage(), input_tokens: attempts * floor, output_tokens: o.deliveredTokens ?? 0 }))
@@ -104,11 +103,15 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     error_message: o.errorMessage,
     tags: base.admission?.decision?.tags,
     redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
-    booked: base.admission?.booked ?? [],
+    booked: base.admission?.hold.booked ?? [],
     latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
   };
-  void base.admission?.close({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });
+  try {
+    base.admission?.hold.settle({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });
+  } catch (e) {
+    deps.logger.error('spend hold not settled', { request_id: record.request_id, error: String(e) });
+  }
   try {
     deps.onUsage?.(record);
   } catch (e) {
