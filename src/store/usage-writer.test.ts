@@ -93,6 +93,29 @@ test('with the journal unwritable too, the writer stops accepting and keeps the 
   real.close();
 });
 
+test('/readyz read during a flush still counts the batch being written, and names each store that refuses', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-journal-'));
+  writeFileSync(join(dir, 'plain'), 'x');
+  const { store, real } = await flakyStore(dir);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = { ...store, client: new Proxy(store.client, { get: (t, p) => (p === 'execute' ? () => gate.then(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1'))) : Reflect.get(t, p)) }) as Client };
+  const w = usageWriter(slow, silentLogger, { intervalMs: 60_000, journal: usageJournal(join(dir, 'plain', 'journal'), 1 << 20) });
+  w.write(record());
+  w.write(record());
+  const flushing = w.flush();
+  await Bun.sleep(5);
+  expect(w.health().backlog).toBe(2);
+  release();
+  await flushing;
+  const h = w.health();
+  expect(h).toMatchObject({ status: 'failing_closed', backlog: 2 });
+  expect(h.database_error).toContain('ECONNREFUSED');
+  expect(h.journal_error).toContain('ENOTDIR');
+  await w.close();
+  real.close();
+});
+
 test('a full journal fails closed; the database coming back opens it again', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-journal-'));
   const { store, state, real } = await flakyStore(dir);

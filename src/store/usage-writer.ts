@@ -10,12 +10,16 @@ import type { UsageJournal } from './usage-journal.ts';
 export interface LedgerHealth {
   /** `ok`; `journalling` (the database refuses, rows go to the journal); `failing_closed` (neither takes rows). */
   status: 'ok' | 'journalling' | 'failing_closed';
-  /** Rows in memory, not yet in the database or the journal. */
+  /** Rows in memory, not yet in the database or the journal (a batch being written counts until it lands). */
   backlog: number;
   journal_bytes: number;
   journal_dir?: string;
   last_error?: string;
   last_error_at?: number;
+  /** Why the database refuses rows, while it does. */
+  database_error?: string;
+  /** Why the journal refuses rows, while it does. */
+  journal_error?: string;
 }
 
 export interface UsageWriter {
@@ -55,6 +59,11 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   let journalDown = !journal;
   let journalled = !!journal;
   let lastError: { message: string; at: number } | undefined;
+  // The reason each store refuses, kept while it does: last_error alone flips between the two.
+  let dbError: string | undefined;
+  let journalError: string | undefined;
+  // Rows taken off the queue by a flush that has not landed them yet: still the backlog.
+  let writing = 0;
   let kicked = false;
   const insert = rowInserter();
   const timer = setInterval(() => void flush(), intervalMs);
@@ -64,6 +73,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     const message = `${what}: ${firstLine(e)}`;
     if (lastError?.message !== message) logger.error('usage ledger: ' + what, { error: firstLine(e) });
     lastError = { message, at: Date.now() };
+    return message;
   };
 
   /** One at a time: flushes, replays and the close never interleave (a replay never races an append). */
@@ -91,9 +101,10 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         if (committed < batch.length) await new Promise((r) => setImmediate(r));
       }
       dbDown = false;
+      dbError = undefined;
     } catch (e) {
       dbDown = true;
-      failed('the database refuses usage rows', e);
+      dbError = failed('the database refuses usage rows', e);
     }
     await bookSpend(store, logger, batch.slice(0, committed).flatMap((e) => e.spend));
     const rest = batch.slice(committed);
@@ -102,11 +113,12 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       try {
         await journal.append(rest);
         journalDown = false;
+        journalError = undefined;
         journalled = true;
         return;
       } catch (e) {
         journalDown = true;
-        failed('the journal refuses usage rows', e);
+        journalError = failed('the journal refuses usage rows', e);
       }
     }
     queue = rest.concat(queue);
@@ -152,7 +164,12 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       if (queue.length) {
         const batch = queue;
         queue = [];
-        await writeBatch(batch);
+        writing = batch.length;
+        try {
+          await writeBatch(batch);
+        } finally {
+          writing = 0;
+        }
         wrote = true;
       }
       // With nothing queued, the replay is also the probe that finds the database back.
@@ -160,9 +177,10 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       try {
         await replay();
         dbDown = false;
+        dbError = undefined;
       } catch (e) {
         dbDown = true;
-        failed('journal replay failed; the journal is kept', e);
+        dbError = failed('journal replay failed; the journal is kept', e);
       }
     });
   }
@@ -183,7 +201,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
           return await replay();
         } catch (e) {
           dbDown = true;
-          failed('journal replay failed; the journal is kept', e);
+          dbError = failed('journal replay failed; the journal is kept', e);
           throw e;
         }
       }),
@@ -195,14 +213,16 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       logger.error('usage rows written nowhere; they are in this log', { rows: queue.length, journal_dir: journal?.dir, last_error: lastError?.message });
       for (const e of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e) });
     },
-    pending: () => queue.length,
+    pending: () => queue.length + writing,
     accepting: () => !(dbDown && journalDown),
     health: () => ({
       status: !dbDown ? 'ok' : journalDown ? 'failing_closed' : 'journalling',
-      backlog: queue.length,
+      backlog: queue.length + writing,
       journal_bytes: journal?.bytes() ?? 0,
       ...(journal ? { journal_dir: journal.dir } : {}),
       ...(lastError ? { last_error: lastError.message, last_error_at: lastError.at } : {}),
+      ...(dbDown && dbError ? { database_error: dbError } : {}),
+      ...(journalDown && journalError ? { journal_error: journalError } : {}),
     }),
   };
 }

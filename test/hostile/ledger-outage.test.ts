@@ -79,7 +79,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15_000) {
 const MASTER = 'tg-ledger-outage-master-key-0123456789';
 const readyz = async (url: string) => {
   const r = await fetch(url + '/readyz', { headers: { authorization: `Bearer ${MASTER}` } });
-  return { status: r.status, body: (await r.json()) as { status: string; ledger?: { status: string; backlog: number; journal_bytes: number; last_error?: string } } };
+  return { status: r.status, body: (await r.json()) as { status: string; ledger?: { status: string; backlog: number; journal_bytes: number; last_error?: string; journal_error?: string } } };
 };
 
 const started: Sqld[] = [];
@@ -153,7 +153,7 @@ describe('the ledger across a database outage', () => {
     expect(ready.body.status).toBe('ledger_unavailable');
     expect(ready.body.ledger!.status).toBe('failing_closed');
     expect(ready.body.ledger!.backlog).toBeGreaterThanOrEqual(1);
-    expect(ready.body.ledger!.last_error).toContain('ENOTDIR');
+    expect(ready.body.ledger!.journal_error).toContain('ENOTDIR');
     const seen = up.seen.length;
     const openai = await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'c' }] });
     expect(openai.status).toBe(503);
