@@ -77,7 +77,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   clearStamp(outfile);
   rmSync(`${outfile}.map`, { force: true }); // left by builds that wrote a linked sourcemap
   const result = await Bun.build({
-    entrypoints: [resolve(root, 'src/main.ts')],
+    // The local database's thread is a Worker: its entrypoint must be in the executable too.
+    entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/store/local-worker.ts')],
     compile: { outfile, target: target.bun },
     // No sourcemap: 'linked' embeds it (+3.2 MiB). Unminified identifiers (+0.3 MiB) keep
     // function names in stack traces instead.

@@ -2,6 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { openLocalClient } from './local-client.ts';
 import * as schema from './schema.ts';
 import { describeStorageCause, storageCause, withStorageErrors } from './storage-errors.ts';
 
@@ -12,6 +13,12 @@ export interface DatabaseOptions {
   /** With a `file:` url: an embedded replica synced from this server. */
   sync_url?: string;
   sync_interval_s?: number;
+  /**
+   * With a local file: how long its database thread may answer nothing before waiting statements
+   * fail as storage failures (503, the ledger journals). As long as busy_timeout: a lock held
+   * by another process that long is as much an outage as a frozen disk.
+   */
+  statement_timeout_ms?: number;
 }
 
 export interface Store {
@@ -31,6 +38,8 @@ export class DatabaseError extends Error {
 /** The URL without a token in its query string, for messages. */
 export const displayUrl = (url: string) => url.replace(/(authToken=)[^&]+/i, '$1***');
 
+const BUSY_TIMEOUT_MS = 5000;
+
 /** Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. */
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
@@ -44,16 +53,21 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
   }
   let client: Client;
   try {
-    // One connection for a local file: statements run synchronously on this thread anyway, and
-    // per-connection settings (synchronous, busy_timeout) then hold for every statement.
-    client = createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
+    // A local file (not a replica, whose sync is network work of its own) is read and written on
+    // a thread of its own: the native addon runs each statement synchronously, and a hung disk
+    // must not stall the event loop. It keeps one connection, so per-connection settings
+    // (synchronous, busy_timeout) hold for every statement and transactions are serialised.
+    client =
+      file && !opts.sync_url
+        ? await openLocalClient({ url, authToken: opts.auth_token, timeoutMs: opts.statement_timeout_ms ?? BUSY_TIMEOUT_MS })
+        : createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
   } catch (e) {
     throw new DatabaseError(url, `not a usable URL (${messageOf(e)}); fix database.url`);
   }
   try {
     if (file && !opts.sync_url) {
       await client.execute('PRAGMA journal_mode=WAL');
-      await client.execute('PRAGMA busy_timeout=5000');
+      await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
       // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
       // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
       await client.execute('PRAGMA synchronous=NORMAL');

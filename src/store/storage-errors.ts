@@ -27,6 +27,9 @@ const NETWORK_UNAVAILABLE: ReadonlySet<string> = new Set([
   'TimeoutError',
 ]);
 
+/** A local database's own thread that does not answer in time, or has stopped (local-client.ts). */
+const THREAD_UNAVAILABLE: ReadonlySet<string> = new Set(['DATABASE_STALLED', 'DATABASE_THREAD_STOPPED']);
+
 export const STORAGE_UNAVAILABLE = 'storage_unavailable';
 /** Seconds a caller is told to wait before retrying a request refused for storage. */
 export const STORAGE_RETRY_AFTER_S = 5;
@@ -43,7 +46,7 @@ function codesOf(e: object): string[] {
 /** The real cause of a storage failure (`SQLITE_FULL`, `ECONNREFUSED`), searched through `cause`s; undefined when it is not one. */
 export function storageCause(e: unknown): string | undefined {
   for (let c: unknown = e, depth = 0; c && typeof c === 'object' && depth < 8; c = (c as { cause?: unknown }).cause, depth++) {
-    for (const code of codesOf(c)) if (SQLITE_UNAVAILABLE.test(code) || NETWORK_UNAVAILABLE.has(code)) return code;
+    for (const code of codesOf(c)) if (SQLITE_UNAVAILABLE.test(code) || NETWORK_UNAVAILABLE.has(code) || THREAD_UNAVAILABLE.has(code)) return code;
   }
   return undefined;
 }
@@ -109,5 +112,6 @@ export function describeStorageCause(code: string): string {
   if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${code}): check that its directory exists and is writable and the disk is not read-only`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return `it is locked by another process (${code})`;
   if (code.startsWith('SQLITE_')) return `it is not usable (${code})`;
+  if (THREAD_UNAVAILABLE.has(code)) return `it does not answer (${code}): its disk may be frozen, failing or very slow`;
   return `cannot reach it (${code}); check database.url, database.auth_token and that the server is running`;
 }
