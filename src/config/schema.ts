@@ -225,6 +225,8 @@ export const configSchema = z.strictObject({
       auth_token: z.string().optional(),
       /** With a `file:` url: that file is an embedded replica of this server. */
       sync_url: url.optional(),
+      /** A local file's database thread answering nothing this long fails waiting statements (503, the ledger journals). */
+      statement_timeout_ms: z.number().int().positive().optional(),
     })
     .refine((d) => d.sync_url === undefined || d.url.startsWith('file:'), { message: 'sync_url needs a file: url (the local replica)', path: ['sync_url'] })
     .default({ url: 'file:./data/tollgate.db' }),
