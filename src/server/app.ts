@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
-import { errorBody } from '../lib/render-error.ts';
+import { errorBody, errorStatus } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
 import type { BodyScope, Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
@@ -68,7 +68,8 @@ export function createApp(given: AppDeps): Hono<Env> {
       const { log, suppressed } = storageLog.take(cause);
       if (log) deps.logger.error('storage unavailable: requests are refused with 503', { cause, error: rootMessage(err), suppressed_since_last: suppressed, request_id: c.get('requestId') });
     } else if (err.kind === 'internal') deps.logger.error('internal error', { request_id: c.get('requestId'), error: String((e as Error)?.stack ?? e) });
-    return c.json(errorBody(err, c.get('schema') ?? 'openai'), err.status as 400, {
+    const schema = c.get('schema') ?? 'openai';
+    return c.json(errorBody(err, schema), errorStatus(err, schema) as 400, {
       'x-request-id': c.get('requestId') ?? '',
       ...err.headers,
     });
