@@ -49,6 +49,11 @@ export interface UpstreamCall {
   body: unknown;
   /** Extra headers for this call (e.g. `anthropic-beta` passed through). */
   headers?: Record<string, string>;
+  /**
+   * Client parameters that are pure hints this wire has no place for, so they were not sent
+   * (generic names such as `image_url.detail`); reported in `x-tollgate-dropped-params` and on the usage row.
+   */
+  dropped?: string[];
 }
 
 export interface TranslateContext {

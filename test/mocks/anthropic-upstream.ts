@@ -4,7 +4,8 @@ import { record, type RecordedRequest } from './recorder.ts';
  * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
  * messages, SSE with `event:` lines and a `ping` after the first block starts, the
  * `{"type":"error","error":{type,message}}` envelope, and a 401 `authentication_error` when
- * `x-api-key` is wrong (a 400 when `anthropic-version` is missing, as the real API does).
+ * `x-api-key` is wrong (a 400 when `anthropic-version` is missing, or a `system` turn sits in
+ * `messages` without the `mid-conversation-system` beta, as the real API does).
  *
  * The requested model name picks the behaviour:
  *   …error-NNN…  HTTP NNN in Anthropic's error envelope
@@ -54,6 +55,9 @@ export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): Ant
       if (!body || typeof body !== 'object') return error(400, 'There was an error parsing the body of your request');
       const b = body as Json;
       for (const field of ['model', 'max_tokens', 'messages']) if (b[field] === undefined) return error(400, `${field}: Field required`);
+      // `system` turns in `messages` need the mid-conversation-system beta, as on the real API.
+      const systemAt = Array.isArray(b.messages) ? (b.messages as Json[]).findIndex((m) => m.role === 'system') : -1;
+      if (systemAt >= 0 && !headers['anthropic-beta']?.includes('mid-conversation-system')) return error(400, `messages.${systemAt}.role: Input should be 'user' or 'assistant'`);
       return answer(b);
     },
   });

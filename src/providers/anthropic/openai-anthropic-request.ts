@@ -18,7 +18,7 @@ import { toAnthropicMessages, unsupported, type Block } from './openai-anthropic
  * - Everything else Anthropic cannot express (seed, n>1, logprobs, penalties, …) is a 400 naming it.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
-export const THINKING_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576 } as const;
+export const THINKING_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576, xhigh: 32768, max: 32768 } as const;
 
 const HANDLED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',

@@ -95,8 +95,8 @@ describe('anthropic → openai request', () => {
   });
 
   test('what the OpenAI wire cannot express is a 400 naming it', () => {
-    rejects({ top_k: 5 }, 'top_k');
-    rejects({ thinking: { type: 'enabled', budget_tokens: 2048 } }, 'thinking');
+    rejects({ output_config: { format: { type: 'xml' } } }, 'output_config.format');
+    rejects({ output_config: { verbosity: 'low' } }, 'output_config.verbosity');
     rejects({ container: 'c1' }, 'container');
     rejects({ metadata: { user_id: 'u', tier: 'x' } }, 'metadata.tier');
     rejects({ tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools[0].type');
@@ -261,5 +261,52 @@ describe('anthropic → openai stream (every recorded OpenAI-wire stream)', asyn
     const t = translator({ stop_sequences: ['END'] });
     const r = t.response({ choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop', stop_reason: 'END' }], usage: { prompt_tokens: 3, completion_tokens: 1 } }) as Json;
     expect(r).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
+  });
+});
+
+describe("Claude Code's default fields on the OpenAI wire", () => {
+  const call = (body: Json) => anthropicToOpenAI('openai').request({ ...base, ...body } as AnthropicMessagesRequest, ctx);
+
+  test('thinking budgets and output_config.effort become reasoning_effort (effort wins)', () => {
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 1024 } }).reasoning_effort).toBe('low');
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 8192 } }).reasoning_effort).toBe('medium');
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 31999 } }).reasoning_effort).toBe('high');
+    expect(call({ thinking: { type: 'enabled', budget_tokens: 31999 }, output_config: { effort: 'low' } }).body).toMatchObject({ reasoning_effort: 'low' });
+    expect(call({ thinking: { type: 'adaptive' }, output_config: { effort: 'medium' } }).body).toMatchObject({ reasoning_effort: 'medium' });
+    expect(reqBody({ thinking: { type: 'adaptive' } }).reasoning_effort).toBeUndefined();
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 2048 } }).thinking).toBeUndefined();
+  });
+
+  test('output_config.format json_schema becomes a strict response_format', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
+    expect(reqBody({ output_config: { format: { type: 'json_schema', schema } } }).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema, strict: true } });
+  });
+
+  test('system turns inside messages stay in place as system messages', () => {
+    const b = reqBody({ system: 'Top.', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'system', content: [{ type: 'text', text: 'Now terse.' }] }, { role: 'user', content: 'c' }] } as Json);
+    expect(b.messages).toEqual([
+      { role: 'system', content: 'Top.' },
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'b' },
+      { role: 'system', content: 'Now terse.' },
+      { role: 'user', content: 'c' },
+    ]);
+  });
+
+  test('hints are dropped and named; top_k and service_tier are mapped', () => {
+    const c = call({
+      cache_control: { type: 'ephemeral' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015' }] },
+      service_tier: 'standard_only',
+      top_k: 40,
+      tools: [{ name: 'Read', input_schema: { type: 'object' }, eager_input_streaming: true }],
+    });
+    expect(c.dropped).toEqual(['cache_control', 'context_management', 'tools.eager_input_streaming']);
+    expect(c.body).toMatchObject({ service_tier: 'default', top_k: 40 });
+    const fn = ((c.body as Json).tools as Json[])[0]!.function as Json;
+    expect(fn.eager_input_streaming).toBeUndefined();
+    expect(call({}).dropped).toBeUndefined();
+    // A cache marker on a block is a hint too.
+    expect(call({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] }).dropped).toEqual(['cache_control']);
   });
 });

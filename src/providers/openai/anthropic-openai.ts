@@ -91,8 +91,8 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
     request(body: AnthropicMessagesRequest, ctx) {
       publicModel = ctx.publicModel;
       stopSequences = body.stop_sequences ?? [];
-      const out = toOpenAIRequest(body, provider);
-      return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model } };
+      const { body: out, dropped } = toOpenAIRequest(body, provider);
+      return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
       const r = asObject(json, provider);
