@@ -1,5 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
+import { ECHOED_KEYS } from '../echoed-keys.ts';
 
 /** Converse content blocks, as far as this gateway writes them. */
 export type ConverseBlock =
@@ -39,7 +40,7 @@ const IMAGE_FORMATS: Record<string, ImageFormat> = {
  * An assistant's `reasoning_content` echoed back in history is not forwarded: Converse only
  * accepts prior reasoning with the provider's signature, which OpenAI's schema cannot carry.
  */
-export function toConverseMessages(messages: ChatMessage[], provider: string): { system: { text: string }[]; messages: ConverseMessage[] } {
+export function toConverseMessages(messages: ChatMessage[], provider: string, hint: (name: string) => void = () => {}): { system: { text: string }[]; messages: ConverseMessage[] } {
   const system: { text: string }[] = [];
   const out: ConverseMessage[] = [];
   const push = (role: ConverseMessage['role'], content: ConverseBlock[]) => {
@@ -51,7 +52,7 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
   messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     for (const [key, value] of Object.entries(m)) {
-      if (value !== undefined && value !== null && !MESSAGE_KEYS[m.role]?.has(key)) throw unsupported(provider, `${at}.${key}`);
+      if (value !== undefined && value !== null && !MESSAGE_KEYS[m.role]?.has(key) && !ECHOED_KEYS.has(key)) throw unsupported(provider, `${at}.${key}`);
     }
     switch (m.role) {
       case 'system':
@@ -59,7 +60,7 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
         for (const text of textsOnly(m.content, `${at}.content`, provider)) if (text) system.push({ text });
         return;
       case 'user':
-        push('user', userBlocks(m.content, `${at}.content`, provider));
+        push('user', userBlocks(m.content, `${at}.content`, provider, hint));
         return;
       case 'assistant': {
         const blocks: ConverseBlock[] = [];
@@ -84,13 +85,14 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
   return { system, messages: out };
 }
 
-function userBlocks(content: string | ContentPart[], at: string, provider: string): ConverseBlock[] {
+function userBlocks(content: string | ContentPart[], at: string, provider: string, hint: (name: string) => void): ConverseBlock[] {
   if (typeof content === 'string') return [{ text: content }];
   return content.map((p, j) => {
     const here = `${at}[${j}]`;
     if (p.type === 'text') return { text: p.text };
     if (p.type === 'image_url') {
-      if (p.image_url.detail && p.image_url.detail !== 'auto') throw unsupported(provider, `${here}.image_url.detail`);
+      // Converse has no resolution knob: `detail` is a hint that cannot change what is asked.
+      if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
       return { image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) };
     }
     throw new GatewayError('invalid_request', `Content parts of type '${p.type}' are not supported by ${provider}`, { param: here });
