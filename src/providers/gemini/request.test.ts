@@ -312,7 +312,7 @@ describe('parallel_tool_calls, top_k and hints', () => {
     const one = openaiToGemini('gemini');
     one.request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], tools, parallel_tool_calls: false } as OpenAIChatRequest, ctx());
     const out = one.response(json) as OACompletion;
-    expect(out.choices[0]!.message.tool_calls!.map((c) => c.function.name)).toEqual([calls[0]!.functionCall!.name]);
+    expect(out.choices[0]!.message.tool_calls!.map((c) => c.function.name)).toEqual([calls[0]!.functionCall!.name as string]);
     expect(out.choices[0]!.finish_reason).toBe('tool_calls');
     const all = openaiToGemini('gemini');
     all.request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], tools } as OpenAIChatRequest, ctx());
@@ -340,3 +340,8 @@ describe('parallel_tool_calls, top_k and hints', () => {
 interface OAChunkish {
   choices?: { delta?: { tool_calls?: { function: { name: string } }[] } }[];
 }
+
+test('echoed assistant keys (provider_specific_fields, function_call: null) are tolerated', () => {
+  const body = translate({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', provider_specific_fields: { x: 1 }, function_call: null }, { role: 'user', content: 'c' }] as OpenAIChatRequest['messages'] });
+  expect(body.contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
+});
