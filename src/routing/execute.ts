@@ -46,6 +46,8 @@ export interface Served<T, V> {
   target: Target;
   attempts: Attempt[];
   value: V;
+  /** Client hints the serving call did not send (UpstreamCall.dropped). */
+  dropped: string[];
 }
 
 type Opened<V> = { ok: true; value: V; ttfbMs: number } | { ok: false; failure: Failure };
@@ -200,7 +202,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         if (!stream) finish(false, opened.ttfbMs);
         dep.breaker.success(router.now(), cfg.breaker, gate.probe);
         attempts.push({ provider: target.provider, model: target.model, status: 200, ms, key: keyNo });
-        return { translator, target, attempts, value: opened.value };
+        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [] };
       }
       const f = opened.failure;
       const verdict = classify(f);
