@@ -63,6 +63,11 @@ export interface TranslateContext {
   publicModel: string;
   /** Headers the client sent (lower-cased), for pass-through of e.g. `anthropic-beta`. */
   clientHeaders: Headers;
+  /**
+   * The gateway's estimate of the prompt's tokens, for streams that must state input usage
+   * before the provider reports it (Anthropic's message_start).
+   */
+  inputTokens?: number;
 }
 
 export interface ChatTranslator<Req> {

@@ -22,6 +22,7 @@ export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Ad
     settings: routeSettings(runtime.config.routing, admission.decision),
     body,
     clientHeaders: c.req.raw.headers,
+    inputTokens: admission.inputTokens,
     signal: c.req.raw.signal,
     translatorFor,
     modelName: servedModelName(runtime, admission.publicModel),

@@ -91,3 +91,12 @@ test('params.refuse turns a hint into a 400 naming it; params.drop takes a param
   const sent = openai.requests.at(-1)!.body as Record<string, unknown>;
   expect([sent.reasoning_effort, sent.top_k]).toEqual([undefined, undefined]);
 });
+
+test("a translated Anthropic stream states the prompt's estimated input tokens in message_start", async () => {
+  const r = await ask(claudeCode('cc-gemini', { stream: true }));
+  const text = await r.text();
+  const start = JSON.parse(/event: message_start\ndata: (.*)\n/.exec(text)![1]!) as { message: { usage: { input_tokens: number } } };
+  expect(start.message.usage.input_tokens).toBeGreaterThan(10);
+  const delta = JSON.parse(/event: message_delta\ndata: (.*)\n/.exec(text)![1]!) as { usage: { input_tokens: number } };
+  expect(delta.usage.input_tokens).toBe(11);
+});

@@ -310,3 +310,17 @@ describe("Claude Code's default fields on the OpenAI wire", () => {
     expect(call({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] }).dropped).toEqual(['cache_control']);
   });
 });
+
+test("a translated stream's message_start carries the gateway's input estimate; message_delta the real count", () => {
+  const t = anthropicToOpenAI('openai');
+  t.request({ ...base, stream: true }, { ...ctx, inputTokens: 42 });
+  const chunk = (extra: Json) => ({ data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', ...extra } });
+  const out = [
+    ...t.streamEvent(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] })),
+    ...t.streamEvent(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })),
+    ...t.streamEvent(chunk({ choices: [], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } })),
+    ...t.streamEvent({ data: DONE }),
+  ].map((e) => e.data as Json);
+  expect((out[0]!.message as Json).usage).toEqual({ input_tokens: 42, output_tokens: 0 });
+  expect(out.find((e) => e.type === 'message_delta')!.usage).toEqual({ input_tokens: 40, output_tokens: 3 });
+});

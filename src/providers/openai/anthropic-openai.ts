@@ -32,6 +32,7 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
   let usage: Usage = emptyUsage();
   let publicModel = '';
   let stopSequences: string[] = [];
+  let estimatedInput = 0;
   const id = messageId();
   // Stream state.
   let started = false;
@@ -91,6 +92,7 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
     request(body: AnthropicMessagesRequest, ctx) {
       publicModel = ctx.publicModel;
       stopSequences = body.stop_sequences ?? [];
+      estimatedInput = ctx.inputTokens ?? 0;
       const { body: out, dropped } = toOpenAIRequest(body, provider);
       return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
@@ -121,7 +123,8 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
       if (!started) {
         started = true;
         const message = { id, type: 'message', role: 'assistant', model: publicModel, content: [], stop_reason: null, stop_sequence: null };
-        out.push(ev({ type: 'message_start', message: { ...message, usage: { input_tokens: 0, output_tokens: 0 } } }));
+        // OpenAI reports usage only at the end: the gateway's estimate stands in until message_delta has the real count.
+        out.push(ev({ type: 'message_start', message: { ...message, usage: { input_tokens: estimatedInput, output_tokens: 0 } } }));
       }
       if (chunk.usage && typeof chunk.usage === 'object') usage = readOpenAIUsage(chunk.usage);
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as Choice[]) : [];
