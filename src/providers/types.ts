@@ -47,6 +47,12 @@ export interface UpstreamCall {
   stream: boolean;
   /** A JSON-serialisable body in the wire schema. */
   body: unknown;
+  /**
+   * Bodies the wire takes one at a time (Titan embeddings: one input per call): the adapter
+   * sends each, in parallel, and answers with one response `{parts: [json, …]}` in their order,
+   * or with the first part's failure. `body` is then the first part.
+   */
+  parts?: unknown[];
   /** Extra headers for this call (e.g. `anthropic-beta` passed through). */
   headers?: Record<string, string>;
   /**
@@ -102,7 +108,8 @@ export type AnthropicChatTranslator = ChatTranslator<AnthropicMessagesRequest>;
 /** The prepared HTTP request an adapter produces. */
 export interface PreparedRequest {
   url: string;
-  init: RequestInit & { headers: Record<string, string> };
+  /** `parts`: one prepared request per UpstreamCall part, which the adapter's fetch sends. */
+  init: RequestInit & { headers: Record<string, string>; parts?: PreparedRequest[] };
 }
 
 /**
