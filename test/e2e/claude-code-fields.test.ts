@@ -57,15 +57,16 @@ const claudeCode = (model: string, extra: Record<string, unknown> = {}) => ({
 const ask = (body: unknown) => t.post('/v1/messages', key, body, { headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14,mid-conversation-system-2026-04-07' } });
 const HINTS = 'cache_control, context_management, tools.eager_input_streaming';
 
-for (const [model, upstream] of [['cc-openai', openai], ['cc-gemini', gemini], ['cc-bedrock', bedrock]] as const) {
+const BEDROCK_HINTS = 'context_management, tools.eager_input_streaming';
+for (const [model, upstream, hints] of [['cc-openai', openai, HINTS], ['cc-gemini', gemini, HINTS], ['cc-bedrock', bedrock, BEDROCK_HINTS]] as const) {
   test(`Claude Code's default request on ${model}: 200, mapped, hints named in the header and on the usage row`, async () => {
     const before = t.records.length;
     const r = await ask(claudeCode(model));
     const body = (await r.json()) as { type: string; content: { type: string }[] };
     expect({ status: r.status, type: body.type }).toEqual({ status: 200, type: 'message' });
-    expect(r.headers.get('x-tollgate-dropped-params')).toBe(HINTS);
+    expect(r.headers.get('x-tollgate-dropped-params')).toBe(hints);
     const rows = await t.rows(before + 1);
-    expect(rows.at(-1)!.dropped_params).toEqual(HINTS.split(', '));
+    expect(rows.at(-1)!.dropped_params).toEqual(hints.split(', '));
     const sent = JSON.stringify(upstream.requests.at(-1)!.body);
     expect(sent).not.toContain('eager_input_streaming');
     expect(sent).toContain('Keep answers short.');
@@ -99,4 +100,15 @@ test("a translated Anthropic stream states the prompt's estimated input tokens i
   expect(start.message.usage.input_tokens).toBeGreaterThan(10);
   const delta = JSON.parse(/event: message_delta\ndata: (.*)\n/.exec(text)![1]!) as { usage: { input_tokens: number } };
   expect(delta.usage.input_tokens).toBe(11);
+});
+
+test("on Bedrock (Claude) Claude Code's cache_control markers become cachePoints: the repeat call reads the cache", async () => {
+  const body = claudeCode('cc-bedrock');
+  await ask(body);
+  const sent = bedrock.requests.at(-1)!.body as { system: Record<string, unknown>[]; messages: { content: Record<string, unknown>[] }[] };
+  expect(sent.system).toEqual([{ text: 'You are Claude Code.' }, { cachePoint: { type: 'default' } }, { text: 'Keep answers short.' }]);
+  expect(sent.messages[0]!.content).toEqual([{ text: 'Read README.md' }, { cachePoint: { type: 'default' } }]);
+  const again = (await (await ask(body)).json()) as { usage: { cache_read_input_tokens?: number; cache_creation_input_tokens?: number } };
+  expect(again.usage.cache_read_input_tokens).toBeGreaterThan(0);
+  expect(again.usage.cache_creation_input_tokens).toBeUndefined();
 });

@@ -365,3 +365,28 @@ describe('Converse: hints, top_k, json_object and parallel_tool_calls', () => {
     expect(ids).toEqual(['a']);
   });
 });
+
+describe('cache_control markers on parts and tools (the OpenAI-side convention)', () => {
+  const marked = req({
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: 'Long system prompt', cache_control: { type: 'ephemeral' } }] },
+      { role: 'user', content: [{ type: 'text', text: 'Q', cache_control: { type: 'ephemeral' } }] },
+    ],
+    tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } }],
+  } as Record<string, unknown>);
+
+  test('become cachePoint blocks for Claude and Nova', () => {
+    const call = openaiToBedrock('bedrock').request(marked, ctx);
+    const body = call.body as { system: unknown[]; messages: { content: unknown[] }[]; toolConfig: { tools: unknown[] } };
+    expect(body.system).toEqual([{ text: 'Long system prompt' }, { cachePoint: { type: 'default' } }]);
+    expect(body.messages[0]!.content).toEqual([{ text: 'Q' }, { cachePoint: { type: 'default' } }]);
+    expect(body.toolConfig.tools[1]).toEqual({ cachePoint: { type: 'default' } });
+    expect(call.dropped).toBeUndefined();
+  });
+
+  test('are dropped hints for models without prompt caching', () => {
+    const call = openaiToBedrock('bedrock').request(marked, { ...ctx, model: 'meta.llama3-70b-instruct-v1:0' });
+    expect(JSON.stringify(call.body)).not.toContain('cachePoint');
+    expect(call.dropped).toEqual(['cache_control']);
+  });
+});

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest } from '../../wire/openai.ts';
-import { hasToolHistory, toConverseMessages } from './converse-messages.ts';
+import { CACHE_POINT, hasToolHistory, toConverseMessages } from './converse-messages.ts';
 
 /** Top-level OpenAI fields this translator understands; any other key is rejected by name. */
 const KNOWN = new Set([
@@ -8,6 +8,9 @@ const KNOWN = new Set([
   'stop', 'seed', 'user', 'n', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'tools',
   'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'metadata', 'top_k', 'service_tier',
 ]);
+
+/** Model families whose Converse prompt caching takes cachePoint blocks. */
+const CACHING_MODELS = /(^|\.)(anthropic\.claude|amazon\.nova)/;
 
 /** The synthetic tool that carries a `response_format: json_object` answer. */
 export const JSON_OBJECT_TOOL = 'json_object';
@@ -50,7 +53,9 @@ export function converseRequest(body: OpenAIChatRequest, provider: string, model
   // A price and latency class, never the answer; Converse has no such field.
   if (body.service_tier != null && body.service_tier !== 'auto') dropped.add('service_tier');
 
-  const { system, messages } = toConverseMessages(body.messages, provider, (name) => dropped.add(name));
+  const caching = CACHING_MODELS.test(model);
+  const hint = (name: string) => dropped.add(name);
+  const { system, messages } = toConverseMessages(body.messages, provider, { hint, caching });
   const out: Record<string, unknown> = { messages };
   if (system.length) out.system = system;
 
@@ -74,7 +79,7 @@ export function converseRequest(body: OpenAIChatRequest, provider: string, model
 
   const jsonTool = body.response_format?.type === 'json_object' ? JSON_OBJECT_TOOL : undefined;
   const toolConfig = toToolConfig(body, hasToolHistory(messages), provider, jsonTool);
-  if (toolConfig) out.toolConfig = toolConfig;
+  if (toolConfig) out.toolConfig = { ...toolConfig, tools: cachePoints(toolConfig.tools as unknown[], body.tools ?? [], caching, hint) };
 
   const outputConfig = toOutputConfig(body, provider);
   if (outputConfig) out.outputConfig = outputConfig;
@@ -202,4 +207,16 @@ function toRequestMetadata(body: OpenAIChatRequest): Record<string, string> | un
     out[clean(k)] = clean(v);
   }
   return out;
+}
+
+/** A cachePoint after each client tool marked with `cache_control`, when the model caches (else a dropped hint). */
+function cachePoints(specs: unknown[], tools: NonNullable<OpenAIChatRequest['tools']>, caching: boolean, hint: (name: string) => void): unknown[] {
+  return specs.flatMap((spec, i) => {
+    if ((tools[i] as { cache_control?: unknown } | undefined)?.cache_control == null) return [spec];
+    if (!caching) {
+      hint('cache_control');
+      return [spec];
+    }
+    return [spec, CACHE_POINT];
+  });
 }

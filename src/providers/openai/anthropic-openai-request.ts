@@ -41,15 +41,25 @@ export interface OpenAIRequestPlan {
   dropped: string[];
 }
 
-export function toOpenAIRequest(req: AnthropicMessagesRequest, provider: string): OpenAIRequestPlan {
+export interface OpenAIRequestOptions {
+  /**
+   * Keep block-level `cache_control` markers on the OpenAI parts, system parts and tools (the
+   * LiteLLM/OpenRouter convention), for a next translator that maps them (Bedrock's cachePoint).
+   * Off for real OpenAI-wire upstreams, which refuse unknown part fields.
+   */
+  cacheMarkers?: boolean;
+}
+
+export function toOpenAIRequest(req: AnthropicMessagesRequest, provider: string, opts: OpenAIRequestOptions = {}): OpenAIRequestPlan {
   for (const [key, value] of Object.entries(req)) {
     if (value !== null && value !== undefined && !HANDLED.has(key)) throw unsupported(key, provider);
   }
   const dropped = new Set<string>();
   const hint = (name: string) => dropped.add(name);
-  if (req.cache_control != null || hasBlockCacheControl(req)) hint('cache_control');
+  const markers = opts.cacheMarkers === true;
+  if (req.cache_control != null || (!markers && hasBlockCacheControl(req))) hint('cache_control');
   if (req.context_management != null) hint('context_management');
-  const messages = [...systemMessages(req.system), ...req.messages.flatMap((m, i) => toMessages(m, i, provider))];
+  const messages = [...systemMessages(req.system, markers), ...req.messages.flatMap((m, i) => toMessages(m, i, provider, markers))];
   const out: Json = { model: req.model, messages };
   out.max_tokens = req.max_tokens;
   if (req.temperature !== undefined) out.temperature = req.temperature;
@@ -73,7 +83,7 @@ export function toOpenAIRequest(req: AnthropicMessagesRequest, provider: string)
   if (effort) out.reasoning_effort = effort;
   const format = responseFormat(req.output_config, provider);
   if (format) out.response_format = format;
-  const tools = (req.tools ?? []).map((t, i) => toTool(t, i, provider, hint));
+  const tools = (req.tools ?? []).map((t, i) => toTool(t, i, provider, hint, markers));
   if (tools.length) out.tools = tools;
   const choice = req.tool_choice;
   if (choice) {
@@ -116,35 +126,47 @@ function hasBlockCacheControl(req: AnthropicMessagesRequest): boolean {
   return marked(req.system) || marked(req.tools) || req.messages.some((m) => marked(m.content));
 }
 
-function systemMessages(system: AnthropicMessagesRequest['system']): Json[] {
+function systemMessages(system: AnthropicMessagesRequest['system'], markers: boolean): Json[] {
   if (system === undefined) return [];
+  if (markers && typeof system !== 'string' && system.some((b) => b.cache_control != null)) {
+    return [{ role: 'system', content: system.map((b) => ({ type: 'text', text: b.text, ...marker(b, markers) })) }];
+  }
   const text = typeof system === 'string' ? system : system.map((b) => b.text).join('\n');
   return text ? [{ role: 'system', content: text }] : [];
 }
 
+/** The block's cache marker, when markers are kept. */
+function marker(block: { cache_control?: unknown }, markers: boolean): Json {
+  return markers && block.cache_control != null ? { cache_control: block.cache_control } : {};
+}
+
 type AnthropicMessage = AnthropicMessagesRequest['messages'][number];
 
-function toMessages(m: AnthropicMessage, i: number, provider: string): Json[] {
-  if (m.role === 'system') return systemMessages(m.content as AnthropicMessagesRequest['system']);
+function toMessages(m: AnthropicMessage, i: number, provider: string, markers: boolean): Json[] {
+  if (m.role === 'system') return systemMessages(m.content as AnthropicMessagesRequest['system'], markers);
   if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
-  return m.role === 'user' ? userMessages(m.content, i, provider) : [assistantMessage(m.content, i, provider)];
+  return m.role === 'user' ? userMessages(m.content, i, provider, markers) : [assistantMessage(m.content, i, provider)];
 }
 
 /** Tool results come first in an Anthropic user turn; each becomes its own OpenAI tool message. */
-function userMessages(blocks: AnthropicContentBlock[], i: number, provider: string): Json[] {
+function userMessages(blocks: AnthropicContentBlock[], i: number, provider: string, markers: boolean): Json[] {
   const out: Json[] = [];
   const parts: Json[] = [];
   blocks.forEach((b, j) => {
     const at = `messages[${i}].content[${j}]`;
     const o = b as Json;
-    if (b.type === 'text') parts.push({ type: 'text', text: o.text });
-    else if (b.type === 'image') parts.push(imagePart(o, at));
+    if (b.type === 'text') parts.push({ type: 'text', text: o.text, ...marker(o, markers) });
+    else if (b.type === 'image') parts.push({ ...imagePart(o, at), ...marker(o, markers) });
     else if (b.type === 'document') parts.push(filePart(o, at, provider));
-    else if (b.type === 'tool_result') out.push({ role: 'tool', tool_call_id: o.tool_use_id, content: toolResultText(o, at, provider) });
+    else if (b.type === 'tool_result') {
+      const text = toolResultText(o, at, provider);
+      const marked = marker(o, markers);
+      out.push({ role: 'tool', tool_call_id: o.tool_use_id, content: marked.cache_control ? [{ type: 'text', text, ...marked }] : text });
+    }
     else throw unsupported(`${at}.type`, provider);
   });
   if (parts.length) {
-    const onlyText = parts.length === 1 && parts[0]!.type === 'text';
+    const onlyText = parts.length === 1 && parts[0]!.type === 'text' && parts[0]!.cache_control === undefined;
     out.push({ role: 'user', content: onlyText ? parts[0]!.text : parts });
   }
   return out;
@@ -196,7 +218,7 @@ function filePart(block: Json, at: string, provider: string): Json {
 
 type AnthropicTool = NonNullable<AnthropicMessagesRequest['tools']>[number];
 
-function toTool(t: AnthropicTool, i: number, provider: string, hint: (name: string) => void): Json {
+function toTool(t: AnthropicTool, i: number, provider: string, hint: (name: string) => void, markers: boolean): Json {
   if (t.type !== undefined && t.type !== 'custom') throw unsupported(`tools[${i}].type`, provider);
   for (const [key, value] of Object.entries(t)) {
     if (value !== undefined && !TOOL_KEYS.has(key)) throw unsupported(`tools[${i}].${key}`, provider);
@@ -205,7 +227,7 @@ function toTool(t: AnthropicTool, i: number, provider: string, hint: (name: stri
   const fn: Json = { name: t.name, parameters: t.input_schema ?? { type: 'object', properties: {} } };
   if (t.description) fn.description = t.description;
   if (typeof t.strict === 'boolean') fn.strict = t.strict;
-  return { type: 'function', function: fn };
+  return { type: 'function', function: fn, ...marker(t, markers) };
 }
 
 function toolChoice(c: NonNullable<AnthropicMessagesRequest['tool_choice']>): unknown {

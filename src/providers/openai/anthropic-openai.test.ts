@@ -324,3 +324,24 @@ test("a translated stream's message_start carries the gateway's input estimate; 
   expect((out[0]!.message as Json).usage).toEqual({ input_tokens: 42, output_tokens: 0 });
   expect(out.find((e) => e.type === 'message_delta')!.usage).toEqual({ input_tokens: 40, output_tokens: 3 });
 });
+
+test('with cacheMarkers (the Bedrock path) cache_control stays on parts, tool results and tools, and is not reported', () => {
+  const body = {
+    ...base,
+    system: [{ type: 'text', text: 'S', cache_control: { type: 'ephemeral' } }],
+    messages: [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'file', cache_control: { type: 'ephemeral' } }] },
+    ],
+    tools: [{ name: 'Read', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } }],
+  } as AnthropicMessagesRequest;
+  const kept = anthropicToOpenAI('bedrock', { cacheMarkers: true }).request(body, ctx);
+  const b = kept.body as { messages: Json[]; tools: Json[] };
+  expect(b.messages[0]).toEqual({ role: 'system', content: [{ type: 'text', text: 'S', cache_control: { type: 'ephemeral' } }] });
+  expect(b.messages[2]).toEqual({ role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: 'file', cache_control: { type: 'ephemeral' } }] });
+  expect(b.tools[0]!.cache_control).toEqual({ type: 'ephemeral' });
+  expect(kept.dropped).toBeUndefined();
+  const plain = anthropicToOpenAI('openai').request(body, ctx);
+  expect(JSON.stringify(plain.body)).not.toContain('cache_control');
+  expect(plain.dropped).toEqual(['cache_control']);
+});

@@ -3,7 +3,7 @@ import { messageId, toolCallId } from '../../lib/ids.ts';
 import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { DONE, emptyUsage, type AnthropicChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
-import { toOpenAIRequest } from './anthropic-openai-request.ts';
+import { toOpenAIRequest, type OpenAIRequestOptions } from './anthropic-openai-request.ts';
 import { asObject } from './openai-openai.ts';
 import { readOpenAIUsage } from './usage.ts';
 
@@ -28,7 +28,7 @@ interface ToolCallDelta {
  * for `[DONE]` (or the end of the stream) because OpenAI sends usage after the finish_reason.
  * Reasoning text from OpenAI-compatible servers is not surfaced: the client did not enable thinking.
  */
-export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
+export function anthropicToOpenAI(provider: string, opts: OpenAIRequestOptions = {}): AnthropicChatTranslator {
   let usage: Usage = emptyUsage();
   let publicModel = '';
   let stopSequences: string[] = [];
@@ -93,7 +93,7 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
       publicModel = ctx.publicModel;
       stopSequences = body.stop_sequences ?? [];
       estimatedInput = ctx.inputTokens ?? 0;
-      const { body: out, dropped } = toOpenAIRequest(body, provider);
+      const { body: out, dropped } = toOpenAIRequest(body, provider, opts);
       return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
