@@ -124,3 +124,21 @@ describe('parseStoreConfig: only database and keys', () => {
     expect(ps.map((p) => [p.line, p.path])).toEqual([[3, 'database.url'], [4, 'database.ur']]);
   });
 });
+
+describe('params: {drop, refuse}', () => {
+  test('names are checked against the parameters the gateway knows, per provider and per model', () => {
+    const [p] = problems(`providers:\n  mock: { type: mock, params: { drop: [top_kk] } }\n`);
+    expect(p).toMatchObject({ line: 2, path: 'providers.mock.params.drop.0' });
+    const [m] = problems(`${base}models:\n  chat: { provider: mock, model: m, params: { refuse: [image_url.detial] } }\n`);
+    expect(m!.path).toBe('models.chat.params.refuse.0');
+    // Required fields can be neither dropped nor refused; nested hints can only be refused.
+    expect(problems(`providers:\n  mock: { type: mock, params: { drop: [messages] } }\n`)[0]!.path).toBe('providers.mock.params.drop.0');
+    expect(problems(`providers:\n  mock: { type: mock, params: { drop: [image_url.detail] } }\n`)[0]!.path).toBe('providers.mock.params.drop.0');
+  });
+
+  test('a name in both lists is an error; valid lists parse', () => {
+    expect(problems(`providers:\n  mock: { type: mock, params: { drop: [seed], refuse: [seed] } }\n`)[0]!.message).toContain('seed cannot be both dropped and refused');
+    const { config } = parseConfig(`providers:\n  mock: { type: mock, params: { drop: [seed, thinking], refuse: [image_url.detail, top_k] } }\n`, 'g.yaml', {});
+    expect(config.providers.mock!.params).toEqual({ drop: ['seed', 'thinking'], refuse: ['image_url.detail', 'top_k'] });
+  });
+});

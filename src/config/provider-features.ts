@@ -21,6 +21,12 @@ export const DEFAULT_ALLOWED_BETAS: readonly string[] = [
   'structured-outputs-2025-09-17',
   'structured-outputs-2025-12-15',
   'token-counting-2024-11-01',
+  // Claude Code since 2.1: system turns inside messages, output_config.effort, thinking token
+  // counts and cache scoping. None reaches further or bills more.
+  'mid-conversation-system-2026-04-07',
+  'effort-2025-11-24',
+  'thinking-token-count-2026-05-13',
+  'prompt-caching-scope-2026-01-05',
   // Prompt caching is generally available; older SDKs still send its beta, which changes nothing.
   'prompt-caching-2024-07-31',
 ];

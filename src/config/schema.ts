@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { priceOverridesSchema } from '../pricing/overrides.ts';
 import { databaseUrlProblem, SUPPORTED_DATABASE_URLS } from './database-url.ts';
+import { NESTED_HINTS, TOP_LEVEL_PARAMS } from '../wire/params.ts';
 
 /** The one config schema. Strict everywhere: an unknown key is an error with a suggestion. */
 
@@ -20,7 +21,25 @@ function oneKeyForm(required: boolean) {
   };
 }
 
+/**
+ * The parameter rule's overrides (docs/providers.md): `drop` names top-level parameters to take
+ * out of requests (named in x-tollgate-dropped-params) instead of mapping or refusing them;
+ * `refuse` names parameters, or hints the translators would drop, to answer with a 400 instead.
+ */
+const paramsSchema = z
+  .strictObject({
+    drop: z.array(z.enum(TOP_LEVEL_PARAMS as [string, ...string[]])).default([]),
+    refuse: z.array(z.enum([...NESTED_HINTS, ...TOP_LEVEL_PARAMS] as [string, ...string[]])).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const both = p.drop.filter((n) => p.refuse.includes(n));
+    if (both.length) ctx.addIssue({ code: 'custom', message: `${both.join(', ')} cannot be both dropped and refused`, path: ['refuse'] });
+  });
+export type ParamsConfig = z.infer<typeof paramsSchema>;
+
 const providerCommon = {
+  /** Overrides of the parameter rule for every request sent to this provider. */
+  params: paramsSchema.optional(),
   /** Skip this provider (and its models) when a `${VAR}` it references is unset. */
   optional: z.boolean().default(false),
   /** Marks where data goes; policies may send PII only to `private` providers. */
@@ -106,6 +125,8 @@ export const modelSchema = z.strictObject({
   model: z.string().min(1),
   kind: z.enum(['chat', 'embeddings']).default('chat'),
   aliases: z.array(z.string().min(1)).default([]),
+  /** Overrides of the parameter rule for requests to this model; they win over the provider's. */
+  params: paramsSchema.optional(),
 });
 
 const ms = z.number().int().positive();

@@ -47,6 +47,8 @@ export interface Admission<B extends RequestBody> {
   redacted: PiiType[];
   /** The prompt's text as it leaves (after redaction): the input bound and the tokenizer fallback both read it. */
   prompt: string;
+  /** The exchange's estimate of the prompt's tokens (what the hold reserved for input). */
+  inputTokens: number;
   /** The request's rate and budget holds in the spend book; the exchange settles it when it closes. */
   hold: SpendHold;
 }
@@ -135,6 +137,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     headers,
     redacted,
     prompt,
+    inputTokens: estimatedInput,
     hold,
   };
 }

@@ -21,6 +21,8 @@ export interface Outcome {
   deliveredText?: string;
   /** The refusal or failure message. */
   errorMessage?: string;
+  /** Client hints the serving call did not send. */
+  droppedParams?: string[];
   /** Decision id of a refusal (admission never finished, so it is not on base). */
   decisionId?: string;
   /** A policy deny's reasons, for the log line. */
@@ -103,6 +105,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     error_message: o.errorMessage,
     tags: base.admission?.decision?.tags,
     redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
+    dropped_params: o.droppedParams,
     booked: base.admission?.hold.booked ?? [],
     latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
@@ -133,6 +136,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     decision_id: record.decision_id,
     reasons: o.reasons?.length ? o.reasons : undefined,
     redacted: record.redacted,
+    dropped_params: record.dropped_params,
     error: record.error_message,
   });
 }

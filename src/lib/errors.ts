@@ -33,6 +33,9 @@ export const STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
+/** The code of the error when every attempt was answered 529 (Anthropic's "overloaded"). */
+export const UPSTREAM_OVERLOADED = 'upstream_overloaded';
+
 export interface GatewayErrorOptions {
   /** The request parameter at fault, e.g. `messages[0].content`. */
   param?: string;

@@ -1,4 +1,4 @@
-import type { GatewayError, ErrorKind } from './errors.ts';
+import { UPSTREAM_OVERLOADED, type GatewayError, type ErrorKind } from './errors.ts';
 
 /** The caller's error schema, chosen by the route it called. */
 export type ClientSchema = 'openai' | 'anthropic';
@@ -34,6 +34,14 @@ const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
   unavailable: 'overloaded_error',
   internal: 'api_error',
 };
+
+/**
+ * The HTTP status in the caller's schema. Anthropic has a status of its own for overload (529);
+ * an upstream 529 on every attempt goes back to Anthropic clients as one.
+ */
+export function errorStatus(err: GatewayError, schema: ClientSchema): number {
+  return schema === 'anthropic' && err.code === UPSTREAM_OVERLOADED ? 529 : err.status;
+}
 
 /** The JSON error body in the caller's schema. */
 export function errorBody(err: GatewayError, schema: ClientSchema): Record<string, unknown> {

@@ -11,7 +11,8 @@ export function viaOpenAI<Req>(outer: ChatTranslator<Req>, inner: OpenAIChatTran
     request(body, ctx) {
       const mid = outer.request(body, ctx);
       const call = inner.request(mid.body as OpenAIChatRequest, ctx);
-      return { ...call, headers: { ...mid.headers, ...call.headers } };
+      const dropped = [...new Set([...(mid.dropped ?? []), ...(call.dropped ?? [])])];
+      return { ...call, headers: { ...mid.headers, ...call.headers }, ...(dropped.length ? { dropped } : {}) };
     },
     response: (json) => outer.response(inner.response(json)),
     streamEvent: (ev) => inner.streamEvent(ev).flatMap((e) => outer.streamEvent(e)),

@@ -46,7 +46,8 @@ const anthropicClient: Record<Wire, (provider: string) => AnthropicChatTranslato
   anthropic: anthropicToAnthropic,
   openai: anthropicToOpenAI,
   gemini: (p) => viaOpenAI(anthropicToOpenAI(p), openaiToGemini(p)),
-  bedrock: (p) => viaOpenAI(anthropicToOpenAI(p), openaiToBedrock(p)),
+  // Bedrock maps cache markers onto cachePoint blocks, so they are kept on the way through.
+  bedrock: (p) => viaOpenAI(anthropicToOpenAI(p, { cacheMarkers: true }), openaiToBedrock(p)),
 };
 
 /** A fresh translator for one request (translators keep per-request stream state). */

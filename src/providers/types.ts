@@ -47,8 +47,19 @@ export interface UpstreamCall {
   stream: boolean;
   /** A JSON-serialisable body in the wire schema. */
   body: unknown;
+  /**
+   * Bodies the wire takes one at a time (Titan embeddings: one input per call): the adapter
+   * sends each, in parallel, and answers with one response `{parts: [json, …]}` in their order,
+   * or with the first part's failure. `body` is then the first part.
+   */
+  parts?: unknown[];
   /** Extra headers for this call (e.g. `anthropic-beta` passed through). */
   headers?: Record<string, string>;
+  /**
+   * Client parameters that are pure hints this wire has no place for, so they were not sent
+   * (generic names such as `image_url.detail`); reported in `x-tollgate-dropped-params` and on the usage row.
+   */
+  dropped?: string[];
 }
 
 export interface TranslateContext {
@@ -58,6 +69,11 @@ export interface TranslateContext {
   publicModel: string;
   /** Headers the client sent (lower-cased), for pass-through of e.g. `anthropic-beta`. */
   clientHeaders: Headers;
+  /**
+   * The gateway's estimate of the prompt's tokens, for streams that must state input usage
+   * before the provider reports it (Anthropic's message_start).
+   */
+  inputTokens?: number;
 }
 
 export interface ChatTranslator<Req> {
@@ -92,7 +108,8 @@ export type AnthropicChatTranslator = ChatTranslator<AnthropicMessagesRequest>;
 /** The prepared HTTP request an adapter produces. */
 export interface PreparedRequest {
   url: string;
-  init: RequestInit & { headers: Record<string, string> };
+  /** `parts`: one prepared request per UpstreamCall part, which the adapter's fetch sends. */
+  init: RequestInit & { headers: Record<string, string>; parts?: PreparedRequest[] };
 }
 
 /**

@@ -33,6 +33,8 @@ export interface RouteInput<T, Req> {
   settings: RouteSettings;
   body: Req;
   clientHeaders: Headers;
+  /** The gateway's estimate of the prompt's tokens (TranslateContext.inputTokens). */
+  inputTokens?: number;
   /** Fires when the client goes away: the attempt in flight is aborted and nothing more is tried. */
   signal: AbortSignal;
   /** A fresh translator per attempt (translators keep per-request state). */
@@ -46,6 +48,8 @@ export interface Served<T, V> {
   target: Target;
   attempts: Attempt[];
   value: V;
+  /** Client hints the serving call did not send (UpstreamCall.dropped). */
+  dropped: string[];
 }
 
 type Opened<V> = { ok: true; value: V; ttfbMs: number } | { ok: false; failure: Failure };
@@ -154,7 +158,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const translator = input.translatorFor(adapter);
       let call: UpstreamCall;
       try {
-        call = translator.request(input.body, { model: target.model, publicModel: input.modelName(target), clientHeaders: input.clientHeaders });
+        call = translator.request(input.body, { model: target.model, publicModel: input.modelName(target), clientHeaders: input.clientHeaders, inputTokens: input.inputTokens });
       } catch (e) {
         // This target's wire cannot express the request; another target's may.
         dep.breaker.release(gate.probe);
@@ -200,7 +204,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         if (!stream) finish(false, opened.ttfbMs);
         dep.breaker.success(router.now(), cfg.breaker, gate.probe);
         attempts.push({ provider: target.provider, model: target.model, status: 200, ms, key: keyNo });
-        return { translator, target, attempts, value: opened.value };
+        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [] };
       }
       const f = opened.failure;
       const verdict = classify(f);

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/schema.ts';
-import { GatewayError, type ErrorKind } from '../lib/errors.ts';
+import { GatewayError, UPSTREAM_OVERLOADED, type ErrorKind } from '../lib/errors.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
 import type { Attempt } from './target.ts';
 
@@ -35,6 +35,9 @@ export function exhausted(attempts: Attempt[], skipped: string[], last: GatewayE
   ];
   const message = scrub(parts.filter(Boolean).join(' '), secrets);
   if (rateLimitedMs !== undefined) return new RouteError('rate_limited', `Every target is rate-limited upstream. ${message}`, attempts, { status: 429, code: 'upstream_rate_limited', retryAfterMs: rateLimitedMs });
+  // Anthropic's 529 "overloaded" on every attempt: a 503 to OpenAI clients, and a 529 again to
+  // Anthropic clients (render-error.ts), whose SDKs treat it as overload rather than a gateway fault.
+  if (attempts.length && attempts.every((a) => a.status === 529)) return new RouteError('unavailable', `Every target is overloaded upstream. ${message}`, attempts, { code: UPSTREAM_OVERLOADED });
   const kind: ErrorKind = last?.kind === 'upstream_timeout' || last?.kind === 'upstream_invalid' ? last.kind : 'upstream_error';
   return new RouteError(kind, message, attempts, { status: kind === 'upstream_timeout' ? 504 : 502 });
 }

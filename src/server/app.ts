@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
-import { errorBody } from '../lib/render-error.ts';
+import { errorBody, errorStatus } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
 import type { BodyScope, Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
@@ -20,6 +20,15 @@ import { ledgerGate } from './middleware/ledger-gate.ts';
 import { logThrottle } from '../lib/log-throttle.ts';
 import { rootMessage, storageCause, STORAGE_UNAVAILABLE } from '../store/storage-errors.ts';
 
+/**
+ * The schema a caller speaks: Anthropic on /v1/messages, and on the shared /v1/models when it
+ * sends Anthropic's `anthropic-version` header (the Anthropic SDKs always do); OpenAI otherwise.
+ */
+function clientSchemaOf(path: string, headers: Headers): 'openai' | 'anthropic' {
+  if (path.startsWith('/v1/messages')) return 'anthropic';
+  return path.startsWith('/v1/models') && headers.has('anthropic-version') ? 'anthropic' : 'openai';
+}
+
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
@@ -33,7 +42,7 @@ export function createApp(given: AppDeps): Hono<Env> {
     c.set('startedAt', performance.now());
     c.set('requestId', requestId());
     c.set('runtime', deps.runtime.current());
-    c.set('schema', c.req.path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+    c.set('schema', clientSchemaOf(c.req.path, c.req.raw.headers));
     const body: BodyScope = { gate: uploads, tickets: [], onRead: deps.bodyRead && (() => deps.bodyRead!(c.req.raw)) };
     c.set('body', body);
     try {
@@ -68,7 +77,8 @@ export function createApp(given: AppDeps): Hono<Env> {
       const { log, suppressed } = storageLog.take(cause);
       if (log) deps.logger.error('storage unavailable: requests are refused with 503', { cause, error: rootMessage(err), suppressed_since_last: suppressed, request_id: c.get('requestId') });
     } else if (err.kind === 'internal') deps.logger.error('internal error', { request_id: c.get('requestId'), error: String((e as Error)?.stack ?? e) });
-    return c.json(errorBody(err, c.get('schema') ?? 'openai'), err.status as 400, {
+    const schema = c.get('schema') ?? 'openai';
+    return c.json(errorBody(err, schema), errorStatus(err, schema) as 400, {
       'x-request-id': c.get('requestId') ?? '',
       ...err.headers,
     });

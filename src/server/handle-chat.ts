@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.ts';
 import { relayStream } from './relay-stream.ts';
 import { failed, responseHeaders, routeInput, servedMeta } from './route-call.ts';
 import { billedFailures } from '../exchange/close.ts';
+import { paramRules, withParamRules } from '../providers/param-rules.ts';
 
 type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' }>;
 
@@ -20,7 +21,10 @@ export interface ChatCall<B extends ChatRequest> {
 export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: AppDeps, call: ChatCall<B>): Promise<Response> {
   const stream = call.request.body.stream === true;
   const { ex, admission } = await admitRequest(c, deps, call.request, 'chat', stream);
-  const input = routeInput(c, deps, admission, admission.request.body, call.translatorFor);
+  const model = c.get('runtime').catalog.resolve(admission.publicModel)?.model;
+  // The config's parameter overrides for the provider each target is on, and for the model asked for.
+  const translatorFor: typeof call.translatorFor = (adapter) => withParamRules(call.translatorFor(adapter), paramRules(adapter.config.params, model?.params), adapter.name);
+  const input = routeInput(c, deps, admission, admission.request.body, translatorFor);
   try {
     if (!stream) {
       const served = await routeJson(input);

@@ -1,13 +1,16 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { GatewayError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { Env } from './context.ts';
 
 /**
  * Reads and validates a JSON body: 413 over the limit, 408 when it does not arrive within
  * `server.body_timeout_ms`, 503 when too many bodies are in flight, 400 naming the field otherwise.
+ * With a `logger`, a body the schema refuses is logged like other refusals (the `request` line,
+ * outcome `invalid_request`), since it never reaches the exchange that logs the others.
  */
-export async function readBody<S extends z.ZodType>(c: Context<Env>, schema: S): Promise<z.infer<S>> {
+export async function readBody<S extends z.ZodType>(c: Context<Env>, schema: S, logger?: Logger): Promise<z.infer<S>> {
   const text = await readText(c);
   let json: unknown;
   try {
@@ -20,7 +23,20 @@ export async function readBody<S extends z.ZodType>(c: Context<Env>, schema: S):
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const param = formatPath(issue.path);
-    throw new GatewayError('invalid_request', `Invalid '${param || 'body'}': ${issue.message}`, { param: param || undefined });
+    const err = new GatewayError('invalid_request', `Invalid '${param || 'body'}': ${issue.message}`, { param: param || undefined });
+    logger?.info('request', {
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      key: c.get('principal')?.name,
+      team: c.get('principal')?.team,
+      model: typeof (json as { model?: unknown }).model === 'string' ? (json as { model: string }).model.slice(0, 200) : undefined,
+      status: err.status,
+      outcome: err.kind,
+      latency_ms: Math.round(performance.now() - c.get('startedAt')),
+      param: err.param,
+      error: err.message,
+    });
+    throw err;
   }
   return parsed.data;
 }

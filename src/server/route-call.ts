@@ -22,24 +22,32 @@ export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Ad
     settings: routeSettings(runtime.config.routing, admission.decision),
     body,
     clientHeaders: c.req.raw.headers,
+    inputTokens: admission.inputTokens,
     signal: c.req.raw.signal,
     translatorFor,
     modelName: servedModelName(runtime, admission.publicModel),
   };
 }
 
-/** The served target as the ledger records it. */
-export function servedMeta(s: { target: Target; attempts: Attempt[] }) {
-  return { provider: s.target.provider, servedModel: s.target.model, attempts: s.attempts };
+interface ServedTarget {
+  target: Target;
+  attempts: Attempt[];
+  dropped?: string[];
 }
 
-/** Which target served, after how many attempts (and each attempt in short). */
-export function responseHeaders(c: Context<Env>, admission: Admission<RequestBody>, s: { target: Target; attempts: Attempt[] }): Record<string, string> {
+/** The served target as the ledger records it. */
+export function servedMeta(s: ServedTarget) {
+  return { provider: s.target.provider, servedModel: s.target.model, attempts: s.attempts, droppedParams: s.dropped?.length ? s.dropped : undefined };
+}
+
+/** Which target served, after how many attempts (and each attempt in short), and the hints it did not send. */
+export function responseHeaders(c: Context<Env>, admission: Admission<RequestBody>, s: ServedTarget): Record<string, string> {
   return {
     ...admission.headers,
     'x-tollgate-served-by': `${s.target.provider}/${s.target.model}`,
     'x-tollgate-attempts': String(s.attempts.length),
     'x-tollgate-attempt-log': attemptLog(s.attempts),
+    ...(s.dropped?.length ? { 'x-tollgate-dropped-params': s.dropped.join(', ') } : {}),
     'x-request-id': c.get('requestId'),
   };
 }

@@ -7,12 +7,15 @@ import { silentLogger } from '../lib/logger.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
 import { decisionSchema } from '../policy/decision.ts';
 import type { Target } from '../routing/target.ts';
+import type { Clock } from '../lib/clock.ts';
+import { createFakeClock } from '../../test/support/fake-clock.ts';
 
 // Upstreams `limited-*` answer 429 (the first with Retry-After: 7), `down` answers 503, `silent` never answers.
 const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
   const host = new URL(input instanceof Request ? input.url : String(input)).hostname;
   if (host === 'limited-a.test') return new Response(JSON.stringify({ error: { message: 'Rate limit reached', type: 'rate_limit_error' } }), { status: 429, headers: { 'retry-after': '7', 'content-type': 'application/json' } });
   if (host === 'limited-b.test') return new Response(JSON.stringify({ error: { message: 'Too many requests' } }), { status: 429, headers: { 'content-type': 'application/json' } });
+  if (host === 'overloaded.test') return new Response(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), { status: 529, headers: { 'content-type': 'application/json' } });
   if (host === 'silent.test') return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
   return new Response('unavailable', { status: 503 });
 }) as typeof fetch;
@@ -25,7 +28,7 @@ const routeTo = (targets: Target[]): PolicyRuntime => ({
   close: async () => {},
 });
 
-function makeApp(targets: Target[]) {
+function makeApp(targets: Target[], retries = 0, clock?: Clock) {
   const yaml = `
 server: { allow_anonymous: true }
 providers:
@@ -33,15 +36,16 @@ providers:
   limited-b: { type: openai-compatible, base_url: http://limited-b.test/v1 }
   down: { type: openai-compatible, base_url: http://down.test/v1 }
   silent: { type: openai-compatible, base_url: http://silent.test/v1 }
+  overloaded: { type: anthropic, base_url: http://overloaded.test, api_key: test-key }
 models:
   chat: { provider: limited-a, model: m }
 routing:
-  retries: { max_retries: 0, backoff_base_ms: 1 }
+  retries: { max_retries: ${retries}, backoff_base_ms: 1, backoff_max_ms: 2 }
   timeouts: { ttfb_ms: 50 }
   keys: { rate_limit_cooldown_ms: 20000 }
 `;
   const runtime = runtimeHolder(buildRuntime(parseConfig(yaml, 'test.yaml', {}).config, transport));
-  return createApp({ runtime, logger: silentLogger, enforce: { logger: silentLogger, limiter: rateLimiter(), policy: routeTo(targets) } });
+  return createApp({ runtime, clock, logger: silentLogger, enforce: { logger: silentLogger, limiter: rateLimiter(), policy: routeTo(targets) } });
 }
 
 const ask = (app: ReturnType<typeof makeApp>, path = '/v1/chat/completions') =>
@@ -83,4 +87,26 @@ test('a 429 and a 503 → 502: not every target is rate-limited', async () => {
 test('a timeout on the last target → 504', async () => {
   const r = await ask(makeApp([{ provider: 'down', model: 'm' }, { provider: 'silent', model: 'm' }]));
   expect(r.status).toBe(504);
+});
+
+test('an upstream 529 that survives the retries → 529 overloaded_error to Anthropic clients, 503 to OpenAI clients', async () => {
+  const targets = [{ provider: 'overloaded', model: 'claude' }];
+  const anthropic = await ask(makeApp(targets, 2), '/v1/messages');
+  expect(anthropic.status).toBe(529);
+  expect(anthropic.headers.get('x-tollgate-attempts')).toBe('3');
+  expect(((await anthropic.json()) as { error: { type: string } }).error.type).toBe('overloaded_error');
+  const openai = await ask(makeApp(targets, 2));
+  expect(openai.status).toBe(503);
+  expect(((await openai.json()) as { error: { type: string; code: string } }).error).toMatchObject({ type: 'service_unavailable', code: 'upstream_overloaded' });
+});
+
+test('a 429 that survives two retries is still a 429 with Retry-After', async () => {
+  // Each retry waits the upstream's Retry-After (7 s) on a clock that jumps when the process is quiet.
+  const clock = createFakeClock({ auto: true });
+  const r = await ask(makeApp([{ provider: 'limited-a', model: 'm' }], 2, clock), '/v1/messages');
+  clock.stop();
+  // The second 7 s wait would pass the 10 s retry budget: two attempts, then the 429.
+  expect(r.headers.get('x-tollgate-attempts')).toBe('2');
+  expect(r.status).toBe(429);
+  expect(r.headers.get('retry-after')).toBe('7');
 });

@@ -35,6 +35,8 @@ export const usage = sqliteTable(
     errorClass: text('error_class'),
     /** PII types masked in the prompt before it was sent, comma-separated (`email,phone`); null when none. */
     redacted: text('redacted'),
+    /** Client hints the provider had no place for and the gateway did not send, comma-separated (`image_url.detail,service_tier`); null when none. */
+    droppedParams: text('dropped_params'),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
 );

@@ -34,6 +34,8 @@ export interface UsageRecord {
   tags?: string[];
   /** PII types the policy masked in the prompt before it left the gateway. */
   redacted?: string[];
+  /** Client hints the provider had no place for, not sent (also in the `x-tollgate-dropped-params` header). */
+  dropped_params?: string[];
   /** The (scope, period) counters a budget settlement already booked this request's spend into. */
   booked?: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
   latency_ms: number;

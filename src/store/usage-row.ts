@@ -49,6 +49,7 @@ function toRow(r: UsageRecord): UsageRow {
     tags: r.tags,
     ttftMs: r.ttft_ms,
     redacted: r.redacted?.join(','),
+    droppedParams: r.dropped_params?.length ? r.dropped_params.join(',') : undefined,
     errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
   };
 }

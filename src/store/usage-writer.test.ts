@@ -186,3 +186,16 @@ test('replay time for 20,000 journalled rows', async () => {
   await next.close();
   real.close();
 }, 60_000);
+
+test('the parameters a request had dropped are stored on its row (dropped_params)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-dropped-'));
+  const { store, real } = await flakyStore(dir);
+  const w = usageWriter(store, silentLogger, { intervalMs: 60_000 });
+  w.write(record({ request_id: 'req_dropped', dropped_params: ['image_url.detail', 'service_tier'] }));
+  w.write(record({ request_id: 'req_plain' }));
+  await w.flush();
+  const rows = (await real.client.execute("SELECT request_id, dropped_params FROM usage WHERE request_id IN ('req_dropped', 'req_plain') ORDER BY request_id")).rows;
+  expect(rows.map((r) => [r.request_id, r.dropped_params])).toEqual([['req_dropped', 'image_url.detail,service_tier'], ['req_plain', null]]);
+  await w.close();
+  real.close();
+});

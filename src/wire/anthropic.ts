@@ -37,8 +37,9 @@ const otherBlock = z.looseObject({ type: z.string().refine((t) => !KNOWN_BLOCK_T
 export const contentBlock = z.union([knownBlock, otherBlock]);
 export type AnthropicContentBlock = z.infer<typeof contentBlock>;
 
+/** `system` turns inside `messages` come with the `mid-conversation-system` beta (Claude Code sends them). */
 export const anthropicMessage = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(contentBlock)]),
 });
 
@@ -66,5 +67,15 @@ export const messagesRequest = z.looseObject({
     .optional(),
   metadata: z.looseObject({ user_id: z.string().nullable().optional() }).optional(),
   thinking: z.looseObject({ type: z.enum(['enabled', 'disabled', 'adaptive']), budget_tokens: z.number().int().optional() }).optional(),
+  output_config: z
+    .looseObject({
+      effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).nullable().optional(),
+      format: z.looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() }).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  service_tier: z.enum(['auto', 'standard_only']).nullable().optional(),
+  cache_control: cacheControl.nullable(),
+  context_management: z.looseObject({}).nullable().optional(),
 });
 export type AnthropicMessagesRequest = z.infer<typeof messagesRequest>;

@@ -94,7 +94,7 @@ export const chatRequest = z.looseObject({
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   response_format: responseFormat.optional(),
-  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullable().optional(),
+  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
 });
 export type OpenAIChatRequest = z.infer<typeof chatRequest>;

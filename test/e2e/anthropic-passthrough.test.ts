@@ -56,3 +56,23 @@ test('count_tokens answers Claude Code with an estimate and no upstream call', a
   const err = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
   expect(err).toBeInstanceOf(Anthropic.NotFoundError);
 });
+
+test("system turns inside messages (Claude Code's mid-conversation-system beta) pass through, or are hoisted without the beta", async () => {
+  const client = new Anthropic({ baseURL: gw.url, apiKey: 'tg-client-key', maxRetries: 0 });
+  const messages: Anthropic.MessageParam[] = [
+    { role: 'user', content: 'Q1' },
+    { role: 'assistant', content: 'A1' },
+    { role: 'system', content: 'From now on, answer in French.' } as unknown as Anthropic.MessageParam,
+    { role: 'user', content: 'Q2' },
+  ];
+  const beta = 'mid-conversation-system-2026-04-07';
+  const withBeta = await client.messages.create({ model: 'claude-sonnet', max_tokens: 100, system: 'Top.', messages }, { headers: { 'anthropic-beta': beta } });
+  expect(withBeta.content[0]).toMatchObject({ type: 'text' });
+  expect((up.requests.at(-1)!.body as { messages: { role: string }[] }).messages.map((m) => m.role)).toEqual(['user', 'assistant', 'system', 'user']);
+
+  const without = await client.messages.create({ model: 'claude-sonnet', max_tokens: 100, system: 'Top.', messages });
+  expect(without.content[0]).toMatchObject({ type: 'text' });
+  const sent = up.requests.at(-1)!.body as { system: unknown; messages: { role: string }[] };
+  expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  expect(sent.system).toEqual([{ type: 'text', text: 'Top.' }, { type: 'text', text: 'From now on, answer in French.' }]);
+});

@@ -54,3 +54,29 @@ test('GET /v1/models lists only the models the key may call', async () => {
   expect(await ids(narrowKey)).toEqual(['chat', 'chat-latest']);
   expect((await t.app.request('/v1/models/other', { headers: { authorization: `Bearer ${teamKey}` } })).status).toBe(404);
 });
+
+test("GET /v1/models answers Anthropic's shape to Anthropic clients (anthropic-version), with its paging", async () => {
+  const get = async (path: string) => {
+    const r = await t.app.request(path, { headers: { 'x-api-key': teamKey, 'anthropic-version': '2023-06-01' } });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const all = await get('/v1/models');
+  expect(all.status).toBe(200);
+  expect(all.body).toEqual({
+    data: ['chat', 'chat-latest', 'emb'].map((id) => ({ type: 'model', id, display_name: id, created_at: '2023-11-14T22:13:20Z' })),
+    has_more: false,
+    first_id: 'chat',
+    last_id: 'emb',
+  });
+  const first = await get('/v1/models?limit=2');
+  expect([first.body.has_more, first.body.last_id]).toEqual([true, 'chat-latest']);
+  const next = await get('/v1/models?limit=2&after_id=chat-latest');
+  expect([(next.body.data as { id: string }[]).map((m) => m.id), next.body.has_more]).toEqual([['emb'], false]);
+  expect(((await get('/v1/models?before_id=emb')).body.data as { id: string }[]).map((m) => m.id)).toEqual(['chat', 'chat-latest']);
+  expect(await get('/v1/models/chat')).toEqual({ status: 200, body: { type: 'model', id: 'chat', display_name: 'chat', created_at: '2023-11-14T22:13:20Z' } });
+  // Errors come in Anthropic's envelope too.
+  const missing = await get('/v1/models/other');
+  expect(missing.status).toBe(404);
+  expect(missing.body).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  expect((await get('/v1/models?limit=0')).body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+});

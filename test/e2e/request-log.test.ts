@@ -94,6 +94,16 @@ describe('request log lines', () => {
     expect(line).toContain('reasons=["models: blocked is off limits"]');
   });
 
+  test('a body the schema refuses is logged like other refusals, naming the field', async () => {
+    const r = await call('/v1/messages', { model: 'chat', max_tokens: 'lots', messages: [{ role: 'user', content: 'x' }] });
+    expect(r.status).toBe(400);
+    const line = requestLines().find((l) => l.includes('status=400') && l.includes('param=max_tokens'));
+    expect(line).toContain('path=/v1/messages');
+    expect(line).toContain('key=ci-bot');
+    expect(line).toContain('model=chat');
+    expect(line).toContain('outcome=invalid_request');
+  });
+
   test('401s are logged without any key material', async () => {
     const wrong = 'tg-not-a-real-key-9c1d2e3f4a5b6c7d';
     expect((await call('/v1/chat/completions', { model: 'chat', messages: [] }, wrong)).status).toBe(401);

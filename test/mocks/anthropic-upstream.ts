@@ -4,7 +4,8 @@ import { record, type RecordedRequest } from './recorder.ts';
  * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
  * messages, SSE with `event:` lines and a `ping` after the first block starts, the
  * `{"type":"error","error":{type,message}}` envelope, and a 401 `authentication_error` when
- * `x-api-key` is wrong (a 400 when `anthropic-version` is missing, as the real API does).
+ * `x-api-key` is wrong (a 400 when `anthropic-version` is missing, or a `system` turn sits in
+ * `messages` without the `mid-conversation-system` beta, as the real API does).
  *
  * The requested model name picks the behaviour:
  *   …error-NNN…  HTTP NNN in Anthropic's error envelope
@@ -12,6 +13,10 @@ import { record, type RecordedRequest } from './recorder.ts';
  *   …tool…       calls the forced tool (tool_choice type tool) or else the first tool, with {"location":"Paris"}
  *   …json…       answers {"ok":true}: through the forced tool when one is forced, else as text
  *   otherwise    "Hello from anthropic", streamed as three text deltas
+ * With `thinking` enabled or adaptive the answer starts with a thinking block (text, then its
+ * `signature`; streamed as thinking_delta events and one signature_delta, as recorded), and with
+ * `output_config.format` json_schema the text is {"ok":true}. A thinking block sent back in the
+ * history without its signature is a 400, as on the real API.
  * Usage is always input 11, output 7 (message_start reports output 1, like the real API).
  */
 export interface AnthropicUpstreamOptions {
@@ -54,11 +59,19 @@ export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): Ant
       if (!body || typeof body !== 'object') return error(400, 'There was an error parsing the body of your request');
       const b = body as Json;
       for (const field of ['model', 'max_tokens', 'messages']) if (b[field] === undefined) return error(400, `${field}: Field required`);
+      const unsigned = unsignedThinking(b.messages);
+      if (unsigned) return error(400, `${unsigned}.signature: Field required`);
+      // `system` turns in `messages` need the mid-conversation-system beta, as on the real API.
+      const systemAt = Array.isArray(b.messages) ? (b.messages as Json[]).findIndex((m) => m.role === 'system') : -1;
+      if (systemAt >= 0 && !headers['anthropic-beta']?.includes('mid-conversation-system')) return error(400, `messages.${systemAt}.role: Input should be 'user' or 'assistant'`);
       return answer(b);
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
 }
+
+const THINKING = 'The user greets me; a short greeting back is right.';
+const SIGNATURE = 'EqQBCkYIBxgCKkBmock' + 'A'.repeat(40);
 
 function answer(b: Json): Response {
   const model = String(b.model);
@@ -67,8 +80,10 @@ function answer(b: Json): Response {
   const id = 'msg_mock' + crypto.randomUUID().replace(/-/g, '').slice(0, 20);
   const block = contentOf(model, b);
   const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
-  if (b.stream === true) return sse(streamEvents(id, model, block, stopReason));
-  const message = { id, type: 'message', role: 'assistant', model, content: [block], stop_reason: stopReason, stop_sequence: null, usage: { ...USAGE_START, output_tokens: 7 } };
+  const thinking = ['enabled', 'adaptive'].includes(String((b.thinking as Json | undefined)?.type));
+  if (b.stream === true) return sse(streamEvents(id, model, block, stopReason, thinking));
+  const content = thinking ? [{ type: 'thinking', thinking: THINKING, signature: SIGNATURE }, block] : [block];
+  const message = { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: { ...USAGE_START, output_tokens: 7 } };
   if (model.includes('cut')) return new Response(JSON.stringify(message).slice(0, 60), { headers: { 'content-type': 'application/json' } });
   return Response.json(message, { headers: { 'request-id': 'req_mock' } });
 }
@@ -80,23 +95,30 @@ function contentOf(model: string, b: Json): Json {
   const toolUse = (name: string, input: Json) => ({ type: 'tool_use', id: 'toolu_mock' + crypto.randomUUID().replace(/-/g, '').slice(0, 16), name, input });
   if (model.includes('tool') && tools.length) return toolUse(forced ?? String(tools[0]!.name), { location: 'Paris' });
   if (model.includes('json')) return forced ? toolUse(forced, { ok: true }) : { type: 'text', text: '{"ok":true}' };
+  if (((b.output_config as Json | undefined)?.format as Json | undefined)?.type === 'json_schema') return { type: 'text', text: '{"ok":true}' };
   return { type: 'text', text: 'Hello from anthropic' };
 }
 
-function streamEvents(id: string, model: string, block: Json, stopReason: string): Json[] {
+function streamEvents(id: string, model: string, block: Json, stopReason: string, thinking: boolean): Json[] {
   const events: Json[] = [{ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: USAGE_START } }];
+  const at = thinking ? 1 : 0;
+  if (thinking) {
+    events.push({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }, { type: 'ping' });
+    for (const piece of THINKING.match(/\S+\s*/g) ?? []) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: piece } });
+    events.push({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: SIGNATURE } }, { type: 'content_block_stop', index: 0 });
+  }
   if (block.type === 'tool_use') {
     const json = JSON.stringify(block.input);
     const half = Math.ceil(json.length / 2);
-    events.push({ type: 'content_block_start', index: 0, content_block: { ...block, input: {} } }, { type: 'ping' });
-    for (const partial_json of ['', json.slice(0, half), json.slice(half)]) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json } });
+    events.push({ type: 'content_block_start', index: at, content_block: { ...block, input: {} } }, ...(thinking ? [] : [{ type: 'ping' }]));
+    for (const partial_json of ['', json.slice(0, half), json.slice(half)]) events.push({ type: 'content_block_delta', index: at, delta: { type: 'input_json_delta', partial_json } });
   } else {
-    events.push({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, { type: 'ping' });
-    for (const piece of String(block.text).match(/\S+\s*|\s+/g) ?? []) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
+    events.push({ type: 'content_block_start', index: at, content_block: { type: 'text', text: '' } }, ...(thinking ? [] : [{ type: 'ping' }]));
+    for (const piece of String(block.text).match(/\S+\s*|\s+/g) ?? []) events.push({ type: 'content_block_delta', index: at, delta: { type: 'text_delta', text: piece } });
   }
-  if (model.includes('cut')) return events.slice(0, 5);
+  if (model.includes('cut')) return events.slice(0, thinking ? events.length - 1 : 5);
   events.push(
-    { type: 'content_block_stop', index: 0 },
+    { type: 'content_block_stop', index: at },
     { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: USAGE_END },
     { type: 'message_stop' },
   );
@@ -117,4 +139,15 @@ function sse(events: Json[]): Response {
 function error(status: number, message: string): Response {
   const type = ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return Response.json({ type: 'error', error: { type, message }, request_id: 'req_mock' }, { status });
+}
+
+/** The first thinking block in the history that lost its signature (`messages.1.content.0`), if any. */
+function unsignedThinking(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const [i, m] of (messages as Json[]).entries()) {
+    if (!Array.isArray(m.content)) continue;
+    const j = (m.content as Json[]).findIndex((b) => b.type === 'thinking' && typeof b.signature !== 'string');
+    if (j >= 0) return `messages.${i}.content.${j}`;
+  }
+  return undefined;
 }

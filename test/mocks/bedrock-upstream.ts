@@ -12,6 +12,12 @@ import { AwsV4Signer } from 'aws4fetch';
  * Behaviour by model id: `tool` calls the first tool with {"location":"Paris"}; `json` answers
  * {"ok":true}; `error-NNN` fails with HTTP NNN; `cut` streams a few deltas then closes without
  * messageStop; anything else answers "Hello from bedrock". Usage is input 11, output 7.
+ *
+ * Converse bodies are checked the way the service model types them: a content, system or tool
+ * entry with a member Converse does not have is a ValidationException. `cachePoint` blocks are
+ * accepted for Claude and Nova models (others refuse them); the prompt up to the last one is
+ * written to a cache on first sight (`cacheWriteInputTokens`, one token per 4 characters) and
+ * read from it afterwards (`cacheReadInputTokens`), as the recorded cache cassettes show.
  */
 export interface BedrockUpstreamOptions {
   accessKeyId?: string;
@@ -48,6 +54,7 @@ export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
   const secretAccessKey = opts.secretAccessKey ?? MOCK_CREDENTIALS.secretAccessKey;
   const region = opts.region ?? 'us-east-1';
   const requests: RecordedRequest[] = [];
+  const cached = new Set<string>();
 
   const server = Bun.serve({
     port: 0,
@@ -79,8 +86,11 @@ export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
       }
       if (typeof body !== 'object' || body === null) return awsError(400, 'ValidationException', 'Malformed input request, please reformat your input and try again.');
       if (m[2] === 'invoke') return invoke(model, body as Record<string, unknown>);
+      const invalid = converseProblem(model, body as Record<string, unknown>);
+      if (invalid) return awsError(400, 'ValidationException', invalid);
       const answer = answerFor(model, body as Record<string, unknown>);
-      return m[2] === 'converse' ? converse(answer) : converseStream(answer, model.includes('cut'));
+      const usage = cacheUsage(body as Record<string, unknown>, cached);
+      return m[2] === 'converse' ? converse(answer, usage) : converseStream(answer, model.includes('cut'), usage);
     },
   });
 
@@ -105,17 +115,57 @@ function answerFor(model: string, body: Record<string, unknown>): Answer {
   return { text: 'Hello from bedrock' };
 }
 
-function converse(a: Answer): Response {
+/** Converse's union members (service model ContentBlock, SystemContentBlock, Tool). */
+const CONTENT_MEMBERS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent', 'searchResult']);
+const SYSTEM_MEMBERS = new Set(['text', 'guardContent', 'cachePoint']);
+const TOOL_MEMBERS = new Set(['toolSpec', 'cachePoint', 'systemTool']);
+const CACHING_MODELS = /(^|\.)(anthropic\.claude|amazon\.nova)/;
+
+function converseProblem(model: string, body: Record<string, unknown>): string | undefined {
+  const check = (list: unknown, members: Set<string>, at: string): string | undefined => {
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list)) return `${at} must be a list`;
+    for (const [i, entry] of (list as Record<string, unknown>[]).entries()) {
+      const keys = Object.keys(entry ?? {});
+      if (keys.length !== 1 || !members.has(keys[0]!)) return `${at}.${i} must set exactly one of ${[...members].join(', ')}`;
+      if (keys[0] === 'cachePoint') {
+        if (!CACHING_MODELS.test(model)) return `The model ${model} does not support prompt caching (cachePoint)`;
+        if ((entry.cachePoint as { type?: unknown })?.type !== 'default') return `${at}.${i}.cachePoint.type must be default`;
+      }
+    }
+    return undefined;
+  };
+  const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
+  return (
+    check(body.system, SYSTEM_MEMBERS, 'system') ??
+    check((body.toolConfig as { tools?: unknown } | undefined)?.tools, TOOL_MEMBERS, 'toolConfig.tools') ??
+    messages.map((m, i) => check(m.content, CONTENT_MEMBERS, `messages.${i}.content`)).find(Boolean)
+  );
+}
+
+/** The usage of one call, with the cache reads or writes its last cachePoint makes. */
+function cacheUsage(body: Record<string, unknown>, cached: Set<string>): Record<string, number> {
+  const prompt = JSON.stringify({ system: body.system, tools: (body.toolConfig as { tools?: unknown } | undefined)?.tools, messages: body.messages });
+  const at = prompt.lastIndexOf('"cachePoint"');
+  if (at < 0) return USAGE;
+  const prefix = prompt.slice(0, at);
+  const tokens = Math.ceil(prefix.length / 4);
+  const hit = cached.has(prefix);
+  cached.add(prefix);
+  return { ...USAGE, cacheReadInputTokens: hit ? tokens : 0, cacheWriteInputTokens: hit ? 0 : tokens, totalTokens: USAGE.totalTokens + tokens };
+}
+
+function converse(a: Answer, usage: Record<string, number>): Response {
   const content = 'text' in a ? [{ text: a.text }] : [{ toolUse: { ...a.tool, type: 'tool_use' } }];
   return json({
     metrics: { latencyMs: 42 },
     output: { message: { role: 'assistant', content } },
     stopReason: 'text' in a ? 'end_turn' : 'tool_use',
-    usage: USAGE,
+    usage,
   });
 }
 
-function converseStream(a: Answer, cut: boolean): Response {
+function converseStream(a: Answer, cut: boolean, usage: Record<string, number>): Response {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const frame = (type: string, payload: Record<string, unknown>) =>
     codec.encode({
@@ -146,7 +196,7 @@ function converseStream(a: Answer, cut: boolean): Response {
   }
   if (!cut) {
     frames.push(frame('messageStop', { stopReason: 'text' in a ? 'end_turn' : 'tool_use' }));
-    frames.push(frame('metadata', { usage: USAGE, metrics: { latencyMs: 42 } }));
+    frames.push(frame('metadata', { usage, metrics: { latencyMs: 42 } }));
   }
   // Like the real service, chunk boundaries ignore frame boundaries: the second frame is split.
   const all = concat(frames);

@@ -5,6 +5,9 @@ import { record, type RecordedRequest } from './recorder.ts';
  * api.openai.com does: same JSON, same SSE framing (`data:` lines, `[DONE]`), same error
  * envelope. The upstream model name picks the behaviour: `tool`, `json`, `error-NNN`, `cut`
  * (stream stops mid-way with no finish and no [DONE]), `garbage` (non-JSON body), `slow`.
+ * As Azure (`azure: true`), streams open with Azure's filter-only chunk (no choices, empty id,
+ * model and object, `prompt_filter_results`) and every choice carries `content_filter_results`,
+ * as recorded from Azure OpenAI.
  */
 export interface OpenAIUpstream {
   url: string;
@@ -40,7 +43,7 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
       const base = { id: 'chatcmpl-up1', object: 'chat.completion.chunk', created: 1700000000, model, system_fingerprint: 'fp_mock' };
       if (body.stream) {
-        const chunks: object[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+        const chunks: Record<string, unknown>[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
         if (toolCall) {
           chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, finish_reason: null }] });
           for (const frag of ['{"loc', 'ation":', '"Paris"}']) chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: frag } }] }, finish_reason: null }] });
@@ -51,6 +54,10 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
         if (!cut) {
           chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }] });
           if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) chunks.push({ ...base, choices: [], usage });
+        }
+        if (opts.azure) {
+          for (const ch of chunks) for (const c of (ch.choices as Record<string, unknown>[]) ?? []) c.content_filter_results = AZURE_FILTERS;
+          chunks.unshift({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTERS }] });
         }
         const enc = new TextEncoder();
         const slow = model.includes('slow');
@@ -72,3 +79,6 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
   });
   return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
 }
+
+const safe = { filtered: false, severity: 'safe' };
+const AZURE_FILTERS = { hate: safe, self_harm: safe, sexual: safe, violence: safe };

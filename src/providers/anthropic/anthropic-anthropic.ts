@@ -9,7 +9,9 @@ import { emptyRawUsage, mergeAnthropicUsage, toUsage } from './usage.ts';
  * Anthropic client → Anthropic wire: a pass-through. The body is sent as the client wrote it
  * (cache_control, thinking blocks, server tools, beta fields) with only `model` replaced by the
  * upstream id; the client's `anthropic-beta` header goes along. Responses and stream events come
- * back unchanged except for `model`, and usage is read on the way.
+ * back unchanged except for `model`, and usage is read on the way. One exception: `system` turns
+ * inside `messages` without the `mid-conversation-system` beta, which the API would refuse, are
+ * moved into the top-level `system` (in order, after what was there).
  */
 export function anthropicToAnthropic(provider: string): AnthropicChatTranslator {
   let raw = emptyRawUsage();
@@ -23,7 +25,7 @@ export function anthropicToAnthropic(provider: string): AnthropicChatTranslator 
       return {
         op: 'chat',
         stream: body.stream === true,
-        body: { ...body, model: ctx.model },
+        body: { ...(beta?.includes(MID_CONVERSATION_SYSTEM) ? body : hoistSystemTurns(body)), model: ctx.model },
         ...(beta ? { headers: { 'anthropic-beta': beta } } : {}),
       };
     },
@@ -65,4 +67,13 @@ export function anthropicToAnthropic(provider: string): AnthropicChatTranslator 
 export function streamError(provider: string, data: Record<string, unknown>): GatewayError {
   const { message, code } = extractMessage(JSON.stringify(data));
   return new GatewayError('upstream_error', `${provider} stream error: ${message ?? 'unknown'}`, { code });
+}
+
+const MID_CONVERSATION_SYSTEM = 'mid-conversation-system';
+
+function hoistSystemTurns(body: AnthropicMessagesRequest): AnthropicMessagesRequest {
+  if (!body.messages.some((m) => m.role === 'system')) return body;
+  const blocks = (c: unknown) => (typeof c === 'string' ? (c ? [{ type: 'text' as const, text: c }] : []) : (c as NonNullable<Exclude<AnthropicMessagesRequest['system'], string>>));
+  const system = [...blocks(body.system ?? ''), ...body.messages.filter((m) => m.role === 'system').flatMap((m) => blocks(m.content))];
+  return { ...body, system, messages: body.messages.filter((m) => m.role !== 'system') };
 }

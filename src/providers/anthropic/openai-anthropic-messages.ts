@@ -17,7 +17,7 @@ export interface AnthropicMessage {
  * from an earlier turn is dropped: it is model output, and Anthropic only accepts thinking back
  * with the signature it issued.
  */
-export function toAnthropicMessages(messages: ChatMessage[], provider: string): { system: Block[]; messages: AnthropicMessage[] } {
+export function toAnthropicMessages(messages: ChatMessage[], provider: string, hint: (name: string) => void = () => {}): { system: Block[]; messages: AnthropicMessage[] } {
   const system: Block[] = [];
   const out: AnthropicMessage[] = [];
   const push = (role: AnthropicMessage['role'], content: Block[]) => {
@@ -32,13 +32,13 @@ export function toAnthropicMessages(messages: ChatMessage[], provider: string): 
     switch (m.role) {
       case 'system':
       case 'developer':
-        system.push(...contentBlocks(m.content, `${at}.content`, provider, ['text']));
+        system.push(...contentBlocks(m.content, `${at}.content`, provider, ['text'], hint));
         return;
       case 'user':
-        push('user', contentBlocks(m.content, `${at}.content`, provider, ['text', 'image_url', 'file']));
+        push('user', contentBlocks(m.content, `${at}.content`, provider, ['text', 'image_url', 'file'], hint));
         return;
       case 'tool': {
-        const content = typeof m.content === 'string' ? m.content : contentBlocks(m.content, `${at}.content`, provider, ['text', 'image_url']);
+        const content = typeof m.content === 'string' ? m.content : contentBlocks(m.content, `${at}.content`, provider, ['text', 'image_url'], hint);
         push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content }]);
         return;
       }
@@ -90,13 +90,17 @@ function parseArguments(args: string, param: string): unknown {
 
 type PartType = ContentPart['type'];
 
-function contentBlocks(content: string | ContentPart[], at: string, provider: string, allowed: PartType[]): Block[] {
+function contentBlocks(content: string | ContentPart[], at: string, provider: string, allowed: PartType[], hint: (name: string) => void): Block[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return content.map((p, j) => {
     const here = `${at}[${j}]`;
     if (!allowed.includes(p.type)) throw unsupported(`${here}.type`, provider);
     if (p.type === 'text') return { type: 'text', text: p.text };
-    if (p.type === 'image_url') return imageBlock(p.image_url, here, provider);
+    if (p.type === 'image_url') {
+      // Anthropic has no resolution knob: `detail` is a hint that cannot change what is asked.
+      if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
+      return imageBlock(p.image_url, here);
+    }
     if (p.type === 'file') return documentBlock(p.file, here, provider);
     throw unsupported(`${here}.type`, provider);
   });
@@ -104,9 +108,7 @@ function contentBlocks(content: string | ContentPart[], at: string, provider: st
 
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
-function imageBlock(image: { url: string; detail?: string }, at: string, provider: string): Block {
-  // Anthropic has no resolution hint; only the neutral value can be honoured.
-  if (image.detail && image.detail !== 'auto') throw unsupported(`${at}.image_url.detail`, provider);
+function imageBlock(image: { url: string }, at: string): Block {
   const m = DATA_URL.exec(image.url);
   if (m) return { type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } };
   if (/^https?:\/\//i.test(image.url)) return { type: 'image', source: { type: 'url', url: image.url } };

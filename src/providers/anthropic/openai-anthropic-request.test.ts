@@ -62,7 +62,6 @@ describe('openai → anthropic request', () => {
       { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
       { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBE' }, title: 'a.pdf' },
     ]);
-    rejects({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'high' } }] }] }, 'messages[0].content[0].image_url.detail');
     rejects({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] }, 'messages[0].content[0].type');
   });
 
@@ -146,5 +145,28 @@ describe('openai → anthropic request', () => {
     expect(reqBody({ reasoning_effort: 'high', max_completion_tokens: 30000 }).thinking).toEqual({ type: 'enabled', budget_tokens: 24576 });
     rejects({ reasoning_effort: 'medium', max_tokens: 1000 }, 'max_tokens');
     rejects({ reasoning_effort: 'low', response_format: { type: 'json_object' } }, 'reasoning_effort');
+  });
+});
+
+describe('openai → anthropic hints and mapped extras', () => {
+  const call = (body: Record<string, unknown>) => openaiToAnthropic('anthropic').request({ model: 'claude-public', messages: hi, ...body } as OpenAIChatRequest, ctx);
+
+  test('image_url.detail is a dropped hint, named, and the image still goes', () => {
+    const c = call({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'high' } }] }] });
+    expect(c.dropped).toEqual(['image_url.detail']);
+    expect((c.body as { messages: unknown }).messages).toEqual([{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }]);
+    expect(call({}).dropped).toBeUndefined();
+  });
+
+  test('top_k is mapped; service_tier default → standard_only, flex dropped', () => {
+    expect(call({ top_k: 20 }).body).toMatchObject({ top_k: 20 });
+    expect(call({ service_tier: 'default' }).body).toMatchObject({ service_tier: 'standard_only' });
+    const flex = call({ service_tier: 'flex' });
+    expect([flex.dropped, (flex.body as Json).service_tier]).toEqual([['service_tier'], undefined]);
+  });
+
+  test('echoed assistant keys (provider_specific_fields, function_call: null) are tolerated', () => {
+    const c = call({ messages: [...hi, { role: 'assistant', content: 'Hello', provider_specific_fields: { x: 1 }, function_call: null }, { role: 'user', content: 'More' }] });
+    expect(((c.body as Json).messages as Json[])[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Hello' }] });
   });
 });

@@ -18,17 +18,21 @@ import { toAnthropicMessages, unsupported, type Block } from './openai-anthropic
  * - Everything else Anthropic cannot express (seed, n>1, logprobs, penalties, …) is a 400 naming it.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
-export const THINKING_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576 } as const;
+export const THINKING_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576, xhigh: 32768, max: 32768 } as const;
 
 const HANDLED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',
-  'stop', 'user', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort',
+  'stop', 'user', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'top_k', 'service_tier',
 ]);
 /** Values that ask for OpenAI's default behaviour, which Anthropic has anyway. */
-const NEUTRAL: Record<string, unknown> = { n: 1, presence_penalty: 0, frequency_penalty: 0, logprobs: false, top_logprobs: 0, store: false, service_tier: 'auto' };
+const NEUTRAL: Record<string, unknown> = { n: 1, presence_penalty: 0, frequency_penalty: 0, logprobs: false, top_logprobs: 0, store: false };
+/** OpenAI's service tiers that Anthropic has; flex and priority pick price and latency only, and are dropped. */
+const SERVICE_TIER: Record<string, string> = { auto: 'auto', default: 'standard_only' };
 
 export interface AnthropicRequestPlan {
   body: Record<string, unknown>;
+  /** Hints that were not sent. */
+  dropped: string[];
   /** The synthetic tool whose input is the `response_format` answer. */
   jsonTool?: string;
 }
@@ -39,7 +43,8 @@ export function toAnthropicRequest(req: OpenAIChatRequest, model: string, provid
     if (key === 'metadata' && typeof value === 'object' && Object.keys(value).length === 0) continue;
     throw unsupported(key, provider);
   }
-  const { system, messages } = toAnthropicMessages(req.messages, provider);
+  const dropped = new Set<string>();
+  const { system, messages } = toAnthropicMessages(req.messages, provider, (name) => dropped.add(name));
   const body: Record<string, unknown> = { model, messages };
   if (system.length) body.system = system;
   if (req.stream === true) body.stream = true;
@@ -49,6 +54,16 @@ export function toAnthropicRequest(req: OpenAIChatRequest, model: string, provid
     body.temperature = req.temperature;
   }
   if (req.top_p != null) body.top_p = req.top_p;
+  const topK = (req as { top_k?: unknown }).top_k;
+  if (topK != null) {
+    if (!Number.isInteger(topK) || (topK as number) < 1) throw new GatewayError('invalid_request', 'top_k must be a positive integer', { param: 'top_k' });
+    body.top_k = topK;
+  }
+  if (req.service_tier != null) {
+    const tier = SERVICE_TIER[String(req.service_tier)];
+    if (tier) body.service_tier = tier;
+    else dropped.add('service_tier');
+  }
   if (req.stop != null) body.stop_sequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
   if (req.user) body.metadata = { user_id: req.user };
 
@@ -87,7 +102,7 @@ export function toAnthropicRequest(req: OpenAIChatRequest, model: string, provid
     body.max_tokens = asked ?? budget + DEFAULT_MAX_TOKENS;
     body.thinking = { type: 'enabled', budget_tokens: budget };
   }
-  return { body, jsonTool: json ? String(json.name) : undefined };
+  return { body, dropped: [...dropped], jsonTool: json ? String(json.name) : undefined };
 }
 
 /** Anthropic requires `type: 'object'` on every input schema; OpenAI lets it be implied. */

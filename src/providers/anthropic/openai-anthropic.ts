@@ -85,7 +85,7 @@ export function openaiToAnthropic(provider: string): OpenAIChatTranslator {
       includeUsage = body.stream_options?.include_usage === true;
       const plan = toAnthropicRequest(body, ctx.model, provider);
       jsonTool = plan.jsonTool;
-      return { op: 'chat', stream: body.stream === true, body: plan.body };
+      return { op: 'chat', stream: body.stream === true, body: plan.body, ...(plan.dropped.length ? { dropped: plan.dropped } : {}) };
     },
     response(json) {
       const r = asObject(json, provider);

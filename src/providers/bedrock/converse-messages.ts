@@ -1,13 +1,26 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
+import { ECHOED_KEYS } from '../echoed-keys.ts';
 
 /** Converse content blocks, as far as this gateway writes them. */
 export type ConverseBlock =
   | { text: string }
   | { image: { format: ImageFormat; source: { bytes: string } } }
   | { toolUse: { toolUseId: string; name: string; input: unknown } }
-  | { toolResult: { toolUseId: string; content: { text: string }[] } };
+  | { toolResult: { toolUseId: string; content: { text: string }[] } }
+  | typeof CACHE_POINT;
 export type ConverseMessage = { role: 'user' | 'assistant'; content: ConverseBlock[] };
+export type SystemBlock = { text: string } | typeof CACHE_POINT;
+
+/** Converse's prompt-cache breakpoint: everything before it is cached. */
+export const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
+
+export interface MessageOptions {
+  /** Names a dropped hint (reported to the caller). */
+  hint?: (name: string) => void;
+  /** The model caches prompts (Claude, Nova): `cache_control` markers on parts become cachePoint blocks; else they are dropped hints. */
+  caching?: boolean;
+}
 type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 
 /**
@@ -39,8 +52,16 @@ const IMAGE_FORMATS: Record<string, ImageFormat> = {
  * An assistant's `reasoning_content` echoed back in history is not forwarded: Converse only
  * accepts prior reasoning with the provider's signature, which OpenAI's schema cannot carry.
  */
-export function toConverseMessages(messages: ChatMessage[], provider: string): { system: { text: string }[]; messages: ConverseMessage[] } {
-  const system: { text: string }[] = [];
+export function toConverseMessages(messages: ChatMessage[], provider: string, opts: MessageOptions = {}): { system: SystemBlock[]; messages: ConverseMessage[] } {
+  const hint = opts.hint ?? (() => {});
+  /** A cachePoint after a part marked with `cache_control` (the OpenAI-side convention), when the model caches. */
+  const cacheAfter = (part: unknown): (typeof CACHE_POINT)[] => {
+    if ((part as { cache_control?: unknown } | null)?.cache_control == null) return [];
+    if (opts.caching) return [CACHE_POINT];
+    hint('cache_control');
+    return [];
+  };
+  const system: SystemBlock[] = [];
   const out: ConverseMessage[] = [];
   const push = (role: ConverseMessage['role'], content: ConverseBlock[]) => {
     const last = out[out.length - 1];
@@ -51,15 +72,18 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
   messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     for (const [key, value] of Object.entries(m)) {
-      if (value !== undefined && value !== null && !MESSAGE_KEYS[m.role]?.has(key)) throw unsupported(provider, `${at}.${key}`);
+      if (value !== undefined && value !== null && !MESSAGE_KEYS[m.role]?.has(key) && !ECHOED_KEYS.has(key)) throw unsupported(provider, `${at}.${key}`);
     }
     switch (m.role) {
       case 'system':
       case 'developer':
-        for (const text of textsOnly(m.content, `${at}.content`, provider)) if (text) system.push({ text });
+        textsOnly(m.content, `${at}.content`, provider).forEach((text, j) => {
+          if (text) system.push({ text });
+          if (Array.isArray(m.content)) system.push(...cacheAfter(m.content[j]));
+        });
         return;
       case 'user':
-        push('user', userBlocks(m.content, `${at}.content`, provider));
+        push('user', userBlocks(m.content, `${at}.content`, provider, hint, cacheAfter));
         return;
       case 'assistant': {
         const blocks: ConverseBlock[] = [];
@@ -74,7 +98,8 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
       }
       case 'tool': {
         const text = textsOnly(m.content, `${at}.content`, provider).join('');
-        push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text }] } }]);
+        const marked = Array.isArray(m.content) ? m.content.flatMap(cacheAfter).slice(0, 1) : [];
+        push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text }] } }, ...marked]);
         return;
       }
       case 'function':
@@ -84,14 +109,15 @@ export function toConverseMessages(messages: ChatMessage[], provider: string): {
   return { system, messages: out };
 }
 
-function userBlocks(content: string | ContentPart[], at: string, provider: string): ConverseBlock[] {
+function userBlocks(content: string | ContentPart[], at: string, provider: string, hint: (name: string) => void, cacheAfter: (part: unknown) => (typeof CACHE_POINT)[]): ConverseBlock[] {
   if (typeof content === 'string') return [{ text: content }];
-  return content.map((p, j) => {
+  return content.flatMap((p, j): ConverseBlock[] => {
     const here = `${at}[${j}]`;
-    if (p.type === 'text') return { text: p.text };
+    if (p.type === 'text') return [{ text: p.text }, ...cacheAfter(p)];
     if (p.type === 'image_url') {
-      if (p.image_url.detail && p.image_url.detail !== 'auto') throw unsupported(provider, `${here}.image_url.detail`);
-      return { image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) };
+      // Converse has no resolution knob: `detail` is a hint that cannot change what is asked.
+      if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
+      return [{ image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) }, ...cacheAfter(p)];
     }
     throw new GatewayError('invalid_request', `Content parts of type '${p.type}' are not supported by ${provider}`, { param: here });
   });

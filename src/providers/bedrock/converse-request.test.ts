@@ -121,7 +121,9 @@ describe('openaiToBedrock request', () => {
     const link = rejected(req({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }));
     expect([link.kind, link.param]).toEqual(['invalid_request', 'messages[0].content[1].image_url.url']);
     expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] })).param).toBe('messages[0].content[0].image_url.url');
-    expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${png}`, detail: 'high' } }] }] })).param).toBe('messages[0].content[0].image_url.detail');
+    // detail is a hint Converse has no knob for: dropped and named, not refused.
+    const detailed = wire(req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${png}`, detail: 'high' } }] }] }));
+    expect([detailed.dropped, (detailed.body as { messages: unknown }).messages]).toEqual([['image_url.detail'], [{ role: 'user', content: [{ image: { format: 'png', source: { bytes: png } } }] }]]);
     expect(rejected(req({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] })).param).toBe('messages[0].content[0]');
   });
 
@@ -159,7 +161,6 @@ describe('openaiToBedrock request', () => {
       textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object","properties":{"ok":{"type":"boolean"}}}', name: 'answer', description: 'The answer' } } },
       effort: 'high',
     });
-    expect(rejected(req({ response_format: { type: 'json_object' } })).param).toBe('response_format');
     expect(rejected(req({ response_format: { type: 'json_schema', json_schema: { name: 'x' } } })).param).toBe('response_format.json_schema.schema');
     expect(rejected(req({ reasoning_effort: 'minimal' })).param).toBe('reasoning_effort');
     expect(wireBody(req({ response_format: { type: 'text' } })).outputConfig).toBeUndefined();
@@ -167,8 +168,10 @@ describe('openaiToBedrock request', () => {
 
   test('user and metadata become requestMetadata (log tags only)', () => {
     expect(wireBody(req({ user: 'user-42', metadata: { team: 'search' } })).requestMetadata).toEqual({ team: 'search', user: 'user-42' });
-    expect(rejected(req({ user: 'bob<script>' })).param).toBe('user');
-    expect(rejected(req({ metadata: { 'bad"key': 'x' } })).param).toBe('metadata.bad"key');
+    // Characters Converse refuses become '_' (a JSON user id, as Claude Code sends, tags the call).
+    expect(wireBody(req({ user: 'bob<script>' })).requestMetadata).toEqual({ user: 'bob_script_' });
+    expect(wireBody(req({ user: '{"device_id":"d1","session_id":"s-2"}' })).requestMetadata).toEqual({ user: '__device_id_:_d1_,_session_id_:_s-2__' });
+    expect(wireBody(req({ metadata: { 'bad"key': 'x'.repeat(300) } })).requestMetadata).toEqual({ bad_key: 'x'.repeat(256) });
     expect(rejected(req({ user: 'a', metadata: { user: 'b' } })).param).toBe('user');
   });
 
@@ -180,9 +183,7 @@ describe('openaiToBedrock request', () => {
       [{ top_logprobs: 3 }, 'top_logprobs'],
       [{ presence_penalty: 0.5 }, 'presence_penalty'],
       [{ frequency_penalty: -1 }, 'frequency_penalty'],
-      [{ parallel_tool_calls: false }, 'parallel_tool_calls'],
       [{ temperature: 1.5 }, 'temperature'],
-      [{ service_tier: 'flex' }, 'service_tier'],
       [{ prediction: { type: 'content', content: 'x' } }, 'prediction'],
       [{ messages: [{ role: 'user', content: 'Hi', name: 'bob' }] }, 'messages[0].name'],
       [{ messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role'],
@@ -288,5 +289,104 @@ describe('openaiToBedrock request against the Bedrock Runtime service model', ()
     expect(conformance('ConverseStreamRequest', { modelId: ctx.model, ...wireBody({ ...body, stream: true }) })).toEqual([]);
     // The checker itself catches invented fields.
     expect(conformance('ConverseRequest', { modelId: 'm', messages: [], inferenceConfig: { max_tokens: 1 } })).toEqual(['$.inferenceConfig.max_tokens: not a member of InferenceConfiguration']);
+  });
+});
+
+describe('Converse: hints, top_k, json_object and parallel_tool_calls', () => {
+  const claude = (body: OpenAIChatRequest) => openaiToBedrock('bedrock').request(body, ctx);
+  const nova = (body: OpenAIChatRequest) => openaiToBedrock('bedrock').request(body, { ...ctx, model: 'us.amazon.nova-pro-v1:0' });
+
+  test("top_k goes in the family's additionalModelRequestFields; service_tier is a dropped hint", () => {
+    expect((claude(req({ top_k: 40 })).body as Record<string, unknown>).additionalModelRequestFields).toEqual({ top_k: 40 });
+    expect((nova(req({ top_k: 40 })).body as Record<string, unknown>).additionalModelRequestFields).toEqual({ inferenceConfig: { topK: 40 } });
+    const tiered = claude(req({ service_tier: 'flex' }));
+    expect([tiered.dropped, (tiered.body as Record<string, unknown>).service_tier]).toEqual([['service_tier'], undefined]);
+    expect(claude(req({ service_tier: 'auto' })).dropped).toBeUndefined();
+    expect(() => openaiToBedrock('bedrock').request(req({ top_k: 5 }), { ...ctx, model: 'meta.llama3-70b-instruct-v1:0' })).toThrow('Parameter top_k is not supported');
+  });
+
+  test('echoed assistant keys (provider_specific_fields, function_call: null) are tolerated', () => {
+    const body = claude(req({ messages: [user('a'), { role: 'assistant', content: 'b', provider_specific_fields: { refusal: null }, function_call: null }, user('c')] } as Record<string, unknown>)).body as { messages: unknown[] };
+    expect(body.messages).toHaveLength(3);
+  });
+
+  test('response_format json_object rides on a forced tool whose input is the answer', () => {
+    const call = claude(req({ response_format: { type: 'json_object' } }));
+    expect((call.body as Record<string, unknown>).toolConfig).toEqual({
+      tools: [{ toolSpec: { name: 'json_object', description: 'Give your complete answer as a JSON object, as the input of this tool.', inputSchema: { json: { type: 'object' } } } }],
+      toolChoice: { tool: { name: 'json_object' } },
+    });
+    const withTools = claude(req({ tools: [weatherTool], response_format: { type: 'json_object' } })).body as { toolConfig: { tools: unknown[]; toolChoice: unknown } };
+    expect([withTools.toolConfig.tools.length, withTools.toolConfig.toolChoice]).toEqual([2, { any: {} }]);
+
+    const t = openaiToBedrock('bedrock');
+    t.request(req({ response_format: { type: 'json_object' } }), ctx);
+    const out = t.response({ output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'json_object', input: { ok: true } } }] } }, stopReason: 'tool_use', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } }) as { choices: { message: Record<string, unknown>; finish_reason: string }[] };
+    expect([out.choices[0]!.message.content, out.choices[0]!.message.tool_calls, out.choices[0]!.finish_reason]).toEqual(['{"ok":true}', undefined, 'stop']);
+
+    const s = openaiToBedrock('bedrock');
+    s.request(req({ response_format: { type: 'json_object' }, stream: true }), ctx);
+    const events = [
+      { event: 'messageStart', data: { role: 'assistant' } },
+      { event: 'contentBlockStart', data: { contentBlockIndex: 0, start: { toolUse: { toolUseId: 't1', name: 'json_object' } } } },
+      { event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { toolUse: { input: '{"ok":' } } } },
+      { event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { toolUse: { input: 'true}' } } } },
+      { event: 'contentBlockStop', data: { contentBlockIndex: 0 } },
+      { event: 'messageStop', data: { stopReason: 'tool_use' } },
+    ].flatMap((e) => s.streamEvent(e));
+    const deltas = events.map((e) => (e.data as { choices: { delta: Record<string, unknown>; finish_reason: string | null }[] }).choices[0]!);
+    expect(deltas.map((d) => d.delta.content ?? '').join('')).toBe('{"ok":true}');
+    expect(deltas.some((d) => d.delta.tool_calls)).toBe(false);
+    expect(deltas.at(-1)!.finish_reason).toBe('stop');
+  });
+
+  test('parallel_tool_calls false returns the first tool call only (JSON and stream)', () => {
+    const tools = [weatherTool, { type: 'function' as const, function: { name: 'get_time', parameters: { type: 'object' } } }];
+    const two = [{ toolUse: { toolUseId: 'a', name: 'get_weather', input: { city: 'Paris' } } }, { toolUse: { toolUseId: 'b', name: 'get_time', input: {} } }];
+    const answer = (parallel: boolean) => {
+      const t = openaiToBedrock('bedrock');
+      t.request(req({ tools, ...(parallel ? {} : { parallel_tool_calls: false }) }), ctx);
+      return (t.response({ output: { message: { role: 'assistant', content: two } }, stopReason: 'tool_use', usage: {} }) as { choices: { message: { tool_calls: { id: string }[] } }[] }).choices[0]!.message.tool_calls.map((c) => c.id);
+    };
+    expect([answer(false), answer(true)]).toEqual([['a'], ['a', 'b']]);
+
+    const s = openaiToBedrock('bedrock');
+    s.request(req({ tools, parallel_tool_calls: false, stream: true }), ctx);
+    const events = [
+      { event: 'contentBlockStart', data: { contentBlockIndex: 0, start: { toolUse: { toolUseId: 'a', name: 'get_weather' } } } },
+      { event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { toolUse: { input: '{}' } } } },
+      { event: 'contentBlockStop', data: { contentBlockIndex: 0 } },
+      { event: 'contentBlockStart', data: { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'b', name: 'get_time' } } } },
+      { event: 'contentBlockDelta', data: { contentBlockIndex: 1, delta: { toolUse: { input: '{}' } } } },
+      { event: 'contentBlockStop', data: { contentBlockIndex: 1 } },
+      { event: 'messageStop', data: { stopReason: 'tool_use' } },
+    ].flatMap((e) => s.streamEvent(e));
+    const ids = events.flatMap((e) => ((e.data as { choices: { delta: { tool_calls?: { id?: string }[] } }[] }).choices[0]?.delta.tool_calls ?? []).flatMap((c) => (c.id ? [c.id] : [])));
+    expect(ids).toEqual(['a']);
+  });
+});
+
+describe('cache_control markers on parts and tools (the OpenAI-side convention)', () => {
+  const marked = req({
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: 'Long system prompt', cache_control: { type: 'ephemeral' } }] },
+      { role: 'user', content: [{ type: 'text', text: 'Q', cache_control: { type: 'ephemeral' } }] },
+    ],
+    tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } }],
+  } as Record<string, unknown>);
+
+  test('become cachePoint blocks for Claude and Nova', () => {
+    const call = openaiToBedrock('bedrock').request(marked, ctx);
+    const body = call.body as { system: unknown[]; messages: { content: unknown[] }[]; toolConfig: { tools: unknown[] } };
+    expect(body.system).toEqual([{ text: 'Long system prompt' }, { cachePoint: { type: 'default' } }]);
+    expect(body.messages[0]!.content).toEqual([{ text: 'Q' }, { cachePoint: { type: 'default' } }]);
+    expect(body.toolConfig.tools[1]).toEqual({ cachePoint: { type: 'default' } });
+    expect(call.dropped).toBeUndefined();
+  });
+
+  test('are dropped hints for models without prompt caching', () => {
+    const call = openaiToBedrock('bedrock').request(marked, { ...ctx, model: 'meta.llama3-70b-instruct-v1:0' });
+    expect(JSON.stringify(call.body)).not.toContain('cachePoint');
+    expect(call.dropped).toEqual(['cache_control']);
   });
 });

@@ -1,22 +1,44 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest } from '../../wire/openai.ts';
-import { hasToolHistory, toConverseMessages } from './converse-messages.ts';
+import { CACHE_POINT, hasToolHistory, toConverseMessages } from './converse-messages.ts';
 
 /** Top-level OpenAI fields this translator understands; any other key is rejected by name. */
 const KNOWN = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens',
   'stop', 'seed', 'user', 'n', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'tools',
-  'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'metadata',
+  'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'metadata', 'top_k', 'service_tier',
 ]);
 
+/** Model families whose Converse prompt caching takes cachePoint blocks. */
+const CACHING_MODELS = /(^|\.)(anthropic\.claude|amazon\.nova)/;
+
+/** The synthetic tool that carries a `response_format: json_object` answer. */
+export const JSON_OBJECT_TOOL = 'json_object';
+
 /** Converse's `requestMetadata` limits (service model: at most 16 pairs, restricted characters). */
-const METADATA_TEXT = /^[a-zA-Z0-9\s:_@$#=/+,\-.]{0,256}$/;
+const METADATA_CHAR = /[^a-zA-Z0-9\s:_@$#=/+,\-.]/g;
+const METADATA_MAX = 256;
+
+export interface ConversePlan {
+  body: Record<string, unknown>;
+  /** Hints that were not sent. */
+  dropped: string[];
+  /** `parallel_tool_calls: false` without a forced tool: only the first tool call is returned. */
+  oneCall: boolean;
+  /** `response_format: json_object` rides on this forced tool; its input is the answer. */
+  jsonTool?: string;
+}
+
+/** The Converse body alone (the model id goes in the URL). */
+export function toConverseBody(body: OpenAIChatRequest, provider: string, model = ''): Record<string, unknown> {
+  return converseRequest(body, provider, model).body;
+}
 
 /**
- * OpenAI chat request → Converse / ConverseStream body (the model id goes in the URL).
- * Everything Converse cannot express is a 400 naming the parameter.
+ * OpenAI chat request → Converse / ConverseStream body. Everything Converse cannot express is a
+ * 400 naming the parameter; hints it has no place for are dropped and listed.
  */
-export function toConverseBody(body: OpenAIChatRequest, provider: string): Record<string, unknown> {
+export function converseRequest(body: OpenAIChatRequest, provider: string, model: string): ConversePlan {
   const reject = (param: string, why = `Parameter ${param} is not supported by ${provider}`) => {
     throw new GatewayError('invalid_request', why, { param });
   };
@@ -27,9 +49,13 @@ export function toConverseBody(body: OpenAIChatRequest, provider: string): Recor
   if (body.top_logprobs) reject('top_logprobs');
   if (body.presence_penalty) reject('presence_penalty');
   if (body.frequency_penalty) reject('frequency_penalty');
-  if (body.parallel_tool_calls === false) reject('parallel_tool_calls', `${provider} cannot turn off parallel tool calls`);
+  const dropped = new Set<string>();
+  // A price and latency class, never the answer; Converse has no such field.
+  if (body.service_tier != null && body.service_tier !== 'auto') dropped.add('service_tier');
 
-  const { system, messages } = toConverseMessages(body.messages, provider);
+  const caching = CACHING_MODELS.test(model);
+  const hint = (name: string) => dropped.add(name);
+  const { system, messages } = toConverseMessages(body.messages, provider, { hint, caching });
   const out: Record<string, unknown> = { messages };
   if (system.length) out.system = system;
 
@@ -42,6 +68,8 @@ export function toConverseBody(body: OpenAIChatRequest, provider: string): Recor
     inference.temperature = body.temperature;
   }
   if (body.top_p != null) inference.topP = body.top_p;
+  const additional = topKFields((body as { top_k?: unknown }).top_k, model, provider);
+  if (additional) out.additionalModelRequestFields = additional;
   if (body.stop != null) {
     const stops = typeof body.stop === 'string' ? [body.stop] : body.stop;
     if (stops.some((s) => s === '')) reject('stop', 'Stop sequences must not be empty');
@@ -49,20 +77,36 @@ export function toConverseBody(body: OpenAIChatRequest, provider: string): Recor
   }
   if (Object.keys(inference).length) out.inferenceConfig = inference;
 
-  const toolConfig = toToolConfig(body, hasToolHistory(messages), provider);
-  if (toolConfig) out.toolConfig = toolConfig;
+  const jsonTool = body.response_format?.type === 'json_object' ? JSON_OBJECT_TOOL : undefined;
+  const toolConfig = toToolConfig(body, hasToolHistory(messages), provider, jsonTool);
+  if (toolConfig) out.toolConfig = { ...toolConfig, tools: cachePoints(toolConfig.tools as unknown[], body.tools ?? [], caching, hint) };
 
   const outputConfig = toOutputConfig(body, provider);
   if (outputConfig) out.outputConfig = outputConfig;
 
   const metadata = toRequestMetadata(body);
   if (metadata) out.requestMetadata = metadata;
-  return out;
+  // A forced tool yields one call by construction; otherwise later calls are cut from the answer.
+  const forced = typeof body.tool_choice === 'object' || jsonTool !== undefined;
+  return { body: out, dropped: [...dropped], oneCall: body.parallel_tool_calls === false && !forced, ...(jsonTool ? { jsonTool } : {}) };
 }
 
-function toToolConfig(body: OpenAIChatRequest, toolHistory: boolean, provider: string): Record<string, unknown> | undefined {
+/**
+ * `top_k` goes in `additionalModelRequestFields`, in the model family's own field: Claude's
+ * `top_k`, Nova's `inferenceConfig.topK`. Other families have none, so it is refused.
+ */
+function topKFields(topK: unknown, model: string, provider: string): Record<string, unknown> | undefined {
+  if (topK == null) return undefined;
+  if (!Number.isInteger(topK) || (topK as number) < 1) throw new GatewayError('invalid_request', 'top_k must be a positive integer', { param: 'top_k' });
+  if (/(^|\.)anthropic\./.test(model)) return { top_k: topK };
+  if (/(^|\.)amazon\.nova/.test(model)) return { inferenceConfig: { topK } };
+  throw new GatewayError('invalid_request', `Parameter top_k is not supported by ${provider} for ${model || 'this model'} (Claude and Nova models only)`, { param: 'top_k' });
+}
+
+function toToolConfig(body: OpenAIChatRequest, toolHistory: boolean, provider: string, jsonTool?: string): Record<string, unknown> | undefined {
   const tools = body.tools ?? [];
   const choice = body.tool_choice;
+  if (jsonTool) return jsonToolConfig(body, jsonTool, provider);
   if (!tools.length) {
     if (choice === 'required' || (choice && typeof choice === 'object')) {
       throw new GatewayError('invalid_request', 'tool_choice requires tools', { param: 'tool_choice' });
@@ -99,13 +143,28 @@ function toToolConfig(body: OpenAIChatRequest, toolHistory: boolean, provider: s
   return config;
 }
 
+/**
+ * `response_format: json_object` → a forced tool whose input schema is any object: Converse's
+ * structured output needs a closed schema, and a tool's input is always a JSON object. With
+ * client tools the model must call some tool (`any`), so it either calls one of them or answers
+ * through this one.
+ */
+function jsonToolConfig(body: OpenAIChatRequest, name: string, provider: string): Record<string, unknown> {
+  const tools = body.tools ?? [];
+  if (tools.some((t) => t.function.name === name)) {
+    throw new GatewayError('invalid_request', `response_format json_object cannot be used with a tool named '${name}' on ${provider}`, { param: 'response_format' });
+  }
+  if (body.tool_choice === 'none' && tools.length) throw new GatewayError('invalid_request', `tool_choice 'none' cannot be combined with tools and response_format json_object on ${provider}`, { param: 'tool_choice' });
+  const base = toToolConfig({ ...body, response_format: undefined, tool_choice: typeof body.tool_choice === 'object' ? body.tool_choice : undefined }, false, provider);
+  const spec = { toolSpec: { name, description: 'Give your complete answer as a JSON object, as the input of this tool.', inputSchema: { json: { type: 'object' } } } };
+  const toolChoice = typeof body.tool_choice === 'object' ? base?.toolChoice : tools.length ? { any: {} } : { tool: { name } };
+  return { tools: [...((base?.tools as unknown[]) ?? []), spec], toolChoice };
+}
+
 /** response_format json_schema and reasoning_effort both map onto Converse `outputConfig`. */
 function toOutputConfig(body: OpenAIChatRequest, provider: string): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   const rf = body.response_format;
-  if (rf?.type === 'json_object') {
-    throw new GatewayError('invalid_request', `response_format json_object is not supported by ${provider}; use json_schema`, { param: 'response_format' });
-  }
   if (rf?.type === 'json_schema') {
     const js = rf.json_schema;
     if (!js.schema) throw new GatewayError('invalid_request', 'response_format.json_schema.schema is required', { param: 'response_format.json_schema.schema' });
@@ -126,7 +185,9 @@ function toOutputConfig(body: OpenAIChatRequest, provider: string): Record<strin
 
 /**
  * OpenAI `metadata` and `user` → Converse `requestMetadata`, which (like OpenAI's) only tags the
- * invocation for logs and never changes the answer.
+ * invocation for logs and never changes the answer. Characters Converse does not allow become
+ * `_` and values are cut at 256, so a JSON user id (Claude Code's `metadata.user_id`) tags the
+ * call instead of failing it.
  */
 function toRequestMetadata(body: OpenAIChatRequest): Record<string, string> | undefined {
   const meta: Record<string, string> = { ...(body.metadata ?? {}) };
@@ -139,11 +200,23 @@ function toRequestMetadata(body: OpenAIChatRequest): Record<string, string> | un
   const entries = Object.entries(meta);
   if (!entries.length) return undefined;
   if (entries.length > 16) throw new GatewayError('invalid_request', 'Bedrock accepts at most 16 metadata entries', { param: 'metadata' });
+  const clean = (text: string) => text.replace(METADATA_CHAR, '_').slice(0, METADATA_MAX);
+  const out: Record<string, string> = {};
   for (const [k, v] of entries) {
-    const param = k === 'user' && body.user !== undefined ? 'user' : `metadata.${k}`;
-    if (!k || !METADATA_TEXT.test(k) || !METADATA_TEXT.test(v)) {
-      throw new GatewayError('invalid_request', "Bedrock metadata allows only letters, digits, spaces and :_@$#=/+,-. up to 256 characters", { param });
-    }
+    if (!k) throw new GatewayError('invalid_request', 'Bedrock metadata keys must not be empty', { param: 'metadata' });
+    out[clean(k)] = clean(v);
   }
-  return meta;
+  return out;
+}
+
+/** A cachePoint after each client tool marked with `cache_control`, when the model caches (else a dropped hint). */
+function cachePoints(specs: unknown[], tools: NonNullable<OpenAIChatRequest['tools']>, caching: boolean, hint: (name: string) => void): unknown[] {
+  return specs.flatMap((spec, i) => {
+    if ((tools[i] as { cache_control?: unknown } | undefined)?.cache_control == null) return [spec];
+    if (!caching) {
+      hint('cache_control');
+      return [spec];
+    }
+    return [spec, CACHE_POINT];
+  });
 }

@@ -11,6 +11,10 @@ interface StreamOptions {
   /** The client asked for `stream_options.include_usage`. */
   includeUsage: boolean;
   onUsage(u: Usage): void;
+  /** `parallel_tool_calls: false`: tool calls after the first are not passed on. */
+  oneCall?: boolean;
+  /** The synthetic json_object tool: its input streams as the message content. */
+  jsonTool?: string;
 }
 
 /**
@@ -29,8 +33,10 @@ export function converseStream(o: StreamOptions) {
   let usage: Usage | undefined;
   /** contentBlockIndex → OpenAI tool_calls index, for client-visible tool calls only. */
   const tools = new Map<number, number>();
-  /** Blocks that belong to server-side tools; their deltas are not the client's. */
+  /** Blocks that belong to server-side tools (or extra calls cut by oneCall); their deltas are not the client's. */
   const serverBlocks = new Set<number>();
+  /** Blocks of the json_object tool, whose input is the answer's text. */
+  const jsonBlocks = new Set<number>();
   /** Tool blocks that received input; one that got none still owes the client `{}`. */
   const toolsWithInput = new Set<number>();
 
@@ -60,12 +66,17 @@ export function converseStream(o: StreamOptions) {
         const start = (data.start ?? {}) as { toolUse?: { toolUseId?: unknown; name?: unknown; type?: unknown } };
         const tu = start.toolUse;
         if (!tu) break;
-        if (tu.type === 'server_tool_use') {
+        if (tu.type === 'server_tool_use' || (o.oneCall && tools.size > 0)) {
           serverBlocks.add(index);
           break;
         }
         if (typeof tu.toolUseId !== 'string' || typeof tu.name !== 'string') {
           throw new GatewayError('upstream_invalid', `${provider} started a tool call without id or name`);
+        }
+        if (tu.name === o.jsonTool) {
+          jsonBlocks.add(index);
+          open(out);
+          break;
         }
         const toolIndex = tools.size;
         tools.set(index, toolIndex);
@@ -83,9 +94,13 @@ export function converseStream(o: StreamOptions) {
           }
         } else if (delta.toolUse) {
           if (serverBlocks.has(index)) break;
+          const input = (delta.toolUse as { input?: unknown }).input;
+          if (jsonBlocks.has(index)) {
+            if (typeof input === 'string' && input) out.push(chunk({ content: input }));
+            break;
+          }
           const toolIndex = tools.get(index);
           if (toolIndex === undefined) throw new GatewayError('upstream_invalid', `${provider} sent tool input for a block that never started`);
-          const input = (delta.toolUse as { input?: unknown }).input;
           if (typeof input === 'string' && input) {
             toolsWithInput.add(index);
             out.push(chunk({ tool_calls: [{ index: toolIndex, function: { arguments: input } }] }));

@@ -80,8 +80,8 @@ describe('bedrockEmbeddings', () => {
   });
 
   test('rejects what InvokeModel cannot do, naming the parameter', () => {
-    expect(rejected('amazon.titan-embed-text-v2:0', { input: ['a', 'b'] }).param).toBe('input');
-    expect(rejected('amazon.titan-embed-text-v2:0', { input: [1, 2, 3] }).param).toBe('input');
+    expect(rejected('amazon.titan-embed-text-v2:0', { input: Array(257).fill('x') }).param).toBe('input');
+    expect(rejected('amazon.titan-embed-text-v2:0', { input: [-1] }).param).toBe('input');
     expect(rejected('cohere.embed-english-v3', { dimensions: 256 }).param).toBe('dimensions');
     expect(rejected('cohere.embed-v4:0', { input: Array(97).fill('x') }).param).toBe('input');
     expect(rejected('amazon.titan-embed-text-v2:0', { user: 'u1' }).param).toBe('user');
@@ -100,5 +100,20 @@ describe('bedrockEmbeddings', () => {
   test('upstream errors keep the message', () => {
     const e = bedrockEmbeddings('bedrock').error(400, '{"message":"Malformed input request: #: extraneous key [normalize] is not permitted"}');
     expect([e.kind, e.message]).toEqual(['invalid_request', 'bedrock returned 400: Malformed input request: #: extraneous key [normalize] is not permitted']);
+  });
+});
+
+describe('Titan with several inputs', () => {
+  test('fans out to one call per input and answers in order with usage summed', () => {
+    const { t, up } = call('amazon.titan-embed-text-v2:0', { input: ['first text', 'second text', 'third'], dimensions: 256 });
+    expect(up.parts).toEqual(['first text', 'second text', 'third'].map((inputText) => ({ inputText, normalize: true, dimensions: 256 })));
+    const out = t.response({ parts: [1, 2, 3].map((k) => ({ embedding: [k, 0], inputTextTokenCount: k + 1 })) }) as Result;
+    expect(out.data.map((d) => [d.index, d.embedding])).toEqual([[0, [1, 0]], [1, [2, 0]], [2, [3, 0]]]);
+    expect(out.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
+    expect(call('amazon.titan-embed-text-v2:0', { input: ['one'] }).up.parts).toBeUndefined();
+  });
+
+  test('token-id input is read as cl100k_base text', () => {
+    expect(call('amazon.titan-embed-text-v2:0', { input: [[9906, 1917]] }).up.body).toEqual({ inputText: 'Hello world', normalize: true });
   });
 });

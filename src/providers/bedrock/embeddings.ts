@@ -3,17 +3,21 @@ import type { OpenAIEmbeddingsRequest } from '../../wire/openai.ts';
 import { emptyUsage, type EmbeddingsTranslator, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { asObject } from '../openai/openai-openai.ts';
+import { textInputs } from '../token-input.ts';
 
 type Family = 'titan' | 'titan-v2' | 'cohere' | 'cohere-v4';
 
 const KNOWN = new Set(['model', 'input', 'encoding_format', 'dimensions']);
 /** Cohere's documented batch limit on Bedrock. */
 const COHERE_MAX_TEXTS = 96;
+/** Titan inputs one request may fan out to. */
+const TITAN_MAX_TEXTS = 256;
 
 /**
  * OpenAI embeddings → Bedrock InvokeModel. The body format depends on the model family, picked
  * from the model id (which may carry a region prefix such as `us.` or be an ARN):
- *   amazon.titan-embed-*  `{inputText}`: one text per call, so only a single input is accepted;
+ *   amazon.titan-embed-*  `{inputText}`: one text per call, so several inputs fan out to one
+ *                         call each (UpstreamCall.parts, sent in parallel; usage summed);
  *                         v2 also gets `normalize: true` (OpenAI vectors are unit length) and
  *                         `dimensions`.
  *   cohere.embed-*        `{texts, input_type: "search_document"}`: batches of up to 96. OpenAI
@@ -40,17 +44,18 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
       base64 = body.encoding_format === 'base64';
       const texts = textInputs(body.input, provider);
       if (family === 'titan' || family === 'titan-v2') {
-        if (texts.length !== 1) {
-          throw new GatewayError('invalid_request', `${ctx.model} embeds one input per request; send a single string`, { param: 'input' });
+        if (texts.length > TITAN_MAX_TEXTS) {
+          throw new GatewayError('invalid_request', `${ctx.model} embeds one input per call; at most ${TITAN_MAX_TEXTS} inputs per request are sent as separate calls`, { param: 'input' });
         }
-        const wire: Record<string, unknown> = { inputText: texts[0] };
+        const extra: Record<string, unknown> = {};
         if (family === 'titan-v2') {
-          wire.normalize = true;
-          if (body.dimensions !== undefined) wire.dimensions = body.dimensions;
+          extra.normalize = true;
+          if (body.dimensions !== undefined) extra.dimensions = body.dimensions;
         } else if (body.dimensions !== undefined) {
           throw unsupported(provider, 'dimensions', ctx.model);
         }
-        return { op: 'embeddings', stream: false, body: wire };
+        const bodies = texts.map((inputText) => ({ inputText, ...extra }));
+        return { op: 'embeddings', stream: false, body: bodies[0], ...(bodies.length > 1 ? { parts: bodies } : {}) };
       }
       if (texts.length > COHERE_MAX_TEXTS) {
         throw new GatewayError('invalid_request', `${ctx.model} accepts at most ${COHERE_MAX_TEXTS} inputs per request`, { param: 'input' });
@@ -66,8 +71,10 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
       const r = asObject(json, provider);
       let vectors: unknown[];
       if (family === 'titan' || family === 'titan-v2') {
-        vectors = [r.embedding];
-        usage = { ...emptyUsage(), input_tokens: num(r.inputTextTokenCount) };
+        // Several inputs came back from their own calls as {parts: [answer, …]}.
+        const answers = Array.isArray(r.parts) ? r.parts.map((p) => asObject(p, provider)) : [r];
+        vectors = answers.map((a) => a.embedding);
+        usage = { ...emptyUsage(), input_tokens: answers.reduce((n, a) => n + num(a.inputTextTokenCount), 0) };
       } else {
         // Without embedding_types Cohere answers `embeddings: [[…]]`; with them, `{float: [[…]]}`.
         const e = r.embeddings;
@@ -103,14 +110,6 @@ function familyOf(model: string, provider: string): Family {
   if (/(^|[./])cohere\.embed-v4/.test(model)) return 'cohere-v4';
   if (/(^|[./])cohere\.embed-/.test(model)) return 'cohere';
   throw new GatewayError('invalid_request', `${provider} embeddings support Amazon Titan and Cohere embed models, not '${model}'`, { param: 'model' });
-}
-
-function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: string): string[] {
-  const list = typeof input === 'string' ? [input] : input;
-  if (!list.every((x): x is string => typeof x === 'string')) {
-    throw new GatewayError('invalid_request', `${provider} embeds text only; token-id inputs are not supported`, { param: 'input' });
-  }
-  return list;
 }
 
 function unsupported(provider: string, param: string, model: string): GatewayError {

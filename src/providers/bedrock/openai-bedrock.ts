@@ -4,7 +4,7 @@ import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { emptyUsage, type OpenAIChatTranslator, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { asObject } from '../openai/openai-openai.ts';
-import { toConverseBody } from './converse-request.ts';
+import { converseRequest } from './converse-request.ts';
 import { converseStream } from './converse-stream.ts';
 import { finishReason, openaiUsage, readConverseUsage } from './converse-usage.ts';
 
@@ -16,6 +16,8 @@ export function openaiToBedrock(provider: string): OpenAIChatTranslator {
   let usage: Usage = emptyUsage();
   let publicModel = '';
   let stream: ReturnType<typeof converseStream> | undefined;
+  let oneCall = false;
+  let jsonTool: string | undefined;
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
 
@@ -28,14 +30,17 @@ export function openaiToBedrock(provider: string): OpenAIChatTranslator {
     request(body: OpenAIChatRequest, ctx) {
       publicModel = ctx.publicModel;
       const isStream = body.stream === true;
-      const wire = toConverseBody(body, provider);
+      const plan = converseRequest(body, provider, ctx.model);
+      ({ oneCall, jsonTool } = plan);
       stream = converseStream({
         provider,
         base: { id, object: 'chat.completion.chunk', created, model: publicModel },
         includeUsage: body.stream_options?.include_usage === true,
         onUsage: (u) => (usage = u),
+        oneCall,
+        jsonTool,
       });
-      return { op: 'chat', stream: isStream, body: wire };
+      return { op: 'chat', stream: isStream, body: plan.body, ...(plan.dropped.length ? { dropped: plan.dropped } : {}) };
     },
     response(json) {
       const r = asObject(json, provider);
@@ -52,6 +57,12 @@ export function openaiToBedrock(provider: string): OpenAIChatTranslator {
           // Server-side tools (e.g. Nova's code interpreter) ran upstream; they are not the client's to call.
           if (t.type === 'server_tool_use') continue;
           if (typeof t.toolUseId !== 'string' || typeof t.name !== 'string') throw new GatewayError('upstream_invalid', `${provider} returned a malformed toolUse block`);
+          // The json_object answer, given as the input of the synthetic tool.
+          if (t.name === jsonTool) {
+            text += JSON.stringify(t.input ?? {});
+            continue;
+          }
+          if (oneCall && toolCalls.length) continue;
           toolCalls.push({ id: t.toolUseId, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.input ?? {}) } });
         } else if (b.reasoningContent) {
           const rt = (b.reasoningContent as { reasoningText?: { text?: unknown } }).reasoningText?.text;

@@ -56,10 +56,12 @@ describe('geminiEmbeddings', () => {
     expect(out.usage.prompt_tokens).toBe(4);
   });
 
-  test('token ids and unknown parameters are a 400 naming them; user is not sent', () => {
-    for (const input of [[1, 2, 3], [[1, 2]]]) {
-      expect(() => request({ input: input as OpenAIEmbeddingsRequest['input'] })).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'input' }) as unknown as Error);
-    }
+  test('token ids are read back as cl100k_base text (what langchain-openai sends); ids outside it and unknown parameters are a 400', () => {
+    // "Hello world" and "second text" in cl100k_base, as tiktoken encodes them.
+    const sent = request({ input: [[9906, 1917], [5686, 1495]] }).body as { requests: { content: { parts: { text: string }[] } }[] };
+    expect(sent.requests.map((r) => r.content.parts[0]!.text)).toEqual(['Hello world', 'second text']);
+    expect((request({ input: [9906, 1917] }).body as { requests: unknown[] }).requests).toHaveLength(1);
+    expect(() => request({ input: [[1, 200000]] })).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'input[0]', message: expect.stringContaining('200000 is not one') }) as unknown as Error);
     expect(() => request({ task: 'query' })).toThrow(expect.objectContaining({ param: 'task' }) as unknown as Error);
     expect(JSON.stringify(request({ user: 'u-1' }).body)).not.toContain('u-1');
   });

@@ -2,13 +2,14 @@ import { GatewayError } from '../../lib/errors.ts';
 import { emptyUsage, type EmbeddingsTranslator, type Usage } from '../types.ts';
 import { geminiModelId } from './adapter.ts';
 import { geminiHttpError } from './errors.ts';
+import { textInputs } from '../token-input.ts';
 
 /** `user` identifies the end user for OpenAI's abuse monitoring; Gemini has no counterpart and it changes no vector. */
 const KNOWN = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /**
- * OpenAI embeddings → Gemini `batchEmbedContents`, one request per input. Token-id inputs have no
- * Gemini form and are refused. `dimensions` → `outputDimensionality`; `encoding_format: base64`
+ * OpenAI embeddings → Gemini `batchEmbedContents`, one request per input. Token-id inputs are
+ * read back into text (token-input.ts). `dimensions` → `outputDimensionality`; `encoding_format: base64`
  * is produced here the way OpenAI does it (little-endian float32). `batchEmbedContents` reports
  * no token usage, so usage is an estimate of one token per four characters of input.
  */
@@ -46,12 +47,6 @@ export function geminiEmbeddings(provider: string): EmbeddingsTranslator {
     usage: () => usage,
     error: (status, body) => geminiHttpError(provider, status, body),
   };
-}
-
-function textInputs(input: unknown, provider: string): string[] {
-  if (typeof input === 'string') return [input];
-  if (Array.isArray(input) && input.every((x) => typeof x === 'string')) return input as string[];
-  throw new GatewayError('invalid_request', `Token-id input is not supported by ${provider}; send text`, { param: 'input' });
 }
 
 /** OpenAI's base64 encoding: the vector as little-endian float32, base64-encoded. */

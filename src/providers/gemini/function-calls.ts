@@ -15,18 +15,30 @@ export interface FunctionCall {
  * in fragments to append), and an empty `functionCall` that ends it. Calls are handed out whole
  * either way, so the client sees one tool-call delta per call.
  */
-export function functionCallCollector(provider: string) {
+export function functionCallCollector(provider: string, opts: { oneCall?: boolean } = {}) {
   let pending: FunctionCall | undefined;
+  let handed = 0;
 
   const close = (): FunctionCall[] => {
     const done = pending;
     pending = undefined;
     return done ? [done] : [];
   };
+  /** With `parallel_tool_calls: false`, Gemini cannot be told to stop at one call: later calls are discarded. */
+  const hand = (calls: FunctionCall[]): FunctionCall[] => {
+    const out = opts.oneCall ? calls.slice(0, Math.max(0, 1 - handed)) : calls;
+    handed += out.length;
+    return out;
+  };
 
   return {
     /** Takes one `functionCall` part; returns the calls it completed. */
-    take(part: Obj): FunctionCall[] {
+    take: (part: Obj): FunctionCall[] => hand(take(part)),
+    /** The call still open when the candidate finished (Gemini may omit the closing part). */
+    flush: () => hand(close()),
+  };
+
+  function take(part: Obj): FunctionCall[] {
       const fc = part.functionCall as Obj;
       if (!fc || typeof fc !== 'object') throw new GatewayError('upstream_invalid', `${provider} returned a malformed functionCall`);
       const signature = typeof part.thoughtSignature === 'string' ? part.thoughtSignature : undefined;
@@ -47,10 +59,7 @@ export function functionCallCollector(provider: string) {
         out.push(...close());
       }
       return out;
-    },
-    /** The call still open when the candidate finished (Gemini may omit the closing part). */
-    flush: close,
-  };
+  }
 }
 
 function applyPartial(args: Obj, p: Obj, provider: string): void {

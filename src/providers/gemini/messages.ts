@@ -2,6 +2,7 @@ import { GatewayError } from '../../lib/errors.ts';
 import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
 import { audioPart, filePart, imagePart, type MediaPart } from './media.ts';
 import { readToolCallId } from './tool-ids.ts';
+import { ECHOED_KEYS } from '../echoed-keys.ts';
 
 export type GeminiPart =
   | { text: string; thought?: true }
@@ -59,7 +60,7 @@ export function toGeminiContents(messages: ChatMessage[], model: string): Conver
     const known = KNOWN[m.role];
     if (!known) throw new GatewayError('invalid_request', `Role '${m.role}' is not supported by Gemini; use tool messages`, { param: `${at}.role` });
     for (const [k, v] of Object.entries(m)) {
-      if (v !== null && v !== undefined && !known.includes(k)) {
+      if (v !== null && v !== undefined && !known.includes(k) && !ECHOED_KEYS.has(k)) {
         throw new GatewayError('invalid_request', `Parameter ${at}.${k} is not supported by Gemini`, { param: `${at}.${k}` });
       }
     }

@@ -15,8 +15,9 @@ export function openaiToGemini(provider: string): OpenAIChatTranslator {
   let publicModel = '';
   let includeUsage = false;
   let logprobs = false;
+  let oneCall = false;
   let stream: ReturnType<typeof geminiStream> | undefined;
-  const streamState = () => (stream ??= geminiStream({ provider, publicModel, includeUsage, logprobs }));
+  const streamState = () => (stream ??= geminiStream({ provider, publicModel, includeUsage, logprobs, oneCall }));
 
   return {
     request(body: OpenAIChatRequest, ctx) {
@@ -24,10 +25,11 @@ export function openaiToGemini(provider: string): OpenAIChatTranslator {
       const r = toGeminiRequest(body, ctx.model, provider);
       includeUsage = r.includeUsage;
       logprobs = r.logprobs;
-      return { op: 'chat', stream: r.stream, body: r.body };
+      oneCall = r.oneCall;
+      return { op: 'chat', stream: r.stream, body: r.body, ...(r.dropped.length ? { dropped: r.dropped } : {}) };
     },
     response(json) {
-      const r = geminiResponse(json, { provider, publicModel, logprobs });
+      const r = geminiResponse(json, { provider, publicModel, logprobs, oneCall });
       usage = r.usage;
       return r.body;
     },

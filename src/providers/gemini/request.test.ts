@@ -265,7 +265,6 @@ describe('parameters', () => {
     expect(translate({ tool_choice: 'none' }).toolConfig).toBeUndefined();
     rejects({ tools, tool_choice: { type: 'function', function: { name: 'other' } } }, 'tool_choice');
     rejects({ tool_choice: 'required' }, 'tool_choice');
-    rejects({ tools, parallel_tool_calls: false }, 'parallel_tool_calls');
     expect(translate({ tools, parallel_tool_calls: true }).tools).toHaveLength(1);
   });
 
@@ -288,7 +287,6 @@ describe('parameters', () => {
     expect(rejects({ logit_bias: { '50256': -100 } }, 'logit_bias')).toBe('Parameter logit_bias is not supported by gemini');
     rejects({ modalities: ['text', 'audio'] }, 'modalities');
     rejects({ store: true }, 'store');
-    rejects({ service_tier: 'flex' }, 'service_tier');
     rejects({ top_logprobs: 2 }, 'top_logprobs');
     rejects({ max_tokens: 10, max_completion_tokens: 20 }, 'max_tokens');
     // Defaults and nulls are not requests for anything.
@@ -301,4 +299,49 @@ describe('parameters', () => {
     expect(call).toMatchObject({ op: 'chat', stream: true });
     expect(JSON.stringify(call.body)).not.toContain('stream');
   });
+});
+
+describe('parallel_tool_calls, top_k and hints', () => {
+  const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object' } } }, { type: 'function' as const, function: { name: 'get_time', parameters: { type: 'object' } } }];
+  const call = (req: Record<string, unknown>) => openaiToGemini('gemini').request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], ...req } as OpenAIChatRequest, ctx());
+
+  test('parallel_tool_calls false keeps only the first call of a recorded parallel answer', () => {
+    const json = fixtureJson('firebase-testdata_vertexai_unary-success-function-call-different-parallel-calls.json') as GResponse;
+    const calls = json.candidates![0]!.content!.parts!.filter((p) => p.functionCall);
+    expect(calls.length).toBeGreaterThan(1);
+    const one = openaiToGemini('gemini');
+    one.request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], tools, parallel_tool_calls: false } as OpenAIChatRequest, ctx());
+    const out = one.response(json) as OACompletion;
+    expect(out.choices[0]!.message.tool_calls!.map((c) => c.function.name)).toEqual([calls[0]!.functionCall!.name as string]);
+    expect(out.choices[0]!.finish_reason).toBe('tool_calls');
+    const all = openaiToGemini('gemini');
+    all.request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], tools } as OpenAIChatRequest, ctx());
+    expect((all.response(json) as OACompletion).choices[0]!.message.tool_calls).toHaveLength(calls.length);
+  });
+
+  test('parallel_tool_calls false on a stream streams the first call only', () => {
+    const t = openaiToGemini('gemini');
+    t.request({ model: 'my-gemini', messages: [{ role: 'user', content: 'hi' }], tools, parallel_tool_calls: false, stream: true } as OpenAIChatRequest, ctx());
+    const parts = [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, { functionCall: { name: 'get_time', args: {} } }];
+    const events = [...t.streamEvent({ data: { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }] } }), ...t.streamEnd()];
+    const names = events.flatMap((e) => ((e.data as OAChunkish).choices?.[0]?.delta?.tool_calls ?? []).map((c) => c.function.name));
+    expect(names).toEqual(['get_weather']);
+  });
+
+  test('top_k → topK; service_tier is dropped and named', () => {
+    expect((call({ top_k: 40 }).body as GRequest).generationConfig).toEqual({ topK: 40 });
+    const c = call({ service_tier: 'default' });
+    expect(c.dropped).toEqual(['service_tier']);
+    expect((c.body as Record<string, unknown>).service_tier).toBeUndefined();
+    rejects({ top_k: 0.5 }, 'top_k');
+  });
+});
+
+interface OAChunkish {
+  choices?: { delta?: { tool_calls?: { function: { name: string } }[] } }[];
+}
+
+test('echoed assistant keys (provider_specific_fields, function_call: null) are tolerated', () => {
+  const body = translate({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', provider_specific_fields: { x: 1 }, function_call: null }, { role: 'user', content: 'c' }] as OpenAIChatRequest['messages'] });
+  expect(body.contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
 });

@@ -7,7 +7,7 @@ import { functionParameters, toGeminiJsonSchema } from './schema.ts';
 const MAPPED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'n',
   'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format',
-  'reasoning_effort',
+  'reasoning_effort', 'top_k',
 ]);
 
 /**
@@ -18,6 +18,12 @@ const MAPPED = new Set([
  */
 const NOT_SENT = new Set(['user', 'safety_identifier', 'metadata', 'prompt_cache_key']);
 
+/**
+ * Hints with no Gemini counterpart that cannot change the answer: not sent, and reported as
+ * dropped. `service_tier` picks a price and latency class, never the output.
+ */
+const HINTS = new Set(['service_tier']);
+
 /** Unmapped parameters are still fine at their default value. */
 const DEFAULTS: Record<string, unknown> = { store: false, service_tier: 'auto' };
 
@@ -26,19 +32,28 @@ const DEFAULTS: Record<string, unknown> = { store: false, service_tier: 'auto' }
  * Gemini 2.5 model's range (Flash 0–24576, Pro 128–32768); Gemini 3 maps a budget onto its
  * thinking levels itself.
  */
-export const THINKING_BUDGET = { minimal: 128, low: 1024, medium: 8192, high: 24576 } as const;
+export const THINKING_BUDGET = { minimal: 128, low: 1024, medium: 8192, high: 24576, xhigh: 24576, max: 24576 } as const;
 
 export interface GeminiRequest {
   body: Record<string, unknown>;
   stream: boolean;
   includeUsage: boolean;
   logprobs: boolean;
+  /** `parallel_tool_calls: false`: keep only the first function call of the answer. */
+  oneCall: boolean;
+  /** Hints that were not sent. */
+  dropped: string[];
 }
 
 /** An OpenAI chat request → a Gemini `generateContent` body. Throws a 400 for what Gemini cannot express. */
 export function toGeminiRequest(req: OpenAIChatRequest, model: string, provider: string): GeminiRequest {
+  const dropped: string[] = [];
   for (const [k, v] of Object.entries(req)) {
     if (MAPPED.has(k) || NOT_SENT.has(k) || v === null || v === undefined || DEFAULTS[k] === v) continue;
+    if (HINTS.has(k)) {
+      dropped.push(k);
+      continue;
+    }
     throw new GatewayError('invalid_request', `Parameter ${k} is not supported by ${provider}`, { param: k });
   }
   const { contents, systemInstruction, imageDetail } = toGeminiContents(req.messages, model);
@@ -49,9 +64,6 @@ export function toGeminiRequest(req: OpenAIChatRequest, model: string, provider:
   if (imageDetail) config.mediaResolution = imageDetail === 'low' ? 'MEDIA_RESOLUTION_LOW' : 'MEDIA_RESOLUTION_HIGH';
   if (Object.keys(config).length) body.generationConfig = config;
 
-  if (req.parallel_tool_calls === false) {
-    throw new GatewayError('invalid_request', `Parameter parallel_tool_calls=false is not supported by ${provider}: Gemini cannot be limited to one call per turn`, { param: 'parallel_tool_calls' });
-  }
   const names = (req.tools ?? []).map((t) => t.function.name);
   if (req.tools?.length) {
     // `strict` has no Gemini counterpart; the schema itself still goes up in full.
@@ -69,6 +81,9 @@ export function toGeminiRequest(req: OpenAIChatRequest, model: string, provider:
     stream: req.stream === true,
     includeUsage: req.stream_options?.include_usage === true,
     logprobs: req.logprobs === true,
+    // A forced single function needs nothing more; otherwise the answer is cut to its first call.
+    oneCall: req.parallel_tool_calls === false,
+    dropped,
   };
 }
 
@@ -76,6 +91,11 @@ function generationConfig(req: OpenAIChatRequest, provider: string): Record<stri
   const c: Record<string, unknown> = {};
   if (req.temperature != null) c.temperature = req.temperature;
   if (req.top_p != null) c.topP = req.top_p;
+  const topK = (req as { top_k?: unknown }).top_k;
+  if (topK != null) {
+    if (!Number.isInteger(topK) || (topK as number) < 1) throw new GatewayError('invalid_request', 'top_k must be a positive integer', { param: 'top_k' });
+    c.topK = topK;
+  }
   if (req.max_tokens != null && req.max_completion_tokens != null && req.max_tokens !== req.max_completion_tokens) {
     throw new GatewayError('invalid_request', 'max_tokens and max_completion_tokens disagree; send one of them', { param: 'max_tokens' });
   }

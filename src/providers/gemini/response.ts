@@ -11,6 +11,8 @@ export interface ResponseOptions {
   provider: string;
   publicModel: string;
   logprobs: boolean;
+  /** `parallel_tool_calls: false`: only the first function call is returned. */
+  oneCall?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function geminiResponse(json: unknown, o: ResponseOptions): { body: Obj; 
 
 function choice(c: Obj, i: number, o: ResponseOptions): Obj {
   const parts = partsOf(c, o.provider);
-  const calls = functionCallCollector(o.provider);
+  const calls = functionCallCollector(o.provider, { oneCall: o.oneCall });
   const toolCalls: Obj[] = [];
   let text: string | null = null;
   let reasoning = '';

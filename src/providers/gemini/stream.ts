@@ -12,6 +12,8 @@ export interface StreamOptions {
   publicModel: string;
   includeUsage: boolean;
   logprobs: boolean;
+  /** `parallel_tool_calls: false`: only the first function call is streamed. */
+  oneCall?: boolean;
 }
 
 interface CandidateState {
@@ -49,7 +51,7 @@ export function geminiStream(o: StreamOptions) {
     const out: StreamEvent[] = [];
     let st = candidates.get(index);
     if (!st) {
-      st = { calls: functionCallCollector(o.provider), toolCalls: 0, produced: false };
+      st = { calls: functionCallCollector(o.provider, { oneCall: o.oneCall }), toolCalls: 0, produced: false };
       candidates.set(index, st);
       out.push(delta(index, { role: 'assistant', content: '' }));
     }

@@ -95,8 +95,8 @@ describe('anthropic → openai request', () => {
   });
 
   test('what the OpenAI wire cannot express is a 400 naming it', () => {
-    rejects({ top_k: 5 }, 'top_k');
-    rejects({ thinking: { type: 'enabled', budget_tokens: 2048 } }, 'thinking');
+    rejects({ output_config: { format: { type: 'xml' } } }, 'output_config.format');
+    rejects({ output_config: { verbosity: 'low' } }, 'output_config.verbosity');
     rejects({ container: 'c1' }, 'container');
     rejects({ metadata: { user_id: 'u', tier: 'x' } }, 'metadata.tier');
     rejects({ tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools[0].type');
@@ -262,4 +262,86 @@ describe('anthropic → openai stream (every recorded OpenAI-wire stream)', asyn
     const r = t.response({ choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop', stop_reason: 'END' }], usage: { prompt_tokens: 3, completion_tokens: 1 } }) as Json;
     expect(r).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
   });
+});
+
+describe("Claude Code's default fields on the OpenAI wire", () => {
+  const call = (body: Json) => anthropicToOpenAI('openai').request({ ...base, ...body } as AnthropicMessagesRequest, ctx);
+
+  test('thinking budgets and output_config.effort become reasoning_effort (effort wins)', () => {
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 1024 } }).reasoning_effort).toBe('low');
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 8192 } }).reasoning_effort).toBe('medium');
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 31999 } }).reasoning_effort).toBe('high');
+    expect(call({ thinking: { type: 'enabled', budget_tokens: 31999 }, output_config: { effort: 'low' } }).body).toMatchObject({ reasoning_effort: 'low' });
+    expect(call({ thinking: { type: 'adaptive' }, output_config: { effort: 'medium' } }).body).toMatchObject({ reasoning_effort: 'medium' });
+    expect(reqBody({ thinking: { type: 'adaptive' } }).reasoning_effort).toBeUndefined();
+    expect(reqBody({ thinking: { type: 'enabled', budget_tokens: 2048 } }).thinking).toBeUndefined();
+  });
+
+  test('output_config.format json_schema becomes a strict response_format', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
+    expect(reqBody({ output_config: { format: { type: 'json_schema', schema } } }).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema, strict: true } });
+  });
+
+  test('system turns inside messages stay in place as system messages', () => {
+    const b = reqBody({ system: 'Top.', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'system', content: [{ type: 'text', text: 'Now terse.' }] }, { role: 'user', content: 'c' }] } as Json);
+    expect(b.messages).toEqual([
+      { role: 'system', content: 'Top.' },
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'b' },
+      { role: 'system', content: 'Now terse.' },
+      { role: 'user', content: 'c' },
+    ]);
+  });
+
+  test('hints are dropped and named; top_k and service_tier are mapped', () => {
+    const c = call({
+      cache_control: { type: 'ephemeral' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015' }] },
+      service_tier: 'standard_only',
+      top_k: 40,
+      tools: [{ name: 'Read', input_schema: { type: 'object' }, eager_input_streaming: true }],
+    });
+    expect(c.dropped).toEqual(['cache_control', 'context_management', 'tools.eager_input_streaming']);
+    expect(c.body).toMatchObject({ service_tier: 'default', top_k: 40 });
+    const fn = ((c.body as Json).tools as Json[])[0]!.function as Json;
+    expect(fn.eager_input_streaming).toBeUndefined();
+    expect(call({}).dropped).toBeUndefined();
+    // A cache marker on a block is a hint too.
+    expect(call({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] }).dropped).toEqual(['cache_control']);
+  });
+});
+
+test("a translated stream's message_start carries the gateway's input estimate; message_delta the real count", () => {
+  const t = anthropicToOpenAI('openai');
+  t.request({ ...base, stream: true }, { ...ctx, inputTokens: 42 });
+  const chunk = (extra: Json) => ({ data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', ...extra } });
+  const out = [
+    ...t.streamEvent(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] })),
+    ...t.streamEvent(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })),
+    ...t.streamEvent(chunk({ choices: [], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } })),
+    ...t.streamEvent({ data: DONE }),
+  ].map((e) => e.data as Json);
+  expect((out[0]!.message as Json).usage).toEqual({ input_tokens: 42, output_tokens: 0 });
+  expect(out.find((e) => e.type === 'message_delta')!.usage).toEqual({ input_tokens: 40, output_tokens: 3 });
+});
+
+test('with cacheMarkers (the Bedrock path) cache_control stays on parts, tool results and tools, and is not reported', () => {
+  const body = {
+    ...base,
+    system: [{ type: 'text', text: 'S', cache_control: { type: 'ephemeral' } }],
+    messages: [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'file', cache_control: { type: 'ephemeral' } }] },
+    ],
+    tools: [{ name: 'Read', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } }],
+  } as AnthropicMessagesRequest;
+  const kept = anthropicToOpenAI('bedrock', { cacheMarkers: true }).request(body, ctx);
+  const b = kept.body as { messages: Json[]; tools: Json[] };
+  expect(b.messages[0]).toEqual({ role: 'system', content: [{ type: 'text', text: 'S', cache_control: { type: 'ephemeral' } }] });
+  expect(b.messages[2]).toEqual({ role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: 'file', cache_control: { type: 'ephemeral' } }] });
+  expect(b.tools[0]!.cache_control).toEqual({ type: 'ephemeral' });
+  expect(kept.dropped).toBeUndefined();
+  const plain = anthropicToOpenAI('openai').request(body, ctx);
+  expect(JSON.stringify(plain.body)).not.toContain('cache_control');
+  expect(plain.dropped).toEqual(['cache_control']);
 });

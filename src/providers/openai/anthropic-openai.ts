@@ -3,7 +3,7 @@ import { messageId, toolCallId } from '../../lib/ids.ts';
 import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { DONE, emptyUsage, type AnthropicChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
-import { toOpenAIRequest } from './anthropic-openai-request.ts';
+import { toOpenAIRequest, type OpenAIRequestOptions } from './anthropic-openai-request.ts';
 import { asObject } from './openai-openai.ts';
 import { readOpenAIUsage } from './usage.ts';
 
@@ -28,10 +28,11 @@ interface ToolCallDelta {
  * for `[DONE]` (or the end of the stream) because OpenAI sends usage after the finish_reason.
  * Reasoning text from OpenAI-compatible servers is not surfaced: the client did not enable thinking.
  */
-export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
+export function anthropicToOpenAI(provider: string, opts: OpenAIRequestOptions = {}): AnthropicChatTranslator {
   let usage: Usage = emptyUsage();
   let publicModel = '';
   let stopSequences: string[] = [];
+  let estimatedInput = 0;
   const id = messageId();
   // Stream state.
   let started = false;
@@ -91,8 +92,9 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
     request(body: AnthropicMessagesRequest, ctx) {
       publicModel = ctx.publicModel;
       stopSequences = body.stop_sequences ?? [];
-      const out = toOpenAIRequest(body, provider);
-      return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model } };
+      estimatedInput = ctx.inputTokens ?? 0;
+      const { body: out, dropped } = toOpenAIRequest(body, provider, opts);
+      return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
       const r = asObject(json, provider);
@@ -121,7 +123,8 @@ export function anthropicToOpenAI(provider: string): AnthropicChatTranslator {
       if (!started) {
         started = true;
         const message = { id, type: 'message', role: 'assistant', model: publicModel, content: [], stop_reason: null, stop_sequence: null };
-        out.push(ev({ type: 'message_start', message: { ...message, usage: { input_tokens: 0, output_tokens: 0 } } }));
+        // OpenAI reports usage only at the end: the gateway's estimate stands in until message_delta has the real count.
+        out.push(ev({ type: 'message_start', message: { ...message, usage: { input_tokens: estimatedInput, output_tokens: 0 } } }));
       }
       if (chunk.usage && typeof chunk.usage === 'object') usage = readOpenAIUsage(chunk.usage);
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as Choice[]) : [];

@@ -3,11 +3,13 @@ import type { OpenAIChatRequest } from '../../wire/openai.ts';
 import { DONE, emptyUsage, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { readOpenAIUsage } from './usage.ts';
+import { withoutEchoedKeys } from '../echoed-keys.ts';
 
 /**
  * OpenAI client → OpenAI wire. Nearly a pass-through: the model is rewritten to the upstream id
  * (and back to the public name in responses), and usage is always requested on streams so the
- * ledger sees it; the extra usage chunk is dropped when the client did not ask for it.
+ * ledger sees it; the extra usage chunk is dropped when the client did not ask for it. Keys
+ * clients echo back on assistant turns (echoed-keys.ts) are not sent.
  */
 export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
   let usage: Usage = emptyUsage();
@@ -21,7 +23,7 @@ export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
       publicModel = ctx.publicModel;
       const stream = body.stream === true;
       clientWantsUsage = body.stream_options?.include_usage === true;
-      const out: Record<string, unknown> = { ...body, model: ctx.model };
+      const out: Record<string, unknown> = { ...body, model: ctx.model, messages: withoutEchoedKeys(body.messages) };
       if (stream) out.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
       return { op: 'chat', stream, body: out };
     },
@@ -43,6 +45,10 @@ export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
       }
       if (chunk.usage) usage = readOpenAIUsage(chunk.usage);
       const choices = chunk.choices as { finish_reason?: unknown }[] | undefined;
+      // Azure opens with a chunk holding only prompt_filter_results (no choices, empty id, model
+      // and object). OpenAI never sends a chunk with neither choices nor usage; clients that read
+      // choices[0] or check `object` break on it, so it is not passed on.
+      if (Array.isArray(choices) && choices.length === 0 && !chunk.usage) return [];
       if (choices?.some((c) => c.finish_reason)) sawFinish = true;
       // The usage-only chunk we asked for on the client's behalf.
       if (!clientWantsUsage && Array.isArray(choices) && choices.length === 0 && chunk.usage) return [];

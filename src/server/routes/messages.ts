@@ -10,7 +10,7 @@ import { handleChat } from '../handle-chat.ts';
 /** POST /v1/messages — the Anthropic Messages API (Claude Code, Anthropic SDKs). */
 export function messagesRoute(deps: AppDeps) {
   return new Hono<Env>().post('/v1/messages', async (c) => {
-    const body = await readBody(c, depthLimited(messagesRequest));
+    const body = await readBody(c, depthLimited(messagesRequest), deps.logger);
     return handleChat(c, deps, {
       request: { endpoint: 'messages', body },
       translatorFor: (adapter) => chatTranslator('anthropic', adapter.wire, adapter.name),

@@ -3,10 +3,12 @@ import m0 from './0000_init.sql' with { type: 'text' };
 import m1 from './0001_ledger.sql' with { type: 'text' };
 import m2 from './0002_usage_redacted.sql' with { type: 'text' };
 import m3 from './0003_shared_limits.sql' with { type: 'text' };
+import m4 from './0004_usage_dropped_params.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
   { tag: '0001_ledger', sql: m1 },
   { tag: '0002_usage_redacted', sql: m2 },
   { tag: '0003_shared_limits', sql: m3 },
+  { tag: '0004_usage_dropped_params', sql: m4 },
 ];

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { GatewayError } from '../lib/errors.ts';
+import type { OpenAIEmbeddingsRequest } from '../wire/openai.ts';
+
+/**
+ * Token-id embedding input (`[[int, …], …]`) for providers that embed text only. OpenAI clients
+ * pre-tokenise with tiktoken's cl100k_base (langchain-openai does so for every model name it
+ * does not know), so the ids are read back as cl100k_base and sent as the text they spell. An id
+ * outside that vocabulary cannot have come from it and is refused naming the input.
+ */
+type Decode = (ids: number[]) => string;
+let decode: Decode | undefined;
+
+/** Vocabulary size of cl100k_base, special tokens included. */
+const CL100K_SIZE = 100277;
+
+export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: string): string[] {
+  if (typeof input === 'string') return [input];
+  if (input.every((x): x is string => typeof x === 'string')) return input;
+  const lists = (typeof input[0] === 'number' ? [input] : input) as number[][];
+  return lists.map((ids, i) => {
+    const bad = ids.find((id) => id < 0 || id >= CL100K_SIZE);
+    if (bad !== undefined) {
+      throw new GatewayError('invalid_request', `${provider} embeds text; token-id input is read as cl100k_base ids, and ${bad} is not one`, { param: lists === input ? `input[${i}]` : 'input' });
+    }
+    // Loaded on first use (a 1.7 MB table), never at import; synchronous because translators are.
+    decode ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { decode: Decode }).decode;
+    return decode(ids);
+  });
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `usage` ADD `dropped_params` text;
