@@ -18,6 +18,12 @@ export const DEFAULT_ALLOWED_BETAS: readonly string[] = [
   'fine-grained-tool-streaming-2025-05-14',
   'context-management-2025-06-27',
   'oauth-2025-04-20',
+  // Claude Code 2.1 adds these on every call (effort, thinking token counts, tool search's
+  // deferred tools, tools that change mid-conversation): each shapes the answer, none bills more.
+  'effort-2025-11-24',
+  'thinking-token-count-2026-05-13',
+  'advanced-tool-use-2025-11-20',
+  'mid-conversation-tool-changes-2026-07-01',
   'structured-outputs-2025-09-17',
   'structured-outputs-2025-12-15',
   'token-counting-2024-11-01',
