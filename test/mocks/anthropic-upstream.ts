@@ -1,5 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
-import { toolAnswer, toolArguments } from './tool-turn.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
@@ -85,8 +85,8 @@ function contentOf(model: string, b: Json): Json {
   const results = lastBlocks.filter((c) => c.type === 'tool_result');
   if (results.length) return { type: 'text', text: toolAnswer(results.map((r) => textOf(r.content)).join(' ')) };
   if (model.includes('tool') && tools.length) {
-    const tool = tools.find((t) => t.name === forced) ?? tools[0]!;
     const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).at(-1) ?? '';
+    const tool = pickTool(tools, (t) => String(t.name), prompt, forced)!;
     return toolUse(String(tool.name), toolArguments(tool.input_schema, prompt));
   }
   if (model.includes('json')) return forced ? toolUse(forced, { ok: true }) : { type: 'text', text: '{"ok":true}' };

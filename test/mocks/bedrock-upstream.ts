@@ -1,7 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { AwsV4Signer } from 'aws4fetch';
-import { toolAnswer, toolArguments } from './tool-turn.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A Bedrock Runtime stand-in that speaks the real wire: Converse JSON, ConverseStream as a binary
@@ -108,8 +108,8 @@ function answerFor(model: string, body: Record<string, unknown>): Answer {
   if (results.length) return { text: toolAnswer(results.map((r) => textOf(r.toolResult!.content)).join(' ')) };
   const use = (name: string, input: Record<string, unknown>) => ({ tool: { toolUseId: 'tooluse_' + crypto.randomUUID().replace(/-/g, '').slice(0, 22), name, input } });
   if (model.includes('tool') && specs.length) {
-    const spec = specs.find((t) => t.name === forced) ?? specs[0]!;
     const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).at(-1) ?? '';
+    const spec = pickTool(specs, (t) => t.name, prompt, forced)!;
     return use(spec.name, toolArguments(spec.inputSchema?.json, prompt));
   }
   if (model.includes('json') && forced) return use(forced, { ok: true });

@@ -1,5 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
-import { toolAnswer, toolArguments } from './tool-turn.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock of the Gemini API (generativelanguage.googleapis.com/v1beta) for tests, speaking the
@@ -104,8 +104,8 @@ function answer(model: string, b: Json): Json[] {
   const results = (contents.at(-1)?.parts ?? []).filter((p) => p.functionResponse);
   const call = (name: string, args: Json) => [{ candidates: [{ content: { parts: [{ functionCall: { name, args } }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: GEMINI_MOCK_USAGE, ...base }];
   if (!results.length && model.includes('tool') && decls.length) {
-    const fn = decls.find((d) => d.name === forced) ?? decls[0]!;
     const prompt = contents.filter((c) => c.role !== 'model').map((c) => (c.parts ?? []).map((p) => (typeof p.text === 'string' ? p.text : '')).join('')).at(-1) ?? '';
+    const fn = pickTool(decls, (d) => d.name, prompt, forced)!;
     return call(fn.name, toolArguments(fn.parametersJsonSchema ?? fn.parameters, prompt));
   }
   if (!results.length && model.includes('json') && forced) return call(forced, { ok: true });

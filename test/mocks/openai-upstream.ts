@@ -1,5 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
-import { toolAnswer, toolArguments } from './tool-turn.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock OpenAI-wire server (OpenAI, Azure OpenAI, OpenAI-compatible). It answers the way
@@ -92,8 +92,8 @@ function toolCallFor(model: string, body: Json, messages: { role?: string }[]) {
   const forced = named ?? (choice === 'required' ? tools[0]!.function.name : undefined);
   let args: Json;
   if (model.includes('tool')) {
-    const tool = tools.find((t) => t.function.name === forced) ?? tools[0]!;
     const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf((m as { content?: unknown }).content)).at(-1) ?? '';
+    const tool = pickTool(tools, (t) => t.function.name, prompt, forced)!;
     args = toolArguments(tool.function.parameters, prompt);
     return { id: 'call_abc123', type: 'function', function: { name: tool.function.name, arguments: JSON.stringify(args) } };
   }
