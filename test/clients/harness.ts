@@ -139,13 +139,6 @@ export class Matrix {
     else test.concurrent(name, body, timeout);
   }
 
-  /** A cell whose result was computed elsewhere (a Python script's JSON): `error` undefined is a pass. */
-  record(client: string, route: Route, feature: string, error: string | undefined): void {
-    const limit = PROVIDER_LIMITS[route]?.[feature];
-    const failed = error !== undefined;
-    this.results.push({ client, route, feature, outcome: limit ? (failed ? 'xfail' : 'xpass') : failed ? 'fail' : 'pass', note: limit ?? error });
-  }
-
   summary(): string {
     const count = (o: Outcome) => this.results.filter((r) => r.outcome === o).length;
     const lines = [`client matrix — ${this.title}: ${this.results.length} cells, ${count('pass')} pass, ${count('fail')} fail, ${count('xfail')} xfail${count('xpass') ? `, ${count('xpass')} xpass` : ''}`];
