@@ -18,15 +18,18 @@ export const DEFAULT_ALLOWED_BETAS: readonly string[] = [
   'fine-grained-tool-streaming-2025-05-14',
   'context-management-2025-06-27',
   'oauth-2025-04-20',
-  'structured-outputs-2025-09-17',
-  'structured-outputs-2025-12-15',
-  'token-counting-2024-11-01',
-  // Claude Code since 2.1: system turns inside messages, output_config.effort, thinking token
-  // counts and cache scoping. None reaches further or bills more.
+  // What Claude Code 2.1 sends on every call: system turns inside messages, effort, thinking
+  // token counts, cache scoping, tool search's deferred tools and tools that change
+  // mid-conversation. Each shapes the answer; none reaches further or bills more.
   'mid-conversation-system-2026-04-07',
   'effort-2025-11-24',
   'thinking-token-count-2026-05-13',
   'prompt-caching-scope-2026-01-05',
+  'advanced-tool-use-2025-11-20',
+  'mid-conversation-tool-changes-2026-07-01',
+  'structured-outputs-2025-09-17',
+  'structured-outputs-2025-12-15',
+  'token-counting-2024-11-01',
   // Prompt caching is generally available; older SDKs still send its beta, which changes nothing.
   'prompt-caching-2024-07-31',
 ];

@@ -1,4 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
@@ -10,7 +11,8 @@ import { record, type RecordedRequest } from './recorder.ts';
  * The requested model name picks the behaviour:
  *   …error-NNN…  HTTP NNN in Anthropic's error envelope
  *   …cut…        the stream stops after two text deltas with no message_stop (non-streaming: a truncated body)
- *   …tool…       calls the forced tool (tool_choice type tool) or else the first tool, with {"location":"Paris"}
+ *   …tool…       calls the forced tool (tool_choice type tool) or else the first tool, with arguments per tool-turn.ts
+ *   (any model)  after a tool_result, answers in text quoting it (tool-turn.ts)
  *   …json…       answers {"ok":true}: through the forced tool when one is forced, else as text
  *   otherwise    "Hello from anthropic", streamed as three text deltas
  * With `thinking` enabled or adaptive the answer starts with a thinking block (text, then its
@@ -91,9 +93,17 @@ function answer(b: Json): Response {
 function contentOf(model: string, b: Json): Json {
   const tools = Array.isArray(b.tools) ? (b.tools as Json[]) : [];
   const choice = (b.tool_choice ?? {}) as Json;
-  const forced = choice.type === 'tool' ? String(choice.name) : undefined;
+  const forced = choice.type === 'tool' ? String(choice.name) : choice.type === 'any' && tools.length ? String(tools[0]!.name) : undefined;
   const toolUse = (name: string, input: Json) => ({ type: 'tool_use', id: 'toolu_mock' + crypto.randomUUID().replace(/-/g, '').slice(0, 16), name, input });
-  if (model.includes('tool') && tools.length) return toolUse(forced ?? String(tools[0]!.name), { location: 'Paris' });
+  const messages = (Array.isArray(b.messages) ? b.messages : []) as Json[];
+  const lastBlocks = Array.isArray(messages.at(-1)?.content) ? (messages.at(-1)!.content as Json[]) : [];
+  const results = lastBlocks.filter((c) => c.type === 'tool_result');
+  if (results.length) return { type: 'text', text: toolAnswer(results.map((r) => textOf(r.content)).join(' ')) };
+  if (model.includes('tool') && tools.length) {
+    const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).at(-1) ?? '';
+    const tool = pickTool(tools, (t) => String(t.name), prompt, forced)!;
+    return toolUse(String(tool.name), toolArguments(tool.input_schema, prompt));
+  }
   if (model.includes('json')) return forced ? toolUse(forced, { ok: true }) : { type: 'text', text: '{"ok":true}' };
   if (((b.output_config as Json | undefined)?.format as Json | undefined)?.type === 'json_schema') return { type: 'text', text: '{"ok":true}' };
   return { type: 'text', text: 'Hello from anthropic' };
@@ -150,4 +160,10 @@ function unsignedThinking(messages: unknown): string | undefined {
     if (j >= 0) return `messages.${i}.content.${j}`;
   }
   return undefined;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return (content as Json[]).map((c) => (c.type === 'text' ? String(c.text) : '')).join('\n');
+  return '';
 }

@@ -1,6 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { AwsV4Signer } from 'aws4fetch';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A Bedrock Runtime stand-in that speaks the real wire: Converse JSON, ConverseStream as a binary
@@ -9,8 +10,9 @@ import { AwsV4Signer } from 'aws4fetch';
  * (`{"message"}` plus `x-amzn-errortype`). Every request must carry a valid SigV4 signature for
  * the configured key; the signature is recomputed, not just pattern-matched.
  *
- * Behaviour by model id: `tool` calls the first tool with {"location":"Paris"}; `json` answers
- * {"ok":true}; `error-NNN` fails with HTTP NNN; `cut` streams a few deltas then closes without
+ * Behaviour by model id: `tool` calls the forced or first tool (arguments per tool-turn.ts); `json`
+ * answers {"ok":true} (through a forced tool when one is forced); after a toolResult any model
+ * answers in text quoting it; `error-NNN` fails with HTTP NNN; `cut` streams a few deltas then closes without
  * messageStop; anything else answers "Hello from bedrock". Usage is input 11, output 7.
  *
  * Converse bodies are checked the way the service model types them: a content, system or tool
@@ -106,11 +108,21 @@ export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
 type Answer = { text: string } | { tool: { toolUseId: string; name: string; input: Record<string, unknown> } };
 
 function answerFor(model: string, body: Record<string, unknown>): Answer {
-  const tools = (body.toolConfig as { tools?: { toolSpec?: { name: string } }[] } | undefined)?.tools ?? [];
-  const first = tools.find((t) => t.toolSpec)?.toolSpec;
-  if (model.includes('tool') && first) {
-    return { tool: { toolUseId: 'tooluse_' + crypto.randomUUID().replace(/-/g, '').slice(0, 22), name: first.name, input: { location: 'Paris' } } };
+  type Block = { text?: string; json?: unknown; toolResult?: { content?: Block[] } };
+  const config = (body.toolConfig ?? {}) as { tools?: { toolSpec?: { name: string; inputSchema?: { json?: unknown } } }[]; toolChoice?: { tool?: { name: string }; any?: unknown } };
+  const specs = (config.tools ?? []).flatMap((t) => (t.toolSpec ? [t.toolSpec] : []));
+  const forced = config.toolChoice?.tool?.name ?? (config.toolChoice?.any && specs[0] ? specs[0].name : undefined);
+  const messages = (Array.isArray(body.messages) ? body.messages : []) as { role?: string; content?: Block[] }[];
+  const results = (messages.at(-1)?.content ?? []).filter((c) => c.toolResult);
+  const textOf = (blocks: Block[] = []) => blocks.map((c) => c.text ?? (c.json !== undefined ? JSON.stringify(c.json) : '')).join(' ');
+  if (results.length) return { text: toolAnswer(results.map((r) => textOf(r.toolResult!.content)).join(' ')) };
+  const use = (name: string, input: Record<string, unknown>) => ({ tool: { toolUseId: 'tooluse_' + crypto.randomUUID().replace(/-/g, '').slice(0, 22), name, input } });
+  if (model.includes('tool') && specs.length) {
+    const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).at(-1) ?? '';
+    const spec = pickTool(specs, (t) => t.name, prompt, forced)!;
+    return use(spec.name, toolArguments(spec.inputSchema?.json, prompt));
   }
+  if (model.includes('json') && forced) return use(forced, { ok: true });
   if (model.includes('json')) return { text: '{"ok":true}' };
   return { text: 'Hello from bedrock' };
 }

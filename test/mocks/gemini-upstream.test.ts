@@ -91,7 +91,7 @@ describe('gemini mock upstream', () => {
       response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' } } },
     });
     expect(r.status).toBe(200);
-    expect(r.json!.choices.map((c) => [c.index, c.message.content])).toEqual([[0, 'Hello from gemini'], [1, 'Hello from gemini']]);
+    expect(r.json!.choices.map((c) => [c.index, c.message.content])).toEqual([[0, 'The tool said: {"result":{"ok":1}}'], [1, 'The tool said: {"result":{"ok":1}}']]);
     // And the mock does catch a field the API would not know.
     const bad = await fetch(`${up.url}/v1beta/models/m:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': KEY }, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }], generationConfig: { max_tokens: 1 } }) });
     expect([bad.status, ((await bad.json()) as GResponse).error!.message]).toEqual([400, 'Invalid JSON payload received. Unknown name "max_tokens" at \'generation_config\': Cannot find field.']);

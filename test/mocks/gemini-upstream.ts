@@ -1,4 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock of the Gemini API (generativelanguage.googleapis.com/v1beta) for tests, speaking the
@@ -12,8 +13,9 @@ import { record, type RecordedRequest } from './recorder.ts';
  * The model in the path picks the behaviour:
  *   …error-NNN…  HTTP NNN in Google's error envelope
  *   …cut…        the stream stops after two text deltas without a finishReason (non-streaming: a truncated body)
- *   …tool…       calls the first declared function with {"location":"Paris"}
- *   …json…       answers {"ok":true}
+ *   …tool…       calls the forced (mode ANY) or first declared function, arguments per tool-turn.ts
+ *   …json…       answers {"ok":true} (as the call of a forced function when one is forced)
+ *   (any model)  after a functionResponse, answers in text quoting it (tool-turn.ts)
  *   otherwise    "Hello from gemini", streamed as three text deltas
  * `candidateCount` is honoured for text answers. Usage is prompt 11, candidates 7 (total 18),
  * reported once, on the last event of a stream.
@@ -95,13 +97,20 @@ export function startGeminiUpstream(opts: GeminiUpstreamOptions = {}): GeminiUps
 /** The stream events for a request; a non-streamed answer is their merge. */
 function answer(model: string, b: Json): Json[] {
   const base = { modelVersion: model, responseId: 'mockResp' + Math.random().toString(36).slice(2, 10) };
-  const tools = b.tools as { functionDeclarations?: { name: string }[] }[] | undefined;
-  const fn = tools?.[0]?.functionDeclarations?.[0]?.name;
-  if (model.includes('tool') && fn) {
-    const part = { functionCall: { name: fn, args: { location: 'Paris' } } };
-    return [{ candidates: [{ content: { parts: [part], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: GEMINI_MOCK_USAGE, ...base }];
+  const decls = ((b.tools ?? []) as { functionDeclarations?: { name: string; parameters?: unknown; parametersJsonSchema?: unknown }[] }[]).flatMap((t) => t.functionDeclarations ?? []);
+  const calling = ((b.toolConfig as Json | undefined)?.functionCallingConfig ?? {}) as { mode?: string; allowedFunctionNames?: string[] };
+  const forced = calling.mode === 'ANY' ? (calling.allowedFunctionNames?.[0] ?? decls[0]?.name) : undefined;
+  const contents = (b.contents ?? []) as { role?: string; parts?: Json[] }[];
+  const results = (contents.at(-1)?.parts ?? []).filter((p) => p.functionResponse);
+  const call = (name: string, args: Json) => [{ candidates: [{ content: { parts: [{ functionCall: { name, args } }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: GEMINI_MOCK_USAGE, ...base }];
+  if (!results.length && model.includes('tool') && decls.length) {
+    const prompt = contents.filter((c) => c.role !== 'model').map((c) => (c.parts ?? []).map((p) => (typeof p.text === 'string' ? p.text : '')).join('')).at(-1) ?? '';
+    const fn = pickTool(decls, (d) => d.name, prompt, forced)!;
+    return call(fn.name, toolArguments(fn.parametersJsonSchema ?? fn.parameters, prompt));
   }
-  const pieces = model.includes('json') ? ['{"ok":', 'true}'] : ['Hello', ' from', ' gemini'];
+  if (!results.length && model.includes('json') && forced) return call(forced, { ok: true });
+  const said = toolAnswer(results.map((p) => JSON.stringify((p.functionResponse as Json).response)).join(' '));
+  const pieces = results.length ? (said.match(/\S+\s*|\s+/g) ?? [said]) : model.includes('json') ? ['{"ok":', 'true}'] : ['Hello', ' from', ' gemini'];
   const n = Number((b.generationConfig as Json | undefined)?.candidateCount ?? 1);
   const cut = model.includes('cut');
   const shown = cut ? pieces.slice(0, 2) : pieces;

@@ -1,4 +1,5 @@
 import { record, type RecordedRequest } from './recorder.ts';
+import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 
 /**
  * A mock OpenAI-wire server (OpenAI, Azure OpenAI, OpenAI-compatible). It answers the way
@@ -8,6 +9,7 @@ import { record, type RecordedRequest } from './recorder.ts';
  * As Azure (`azure: true`), streams open with Azure's filter-only chunk (no choices, empty id,
  * model and object, `prompt_filter_results`) and every choice carries `content_filter_results`,
  * as recorded from Azure OpenAI.
+ * Tool turns (arguments, the answer after a tool result, `json` through a forced tool): tool-turn.ts.
  */
 export interface OpenAIUpstream {
   url: string;
@@ -37,18 +39,20 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
         const items = typeof input === 'string' ? [input] : (input as string[]);
         return Response.json({ object: 'list', data: items.map((_, index) => ({ object: 'embedding', index, embedding: [0.1 * (index + 1), 0.2, 0.3] })), model, usage: { prompt_tokens: 5 * items.length, total_tokens: 5 * items.length } });
       }
-      const tools = body.tools as { function: { name: string } }[] | undefined;
-      const toolCall = model.includes('tool') && tools?.length ? { id: 'call_abc123', type: 'function', function: { name: tools[0]!.function.name, arguments: '{"location":"Paris"}' } } : undefined;
-      const text = model.includes('json') ? '{"ok":true}' : 'Hello from openai';
+      const messages = (Array.isArray(body.messages) ? body.messages : []) as { role?: string; content?: unknown }[];
+      const toolCall = toolCallFor(model, body, messages);
+      const last = messages.at(-1);
+      const text = last?.role === 'tool' ? toolAnswer(textOf(last.content)) : model.includes('json') ? '{"ok":true}' : 'Hello from openai';
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
       const base = { id: 'chatcmpl-up1', object: 'chat.completion.chunk', created: 1700000000, model, system_fingerprint: 'fp_mock' };
       if (body.stream) {
         const chunks: Record<string, unknown>[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
         if (toolCall) {
           chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, finish_reason: null }] });
-          for (const frag of ['{"loc', 'ation":', '"Paris"}']) chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: frag } }] }, finish_reason: null }] });
+          const args = toolCall.function.arguments;
+          for (const frag of [args.slice(0, 4), args.slice(4, 12), args.slice(12)]) chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: frag } }] }, finish_reason: null }] });
         } else {
-          for (const w of ['Hello', ' from', ' openai']) chunks.push({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
+          for (const w of text.match(/\S+\s*|\s+/g) ?? [text]) chunks.push({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
         }
         const cut = model.includes('cut');
         if (!cut) {
@@ -82,3 +86,32 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
 
 const safe = { filtered: false, severity: 'safe' };
 const AZURE_FILTERS = { hate: safe, self_harm: safe, sexual: safe, violence: safe };
+type Json = Record<string, unknown>;
+
+/**
+ * `tool` calls the forced tool (tool_choice names one) or the first; `json` calls a forced tool
+ * with {"ok":true} (how clients ask for structured output through function calling). After a
+ * tool result the model answers in text instead.
+ */
+function toolCallFor(model: string, body: Json, messages: { role?: string }[]) {
+  const tools = (Array.isArray(body.tools) ? body.tools : []) as { function: { name: string; parameters?: unknown } }[];
+  if (!tools.length || messages.at(-1)?.role === 'tool') return undefined;
+  const choice = body.tool_choice as { function?: { name?: string } } | string | undefined;
+  const named = typeof choice === 'object' ? choice.function?.name : undefined;
+  const forced = named ?? (choice === 'required' ? tools[0]!.function.name : undefined);
+  let args: Json;
+  if (model.includes('tool')) {
+    const prompt = messages.filter((m) => m.role === 'user').map((m) => textOf((m as { content?: unknown }).content)).at(-1) ?? '';
+    const tool = pickTool(tools, (t) => t.function.name, prompt, forced)!;
+    args = toolArguments(tool.function.parameters, prompt);
+    return { id: 'call_abc123', type: 'function', function: { name: tool.function.name, arguments: JSON.stringify(args) } };
+  }
+  if (model.includes('json') && forced) return { id: 'call_abc123', type: 'function', function: { name: forced, arguments: '{"ok":true}' } };
+  return undefined;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof (p as Json).text === 'string' ? String((p as Json).text) : '')).join('');
+  return '';
+}

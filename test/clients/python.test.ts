@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { ensurePythonSdk, ensureTiktokenCache } from '../../scripts/ensure-python-sdk.ts';
+import { Matrix, ROUTES, useStage } from './harness.ts';
+
+// The Python clients (pinned in scripts/ensure-python-sdk.ts), one python process per client:
+// each script runs all its cells on every route and prints a JSON list of results, which become
+// one bun test per cell here. Offline stand-ins for two downloads, nothing else differs from the
+// defaults: litellm uses its bundled model-cost map instead of fetching one from GitHub at
+// import, and tiktoken finds its BPE files (byte-identical, hash-checked) in TIKTOKEN_CACHE_DIR.
+const matrix = new Matrix('Python (openai 3.3.0, anthropic 2.15.0, langchain-openai 1.7.4, litellm 1.110.2, instructor 1.17.0)');
+const stage = useStage(matrix);
+
+const CLIENTS: { name: string; script: string; features: string[] }[] = [
+  { name: 'openai (py)', script: 'openai_sdk.py', features: ['sync', 'async', 'stream', 'parse', 'tools', 'embeddings'] },
+  { name: 'anthropic (py)', script: 'anthropic_sdk.py', features: ['create', 'stream', 'tools', 'count_tokens', 'parse'] },
+  {
+    name: 'langchain-openai',
+    script: 'langchain_openai_client.py',
+    features: ['invoke', 'stream', 'bind_tools round trip', 'with_structured_output function_calling', 'with_structured_output json_schema', 'with_structured_output json_mode', 'embeddings'],
+  },
+  { name: 'litellm', script: 'litellm_client.py', features: ['completion', 'stream', 'tools', 'response_format', 'embeddings'] },
+  { name: 'instructor', script: 'instructor_client.py', features: ['response_model', 'response_model stream (Partial)'] },
+];
+
+type Result = { route: string; feature: string; error: string | null };
+const runs = new Map<string, Promise<Result[]>>();
+
+/** Runs a client's script once (the first cell to ask starts it) and parses its JSON. */
+function results(script: string): Promise<Result[]> {
+  let r = runs.get(script);
+  if (!r) {
+    r = (async () => {
+      const tiktoken = await ensureTiktokenCache();
+      const p = Bun.spawn(['python3', resolve(import.meta.dir, 'py', script), stage.url], {
+        cwd: resolve(import.meta.dir, 'py'),
+        env: { ...process.env, PYTHONPATH: ensurePythonSdk(), PYTHONDONTWRITEBYTECODE: '1', LITELLM_LOCAL_MODEL_COST_MAP: 'True', TIKTOKEN_CACHE_DIR: tiktoken },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('[')) throw new Error(`${script} exited ${code}: ${err.slice(-1500)}`);
+      return JSON.parse(last) as Result[];
+    })();
+    runs.set(script, r);
+  }
+  return r;
+}
+
+for (const c of CLIENTS) {
+  for (const route of ROUTES) {
+    for (const feature of c.features) {
+      matrix.cell(
+        c.name,
+        route,
+        feature,
+        async () => {
+          const r = (await results(c.script)).find((x) => x.route === route && x.feature === feature);
+          if (!r) throw new Error(`${c.script} reported no result for ${route} · ${feature}`);
+          if (r.error !== null) throw new Error(r.error);
+        },
+        120_000,
+      );
+    }
+  }
+}
