@@ -103,12 +103,18 @@ test("a translated Anthropic stream states the prompt's estimated input tokens i
 });
 
 test("on Bedrock (Claude) Claude Code's cache_control markers become cachePoints: the repeat call reads the cache", async () => {
-  const body = claudeCode('cc-bedrock');
-  await ask(body);
+  // A system prompt no other test sends: the mock's cache is empty for it.
+  const body = claudeCode('cc-bedrock', { system: [{ type: 'text', text: 'You are Claude Code (cache test).', cache_control: { type: 'ephemeral' } }] });
+  type Usage = { usage: { input_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number } };
+  // Anthropic's input_tokens counts neither cache reads nor writes: only Converse's uncached inputTokens (11 from the mock).
+  const first = (await (await ask(body)).json()) as Usage;
+  expect(first.usage.input_tokens).toBe(11);
+  expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(0);
   const sent = bedrock.requests.at(-1)!.body as { system: Record<string, unknown>[]; messages: { content: Record<string, unknown>[] }[] };
-  expect(sent.system).toEqual([{ text: 'You are Claude Code.' }, { cachePoint: { type: 'default' } }, { text: 'Keep answers short.' }]);
+  expect(sent.system).toEqual([{ text: 'You are Claude Code (cache test).' }, { cachePoint: { type: 'default' } }, { text: 'Keep answers short.' }]);
   expect(sent.messages[0]!.content).toEqual([{ text: 'Read README.md' }, { cachePoint: { type: 'default' } }]);
-  const again = (await (await ask(body)).json()) as { usage: { cache_read_input_tokens?: number; cache_creation_input_tokens?: number } };
-  expect(again.usage.cache_read_input_tokens).toBeGreaterThan(0);
+  const again = (await (await ask(body)).json()) as Usage;
+  expect(again.usage.input_tokens).toBe(11);
+  expect(again.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens!);
   expect(again.usage.cache_creation_input_tokens).toBeUndefined();
 });

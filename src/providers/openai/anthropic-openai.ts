@@ -201,9 +201,9 @@ function stopOf(choice: Json, stopSequences: string[]): { stop_reason: string; s
   }
 }
 
-/** Anthropic counts cache reads apart from `input_tokens`; OpenAI's prompt_tokens include them. */
+/** Anthropic counts cache reads and writes apart from `input_tokens`; OpenAI's prompt_tokens include both. */
 function anthropicUsage(u: Usage): Json {
-  const out: Json = { input_tokens: u.input_tokens - u.cached_input_tokens, output_tokens: u.output_tokens };
+  const out: Json = { input_tokens: u.input_tokens - u.cached_input_tokens - u.cache_write_tokens, output_tokens: u.output_tokens };
   if (u.cached_input_tokens) out.cache_read_input_tokens = u.cached_input_tokens;
   if (u.cache_write_tokens) out.cache_creation_input_tokens = u.cache_write_tokens;
   return out;

@@ -12,6 +12,8 @@ export function readOpenAIUsage(u: unknown): Usage {
   // DeepSeek reports cache hits at the top level.
   usage.cached_input_tokens = num(pd?.cached_tokens) || num(o.prompt_cache_hit_tokens);
   usage.reasoning_tokens = num(cd?.reasoning_tokens);
+  // Not OpenAI's own field: what toOpenAIUsage states for a prompt cache write (Anthropic, Bedrock).
+  usage.cache_write_tokens = num(o.cache_creation_input_tokens);
   return usage;
 }
 
@@ -19,7 +21,12 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-/** Usage in the shape OpenAI clients read (chat completions and stream usage chunks). */
+/**
+ * Usage in the shape OpenAI clients read (chat completions and stream usage chunks). OpenAI has
+ * no field for a prompt cache write, so one (Anthropic, Bedrock) is stated as
+ * `cache_creation_input_tokens`, as LiteLLM does: a part of prompt_tokens that was billed at the
+ * write price, and what an Anthropic client reached through this shape reads back.
+ */
 export function toOpenAIUsage(u: Usage) {
   return {
     prompt_tokens: u.input_tokens,
@@ -27,5 +34,6 @@ export function toOpenAIUsage(u: Usage) {
     total_tokens: u.input_tokens + u.output_tokens,
     prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
     completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
+    ...(u.cache_write_tokens ? { cache_creation_input_tokens: u.cache_write_tokens } : {}),
   };
 }
