@@ -8,12 +8,14 @@
 import type { BunPlugin } from 'bun';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
+import { buildCompilerWasm, compressedWasmPath } from '../src/policy/compiler/build.ts';
+import { compilerIdOf } from '../src/policy/compiler/index.ts';
 import { clearStamp, hashInputs, isUpToDate, writeStamp } from './build-inputs.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
 import { hostTarget, type Target } from './targets.ts';
+import { compressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
 const root = resolve(import.meta.dir, '..');
 const addonLoader = resolve(root, 'src/lib/native-addon.ts');
@@ -67,6 +69,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   await prepareInputs();
   const addonZst = compressedLibsqlAddon(target);
   const addonId = Bun.hash(await Bun.file(addonZst).bytes()).toString(16);
+  const ranksZst = await compressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
   const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
   if (!force && isUpToDate(outfile, hash)) {
@@ -84,8 +87,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
     loader: { '.zst': 'file' },
-    plugins: [libsqlStaticAddon(addonZst, addonId)],
-    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version) },
+    plugins: [libsqlStaticAddon(addonZst, addonId), compressedTokenizerRanks(ranksZst)],
+    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
   });
   if (!result.success) {
     for (const log of result.logs) console.error(log);
