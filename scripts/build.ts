@@ -45,6 +45,18 @@ function libsqlStaticAddon(addonZst: string, id: string): BunPlugin {
   };
 }
 
+// @smithy/core's "node" export is CommonJS, which the bundler cannot tree-shake: the event-stream
+// codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
+// codec and the UTF-8 helpers Bedrock's event stream uses.
+const smithyEsm: BunPlugin = {
+  name: 'smithy-esm',
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde)$/ }, (args) => ({
+      path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
+    }));
+  },
+};
+
 async function writeIfChanged(path: string, content: string): Promise<void> {
   if ((await Bun.file(path).text().catch(() => '')) !== content) await Bun.write(path, content);
 }
@@ -82,12 +94,12 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   const result = await Bun.build({
     entrypoints: [resolve(root, 'src/main.ts')],
     compile: { outfile, target: target.bun },
-    // No sourcemap: 'linked' embeds it (+3.2 MiB). Unminified identifiers (+0.3 MiB) keep
-    // function names in stack traces instead.
+    // No sourcemap: 'linked' embeds it (+3.2 MiB). Unminified identifiers (+0.4 MB) keep
+    // function names in stack traces instead (keepNames does not: JSC's traces ignore it).
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
     loader: { '.zst': 'file' },
-    plugins: [libsqlStaticAddon(addonZst, addonId), compressedTokenizerRanks(ranksZst)],
+    plugins: [libsqlStaticAddon(addonZst, addonId), compressedTokenizerRanks(ranksZst), smithyEsm],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
   });
   if (!result.success) {
