@@ -8,12 +8,14 @@
 import type { BunPlugin } from 'bun';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
+import { buildCompilerWasm, compressedWasmPath } from '../src/policy/compiler/build.ts';
+import { compilerIdOf } from '../src/policy/compiler/index.ts';
 import { clearStamp, hashInputs, isUpToDate, writeStamp } from './build-inputs.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
 import { hostTarget, type Target } from './targets.ts';
+import { compressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
 const root = resolve(import.meta.dir, '..');
 const addonLoader = resolve(root, 'src/lib/native-addon.ts');
@@ -43,6 +45,18 @@ function libsqlStaticAddon(addonZst: string, id: string): BunPlugin {
   };
 }
 
+// @smithy/core's "node" export is CommonJS, which the bundler cannot tree-shake: the event-stream
+// codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
+// codec and the UTF-8 helpers Bedrock's event stream uses.
+const smithyEsm: BunPlugin = {
+  name: 'smithy-esm',
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde)$/ }, (args) => ({
+      path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
+    }));
+  },
+};
+
 async function writeIfChanged(path: string, content: string): Promise<void> {
   if ((await Bun.file(path).text().catch(() => '')) !== content) await Bun.write(path, content);
 }
@@ -67,6 +81,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   await prepareInputs();
   const addonZst = compressedLibsqlAddon(target);
   const addonId = Bun.hash(await Bun.file(addonZst).bytes()).toString(16);
+  const ranksZst = await compressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
   const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
   if (!force && isUpToDate(outfile, hash)) {
@@ -80,13 +95,13 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // The local database's thread is a Worker: its entrypoint must be in the executable too.
     entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/store/local-worker.ts')],
     compile: { outfile, target: target.bun },
-    // No sourcemap: 'linked' embeds it (+3.2 MiB). Unminified identifiers (+0.3 MiB) keep
-    // function names in stack traces instead.
+    // No sourcemap: 'linked' embeds it (+3.2 MiB). Unminified identifiers (+0.4 MB) keep
+    // function names in stack traces instead (keepNames does not: JSC's traces ignore it).
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
     loader: { '.zst': 'file' },
-    plugins: [libsqlStaticAddon(addonZst, addonId)],
-    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version) },
+    plugins: [libsqlStaticAddon(addonZst, addonId), compressedTokenizerRanks(ranksZst), smithyEsm],
+    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
   });
   if (!result.success) {
     for (const log of result.logs) console.error(log);

@@ -9,7 +9,8 @@ import type { Target } from './targets.ts';
 
 const root = resolve(import.meta.dir, '..');
 const cacheDir = join(root, '.cache/libsql');
-const ZSTD_LEVEL = 10;
+// 19: 3.2 MB (10: 3.6 MB) in ~15 s, once per libsql version and target; inflating is as fast.
+const ZSTD_LEVEL = 19;
 
 function libsqlVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules/libsql/package.json'), 'utf8')) as { version: string }).version;
@@ -39,11 +40,11 @@ function packedAddon(pkg: string, version: string, dir: string): string {
   return addon;
 }
 
-/** Path of `<cache>/<pkg>-<version>/index.node.zst` for the target, creating it when missing. */
+/** Path of `<cache>/<pkg>-<version>/index.node.<level>.zst` for the target, creating it when missing. */
 export function compressedLibsqlAddon(target: Target): string {
   const version = libsqlVersion();
   const dir = join(cacheDir, `${target.libsql.replace('@libsql/', '')}-${version}`);
-  const out = join(dir, 'index.node.zst');
+  const out = join(dir, `index.node.${ZSTD_LEVEL}.zst`);
   if (existsSync(out)) return out;
   const addon = installedAddon(target.libsql, version) ?? packedAddon(target.libsql, version, dir);
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import defaultConfigText from '../../gateway.config.yaml' with { type: 'text' };
 import { resolveDatabaseUrl } from '../config/database-url.ts';
-import { ConfigError, loadConfigFile, parseConfig, parseStoreConfig, type LoadedConfig, type StoreConfig } from '../config/load.ts';
+import { ConfigError, loadConfigFile, parseAhead, parseConfig, parseStoreConfig, type LoadedConfig, type StoreConfig } from '../config/load.ts';
+import { embeddedConfigAhead } from '../config/embedded-ahead.ts' with { type: 'macro' };
 
 const EMBEDDED = '<embedded gateway.config.yaml>';
 
@@ -35,7 +36,8 @@ export function configSource(explicit?: string): CliConfigSource {
   return {
     path,
     load: async () => {
-      const loaded = path ? await loadConfigFile(path) : parseConfig(defaultConfigText, EMBEDDED);
+      // The embedded defaults come parsed by the bundler; parsed here only to report a problem.
+      const loaded = path ? await loadConfigFile(path) : (parseAhead(embeddedConfigAhead()) ?? parseConfig(defaultConfigText, EMBEDDED));
       return { ...loaded, config: withDatabase(loaded.config) };
     },
     loadStore: async () => withDatabase(parseStoreConfig(await text(), path ?? EMBEDDED)),

@@ -7,6 +7,7 @@ import { DatabaseError, displayUrl, openStore, type Store } from '../store/clien
 import { migrate, NewerDatabaseError } from '../store/migrate.ts';
 import { configSource } from './config-source.ts';
 import { describeFailure } from './guard.ts';
+import type { Io } from './io.ts';
 
 /*
  * The plumbing shared by the database commands (keys, teams, usage): flag validation with the
@@ -14,16 +15,7 @@ import { describeFailure } from './guard.ts';
  * one-line error messages instead of stack traces.
  */
 
-/** Where a command writes; tests pass their own. */
-export interface Io {
-  /** A line (a newline is added). */
-  out(text: string): void;
-  err(text: string): void;
-  /** Text as it is, for formats with their own line endings (CSV's CRLF). */
-  write(text: string): void;
-}
-
-export const consoleIo: Io = { out: (t) => console.log(t), err: (t) => console.error(t), write: (t) => void process.stdout.write(t) };
+export { consoleIo, type Io } from './io.ts';
 
 /** Bad flags: printed as `error: …`, exit code 2. */
 export class UsageError extends Error {

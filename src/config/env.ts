@@ -7,7 +7,7 @@ export interface MissingEnv {
   offset: number;
 }
 
-interface Ref {
+export interface Ref {
   name: string;
   fallback?: string;
 }
@@ -36,20 +36,28 @@ export function resolveEnv(doc: Document, env: Record<string, string | undefined
   const missing: MissingEnv[] = [];
   visit(doc, {
     Scalar(_key, node, path) {
-      if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('__TGENV_')) return;
+      if (!isScalar(node) || typeof node.value !== 'string' || !hasToken(node.value)) return;
       const keyPath = pathOf(path);
-      node.value = node.value.replace(TOKEN, (_m, i: string) => {
-        const ref = refs[Number(i)]!;
-        const v = env[ref.name];
-        if (v !== undefined && v !== '') return v;
-        if (ref.fallback !== undefined) return ref.fallback;
-        missing.push({ name: ref.name, path: keyPath, offset: node.range?.[0] ?? 0 });
-        return '';
-      });
+      node.value = resolveTokens(node.value, env, refs, (name) => missing.push({ name, path: keyPath, offset: node.range?.[0] ?? 0 }));
     },
   });
   return missing;
 }
+
+/** `value` with protectRefs' tokens replaced; `unset` hears of each variable unset and without a default. */
+export function resolveTokens(value: string, env: Record<string, string | undefined>, refs: Ref[], unset: (name: string) => void): string {
+  return value.replace(TOKEN, (_m, i: string) => {
+    const ref = refs[Number(i)]!;
+    const v = env[ref.name];
+    if (v !== undefined && v !== '') return v;
+    if (ref.fallback !== undefined) return ref.fallback;
+    unset(ref.name);
+    return '';
+  });
+}
+
+/** Whether a string holds a protectRefs token. */
+export const hasToken = (value: string): boolean => value.includes('__TGENV_');
 
 function pathOf(path: readonly unknown[]): (string | number)[] {
   const out: (string | number)[] = [];

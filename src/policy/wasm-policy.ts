@@ -1,4 +1,4 @@
-import { FUEL_EXPORT, meterWasm } from './wasm-fuel.ts';
+import { FUEL_EXPORT, meteredWasm } from './wasm-fuel.ts';
 
 /** One instance of a policy module, as the engine uses it. */
 export interface FuelledPolicy {
@@ -39,7 +39,7 @@ const exactBuffer = (b: Uint8Array): ArrayBuffer => (b.byteOffset === 0 && b.byt
  * evaluation fails its allocation (opa_malloc aborts) instead of growing the process.
  */
 export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number): Promise<(data: Uint8Array) => FuelledPolicy> {
-  const module = new WebAssembly.Module(exactBuffer(meterWasm(wasm)));
+  const module = new WebAssembly.Module(exactBuffer(meteredWasm(wasm)));
   const loadPolicySync = await opaLoadPolicySync();
   const maximum = Math.max(2, Math.floor(maxMemoryBytes / PAGE));
   return (data) => {

@@ -65,7 +65,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
   // A policy.dir that does not exist is refused before the database is created or migrated.
-  if (config.policy.enabled) policySource(config, opts.source.path);
+  const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
   const store = await openStore(config.database);
   // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
@@ -90,7 +90,6 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
   const swept = await storage(releaseOwnerlessLeases(store, 10 * 60_000, Date.now()));
   if (swept) logger.warn('released budget leases left open by an earlier version', { count: swept });
-  const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   const router = createRouter({ clock });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../config/load.ts';
 
@@ -18,6 +18,8 @@ export async function loadTls(tls: TlsFiles, configPath?: string): Promise<{ cer
   const certPath = isAbsolute(tls.cert) ? tls.cert : resolve(base, tls.cert);
   const keyPath = isAbsolute(tls.key) ? tls.key : resolve(base, tls.key);
   const [cert, key] = await Promise.all([read(certPath, 'cert'), read(keyPath, 'key')]);
+  // Imported here: node:crypto costs every start ~5 ms, and only a TLS start needs it.
+  const { X509Certificate, createPrivateKey } = await import('node:crypto');
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);

@@ -1,6 +1,5 @@
 import { open, readdir, stat, unlink, mkdir } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import type { LedgerEntry } from './usage-row.ts';
 
@@ -79,6 +78,8 @@ export function usageJournal(dir: string, maxBytes: number): UsageJournal {
       let batch: LedgerEntry[] = [];
       let entries = 0;
       let torn = 0;
+      // Imported here: node:readline costs every start ~5 ms, and only a replay reads lines.
+      const { createInterface } = await import('node:readline');
       const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line) continue;
