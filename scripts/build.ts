@@ -15,7 +15,7 @@ import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
 import { hostTarget, type Target } from './targets.ts';
-import { compressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
+import { allCompressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
 const root = resolve(import.meta.dir, '..');
 const addonLoader = resolve(root, 'src/lib/native-addon.ts');
@@ -81,7 +81,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   await prepareInputs();
   const addonZst = compressedLibsqlAddon(target);
   const addonId = Bun.hash(await Bun.file(addonZst).bytes()).toString(16);
-  const ranksZst = await compressedRanks();
+  const ranksZst = await allCompressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
   const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
   if (!force && isUpToDate(outfile, hash)) {

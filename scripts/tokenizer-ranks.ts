@@ -1,8 +1,10 @@
 /**
- * gpt-tokenizer's o200k_base ranks are a 2.4 MB JavaScript array literal, parsed by every start
- * of the binary although only a stream cut before its usage arrived ever counts tokens. The build
- * embeds them as zstd-compressed JSON (0.8 MB) instead, inflated when the encoder is first
- * imported (src/lib/tokenize.ts imports it on first use): ~5 ms, once.
+ * gpt-tokenizer's ranks are JavaScript array literals (o200k_base 2.4 MB, cl100k_base 1.2 MB),
+ * parsed by every start of the binary although only a stream cut before its usage arrived counts
+ * tokens (o200k_base, src/lib/tokenize.ts) and only token-id embedding input decodes them
+ * (cl100k_base, src/providers/token-input.ts). The build embeds each as zstd-compressed JSON
+ * instead (0.8 and 0.4 MB), inflated when the encoder is first loaded: a few ms, once. Both the
+ * ESM and the CommonJS copies are replaced, as either may be the one a module resolves.
  */
 import type { BunPlugin } from 'bun';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -10,24 +12,34 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dir, '..');
 const ZSTD_LEVEL = 19;
-const RANKS = /node_modules\/gpt-tokenizer\/esm\/bpeRanks\/o200k_base\.js$/;
+/** The encodings the gateway loads. */
+export const ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+const RANKS = /node_modules\/gpt-tokenizer\/(?:esm|cjs)\/bpeRanks\/(o200k_base|cl100k_base)\.js$/;
 
 /** The ranks as gpt-tokenizer ships them: a string per token, or its bytes when they are not UTF-8. */
 export type Ranks = (string | number[])[];
 
-export async function installedRanks(): Promise<Ranks> {
-  return ((await import('gpt-tokenizer/bpeRanks/o200k_base')) as { default: Ranks }).default;
+export async function installedRanks(encoding: Encoding = 'o200k_base'): Promise<Ranks> {
+  return ((await import(`gpt-tokenizer/bpeRanks/${encoding}`)) as { default: Ranks }).default;
 }
 
-/** Path of `.cache/gpt-tokenizer-<version>/o200k_base.json.zst`, written when missing. */
-export async function compressedRanks(): Promise<string> {
+/** Path of `.cache/gpt-tokenizer-<version>/<encoding>.json.zst`, written when missing. */
+export async function compressedRanks(encoding: Encoding = 'o200k_base'): Promise<string> {
   const { version } = JSON.parse(readFileSync(join(root, 'node_modules/gpt-tokenizer/package.json'), 'utf8')) as { version: string };
   const dir = join(root, '.cache', `gpt-tokenizer-${version}`);
-  const out = join(dir, 'o200k_base.json.zst');
+  const out = join(dir, `${encoding}.json.zst`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${out}.tmp`, Bun.zstdCompressSync(JSON.stringify(await installedRanks()), { level: ZSTD_LEVEL }));
+  writeFileSync(`${out}.tmp`, Bun.zstdCompressSync(JSON.stringify(await installedRanks(encoding)), { level: ZSTD_LEVEL }));
   renameSync(`${out}.tmp`, out);
+  return out;
+}
+
+/** Every encoding the gateway loads, compressed: what the build's plugin is given. */
+export async function allCompressedRanks(): Promise<Record<Encoding, string>> {
+  const out = {} as Record<Encoding, string>;
+  for (const e of ENCODINGS) out[e] = await compressedRanks(e);
   return out;
 }
 
@@ -41,12 +53,12 @@ export function ranksModule(zst: string): string {
   ].join('\n');
 }
 
-/** Bundler plugin: gpt-tokenizer's o200k_base ranks come from the compressed copy. */
-export function compressedTokenizerRanks(zst: string): BunPlugin {
+/** Bundler plugin: gpt-tokenizer's ranks of each encoding come from its compressed copy. */
+export function compressedTokenizerRanks(zst: Record<Encoding, string>): BunPlugin {
   return {
     name: 'compressed-tokenizer-ranks',
     setup(build) {
-      build.onLoad({ filter: RANKS }, () => ({ contents: ranksModule(zst), loader: 'js' }));
+      build.onLoad({ filter: RANKS }, ({ path }) => ({ contents: ranksModule(zst[RANKS.exec(path)![1] as Encoding]), loader: 'js' }));
     },
   };
 }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { GatewayError } from '../lib/errors.ts';
 import type { OpenAIEmbeddingsRequest } from '../wire/openai.ts';
 
@@ -23,8 +22,10 @@ export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: st
     if (bad !== undefined) {
       throw new GatewayError('invalid_request', `${provider} embeds text; token-id input is read as cl100k_base ids, and ${bad} is not one`, { param: lists === input ? `input[${i}]` : 'input' });
     }
-    // Loaded on first use (a 1.7 MB table), never at import; synchronous because translators are.
-    decode ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { decode: Decode }).decode;
+    // Loaded on first use (a 1.2 MB table), never at import; synchronous because translators are.
+    // A plain require with a literal name: the bundler embeds the module (createRequire's is left
+    // to run time, where a compiled binary has no node_modules to find it in).
+    decode ??= (require('gpt-tokenizer/encoding/cl100k_base') as { decode: Decode }).decode;
     return decode(ids);
   });
 }
