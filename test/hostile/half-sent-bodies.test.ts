@@ -97,12 +97,16 @@ test('a stream with gaps longer than the socket idle limit keeps going, and so d
   up.script({ kind: 'ok', tokens: 3, intervalMs: 2_600 }, { kind: 'delay', ms: 3_000, then: { kind: 'ok' } });
   const post = (stream: boolean) =>
     fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream, messages: [{ role: 'user', content: 'hi' }] }) });
-  const s = await post(true);
-  const text = await s.text();
+  // Both at once (the stream first, so it gets the first scripted fault): the gaps overlap.
+  const stream = post(true).then(async (r) => ({ status: r.status, text: await r.text() }));
+  for (let i = 0; i < 250 && up.requests.length < 1; i++) await Bun.sleep(20);
+  expect(up.requests.length).toBe(1);
+  const json = post(false).then(async (r) => ({ status: r.status, body: (await r.json()) as { choices: unknown[] } }));
+  const [s, j] = await Promise.all([stream, json]);
   expect(s.status).toBe(200);
-  expect(text).toContain('t2 ');
-  expect(text).toContain('[DONE]');
-  const j = await post(false);
+  expect(s.text).toContain('t2 ');
+  expect(s.text).toContain('[DONE]');
   expect(j.status).toBe(200);
-  expect(((await j.json()) as { choices: unknown[] }).choices.length).toBe(1);
+  expect(j.body.choices.length).toBe(1);
+  expect(up.requests.map((r) => r.body.stream)).toEqual([true, false]);
 }, 20_000);

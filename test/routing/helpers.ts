@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { configSource } from '../../src/cli/config-source.ts';
 import type { FakeClock } from '../support/fake-clock.ts';
+import { realClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { startGateway, type Gateway } from '../../src/server/start.ts';
 import type { FaultUpstream } from '../mocks/fault-upstream.ts';
@@ -46,7 +47,12 @@ export interface UsageRow {
   error_class: string | null;
 }
 
-/** A gateway with a file ledger and the test policy, from a config object, on a fake clock in auto mode. */
+/**
+ * A gateway with a file ledger and the test policy, from a config object, on a fake clock in auto
+ * mode. Its budget-lease heartbeats (every 5 s) run on real time, as they would in production:
+ * on the fake clock each would be one more jump (and a database write) while a request is in
+ * flight, and a scenario of 1,000 simulated seconds would spend 200 jumps on them.
+ */
 export async function startRoutingGateway(config: Record<string, unknown>, clock: FakeClock): Promise<RoutingGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-routing-'));
   mkdirSync(join(dir, 'policies'));
@@ -54,7 +60,7 @@ export async function startRoutingGateway(config: Record<string, unknown>, clock
   const db = join(dir, 'ledger.db');
   const file = join(dir, 'gateway.config.yaml');
   writeFileSync(file, stringify({ server: { host: '127.0.0.1', port: 0, allow_anonymous: true }, database: { url: `file:${db}` }, ledger: { flush_ms: 20 }, ...config }));
-  const gw = await startGateway({ source: configSource(file), logger: silentLogger, signals: false, quiet: true, clock });
+  const gw = await startGateway({ source: configSource(file), logger: silentLogger, signals: false, quiet: true, clock, leaseClock: realClock });
   const read = async (model: string) => {
     const c = createClient({ url: `file:${db}` });
     const r = await c.execute({ sql: 'SELECT provider, served_model, attempts, status, outcome, output_tokens, usage_source, tags, error_class FROM usage WHERE requested_model = ? ORDER BY created_at, rowid', args: [model] });
