@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const gateway = () =>
-  startTestGateway({ server: { host: '127.0.0.1', port: 0, allow_anonymous: false }, database: { url: sqld.url }, providers: { mock: { type: 'mock' } }, models: { m: { provider: 'mock', model: 'mock/ok' }, slow: { provider: 'mock', model: 'mock/slow-500' } } });
+  startTestGateway({ server: { host: '127.0.0.1', port: 0, allow_anonymous: false }, database: { url: sqld.url }, providers: { mock: { type: 'mock' } }, models: { m: { provider: 'mock', model: 'mock/ok' }, slow: { provider: 'mock', model: 'mock/slow-3000' } } });
 const ask = async (base: string, key: string, maxTokens = 16, model = 'm') => {
   const r = await fetch(base + '/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, max_tokens: maxTokens, messages: [{ role: 'user', content: 'hi' }] }) });
   await r.arrayBuffer();
@@ -69,7 +69,9 @@ test('rpm 60 through 3 instances on one sqld admits 60 requests in the minute, n
 
 test('tpm 2,000 through 3 instances holds across them: at most 2,000 tokens of worst cases admitted in the minute', async () => {
   // 60 requests at once, each holding its prompt estimate (8 tokens) plus max_tokens 92 while
-  // the upstream works for 500 ms: 100 tokens each, so 20 fit.
+  // the upstream works for 3 s: 100 tokens each, so 20 fit. A request settles to its real usage
+  // (fewer tokens) when it ends, giving room back; the 3 s keep every request's admission before
+  // the first settles even on a loaded machine (at 500 ms, a CI run under load admitted 33).
   const results = await inOneMinute('shared-tpm', async (name) => load(gws.map((g) => g.url), (await createKey(store, { name, tpm: 2_000 })).key, 20, 1, 92, 'slow'));
   const admitted = results.filter((r) => r.status === 200).length;
   console.log(`tpm 2,000 (100-token worst cases) across 3 instances: ${admitted} admitted of ${results.length}`);
