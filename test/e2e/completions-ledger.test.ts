@@ -17,6 +17,7 @@ models:
   long: { provider: mock, model: mock/long-1000 }
   instruct: { provider: vllm, model: llama-instruct }
   chatty: { provider: vllm, model: llama-chat-only, completions: chat }
+  strict: { provider: vllm, model: llama-strict, params: { refuse: [echo], drop: [suffix] } }
 prices:
   mock/long-1000: { input: 1, output: 10 }
   llama-instruct: { input: 1, output: 10 }
@@ -137,6 +138,18 @@ describe('completions: native | chat', () => {
     expect(() => parseConfig(bad, 'bad.yaml', {})).toThrow(/models\.c\.completions[\s\S]*no \/v1\/completions endpoint|no \/v1\/completions endpoint[\s\S]*models\.c\.completions/);
     const typo = `providers: { m: { type: mock } }\nmodels: { c: { provider: m, model: mock/ok, completions: yes } }\n`;
     expect(() => parseConfig(typo, 'typo.yaml', {})).toThrow(/completions/);
+  });
+
+  test("a model's params override the rule on the native path too: refuse echo, drop suffix and say so", async () => {
+    const t = await setup();
+    const { key } = await createKey(t.store, { name: 'r' });
+    const refused = await t.post('/v1/completions', key, { model: 'strict', prompt: 'x', echo: true });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: Json }).error.param).toBe('echo');
+    const ok = await t.post('/v1/completions', key, { model: 'strict', prompt: 'x', suffix: ' end' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-tollgate-dropped-params')).toBe('suffix');
+    expect(up.requests.at(-1)!.body).not.toHaveProperty('suffix');
   });
 
   test('a body the schema refuses is a 400 naming the field', async () => {
