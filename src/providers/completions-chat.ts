@@ -1,6 +1,6 @@
 import { GatewayError } from '../lib/errors.ts';
-import { COMPLETIONS_DEFAULT_MAX_TOKENS, type OpenAICompletionsRequest } from '../wire/completions.ts';
-import type { OpenAIChatRequest } from '../wire/openai.ts';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS, completionsRequest, type OpenAICompletionsRequest } from '../wire/completions.ts';
+import { chatRequest, type OpenAIChatRequest } from '../wire/openai.ts';
 import { textInputs } from './token-input.ts';
 import { DONE, emptyUsage, type ChatTranslator, type StreamEvent } from './types.ts';
 
@@ -8,10 +8,16 @@ import { DONE, emptyUsage, type ChatTranslator, type StreamEvent } from './types
 const CHAT_CANNOT = ['echo', 'logprobs', 'suffix', 'best_of'] as const;
 
 /**
+ * Chat parameters that are not completions ones (`messages`, `tools`, `response_format`…): a
+ * completions request carrying one is refused by name rather than sent to chat unchecked.
+ */
+const CHAT_ONLY = Object.keys(chatRequest.shape).filter((k) => !(k in completionsRequest.shape));
+
+/**
  * Legacy completions client → OpenAI chat wire, for upstreams that only chat. The prompt is sent
  * as one user message (token ids read back as cl100k_base text, as for embeddings), max_tokens
  * as OpenAI's default 16 when unset; `echo`, `logprobs`, `suffix` and `best_of` are refused by
- * name. It is composed with an OpenAI → provider translator (compose.ts), which owns usage and
+ * name, and so are chat-only parameters; other unknown fields go on, as on chat. It is composed with an OpenAI → provider translator (compose.ts), which owns usage and
  * errors; this one only reshapes chat answers into `text_completion` ones.
  */
 export function completionsToChat(provider: string): ChatTranslator<OpenAICompletionsRequest> {
@@ -20,6 +26,8 @@ export function completionsToChat(provider: string): ChatTranslator<OpenAIComple
     request(body, ctx) {
       const { prompt, suffix, echo, logprobs, best_of, stream_options, ...rest } = body;
       const asked: Record<(typeof CHAT_CANNOT)[number], boolean> = { echo: echo === true, logprobs: logprobs != null, suffix: !!suffix, best_of: (best_of ?? 1) > 1 };
+      const chatOnly = CHAT_ONLY.find((k) => (body as Record<string, unknown>)[k] !== undefined);
+      if (chatOnly) throw new GatewayError('invalid_request', `Parameter ${chatOnly} is a chat completions parameter, not a completions one`, { param: chatOnly });
       const refused = CHAT_CANNOT.find((p) => asked[p]);
       if (refused) throw new GatewayError('invalid_request', `Parameter ${refused} is not supported for ${provider}: it has no legacy completions endpoint, and the chat API it is served through cannot honour ${refused}`, { param: refused });
       const prompts = textInputs(prompt, provider, { does: 'is served through chat, which takes text', field: 'prompt' });
