@@ -17,11 +17,13 @@ models:
   long: { provider: mock, model: mock/long-1000 }
   instruct: { provider: vllm, model: llama-instruct }
   chatty: { provider: vllm, model: llama-chat-only, completions: chat }
+  cut: { provider: vllm, model: llama-cut }
   strict: { provider: vllm, model: llama-strict, params: { refuse: [echo], drop: [suffix] } }
 prices:
   mock/long-1000: { input: 1, output: 10 }
   llama-instruct: { input: 1, output: 10 }
   llama-chat-only: { input: 1, output: 10 }
+  llama-cut: { input: 1, output: 10 }
 `;
 const dollars = (n: number) => Math.round(n * 1e6);
 type Json = Record<string, unknown>;
@@ -96,6 +98,21 @@ describe('the ledger and the policy see endpoint "completions"', () => {
     expect(rows[0]!.usage.output_tokens).toBe(4);
     expect(rows[1]!.usage.output_tokens).toBe(5);
     expect(rows.every((r) => r.cost_micros > 0)).toBe(true);
+  });
+
+  test('a native stream cut short ends with an error event and is billed for the text it delivered', async () => {
+    const t = await setup();
+    const { key } = await createKey(t.store, { name: 'cut', budget: { micros: dollars(1), period: 'day' } });
+    const r = await t.post('/v1/completions', key, { model: 'cut', prompt: 'Say hello', stream: true });
+    const sse = await r.text();
+    expect(sse).toContain('"text":"Hello"');
+    expect(sse).toContain('"error"');
+    expect(sse).not.toContain('[DONE]');
+    const [row] = await t.rows(1);
+    expect([row!.endpoint, row!.outcome, row!.usage_source]).toEqual(['completions', 'upstream_invalid', 'estimated']);
+    expect(row!.usage.output_tokens).toBeGreaterThan(0);
+    expect(row!.cost_micros).toBeGreaterThan(0);
+    expect((await t.spend('key')).spent).toBe(row!.cost_micros);
   });
 
   test("the policy input says completions, with the prompt count and the default max_tokens, and the policy's cap applies", async () => {
