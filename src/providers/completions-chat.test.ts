@@ -19,6 +19,10 @@ test('chat-only parameters are refused by name instead of reaching a chat transl
   }
 });
 
+test('max_tokens 0 (scoring a prompt) is refused naming max_tokens: chat always generates', () => {
+  expect(() => req({ max_tokens: 0 })).toThrow(expect.objectContaining({ param: 'max_tokens', status: 400 }));
+});
+
 test('harmless values of the refused parameters are accepted: echo false, best_of 1, an empty suffix', () => {
   expect(req({ echo: false, best_of: 1, suffix: '', logprobs: null }).body).toMatchObject({ messages: [{ role: 'user', content: 'hi' }] });
 });

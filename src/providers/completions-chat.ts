@@ -30,6 +30,7 @@ export function completionsToChat(provider: string): ChatTranslator<OpenAIComple
       if (chatOnly) throw new GatewayError('invalid_request', `Parameter ${chatOnly} is a chat completions parameter, not a completions one`, { param: chatOnly });
       const refused = CHAT_CANNOT.find((p) => asked[p]);
       if (refused) throw new GatewayError('invalid_request', `Parameter ${refused} is not supported for ${provider}: it has no legacy completions endpoint, and the chat API it is served through cannot honour ${refused}`, { param: refused });
+      if (body.max_tokens === 0) throw new GatewayError('invalid_request', `Parameter max_tokens of 0 is not supported for ${provider}: it scores a prompt without generating, which its chat API cannot do`, { param: 'max_tokens' });
       const prompts = textInputs(prompt, provider, { does: 'is served through chat, which takes text', field: 'prompt' });
       if (prompts.length > 1) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one prompt a request; send the ${prompts.length} prompts as separate requests`, { param: 'prompt' });
       const stream = body.stream === true;

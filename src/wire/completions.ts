@@ -11,7 +11,8 @@ export const completionsRequest = z.looseObject({
   model: z.string().min(1),
   prompt: z.union([z.string(), z.array(z.string()).min(1), tokenIds, z.array(tokenIds).min(1)]),
   suffix: z.string().nullable().optional(),
-  max_tokens: z.number().int().positive().nullable().optional(),
+  // 0 is OpenAI's way to score a prompt (with echo and logprobs) without generating.
+  max_tokens: z.number().int().nonnegative().nullable().optional(),
   temperature: z.number().min(0).max(2).nullable().optional(),
   top_p: z.number().min(0).max(1).nullable().optional(),
   n: z.number().int().min(1).max(128).nullable().optional(),

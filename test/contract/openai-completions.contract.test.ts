@@ -79,6 +79,12 @@ for (const p of PROVIDERS) {
         expect(sent().body).toMatchObject({ n: 2, echo: true, logprobs: 1, prompt: 'Say hello' });
       });
 
+      test('max_tokens 0 with echo and logprobs scores the prompt, as OpenAI allows', async () => {
+        const r = await client.completions.create({ model: env.model('chat'), prompt: 'Say hello', max_tokens: 0, echo: true, logprobs: 0 });
+        expect(r.choices[0]!.text).toBe('Say hello');
+        expect(sent().body).toMatchObject({ max_tokens: 0, echo: true, logprobs: 0 });
+      });
+
       test('an array of prompts gets n choices for each', async () => {
         const r = await client.completions.create({ model: env.model('chat'), prompt: ['one', 'two'], n: 2 });
         expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2, 3]);

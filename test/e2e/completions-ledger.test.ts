@@ -174,6 +174,7 @@ describe('completions: native | chat', () => {
     const { key } = await createKey(t.store, { name: 'v' });
     for (const [body, param] of [
       [{ model: 'long' }, 'prompt'],
+      [{ model: 'long', prompt: 'x', max_tokens: -1 }, 'max_tokens'],
       [{ model: 'long', prompt: 'x', max_tokens: 0 }, 'max_tokens'],
       [{ model: 'long', prompt: [] }, 'prompt'],
       [{ model: 'long', prompt: 'x', logprobs: 9 }, 'logprobs'],
