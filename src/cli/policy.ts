@@ -15,6 +15,7 @@ import { testKey, userTestCache } from '../policy/test-cache.ts';
 import { formatTestReport } from '../policy/test-report.ts';
 import { inertFieldWarnings } from '../policy/inert-fields.ts';
 import { chatRequest, embeddingsRequest } from '../wire/openai.ts';
+import { completionsRequest } from '../wire/completions.ts';
 import { messagesRequest } from '../wire/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
@@ -78,7 +79,7 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
     .requiredOption('-i, --input <file>', 'a policy input document (JSON), or a client request body to build one from')
     .option('-d, --dir <dir>', 'policy directory', 'policies')
     .option('-c, --config <file>', 'gateway config: adds its providers and policy.data')
-    .option('-e, --endpoint <endpoint>', 'for a request body: chat.completions | messages | embeddings (default: guessed)')
+    .option('-e, --endpoint <endpoint>', 'for a request body: chat.completions | messages | embeddings | completions (default: guessed)')
     .option('--team <team>', 'for a request body: the key team')
     .option('--key <name>', 'for a request body: the key name')
     .action(async (opts: EvalOptions) => {
@@ -139,7 +140,7 @@ interface EvalOptions {
 
 async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.endpoint !== undefined && !ENDPOINTS.some((e) => e === opts.endpoint)) {
-    throw new CliError(`--endpoint: expected chat.completions, messages or embeddings, got '${opts.endpoint}'`);
+    throw new CliError(`--endpoint: expected ${ENDPOINTS.join(', ')}, got '${opts.endpoint}'`);
   }
   const sources = readSources(io, opts.dir, '--dir');
   if (!sources) return 1;
@@ -191,7 +192,7 @@ async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): P
   }
 }
 
-const ENDPOINTS = ['chat.completions', 'messages', 'embeddings'] as const;
+const ENDPOINTS = ['chat.completions', 'messages', 'embeddings', 'completions'] as const;
 
 function readInput(file: string): unknown {
   let text: string;
@@ -230,7 +231,7 @@ function toInput(raw: unknown, opts: EvalOptions, config: GatewayConfig | undefi
   if (raw && typeof raw === 'object' && 'request' in raw) return { providers, ...raw } as PolicyInput;
   const body = raw && typeof raw === 'object' ? raw : {};
   // Only a guess: an Anthropic body without `system` looks like an OpenAI one; --endpoint decides.
-  const endpoint = opts.endpoint ?? ('input' in body ? 'embeddings' : 'system' in body ? 'messages' : 'chat.completions');
+  const endpoint = opts.endpoint ?? ('input' in body ? 'embeddings' : 'prompt' in body ? 'completions' : 'system' in body ? 'messages' : 'chat.completions');
   const common = { headers: new Headers(), now: new Date(), providers, key: { team: opts.team ?? null, name: opts.key ?? null } };
   const entry = config ? buildCatalog(config).resolve(String('model' in body ? body.model : '')) : undefined;
   const catalogTarget = entry ? { provider: entry.model.provider, model: entry.model.model } : null;
@@ -241,7 +242,9 @@ function toInput(raw: unknown, opts: EvalOptions, config: GatewayConfig | undefi
       return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(messagesRequest, body, endpoint, opts) });
     case 'chat.completions':
       return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(chatRequest, body, endpoint, opts) });
+    case 'completions':
+      return buildInput({ ...common, catalogTarget, endpoint, body: parseBody(completionsRequest, body, endpoint, opts) });
     default:
-      throw new Error(`unknown endpoint '${endpoint}' (chat.completions, messages or embeddings)`);
+      throw new Error(`unknown endpoint '${endpoint}' (${ENDPOINTS.join(', ')})`);
   }
 }

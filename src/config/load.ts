@@ -5,6 +5,7 @@ import { configSchema, providerSchema, type GatewayConfig } from './schema.ts';
 import { hasToken, protectRefs, resolveEnv, resolveTokens, type MissingEnv, type Ref } from './env.ts';
 import { closest } from './suggest.ts';
 import { upstreamPrices } from './prices.ts';
+import { NATIVE_COMPLETIONS } from './completions-mode.ts';
 
 export interface ConfigProblem {
   file: string;
@@ -236,6 +237,11 @@ function crossCheck(cfg: GatewayConfig, file: string, where: (path: (string | nu
       const pos = where(['models', name, 'provider']);
       const near = closest(m.provider, Object.keys(cfg.providers));
       problems.push({ file, line: pos.line, col: pos.col, path: `models.${name}.provider`, message: `provider '${m.provider}' is not defined under providers`, hint: near ? `did you mean '${near}'?` : `define it under providers:` });
+    }
+    const type = cfg.providers[m.provider]?.type;
+    if (m.completions === 'native' && type && !NATIVE_COMPLETIONS.includes(type)) {
+      const pos = where(['models', name, 'completions']);
+      problems.push({ file, line: pos.line, col: pos.col, path: `models.${name}.completions`, message: `provider type '${type}' has no /v1/completions endpoint`, hint: `use completions: chat (legacy completions translated to chat), or leave it unset` });
     }
     for (const alias of [name, ...m.aliases]) {
       if (names.has(alias)) {

@@ -127,6 +127,12 @@ export const modelSchema = z.strictObject({
   aliases: z.array(z.string().min(1)).default([]),
   /** Overrides of the parameter rule for requests to this model; they win over the provider's. */
   params: paramsSchema.optional(),
+  /**
+   * How POST /v1/completions reaches this model: `native` sends it to the upstream's own
+   * /v1/completions (OpenAI-wire providers only), `chat` translates it to chat. Unset: native on
+   * OpenAI-wire providers (openai, azure, openai-compatible), chat on the rest (completions-mode.ts).
+   */
+  completions: z.enum(['native', 'chat']).optional(),
 });
 
 const ms = z.number().int().positive();

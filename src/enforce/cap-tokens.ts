@@ -1,9 +1,11 @@
 import type { RequestBody } from '../policy/input.ts';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS } from '../wire/completions.ts';
 
 /** The completion-token limit a request asks for, if any. */
 export function requestedMaxTokens(b: RequestBody): number | undefined {
   if (b.endpoint === 'embeddings') return undefined;
   if (b.endpoint === 'messages') return b.body.max_tokens;
+  if (b.endpoint === 'completions') return b.body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS;
   return b.body.max_completion_tokens ?? b.body.max_tokens ?? undefined;
 }
 
@@ -16,7 +18,7 @@ export function capMaxTokens<B extends RequestBody>(b: B, cap: number | undefine
   if (cap === undefined || b.endpoint === 'embeddings') return b;
   const asked = requestedMaxTokens(b);
   if (asked !== undefined && asked <= cap) return b;
-  if (b.endpoint === 'messages') return { ...b, body: { ...b.body, max_tokens: cap } };
+  if (b.endpoint === 'messages' || b.endpoint === 'completions') return { ...b, body: { ...b.body, max_tokens: cap } } as B;
   const body = { ...b.body };
   if (body.max_completion_tokens != null || body.max_tokens == null) body.max_completion_tokens = cap;
   if (body.max_tokens != null) body.max_tokens = cap;

@@ -15,6 +15,7 @@ export interface ExchangeFacts {
 
 export function exchangeFacts(request: RequestBody, kind: 'chat' | 'embeddings'): ExchangeFacts {
   const facts = requestFacts(request);
-  const framing = kind === 'chat' ? 4 * facts.messageCount + 3 : 0;
+  // Legacy completions send the prompt as it is: no message framing.
+  const framing = kind === 'chat' && request.endpoint !== 'completions' ? 4 * facts.messageCount + 3 : 0;
   return { facts, framing, inputTokens: Math.ceil(facts.chars / 4) + facts.tokenIds + framing };
 }

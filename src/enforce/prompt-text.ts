@@ -14,6 +14,10 @@ export function promptText(r: RequestBody): string {
     }
   };
   if (r.endpoint === 'embeddings') walk(r.body.input);
+  else if (r.endpoint === 'completions') {
+    walk(r.body.prompt);
+    walk(r.body.suffix);
+  }
   else if (r.endpoint === 'messages') {
     walk(r.body.system);
     walk(r.body.messages);

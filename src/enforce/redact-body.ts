@@ -25,6 +25,11 @@ export function redactBody<B extends RequestBody>(b: B, types: readonly PiiType[
     const next = typeof input === 'string' ? r(input) : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? r(x) : x)) : input;
     return { ...b, body: { ...b.body, input: next } } as B;
   }
+  if (b.endpoint === 'completions') {
+    const { prompt, suffix } = b.body;
+    const next = typeof prompt === 'string' ? r(prompt) : prompt.map((x) => (typeof x === 'string' ? r(x) : x));
+    return { ...b, body: { ...b.body, prompt: next, ...(typeof suffix === 'string' ? { suffix: r(suffix) } : {}) } } as B;
+  }
   if (b.endpoint === 'messages') {
     const body = b.body;
     return { ...b, body: { ...body, system: body.system === undefined ? undefined : parts(body.system), messages: body.messages.map((m) => ({ ...m, content: parts(m.content) })) } } as B;

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_TOKENS as ANTHROPIC_DEFAULT, THINKING_BUDGET as ANTHROPIC_T
 import { THINKING_BUDGET as GEMINI_THINKING } from '../providers/gemini/request.ts';
 import type { Target } from '../routing/target.ts';
 import { promptText } from './prompt-text.ts';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS, generatedChoices } from '../wire/completions.ts';
 
 /** The cap Tollgate sends when a bounded request sets none and the model's maximum is unknown. */
 export const DEFAULT_OUTPUT_CAP = 4096;
@@ -37,6 +38,8 @@ export function promptBound(prompt: string, extra: number): number {
  */
 export function outputBound(r: RequestBody, type: ProviderType): number {
   if (r.endpoint === 'embeddings') return 0;
+  // Every completions translator sends max_tokens (OpenAI's 16 when absent), for each choice of each prompt.
+  if (r.endpoint === 'completions') return generatedChoices(r.body) * (r.body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS);
   if (r.endpoint === 'messages') {
     const t = r.body.thinking;
     const budget = t?.type === 'enabled' ? (t.budget_tokens ?? 0) : 0;

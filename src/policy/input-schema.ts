@@ -9,7 +9,7 @@ import { PII_TYPES } from './pii.ts';
 const nonNegInt = z.number().int().nonnegative();
 const nonNeg = z.number().nonnegative();
 
-export const ENDPOINTS = ['chat.completions', 'messages', 'embeddings'] as const;
+export const ENDPOINTS = ['chat.completions', 'messages', 'embeddings', 'completions'] as const;
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
 export const policyRequestSchema = z.strictObject({
@@ -20,9 +20,9 @@ export const policyRequestSchema = z.strictObject({
     .nullable()
     .describe("Where the catalog would send this model (provider, upstream model id); null if the caller did not resolve it. Used when the decision has no `targets`."),
   stream: z.boolean(),
-  max_tokens: nonNegInt.nullable().describe('max_completion_tokens / max_tokens as sent; null if absent (always null for embeddings).'),
+  max_tokens: nonNegInt.nullable().describe('max_completion_tokens / max_tokens as sent; null if absent (always null for embeddings; for completions 16, OpenAI\'s default, when absent).'),
   estimated_input_tokens: nonNegInt.describe('ceil(characters of all text content / 4) plus the token ids of token-array embeddings input. An estimate, not a tokenizer count.'),
-  message_count: nonNegInt.describe('Messages (chat, messages) or inputs (embeddings).'),
+  message_count: nonNegInt.describe('Messages (chat, messages), inputs (embeddings) or prompts (completions).'),
   image_count: nonNegInt,
   tool_count: nonNegInt,
   tool_names: z.array(z.string()),

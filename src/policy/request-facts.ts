@@ -1,6 +1,7 @@
 import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
 import { countPii, emptyPiiCounts, type PiiCounts } from './pii.ts';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS, promptList, type OpenAICompletionsRequest } from '../wire/completions.ts';
 
 /** What the policy input needs from a request body, gathered in one walk. */
 export interface RequestFacts {
@@ -137,6 +138,17 @@ function embeddings(body: OpenAIEmbeddingsRequest): RequestFacts {
   return { ...totals(c), messageCount: count, toolNames: [], serverTools: [], maxTokens: null, stream: false };
 }
 
+function completions(body: OpenAICompletionsRequest): RequestFacts {
+  const c = new Collector();
+  const prompts = promptList(body.prompt);
+  for (const p of prompts) {
+    if (typeof p === 'string') c.text(p);
+    else c.tokenIds += p.length;
+  }
+  c.text(body.suffix);
+  return { ...totals(c), messageCount: prompts.length, toolNames: [], serverTools: [], maxTokens: body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS, stream: body.stream === true };
+}
+
 /** A field the client set to something (an empty list or null switches nothing on). */
 const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
@@ -147,7 +159,8 @@ function totals(c: Collector): Pick<RequestFacts, 'chars' | 'tokenIds' | 'imageC
 export type RequestBody =
   | { endpoint: 'chat.completions'; body: OpenAIChatRequest }
   | { endpoint: 'messages'; body: AnthropicMessagesRequest }
-  | { endpoint: 'embeddings'; body: OpenAIEmbeddingsRequest };
+  | { endpoint: 'embeddings'; body: OpenAIEmbeddingsRequest }
+  | { endpoint: 'completions'; body: OpenAICompletionsRequest };
 
 export function requestFacts(req: RequestBody): RequestFacts {
   switch (req.endpoint) {
@@ -157,5 +170,7 @@ export function requestFacts(req: RequestBody): RequestFacts {
       return anthropicMessages(req.body);
     case 'embeddings':
       return embeddings(req.body);
+    case 'completions':
+      return completions(req.body);
   }
 }

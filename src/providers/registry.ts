@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '../config/schema.ts';
 import { GatewayError } from '../lib/errors.ts';
-import type { AnthropicChatTranslator, ClientSchema, EmbeddingsTranslator, OpenAIChatTranslator, ProviderAdapter, Wire } from './types.ts';
+import type { AnthropicChatTranslator, ChatTranslator, ClientSchema, EmbeddingsTranslator, OpenAIChatTranslator, ProviderAdapter, Wire } from './types.ts';
 import { viaOpenAI } from './compose.ts';
 import { openaiAdapter } from './openai/adapter.ts';
 import { openaiToOpenAI } from './openai/openai-openai.ts';
@@ -16,6 +16,10 @@ import { geminiEmbeddings } from './gemini/embeddings.ts';
 import { bedrockAdapter } from './bedrock/adapter.ts';
 import { openaiToBedrock } from './bedrock/openai-bedrock.ts';
 import { bedrockEmbeddings } from './bedrock/embeddings.ts';
+import { completionsToOpenAI } from './openai/completions-openai.ts';
+import { completionsToChat } from './completions-chat.ts';
+import type { CompletionsMode } from '../config/completions-mode.ts';
+import type { OpenAICompletionsRequest } from '../wire/completions.ts';
 
 /** Builds the adapter for one configured provider. `transport` lets tests route fetches. */
 export function createAdapter(name: string, config: ProviderConfig, transport: typeof fetch = fetch): ProviderAdapter {
@@ -55,6 +59,28 @@ export function chatTranslator(client: 'openai', wire: Wire, provider: string): 
 export function chatTranslator(client: 'anthropic', wire: Wire, provider: string): AnthropicChatTranslator;
 export function chatTranslator(client: ClientSchema, wire: Wire, provider: string): OpenAIChatTranslator | AnthropicChatTranslator {
   return client === 'openai' ? openaiClient[wire](provider) : anthropicClient[wire](provider);
+}
+
+/**
+ * A fresh legacy-completions translator: the upstream's own endpoint when the target's mode is
+ * native (an OpenAI wire), else through chat composed with the wire's OpenAI chat translator.
+ * The mode is the target's (`modeOf` its upstream model), known when the request is translated.
+ */
+export function completionsTranslator(wire: Wire, provider: string, modeOf: (model: string) => CompletionsMode): ChatTranslator<OpenAICompletionsRequest> {
+  const make = (mode: CompletionsMode) => (mode === 'native' && wire === 'openai' ? completionsToOpenAI(provider) : viaOpenAI(completionsToChat(provider), openaiClient[wire](provider)));
+  let t: ChatTranslator<OpenAICompletionsRequest> | undefined;
+  const made = () => (t ??= make('chat'));
+  return {
+    request(body, ctx) {
+      t = make(modeOf(ctx.model));
+      return t.request(body, ctx);
+    },
+    response: (json) => made().response(json),
+    streamEvent: (ev) => made().streamEvent(ev),
+    streamEnd: () => made().streamEnd(),
+    usage: () => made().usage(),
+    error: (status, body) => made().error(status, body),
+  };
 }
 
 const embeddingsByWire: Partial<Record<Wire, (provider: string) => EmbeddingsTranslator>> = {

@@ -13,14 +13,21 @@ let decode: Decode | undefined;
 /** Vocabulary size of cl100k_base, special tokens included. */
 const CL100K_SIZE = 100277;
 
-export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: string): string[] {
+/** What the caller's provider does with text, and the field the ids came in (for the error). */
+export interface TokenInputUse {
+  does: string;
+  field: string;
+}
+const EMBEDDINGS: TokenInputUse = { does: 'embeds text', field: 'input' };
+
+export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: string, use: TokenInputUse = EMBEDDINGS): string[] {
   if (typeof input === 'string') return [input];
   if (input.every((x): x is string => typeof x === 'string')) return input;
   const lists = (typeof input[0] === 'number' ? [input] : input) as number[][];
   return lists.map((ids, i) => {
     const bad = ids.find((id) => id < 0 || id >= CL100K_SIZE);
     if (bad !== undefined) {
-      throw new GatewayError('invalid_request', `${provider} embeds text; token-id input is read as cl100k_base ids, and ${bad} is not one`, { param: lists === input ? `input[${i}]` : 'input' });
+      throw new GatewayError('invalid_request', `${provider} ${use.does}; token-id input is read as cl100k_base ids, and ${bad} is not one`, { param: lists === input ? `${use.field}[${i}]` : use.field });
     }
     // Loaded on first use (a 1.2 MB table), never at import; synchronous because translators are.
     // A plain require with a literal name: the bundler embeds the module (createRequire's is left

@@ -8,6 +8,7 @@ import { auth } from './middleware/auth.ts';
 import { rateLimiter } from '../limits/rate-limiter.ts';
 import { spendBook } from '../store/spend-book.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
+import { completionsRoute } from './routes/completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
 import { healthRoute } from './routes/health.ts';
 import { messagesRoute } from './routes/messages.ts';
@@ -58,6 +59,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', healthRoute(deps));
   app.route('/', modelsRoute(deps));
   app.route('/', chatCompletionsRoute(deps));
+  app.route('/', completionsRoute(deps));
   app.route('/', countTokensRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));

@@ -23,7 +23,8 @@ export function deliveredCounter(schema: ClientSchema) {
       const d = ev.data as Record<string, unknown> | null;
       if (!d || typeof d !== 'object') return;
       if (schema === 'openai') {
-        for (const c of (d.choices as { delta?: { content?: unknown; reasoning_content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[] | undefined) ?? []) {
+        for (const c of (d.choices as { text?: unknown; delta?: { content?: unknown; reasoning_content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[] | undefined) ?? []) {
+          add(c.text); // legacy completions
           add(c.delta?.content);
           add(c.delta?.reasoning_content);
           for (const t of c.delta?.tool_calls ?? []) add(t.function?.arguments);

@@ -1,9 +1,10 @@
 import { chatRequest } from './openai.ts';
 import { messagesRequest } from './anthropic.ts';
+import { completionsRequest } from './completions.ts';
 
 /**
  * The client parameter names the config's `params: {drop, refuse}` may name. Top-level names
- * are the fields of the two chat schemas plus the documented fields they pass through; the
+ * are the fields of the chat schemas (legacy completions included) plus the documented fields they pass through; the
  * nested names are the hints translators drop and report (UpstreamCall.dropped).
  */
 const PASSED_THROUGH = [
@@ -12,10 +13,10 @@ const PASSED_THROUGH = [
 ] as const;
 
 /** What a request cannot be sent without: these can be neither dropped nor refused. */
-const REQUIRED = new Set(['model', 'messages', 'max_tokens', 'stream']);
+const REQUIRED = new Set(['model', 'messages', 'prompt', 'max_tokens', 'stream']);
 
 /** Top-level parameters: `drop` takes them out of the request before it is translated. */
-export const TOP_LEVEL_PARAMS: readonly string[] = [...new Set([...Object.keys(chatRequest.shape), ...Object.keys(messagesRequest.shape), ...PASSED_THROUGH])]
+export const TOP_LEVEL_PARAMS: readonly string[] = [...new Set([...Object.keys(chatRequest.shape), ...Object.keys(messagesRequest.shape), ...Object.keys(completionsRequest.shape), ...PASSED_THROUGH])]
   .filter((k) => !REQUIRED.has(k))
   .sort();
 

@@ -63,6 +63,17 @@ test('a Bedrock stream is decoded by the embedded event-stream codec', async () 
   expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
 });
 
+test('legacy completions stream through chat on Bedrock, in the legacy shape', async () => {
+  const r = await post('/v1/completions', { model: 'nova', prompt: encode('Say hi'), stream: true, stream_options: { include_usage: true } });
+  expect(r.status).toBe(200);
+  const text = await r.text();
+  const chunks = [...text.matchAll(/^data: (\{.*\})$/gm)].map((m) => JSON.parse(m[1]!) as { object: string; choices: { text: string }[]; usage?: { completion_tokens: number } });
+  expect(chunks.every((c) => c.object === 'text_completion')).toBe(true);
+  expect(chunks.map((c) => c.choices[0]?.text ?? '').join('')).toContain('Hello from');
+  expect(chunks.at(-1)!.usage!.completion_tokens).toBeGreaterThan(0);
+  expect(JSON.stringify(bedrock.requests.at(-1)!.body)).toContain('Say hi');
+});
+
 test('a stream cut before its usage is billed by the embedded o200k_base tokenizer', async () => {
   // 40 tokens in 240 characters: the tokenizer's count is far below the length/4 fallback (60).
   const prompt = 'hello '.repeat(40);
@@ -70,7 +81,9 @@ test('a stream cut before its usage is billed by the embedded o200k_base tokeniz
   expect(await gw.terminate()).toBe(0);
   const db = createClient({ url: 'file:' + join(dir, 'usage.db') });
   const row = (await db.execute("SELECT input_tokens, usage_source FROM usage WHERE requested_model = 'g-cut'")).rows[0]!;
+  const endpoints = (await db.execute("SELECT endpoint FROM usage WHERE requested_model = 'nova' ORDER BY endpoint")).rows.map((r) => r.endpoint);
   db.close();
+  expect(endpoints).toEqual(['chat.completions', 'completions']);
   expect(row.usage_source).toBe('estimated');
   // The tokenizer's count of the prompt (plus a few tokens of framing), not the length/4 fallback.
   expect(Number(row.input_tokens)).toBeGreaterThanOrEqual(countTokens(prompt));

@@ -162,7 +162,7 @@ describe('command and flag errors', () => {
     const cases: [string[], string][] = [
       [['policy', 'eval', '-i', 'nope.json', '-d', pdir], 'error: --input nope.json: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)'],
       [['policy', 'eval', '-i', 'bad.json', '-d', pdir], 'error: --input bad.json: not valid JSON'],
-      [['policy', 'eval', '-i', 'body.json', '-d', pdir, '-e', 'chat'], "error: --endpoint: expected chat.completions, messages or embeddings, got 'chat'"],
+      [['policy', 'eval', '-i', 'body.json', '-d', pdir, '-e', 'chat'], "error: --endpoint: expected chat.completions, messages, embeddings, completions, got 'chat'"],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir], 'error: --input body.json: not a valid chat.completions request body: messages: '],
       [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files as --dir, or `tollgate policy export policies` writes the built-in policies there)'],
     ];

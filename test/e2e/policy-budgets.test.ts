@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { Decision } from '../../src/policy/decision.ts';
-import type { PolicyInput } from '../../src/policy/input-schema.ts';
-import type { PolicyRuntime } from '../../src/policy/runtime.ts';
 import { createKey } from '../../src/store/keys.ts';
 import { budgetApp } from '../support/budget-app.ts';
+import { stubPolicy } from '../support/stub-policy.ts';
 
 // A request costs 8 input + 100 output tokens = 1,008 µ$.
 const YAML = `
@@ -12,21 +11,6 @@ models: { m: { provider: mock, model: mock/long-1000 } }
 prices: { mock/long-1000: { input: 1, output: 10 } }
 `;
 const COST = 1008;
-
-/** A policy that returns a fixed decision and keeps every input it saw. */
-function stubPolicy(decision: Decision) {
-  const inputs: PolicyInput[] = [];
-  const policy: PolicyRuntime = {
-    evaluate(input) {
-      inputs.push(input);
-      return { decision, decision_id: 'dec_test', revision: 'stub', eval_us: 0 };
-    },
-    revision: () => 'stub',
-    reload: async () => ({ ok: true, revision: 'stub' }),
-    close: async () => {},
-  };
-  return { policy, inputs };
-}
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { expect, test } from 'bun:test';
 import { describeReport, runFuzz } from './fuzz/run.ts';
 
 // Issue 11, "done when": ≥ 5,000 malformed bodies, seeded and bounded in time, across every
-// endpoint (chat completions, messages, count_tokens, embeddings, models, /admin/*), through the
+// endpoint (chat completions, legacy completions, messages, count_tokens, embeddings, models, /admin/*), through the
 // in-process app. No gateway-caused 5xx: a 500 never, a 502/503/504 only from the model whose
 // mock upstream fails on purpose. `bun bench/fuzz.ts` is the longer run.
 test('5,000+ fuzzed requests: no gateway-caused 5xx', async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw.stop());
 
-test('the official Python openai SDK works unchanged: chat, streaming with usage, embeddings, typed errors', async () => {
+test('the official Python openai SDK works unchanged: chat, streaming with usage, embeddings, legacy completions, typed errors', async () => {
   const pythonPath = ensurePythonSdk();
   const p = Bun.spawn(['python3', resolve(import.meta.dir, 'sdk_check.py'), gw.url + '/v1', 'chat'], { env: { ...process.env, PYTHONPATH: pythonPath }, stdout: 'pipe', stderr: 'pipe' });
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
@@ -27,4 +27,9 @@ test('the official Python openai SDK works unchanged: chat, streaming with usage
   expect(r.embeddings).toBe(2);
   expect(r.not_found).toBe(404);
   expect(r.bad_request).toBe('temperature');
+  // Legacy completions, through chat on the mock provider.
+  expect([r.completion_object, r.completion_texts]).toEqual(['text_completion', ['Mock reply to: legacy from python', 'Mock reply to: legacy from python']]);
+  expect(r.completion_stream_text).toBe('Mock reply to: legacy stream');
+  expect(r.completion_stream_usage).toBeGreaterThan(0);
+  expect(r.completion_refused).toBe('echo');
 }, 60_000);

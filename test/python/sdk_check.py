@@ -37,4 +37,24 @@ try:
 except openai.BadRequestError as e:
     out["bad_request"] = e.body.get("param") if isinstance(e.body, dict) else str(e.body)
 
+c = client.completions.create(model=model, prompt="legacy from python", n=2)
+out["completion_texts"] = [ch.text for ch in c.choices]
+out["completion_object"] = c.object
+
+text = ""
+usage = None
+for chunk in client.completions.create(model=model, prompt="legacy stream", stream=True, stream_options={"include_usage": True}):
+    if chunk.choices:
+        text += chunk.choices[0].text
+    if chunk.usage:
+        usage = chunk.usage.completion_tokens
+out["completion_stream_text"] = text
+out["completion_stream_usage"] = usage
+
+try:
+    client.completions.create(model=model, prompt="x", echo=True)
+    out["completion_refused"] = None
+except openai.BadRequestError as e:
+    out["completion_refused"] = e.body.get("param") if isinstance(e.body, dict) else str(e.body)
+
 print(json.dumps(out))

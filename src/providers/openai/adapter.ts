@@ -5,7 +5,7 @@ import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts
 
 type OpenAIish = Extract<ProviderConfig, { type: 'openai' | 'openai-compatible' | 'azure' }>;
 
-const PATHS = { chat: '/chat/completions', embeddings: '/embeddings' } as const;
+const PATHS = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings' } as const;
 
 /** OpenAI, Azure OpenAI and any OpenAI-compatible server: same wire, different URL and auth. */
 export function openaiAdapter(name: string, config: OpenAIish, transport: typeof fetch = fetch): ProviderAdapter {

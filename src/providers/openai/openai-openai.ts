@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest } from '../../wire/openai.ts';
-import { DONE, emptyUsage, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
+import { DONE, emptyUsage, type ChatTranslator, type OpenAIChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { readOpenAIUsage } from './usage.ts';
 import { withoutEchoedKeys } from '../echoed-keys.ts';
@@ -12,6 +12,20 @@ import { withoutEchoedKeys } from '../echoed-keys.ts';
  * clients echo back on assistant turns (echoed-keys.ts) are not sent.
  */
 export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
+  return openaiPassThrough<OpenAIChatRequest>(provider, 'chat', (body) => ({ messages: withoutEchoedKeys(body.messages) }));
+}
+
+interface Streamable {
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+}
+
+/**
+ * The pass-through to an OpenAI-wire endpoint whose answers carry `choices` and `usage` and whose
+ * streams end with `[DONE]` (chat completions, legacy completions); `rewrite` gives the fields the
+ * endpoint sends differently from what the client wrote.
+ */
+export function openaiPassThrough<Req extends Streamable>(provider: string, op: 'chat' | 'completions', rewrite: (body: Req) => Record<string, unknown>): ChatTranslator<Req> {
   let usage: Usage = emptyUsage();
   let publicModel = '';
   let clientWantsUsage = false;
@@ -19,17 +33,17 @@ export function openaiToOpenAI(provider: string): OpenAIChatTranslator {
   let sawFinish = false;
 
   return {
-    request(body: OpenAIChatRequest, ctx) {
+    request(body: Req, ctx) {
       publicModel = ctx.publicModel;
       const stream = body.stream === true;
       clientWantsUsage = body.stream_options?.include_usage === true;
-      const out: Record<string, unknown> = { ...body, model: ctx.model, messages: withoutEchoedKeys(body.messages) };
+      const out: Record<string, unknown> = { ...(body as object), model: ctx.model, ...rewrite(body) };
       if (stream) out.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
-      return { op: 'chat', stream, body: out };
+      return { op, stream, body: out };
     },
     response(json) {
       const r = asObject(json, provider);
-      if (!Array.isArray(r.choices)) throw new GatewayError('upstream_invalid', `${provider} returned a chat response without choices`);
+      if (!Array.isArray(r.choices)) throw new GatewayError('upstream_invalid', `${provider} returned a ${op === 'chat' ? 'chat' : 'completions'} response without choices`);
       usage = readOpenAIUsage(r.usage);
       return { ...r, model: publicModel };
     },

@@ -88,6 +88,13 @@ function seedBody(r: Rand, endpoint: string): Json {
         { model, max_tokens: 64, tools: [{ name: 'w', input_schema: { type: 'object' } }], messages: [user('w?'), { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'w', input: {} }] }, user([{ type: 'tool_result', tool_use_id: 't1', content: 'sunny' }])], stream },
         { model, max_tokens: 64, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [user('think')], metadata: { user_id: 'u' } },
       ]);
+    case '/v1/completions':
+      return pick<Json>(r, [
+        { model, prompt: 'hi', stream },
+        { model, prompt: ['a', 'b'], n: 2, max_tokens: 8, stop: ['x'] },
+        { model, prompt: [1, 2, 3], echo: true, logprobs: 1, suffix: 's', best_of: 2 },
+        { model, prompt: [[1, 2], [3]], stream, stream_options: { include_usage: true } },
+      ]);
     case '/v1/embeddings':
       return pick<Json>(r, [{ model, input: 'hi' }, { model, input: ['a', 'b'], encoding_format: 'float' }, { model, input: [1, 2, 3], dimensions: 8 }]);
     case '/admin/keys':
@@ -115,11 +122,11 @@ function garble(r: Rand, text: string): string {
   }
 }
 
-const FIELDS = ['max_tokens', 'max_completion_tokens', 'n', 'temperature', 'top_p', 'top_k', 'stop', 'stop_sequences', 'seed', 'logit_bias', 'logprobs', 'top_logprobs', 'presence_penalty', 'frequency_penalty', 'user', 'stream_options', 'tools', 'tool_choice', 'response_format', 'system', 'thinking', 'metadata', 'input', 'dimensions', 'encoding_format', 'budget', 'rpm', 'tpm', 'models', 'expires_at', 'team', 'name', 'id'];
+const FIELDS = ['prompt', 'echo', 'suffix', 'best_of', 'max_tokens', 'max_completion_tokens', 'n', 'temperature', 'top_p', 'top_k', 'stop', 'stop_sequences', 'seed', 'logit_bias', 'logprobs', 'top_logprobs', 'presence_penalty', 'frequency_penalty', 'user', 'stream_options', 'tools', 'tool_choice', 'response_format', 'system', 'thinking', 'metadata', 'input', 'dimensions', 'encoding_format', 'budget', 'rpm', 'tpm', 'models', 'expires_at', 'team', 'name', 'id'];
 
 const DEEP = '\u0001deep\u0001';
 
-const CHAT = ['/v1/chat/completions', '/v1/messages', '/v1/messages/count_tokens', '/v1/embeddings'];
+const CHAT = ['/v1/chat/completions', '/v1/completions', '/v1/messages', '/v1/messages/count_tokens', '/v1/embeddings'];
 const ADMIN: [string, string, string][] = [
   ['POST', '/admin/keys', '/admin/keys'], ['PATCH', '/admin/keys/key_x', '/admin/keys'], ['POST', '/admin/keys/key_x/revoke', ''], ['POST', '/admin/keys/key_x/rotate', '/admin/keys'],
   ['POST', '/admin/teams', '/admin/teams'], ['PATCH', '/admin/teams/ml', '/admin/teams'], ['DELETE', '/admin/teams/ml', ''],
