@@ -3,15 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPolicyRuntime } from '../../src/policy/runtime.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 
 // Finding 14: `cache` and `log_prompts` are accepted but not enforced; whoever sets them is told.
-const MAIN = resolve(import.meta.dir, '../../src/main.ts');
 const POLICIES = resolve(import.meta.dir, '../../policies');
 
 test('policy check warns, with file:line:col, about every decision field that has no effect', async () => {
-  const env = { ...process.env, TOLLGATE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tollgate-inert-cache-')) };
-  const p = Bun.spawn([process.execPath, MAIN, 'policy', 'check', POLICIES], { stdout: 'pipe', stderr: 'pipe', env });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  // In-process (runCli, as src/main.ts runs it), with an empty compile cache of its own.
+  const env = { ...(process.env as Record<string, string>), TOLLGATE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tollgate-inert-cache-')) };
+  const { code, out, err } = await runCliInProcess(['policy', 'check', POLICIES], { cwd: process.cwd(), env });
   expect(code).toBe(0);
   expect(out).toContain('OK');
   expect(err).toContain(`${POLICIES}/gateway/decision.rego:38:`);
