@@ -1,7 +1,4 @@
 import type { InStatement } from '@libsql/client';
-import type { Logger } from '../lib/logger.ts';
-import type { Store } from './client.ts';
-import { firstLine } from './first-line.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { BudgetGate } from './budget-leases.ts';
 import type { BudgetScope } from './budgets.ts';
@@ -119,12 +116,3 @@ export function spendStatements(items: SpendItem[], now = Date.now()): InStateme
   });
 }
 
-/** Books the spend of rows the ledger stored (counters no hold covered). Never throws: a failure is logged. */
-export async function bookSpend(store: Store, logger: Logger, items: SpendItem[]): Promise<void> {
-  try {
-    const stmts = spendStatements(items);
-    if (stmts.length) await store.client.batch(stmts, 'write');
-  } catch (e) {
-    logger.error('spend counters not updated', { error: firstLine(e) });
-  }
-}

@@ -99,7 +99,7 @@ test('/readyz read during a flush still counts the batch being written, and name
   const { store, real } = await flakyStore(dir);
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const slow = { ...store, client: new Proxy(store.client, { get: (t, p) => (p === 'execute' ? () => gate.then(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1'))) : Reflect.get(t, p)) }) as Client };
+  const slow = { ...store, client: new Proxy(store.client, { get: (t, p) => (p === 'execute' || p === 'batch' ? () => gate.then(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1'))) : Reflect.get(t, p)) }) as Client };
   const w = usageWriter(slow, silentLogger, { intervalMs: 60_000, journal: usageJournal(join(dir, 'plain', 'journal'), 1 << 20) });
   w.write(record());
   w.write(record());
@@ -112,6 +112,25 @@ test('/readyz read during a flush still counts the batch being written, and name
   expect(h).toMatchObject({ status: 'failing_closed', backlog: 2 });
   expect(h.database_error).toContain('ECONNREFUSED');
   expect(h.journal_error).toContain('ENOTDIR');
+  await w.close();
+  real.close();
+});
+
+test('rows commit only with their spend: a database that refuses the spend update keeps the rows out too, and the replay books both once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-journal-'));
+  const { store, real } = await flakyStore(dir);
+  // The spend upsert fails inside the database while the row insert alone would succeed.
+  await real.client.execute("CREATE TRIGGER refuse_spend BEFORE INSERT ON spend BEGIN SELECT RAISE(ABORT, 'SQLITE_IOERR: disk I/O error'); END");
+  const w = usageWriter(store, silentLogger, { intervalMs: 60_000, journal: usageJournal(join(dir, 'journal'), 1 << 20) });
+  for (let i = 0; i < 5; i++) w.write(record());
+  await w.flush();
+  // Before, the 5 rows were stored and their spend only logged as not updated: the ledger said
+  // 50 µ$ and the budget counter 0.
+  expect(await counts(real)).toEqual({ rows: 0, spent: 0, requests: 0 });
+  expect(w.health().status).toBe('journalling');
+  await real.client.execute('DROP TRIGGER refuse_spend');
+  await w.flush();
+  expect(await counts(real)).toEqual({ rows: 5, spent: 50, requests: 5 });
   await w.close();
   real.close();
 });

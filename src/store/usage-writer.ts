@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger.ts';
 import type { UsageRecord } from './usage-record.ts';
 import type { Store } from './client.ts';
-import { bookSpend, spendStatements } from './spend-book.ts';
+import { spendStatements } from './spend-book.ts';
 import { firstLine } from './first-line.ts';
 import { rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
 import type { UsageJournal } from './usage-journal.ts';
@@ -93,10 +93,14 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   async function writeBatch(batch: LedgerEntry[]): Promise<void> {
     let committed = 0;
     try {
-      // Small inserts with a turn of the event loop between them: a local libSQL statement
-      // runs on this thread, and one big insert would stall every request for milliseconds.
+      // Each chunk's rows and the spend they book commit in one transaction: rows stored with
+      // their spend left unbooked would leave the budget counters short of the ledger (a batch
+      // that fails is journalled whole, and its replay books the spend of the rows it adds).
+      // Small chunks with a turn of the event loop between them keep one big write from
+      // holding the database for long.
       for (let i = 0; i < batch.length; i += chunk) {
-        await store.client.execute(insert(batch.slice(i, i + chunk).map((e) => e.row)));
+        const part = batch.slice(i, i + chunk);
+        await store.client.batch([insert(part.map((e) => e.row)), ...spendStatements(part.flatMap((e) => e.spend))], 'write');
         committed = Math.min(batch.length, i + chunk);
         if (committed < batch.length) await new Promise((r) => setImmediate(r));
       }
@@ -106,7 +110,6 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       dbDown = true;
       dbError = failed('the database refuses usage rows', e);
     }
-    await bookSpend(store, logger, batch.slice(0, committed).flatMap((e) => e.spend));
     const rest = batch.slice(committed);
     if (!rest.length) return;
     if (journal) {
