@@ -4,6 +4,7 @@ import type { RequestBody } from '../policy/input.ts';
 export function requestedMaxTokens(b: RequestBody): number | undefined {
   if (b.endpoint === 'embeddings') return undefined;
   if (b.endpoint === 'messages') return b.body.max_tokens;
+  if (b.endpoint === 'responses') return b.body.max_output_tokens ?? undefined;
   return b.body.max_completion_tokens ?? b.body.max_tokens ?? undefined;
 }
 
@@ -17,6 +18,7 @@ export function capMaxTokens<B extends RequestBody>(b: B, cap: number | undefine
   const asked = requestedMaxTokens(b);
   if (asked !== undefined && asked <= cap) return b;
   if (b.endpoint === 'messages') return { ...b, body: { ...b.body, max_tokens: cap } };
+  if (b.endpoint === 'responses') return { ...b, body: { ...b.body, max_output_tokens: cap } };
   const body = { ...b.body };
   if (body.max_completion_tokens != null || body.max_tokens == null) body.max_completion_tokens = cap;
   if (body.max_tokens != null) body.max_tokens = cap;

@@ -9,6 +9,7 @@ import { rateLimiter } from '../limits/rate-limiter.ts';
 import { spendBook } from '../store/spend-book.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
+import { responsesRoute } from './routes/responses.ts';
 import { healthRoute } from './routes/health.ts';
 import { messagesRoute } from './routes/messages.ts';
 import { countTokensRoute } from './routes/count-tokens.ts';
@@ -61,6 +62,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', countTokensRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
+  app.route('/', responsesRoute(deps));
   app.route('/', adminRoutes(deps));
 
   app.notFound((c) => {

@@ -22,6 +22,8 @@ export function deliveredCounter(schema: ClientSchema) {
     see(ev: StreamEvent): void {
       const d = ev.data as Record<string, unknown> | null;
       if (!d || typeof d !== 'object') return;
+      // Responses API events (text, arguments and reasoning deltas), on either path.
+      if (typeof d.type === 'string' && d.type.startsWith('response.') && d.type.endsWith('.delta')) return add(d.delta);
       if (schema === 'openai') {
         for (const c of (d.choices as { delta?: { content?: unknown; reasoning_content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[] | undefined) ?? []) {
           add(c.delta?.content);
