@@ -23,15 +23,17 @@ export function answerResponses(body: Json, model: string): Response {
   const last = items.at(-1);
   const tools = ((body.tools as Json[] | undefined) ?? []).filter((t) => t.type === 'function');
   const prompt = items.filter((i) => i.role === 'user').map((i) => textOf(i.content)).at(-1) ?? '';
-  const id = 'resp_67e554a155508191900ee113293c4c830794405d35281ae2';
+  // Ids as OpenAI makes them: a prefix and 48 hex digits, new for every response and item.
+  const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const id = `resp_${hex()}`;
   let item: Json;
   if (model.includes('tool') && tools.length && last?.type !== 'function_call_output') {
     const choice = body.tool_choice as Json | string | undefined;
     const tool = pickTool(tools, (t) => String(t.name), prompt, typeof choice === 'object' ? String(choice.name) : undefined)!;
-    item = { type: 'function_call', id: 'fc_67e554a1de488191af0831d35cbe082e0794405d35281ae2', call_id: 'call_kL0PCQV7M2WMoVX8V8OtYSAL', name: tool.name, arguments: JSON.stringify(toolArguments(tool.parameters, prompt)), status: 'completed' };
+    item = { type: 'function_call', id: `fc_${hex()}`, call_id: 'call_kL0PCQV7M2WMoVX8V8OtYSAL', name: tool.name, arguments: JSON.stringify(toolArguments(tool.parameters, prompt)), status: 'completed' };
   } else {
     const text = last?.type === 'function_call_output' ? toolAnswer(textOf(last.output)) : model.includes('json') ? '{"ok":true}' : 'Hello from openai';
-    item = { type: 'message', id: 'msg_67e554a28bec8191b56d3e2331eff88006c52f0e511c76ed', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+    item = { type: 'message', id: `msg_${hex()}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
   }
   const shell: Json = {
     id,

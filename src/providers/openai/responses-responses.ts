@@ -12,19 +12,23 @@ const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response
 /**
  * Responses client → the native Responses endpoint (OpenAI, Azure). A pass-through: the body is
  * sent as given with the model rewritten to the upstream id (and back to the public name in
- * what returns); `previous_response_id` is resolved by the gateway, so it is not sent. Events are
+ * what returns); `previous_response_id` is resolved by the gateway, so it is not sent (and is
+ * put back on what returns). Events are
  * relayed one by one as they come; usage is read from the terminal response event.
  */
 export function responsesToResponses(provider: string): ResponsesTranslator {
   let usage: Usage = emptyUsage();
   let publicModel = '';
+  let previous: string | null = null;
   let ended = false;
 
-  const named = (r: Json): Json => (typeof r.model === 'string' ? { ...r, model: publicModel } : r);
+  // The public model name, and the previous_response_id the gateway resolved (the upstream never saw it).
+  const named = (r: Json): Json => ({ ...r, ...(typeof r.model === 'string' ? { model: publicModel } : {}), ...(previous ? { previous_response_id: previous } : {}) });
 
   return {
     request(body, ctx) {
       publicModel = ctx.publicModel;
+      previous = body.previous_response_id ?? null;
       const { previous_response_id: _resolved, ...rest } = body;
       return { op: 'responses', stream: body.stream === true, body: { ...rest, model: ctx.model } };
     },
