@@ -1,4 +1,5 @@
-import type { ClientSchema, StreamEvent } from '../providers/types.ts';
+import type { StreamEvent } from '../providers/types.ts';
+import type { ClientSchema } from '../lib/render-error.ts';
 
 /**
  * Counts what a stream delivered to the client (content characters and content-bearing events),

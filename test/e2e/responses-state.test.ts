@@ -39,6 +39,7 @@ beforeAll(async () => {
       ],
       providers: {
         openai: { type: 'openai', base_url: openai.url + '/v1', api_key: KEY },
+        searching: { type: 'openai', base_url: openai.url + '/v1', api_key: KEY, allowed_server_tools: ['web_search'] },
         compat: { type: 'openai-compatible', base_url: compat.url + '/v1' },
         claude: { type: 'anthropic', base_url: anthropic.url, api_key: KEY },
       },
@@ -48,6 +49,9 @@ beforeAll(async () => {
         local: { provider: 'compat', model: 'llama-chat' },
         'local-slow': { provider: 'compat', model: 'llama-slow' },
         claude: { provider: 'claude', model: 'claude-chat' },
+        'native-cut': { provider: 'openai', model: 'gpt-cut' },
+        'local-cut': { provider: 'compat', model: 'llama-cut' },
+        search: { provider: 'searching', model: 'gpt-chat' },
       },
     },
     { logger: { debug() {}, info: (m, f) => m === 'request' || (f && 'endpoint' in f) ? rows.push({ m, ...f }) : undefined, warn() {}, error() {} } },
@@ -181,6 +185,41 @@ describe('ledger', () => {
       expect(Number(row!.input_tokens)).toBeGreaterThan(0);
     });
   }
+});
+
+describe('errors', () => {
+  for (const model of ['native-cut', 'local-cut']) {
+    test(`a stream cut upstream (${model}) ends with the Responses error event, which the SDK raises`, async () => {
+      const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, input: 'hi', stream: true }) });
+      const text = await res.text();
+      const last = text.trim().split('\n\n').at(-1)!;
+      expect(last.startsWith('event: error\ndata: ')).toBe(true);
+      const data = JSON.parse(last.slice('event: error\ndata: '.length)) as Record<string, unknown>;
+      expect(data).toMatchObject({ type: 'error', message: expect.any(String) });
+      expect(text).not.toContain('event: response.completed');
+      const stream = await alice.responses.create({ model, input: 'hi', stream: true });
+      const e = await (async () => {
+        for await (const _ of stream) void _;
+      })().catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+    });
+  }
+
+  test('a built-in tool goes through natively where the operator allows it, and is refused (403) where not', async () => {
+    const tools = [{ type: 'web_search' }] as never;
+    const ok = await alice.responses.create({ model: 'search', input: 'news?', tools, store: false });
+    expect(ok.status).toBe('completed');
+    expect(JSON.stringify(openai.requests.at(-1)!.body)).toContain('web_search');
+    const e = (await alice.responses.create({ model: 'native', input: 'news?', tools, store: false }).catch((err: unknown) => err)) as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBe(403);
+    expect(e.message).toContain('web_search');
+  });
+
+  test('errors are in the OpenAI error schema', async () => {
+    const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local', input: 'x', temperature: 7 }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'temperature', message: expect.any(String) } });
+  });
 });
 
 async function waitFor<T>(f: () => T | undefined, ms = 3000): Promise<T | undefined> {
