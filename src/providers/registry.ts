@@ -73,7 +73,8 @@ export function embeddingsTranslator(wire: Wire, provider: string): EmbeddingsTr
 
 const responsesClient: Record<Wire, (provider: string) => ResponsesTranslator> = {
   openai: responsesToOpenAI,
-  anthropic: (p) => viaOpenAI(responsesToOpenAI(p), openaiToAnthropic(p)),
+  // Thinking signatures ride the chat hop, so reasoning items go back to Anthropic signed.
+  anthropic: (p) => viaOpenAI(responsesToOpenAI(p, { signatures: true }), openaiToAnthropic(p)),
   gemini: (p) => viaOpenAI(responsesToOpenAI(p), openaiToGemini(p)),
   bedrock: (p) => viaOpenAI(responsesToOpenAI(p), openaiToBedrock(p)),
 };

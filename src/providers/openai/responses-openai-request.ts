@@ -18,7 +18,16 @@ const refuse = (message: string, param: string) => new GatewayError('invalid_req
  * (composed with the OpenAI→provider translators) every other wire. `previous_response_id` is
  * resolved by the gateway before this runs. Returns the hints it did not send.
  */
-export function toChatRequest(req: ResponsesRequest, provider: string): { body: OpenAIChatRequest; dropped: string[] } {
+export interface ChatRequestOptions {
+  /**
+   * Reasoning items that carry the provider's signature (`encrypted_content`, issued by Anthropic
+   * through openai-anthropic.ts) go back as the next assistant turn's `reasoning_content` and
+   * `reasoning_signature`; otherwise reasoning items are dropped.
+   */
+  signatures?: boolean;
+}
+
+export function toChatRequest(req: ResponsesRequest, provider: string, opts: ChatRequestOptions = {}): { body: OpenAIChatRequest; dropped: string[] } {
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(req)) {
     if (v === undefined || v === null || GATEWAY_FIELDS.has(k) || MAPPED.has(k)) continue;
@@ -30,7 +39,7 @@ export function toChatRequest(req: ResponsesRequest, provider: string): { body: 
   }
   const messages: ChatMessage[] = [];
   if (req.instructions) messages.push({ role: 'system', content: req.instructions });
-  inputItems(req.input).forEach((item, i) => addItem(messages, item, i, provider, dropped));
+  inputItems(req.input).forEach((item, i) => addItem(messages, item, i, provider, dropped, opts));
   if (!messages.length) throw refuse('The request has no input.', 'input');
 
   const body: OpenAIChatRequest = { model: req.model, messages };
@@ -101,7 +110,7 @@ function outputText(output: string | ResponsesInputPart[]): string {
   return output.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
 }
 
-function addItem(messages: ChatMessage[], item: ResponsesInputItem, i: number, provider: string, dropped: string[]): void {
+function addItem(messages: ChatMessage[], item: ResponsesInputItem, i: number, provider: string, dropped: string[], opts: ChatRequestOptions): void {
   const o = item as Json;
   const param = `input[${i}]`;
   if ('role' in o && (o.type === undefined || o.type === 'message')) {
@@ -128,6 +137,12 @@ function addItem(messages: ChatMessage[], item: ResponsesInputItem, i: number, p
       messages.push({ role: 'tool', tool_call_id: String(o.call_id), content: outputText(o.output as string | ResponsesInputPart[]) });
       return;
     case 'reasoning':
+      if (opts.signatures && typeof o.encrypted_content === 'string' && o.encrypted_content) {
+        const text = ((o.summary as { text: string }[] | undefined) ?? []).map((s) => s.text).join('');
+        // An assistant turn of its own; the call or text after it joins it (or merges into it upstream).
+        messages.push({ role: 'assistant', content: null, reasoning_content: text, reasoning_signature: o.encrypted_content } as ChatMessage);
+        return;
+      }
       // Reasoning state is the provider's own (encrypted content, signatures); another wire cannot take it back.
       dropped.push('input.reasoning');
       return;

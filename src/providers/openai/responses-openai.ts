@@ -3,7 +3,7 @@ import type { ResponsesRequest } from '../../wire/responses.ts';
 import { DONE, emptyUsage, type ChatTranslator, type StreamEvent, type Usage } from '../types.ts';
 import { providerError, streamChunkError } from '../upstream-error.ts';
 import { asObject, firstChoice } from './openai-openai.ts';
-import { toChatRequest } from './responses-openai-request.ts';
+import { toChatRequest, type ChatRequestOptions } from './responses-openai-request.ts';
 import { itemId, responseId, responseShell, responsesUsage } from './responses-object.ts';
 import { readOpenAIUsage } from './usage.ts';
 
@@ -27,7 +27,7 @@ const textOf = (c: unknown): string =>
   typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: Json) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('') : '';
 
 const outputText = (text: string): Json => ({ type: 'output_text', annotations: [], logprobs: [], text });
-const reasoningItem = (id: string, text: string): Json => ({ id, type: 'reasoning', summary: text ? [{ type: 'summary_text', text }] : [] });
+const reasoningItem = (id: string, text: string, signature?: string): Json => ({ id, type: 'reasoning', summary: text ? [{ type: 'summary_text', text }] : [], ...(signature ? { encrypted_content: signature } : {}) });
 const messageItem = (id: string, text: string, status: string): Json => ({ id, type: 'message', status, content: [outputText(text)], role: 'assistant' });
 const callItem = (id: string, callId: string, name: string, args: string, status: string): Json => ({ id, type: 'function_call', status, arguments: args, call_id: callId, name });
 
@@ -39,7 +39,7 @@ const callItem = (id: string, callId: string, name: string, args: string, status
  * added / part / delta / done events, and response.completed (or response.incomplete) once
  * usage is known, every event numbered by `sequence_number`.
  */
-export function responsesToOpenAI(provider: string): ResponsesTranslator {
+export function responsesToOpenAI(provider: string, opts: ChatRequestOptions = {}): ResponsesTranslator {
   let usage: Usage = emptyUsage();
   let shell: Json = {};
   const id = responseId();
@@ -48,7 +48,7 @@ export function responsesToOpenAI(provider: string): ResponsesTranslator {
   let seq = 0;
   let started = false;
   const output: Json[] = [];
-  let open: { kind: 'reasoning' | 'message' | 'call'; index: number; id: string; text: string; key?: number; callId?: string; name?: string } | undefined;
+  let open: { kind: 'reasoning' | 'message' | 'call'; index: number; id: string; text: string; key?: number; callId?: string; name?: string; signature?: string } | undefined;
   const calls = new Set<number>();
   let finish: string | null | undefined;
   let ended = false;
@@ -64,7 +64,7 @@ export function responsesToOpenAI(provider: string): ResponsesTranslator {
     let item: Json;
     const out: StreamEvent[] = [];
     if (o.kind === 'reasoning') {
-      item = reasoningItem(o.id, o.text);
+      item = reasoningItem(o.id, o.text, o.signature);
       out.push(ev('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: o.text }));
       out.push(ev('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: o.text } }));
     } else if (o.kind === 'message') {
@@ -138,7 +138,7 @@ export function responsesToOpenAI(provider: string): ResponsesTranslator {
   return {
     request(body, ctx) {
       shell = responseShell(body, id, ctx.publicModel, createdAt);
-      const { body: chat, dropped } = toChatRequest(body, provider);
+      const { body: chat, dropped } = toChatRequest(body, provider, opts);
       return { op: 'chat', stream: body.stream === true, body: { ...chat, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
@@ -146,7 +146,7 @@ export function responsesToOpenAI(provider: string): ResponsesTranslator {
       usage = readOpenAIUsage(r.usage);
       const items: Json[] = [];
       const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
-      if (reasoning) items.push(reasoningItem(itemId('rs'), reasoning));
+      if (reasoning) items.push(reasoningItem(itemId('rs'), reasoning, typeof message.reasoning_signature === 'string' ? message.reasoning_signature : undefined));
       const t = textOf(message.content) || (typeof message.refusal === 'string' ? message.refusal : '');
       if (t) items.push(messageItem(itemId('msg'), t, 'completed'));
       for (const tc of (message.tool_calls as Json[] | undefined) ?? []) {
@@ -171,6 +171,7 @@ export function responsesToOpenAI(provider: string): ResponsesTranslator {
       if (!choice || finish !== undefined) return out;
       const d = (choice.delta ?? {}) as Json;
       if (typeof d.reasoning_content === 'string' && d.reasoning_content) out.push(...text('reasoning', d.reasoning_content));
+      if (typeof d.reasoning_signature === 'string' && open?.kind === 'reasoning') open.signature = d.reasoning_signature;
       const t = textOf(d.content) || (typeof d.refusal === 'string' ? d.refusal : '');
       if (t) out.push(...text('message', t));
       for (const tc of (d.tool_calls as ToolCallDelta[] | undefined) ?? []) out.push(...toolCall(tc));
