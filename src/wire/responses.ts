@@ -58,12 +58,41 @@ const reasoningItem = z.looseObject({
   content: z.array(z.looseObject({ type: z.string(), text: z.string() })).max(MAX_ITEMS).optional(),
   encrypted_content: z.string().nullable().optional(),
 });
+/** `schema`'s value, or its issues (with their paths) added to the outer parse and NEVER. */
+function parsedOr<T>(schema: z.ZodType<T>, v: unknown, ctx: z.RefinementCtx): T {
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+  return z.NEVER;
+}
+
 /** `item_reference` and the built-in tools' items are only understood natively. */
 const otherItem = z.looseObject({ type: z.string().min(1) });
 
-export const responsesInputItem = z.union([messageItem, functionCallItem, functionCallOutputItem, reasoningItem, otherItem]);
-export type ResponsesInputItem = z.infer<typeof responsesInputItem>;
+export type ResponsesInputItem = z.infer<typeof messageItem> | z.infer<typeof functionCallItem> | z.infer<typeof functionCallOutputItem> | z.infer<typeof reasoningItem> | z.infer<typeof otherItem>;
+const BY_TYPE: Record<string, z.ZodType> = { message: messageItem, function_call: functionCallItem, function_call_output: functionCallOutputItem, reasoning: reasoningItem };
+
+/**
+ * One input item, checked against the schema its `type` names (a message may omit it), so an
+ * error names the missing or wrong field (`input[2].call_id`) rather than "no option matched".
+ */
+export const responsesInputItem = z.unknown().transform((v, ctx): ResponsesInputItem => {
+  const type = v && typeof v === 'object' && !Array.isArray(v) ? (v as { type?: unknown }).type : undefined;
+  const schema = type === undefined ? messageItem : typeof type === 'string' ? (BY_TYPE[type] ?? otherItem) : otherItem;
+  return parsedOr(schema, v, ctx) as ResponsesInputItem;
+});
 export type ResponsesMessageItem = z.infer<typeof messageItem>;
+
+const inputList = z.array(responsesInputItem).max(MAX_ITEMS);
+/** A string, or a list of items whose errors keep their paths (a union would report only "Invalid input"). */
+const responsesInput = z.unknown().transform((v, ctx): string | ResponsesInputItem[] => {
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a string or an array of input items' });
+    return z.NEVER;
+  }
+  return parsedOr(inputList, v, ctx);
+});
 
 export const responsesFunctionTool = z.looseObject({
   type: z.literal('function'),
@@ -97,7 +126,7 @@ export const responsesTextFormat = z.discriminatedUnion('type', [
 
 export const responsesRequest = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(responsesInputItem).max(MAX_ITEMS)]).optional(),
+  input: responsesInput.optional(),
   instructions: z.string().nullable().optional(),
   tools: z.array(responsesTool).max(MAX_TOOLS).optional(),
   tool_choice: responsesToolChoice.optional(),
