@@ -55,3 +55,14 @@ test('the conversation survives the fallback and comes back to the native endpoi
   for (const said of ['Remember the word: lantern.', 'Which word?', 'Hello from anthropic', 'And again?']) expect(toOpenAI).toContain(said);
   expect(openai.requests.at(-1)!.path).toBe('/v1/responses');
 });
+
+test("reasoning items another provider's answer left in the conversation are not sent to OpenAI natively", async () => {
+  const thought = { type: 'reasoning', id: 'rs_tg0123456789abcdef0123456789abcdef0123456789abcdef', summary: [{ type: 'summary_text', text: 'thinking elsewhere' }] };
+  const openaiOwn = { type: 'reasoning', id: 'rs_67e554a1de488191af0831d35cbe082e0794405d35281ae2', summary: [] };
+  const r = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'native', input: [{ role: 'user', content: 'hi' }, thought, openaiOwn, { role: 'user', content: 'again' }] }) });
+  expect(r.status).toBe(200);
+  expect(r.headers.get('x-tollgate-dropped-params')).toBe('input.reasoning');
+  const sent = JSON.stringify(openai.requests.at(-1)!.body);
+  expect(sent).not.toContain('thinking elsewhere');
+  expect(sent).toContain(openaiOwn.id);
+});

@@ -6,7 +6,14 @@ type Json = Record<string, unknown>;
 const hex = (n: number) => crypto.randomUUID().replace(/-/g, '').slice(0, n);
 /** Ids in OpenAI's shapes: resp_, msg_, fc_, rs_ followed by hex. */
 export const responseId = () => 'resp_' + hex(32) + hex(16);
-export const itemId = (prefix: 'msg' | 'fc' | 'rs') => `${prefix}_${hex(32)}${hex(16)}`;
+export const itemId = (prefix: 'msg' | 'fc' | 'rs') => `${prefix}_${prefix === 'rs' ? GATEWAY_REASONING : ''}${hex(32)}${hex(16)}`;
+
+/**
+ * Reasoning items the translator made (from another provider's reasoning text) are marked in
+ * their id: OpenAI knows no such item, so the native path does not send them back.
+ */
+const GATEWAY_REASONING = 'tg';
+export const isGatewayReasoning = (item: { type?: unknown; id?: unknown }) => item.type === 'reasoning' && typeof item.id === 'string' && item.id.startsWith(`rs_${GATEWAY_REASONING}`);
 
 /**
  * The response object's fields that echo the request, as OpenAI fills them (defaults stated,

@@ -2,7 +2,7 @@ import { GatewayError } from '../../lib/errors.ts';
 import { DONE, emptyUsage, type StreamEvent, type Usage } from '../types.ts';
 import { providerError } from '../upstream-error.ts';
 import { asObject } from './openai-openai.ts';
-import { readResponsesUsage } from './responses-object.ts';
+import { isGatewayReasoning, readResponsesUsage } from './responses-object.ts';
 import type { ResponsesTranslator } from './responses-openai.ts';
 
 type Json = Record<string, unknown>;
@@ -30,7 +30,10 @@ export function responsesToResponses(provider: string): ResponsesTranslator {
       publicModel = ctx.publicModel;
       previous = body.previous_response_id ?? null;
       const { previous_response_id: _resolved, ...rest } = body;
-      return { op: 'responses', stream: body.stream === true, body: { ...rest, model: ctx.model } };
+      // A conversation continued from another provider may hold reasoning items of the gateway's own making.
+      const input = Array.isArray(rest.input) ? rest.input.filter((i) => !isGatewayReasoning(i)) : rest.input;
+      const dropped = Array.isArray(rest.input) && input?.length !== rest.input.length ? ['input.reasoning'] : [];
+      return { op: 'responses', stream: body.stream === true, body: { ...rest, input, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
       const r = asObject(json, provider);
