@@ -223,6 +223,14 @@ export const clientKeySchema = z.strictObject({
   user: z.string().optional(),
 });
 
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A retention period as milliseconds (null = forever). */
+const retention = z
+  .string()
+  .regex(/^(forever|[1-9]\d{0,5}[mhd])$/, 'expected a period such as 30d, 12h or 90m, or forever')
+  .transform((s) => (s === 'forever' ? null : Number(s.slice(0, -1)) * UNIT_MS[s.at(-1) as keyof typeof UNIT_MS]));
+const RETENTION_30D = 30 * UNIT_MS.d;
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -285,6 +293,13 @@ export const configSchema = z.strictObject({
   routing: routingSchema.default(ROUTING),
   /** Price overrides and additions, USD per 1M tokens, keyed by upstream model id or public model name. */
   prices: priceOverridesSchema.default({}),
+  /** The Responses API's stored responses (`store: true`). */
+  responses: z
+    .strictObject({
+      /** How long a stored response is kept for previous_response_id and GET: `30d`, `12h`, `90m`, or `forever`. */
+      retention: retention.default(RETENTION_30D),
+    })
+    .default({ retention: RETENTION_30D }),
   policy: z
     .strictObject({
       /** Off: no policy runs (every catalog model is allowed, no decision limits). */

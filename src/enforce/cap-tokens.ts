@@ -6,6 +6,7 @@ export function requestedMaxTokens(b: RequestBody): number | undefined {
   if (b.endpoint === 'embeddings') return undefined;
   if (b.endpoint === 'messages') return b.body.max_tokens;
   if (b.endpoint === 'completions') return b.body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS;
+  if (b.endpoint === 'responses') return b.body.max_output_tokens ?? undefined;
   return b.body.max_completion_tokens ?? b.body.max_tokens ?? undefined;
 }
 
@@ -19,6 +20,7 @@ export function capMaxTokens<B extends RequestBody>(b: B, cap: number | undefine
   const asked = requestedMaxTokens(b);
   if (asked !== undefined && asked <= cap) return b;
   if (b.endpoint === 'messages' || b.endpoint === 'completions') return { ...b, body: { ...b.body, max_tokens: cap } } as B;
+  if (b.endpoint === 'responses') return { ...b, body: { ...b.body, max_output_tokens: cap } };
   const body = { ...b.body };
   if (body.max_completion_tokens != null || body.max_tokens == null) body.max_completion_tokens = cap;
   if (body.max_tokens != null) body.max_tokens = cap;

@@ -9,8 +9,8 @@ export function promptText(r: RequestBody): string {
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       // Image and document payloads are bytes, not text; providers bill them separately.
-      if (o.type === 'image_url' || o.type === 'image' || o.type === 'input_audio' || o.type === 'file' || o.type === 'document') return;
-      for (const [k, val] of Object.entries(o)) if (k !== 'type' && k !== 'id' && k !== 'tool_call_id' && k !== 'tool_use_id' && k !== 'cache_control') walk(val);
+      if (o.type === 'image_url' || o.type === 'image' || o.type === 'input_audio' || o.type === 'file' || o.type === 'document' || o.type === 'input_image' || o.type === 'input_file') return;
+      for (const [k, val] of Object.entries(o)) if (k !== 'type' && k !== 'id' && k !== 'tool_call_id' && k !== 'tool_use_id' && k !== 'call_id' && k !== 'cache_control') walk(val);
     }
   };
   if (r.endpoint === 'embeddings') walk(r.body.input);
@@ -21,6 +21,10 @@ export function promptText(r: RequestBody): string {
   else if (r.endpoint === 'messages') {
     walk(r.body.system);
     walk(r.body.messages);
+    walk(r.body.tools);
+  } else if (r.endpoint === 'responses') {
+    walk(r.body.instructions);
+    walk(r.body.input);
     walk(r.body.tools);
   } else {
     walk(r.body.messages);

@@ -1,5 +1,15 @@
 import { redact, type PiiType } from '../policy/pii.ts';
 import type { RequestBody } from '../policy/input.ts';
+import type { ResponsesInputItem } from '../wire/responses.ts';
+
+/** A Responses input item with its text masked: message content, tool output and arguments. */
+function redactItem(item: ResponsesInputItem, parts: (c: unknown) => unknown, r: (s: string) => string): ResponsesInputItem {
+  const o = item as Record<string, unknown>;
+  if ('content' in o && o.content !== undefined) return { ...o, content: parts(o.content) } as ResponsesInputItem;
+  if (o.type === 'function_call_output') return { ...o, output: parts(o.output) } as ResponsesInputItem;
+  if (o.type === 'function_call' && typeof o.arguments === 'string') return { ...o, arguments: r(o.arguments) } as ResponsesInputItem;
+  return item;
+}
 
 /**
  * Masks the PII types the decision names in every piece of prompt text, before the request
@@ -33,6 +43,11 @@ export function redactBody<B extends RequestBody>(b: B, types: readonly PiiType[
   if (b.endpoint === 'messages') {
     const body = b.body;
     return { ...b, body: { ...body, system: body.system === undefined ? undefined : parts(body.system), messages: body.messages.map((m) => ({ ...m, content: parts(m.content) })) } } as B;
+  }
+  if (b.endpoint === 'responses') {
+    const body = b.body;
+    const input = typeof body.input === 'string' ? r(body.input) : body.input?.map((item) => redactItem(item, parts, r));
+    return { ...b, body: { ...body, input, instructions: body.instructions ? r(body.instructions) : body.instructions } } as B;
   }
   const body = b.body;
   return {

@@ -5,6 +5,8 @@ import { toGeminiRequest } from '../providers/gemini/request.ts';
 import { toConverseBody } from '../providers/bedrock/converse-request.ts';
 import { countTokens } from '../lib/tokenize.ts';
 import { inputBound, outputBound } from './worst-case.ts';
+import { toChatRequest } from '../providers/openai/responses-openai-request.ts';
+import type { ResponsesRequest } from '../wire/responses.ts';
 
 // The bound must never be below what each translator actually asks the provider for.
 const chat = (extra: Partial<OpenAIChatRequest>): OpenAIChatRequest => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra });
@@ -67,4 +69,31 @@ test('inputBound is never below a tokenizer count, where 4 characters a token un
   // The estimate alone undershoots CJK by far.
   const cjk = '日本語のテキストはトークンが多い。'.repeat(200);
   expect(Math.ceil(cjk.length / 4)).toBeLessThan((await countTokens(cjk)) / 2);
+});
+
+test('responses: the bound is at least what each wire is sent once translated through chat', () => {
+  const responses: ResponsesRequest[] = [
+    { model: 'm', input: 'hi', max_output_tokens: 300 },
+    { model: 'm', input: 'hi', max_output_tokens: 30_000, reasoning: { effort: 'high' } },
+    { model: 'm', input: 'hi', reasoning: { effort: 'low' } },
+    { model: 'm', input: 'hi' },
+  ];
+  for (const r of responses) {
+    const c = toChatRequest(r, 'p').body;
+    const bound = (type: 'anthropic' | 'gemini' | 'bedrock' | 'openai') => outputBound({ endpoint: 'responses', body: r }, type);
+    let anthropic: number | undefined;
+    try {
+      anthropic = Number(toAnthropicRequest(c, 'claude', 'anthropic').body.max_tokens);
+    } catch {
+      anthropic = undefined;
+    }
+    if (anthropic !== undefined) expect(bound('anthropic')).toBeGreaterThanOrEqual(anthropic);
+    const g = toGeminiRequest(c, 'gemini-2.5-flash', 'gemini').body.generationConfig as { maxOutputTokens?: number; thinkingConfig?: { thinkingBudget: number } } | undefined;
+    if (g?.maxOutputTokens === undefined) expect(bound('gemini')).toBe(Infinity);
+    else expect(bound('gemini')).toBeGreaterThanOrEqual(g.maxOutputTokens + (g.thinkingConfig?.thinkingBudget ?? 0));
+    const sent = (toConverseBody(c, 'bedrock').inferenceConfig as { maxTokens?: number } | undefined)?.maxTokens;
+    expect(bound('bedrock')).toBe(sent ?? Infinity);
+    // Natively, max_output_tokens includes reasoning.
+    expect(bound('openai')).toBe(r.max_output_tokens ?? Infinity);
+  }
 });

@@ -46,6 +46,7 @@ export function outputBound(r: RequestBody, type: ProviderType): number {
     // Thinking counts inside max_tokens, except interleaved thinking, whose budget may pass it.
     return r.body.max_tokens + (budget >= r.body.max_tokens ? budget : 0);
   }
+  if (r.endpoint === 'responses') return responsesOutputBound(r.body.max_output_tokens ?? undefined, r.body.reasoning?.effort ?? undefined, type);
   const b = r.body;
   const choices = b.n ?? 1;
   const asked = b.max_completion_tokens ?? b.max_tokens ?? undefined;
@@ -54,6 +55,18 @@ export function outputBound(r: RequestBody, type: ProviderType): number {
   if (asked === undefined) return Infinity;
   if (type === 'gemini') return choices * (asked + (effort ? GEMINI_THINKING[effort] : 0));
   return choices * asked;
+}
+
+/**
+ * A Responses request: `max_output_tokens` includes reasoning on OpenAI; translated to another
+ * wire it is sent as max_completion_tokens with reasoning_effort, so the chat rules apply.
+ */
+function responsesOutputBound(asked: number | undefined, effort: string | undefined, type: ProviderType): number {
+  const e = effort && effort !== 'none' ? (effort as keyof typeof ANTHROPIC_THINKING) : undefined;
+  if (type === 'anthropic') return asked ?? (e ? ANTHROPIC_THINKING[e] + ANTHROPIC_DEFAULT : ANTHROPIC_DEFAULT);
+  if (asked === undefined) return Infinity;
+  if (type === 'gemini') return asked + (e ? GEMINI_THINKING[e] : 0);
+  return asked;
 }
 
 export interface Bounded<B extends RequestBody> {
@@ -109,6 +122,11 @@ export function boundRequest<B extends RequestBody>(runtime: Runtime, request: B
     const effort = body.body.reasoning_effort ?? undefined;
     cap = (known.length ? Math.min(...known) : (o.defaultCap ?? DEFAULT_OUTPUT_CAP)) + (effort ? ANTHROPIC_THINKING[effort] : 0);
     body = { ...body, body: { ...body.body, max_completion_tokens: cap } };
+  } else if ((o.billed || o.capped) && body.endpoint === 'responses' && body.body.max_output_tokens == null) {
+    const known = usable.map((t) => priceOf(t)?.max_output_tokens).filter((n): n is number => n !== undefined);
+    const effort = body.body.reasoning?.effort;
+    cap = (known.length ? Math.min(...known) : (o.defaultCap ?? DEFAULT_OUTPUT_CAP)) + (effort && effort !== 'none' ? ANTHROPIC_THINKING[effort] : 0);
+    body = { ...body, body: { ...body.body, max_output_tokens: cap } };
   }
   let worstMicros = 0;
   let outputTokens = 0;

@@ -1,7 +1,7 @@
 import { UPSTREAM_OVERLOADED, type GatewayError, type ErrorKind } from './errors.ts';
 
-/** The caller's error schema, chosen by the route it called. */
-export type ClientSchema = 'openai' | 'anthropic';
+/** The caller's error schema, chosen by the route it called (`responses`: OpenAI's, with the Responses stream's error event). */
+export type ClientSchema = 'openai' | 'anthropic' | 'responses';
 
 const OPENAI_TYPE: Record<ErrorKind, string> = {
   invalid_request: 'invalid_request_error',
@@ -60,6 +60,11 @@ export function errorBody(err: GatewayError, schema: ClientSchema): Record<strin
 
 /** One SSE frame that ends a stream in error, in the caller's schema. */
 export function errorEvent(err: GatewayError, schema: ClientSchema): string {
+  if (schema === 'responses') {
+    // The Responses stream's `error` event ({type, code, message, param}); `error` too, which the OpenAI SDKs raise from.
+    const e = errorBody(err, schema).error as Record<string, unknown>;
+    return `event: error\ndata: ${JSON.stringify({ type: 'error', code: e.code ?? e.type, message: e.message, param: e.param, error: e })}\n\n`;
+  }
   const body = JSON.stringify(errorBody(err, schema));
   return schema === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
 }

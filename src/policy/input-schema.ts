@@ -9,7 +9,7 @@ import { PII_TYPES } from './pii.ts';
 const nonNegInt = z.number().int().nonnegative();
 const nonNeg = z.number().nonnegative();
 
-export const ENDPOINTS = ['chat.completions', 'messages', 'embeddings', 'completions'] as const;
+export const ENDPOINTS = ['chat.completions', 'messages', 'embeddings', 'completions', 'responses'] as const;
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
 export const policyRequestSchema = z.strictObject({

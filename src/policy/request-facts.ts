@@ -1,5 +1,6 @@
 import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
+import { inputItems, type ResponsesInputPart, type ResponsesRequest } from '../wire/responses.ts';
 import { countPii, emptyPiiCounts, type PiiCounts } from './pii.ts';
 import { COMPLETIONS_DEFAULT_MAX_TOKENS, promptList, type OpenAICompletionsRequest } from '../wire/completions.ts';
 
@@ -120,6 +121,43 @@ function anthropicMessages(body: AnthropicMessagesRequest): RequestFacts {
   };
 }
 
+function responsesParts(c: Collector, content: string | ResponsesInputPart[]): void {
+  if (typeof content === 'string') return c.text(content);
+  for (const part of content) {
+    if (part.type === 'input_text' || part.type === 'output_text') c.text(part.text);
+    else if (part.type === 'refusal') c.text(part.refusal);
+    else if (part.type === 'input_image') c.images++;
+  }
+}
+
+/** Built-in tools (web_search, file_search, mcp…) are server tools; function tools are the client's. */
+function responses(body: ResponsesRequest): RequestFacts {
+  const c = new Collector();
+  c.text(body.instructions);
+  const items = inputItems(body.input);
+  for (const item of items) {
+    if ('role' in item && 'content' in item) responsesParts(c, item.content as string | ResponsesInputPart[]);
+    else if (item.type === 'function_call' && 'arguments' in item) c.text(item.arguments as string);
+    else if (item.type === 'function_call_output' && 'output' in item) responsesParts(c, item.output as string | ResponsesInputPart[]);
+    else if (item.type === 'reasoning' && 'summary' in item) for (const s of (item.summary as { text: string }[] | undefined) ?? []) c.text(s.text);
+  }
+  const tools = body.tools ?? [];
+  const fns = tools.flatMap((t) => (t.type === 'function' && 'name' in t ? [t as { name: string; description?: string | null; parameters?: unknown }] : []));
+  for (const t of fns) {
+    c.definition(t.name);
+    c.definition(t.description ?? undefined);
+    if (t.parameters) c.definition(JSON.stringify(t.parameters));
+  }
+  return {
+    ...totals(c),
+    messageCount: items.length,
+    toolNames: fns.map((t) => t.name),
+    serverTools: [...new Set(tools.flatMap((t) => (t.type !== 'function' ? [t.type] : [])))],
+    maxTokens: body.max_output_tokens ?? null,
+    stream: body.stream === true,
+  };
+}
+
 function embeddings(body: OpenAIEmbeddingsRequest): RequestFacts {
   const c = new Collector();
   const input = body.input;
@@ -160,7 +198,8 @@ export type RequestBody =
   | { endpoint: 'chat.completions'; body: OpenAIChatRequest }
   | { endpoint: 'messages'; body: AnthropicMessagesRequest }
   | { endpoint: 'embeddings'; body: OpenAIEmbeddingsRequest }
-  | { endpoint: 'completions'; body: OpenAICompletionsRequest };
+  | { endpoint: 'completions'; body: OpenAICompletionsRequest }
+  | { endpoint: 'responses'; body: ResponsesRequest };
 
 export function requestFacts(req: RequestBody): RequestFacts {
   switch (req.endpoint) {
@@ -172,5 +211,7 @@ export function requestFacts(req: RequestBody): RequestFacts {
       return embeddings(req.body);
     case 'completions':
       return completions(req.body);
+    case 'responses':
+      return responses(req.body);
   }
 }

@@ -6,6 +6,8 @@ import { openaiAdapter } from './openai/adapter.ts';
 import { openaiToOpenAI } from './openai/openai-openai.ts';
 import { openaiEmbeddings } from './openai/embeddings.ts';
 import { anthropicToOpenAI } from './openai/anthropic-openai.ts';
+import { responsesToOpenAI, type ResponsesTranslator } from './openai/responses-openai.ts';
+import { responsesToResponses } from './openai/responses-responses.ts';
 import { mockAdapter } from './mock/adapter.ts';
 import { anthropicAdapter } from './anthropic/adapter.ts';
 import { openaiToAnthropic } from './anthropic/openai-anthropic.ts';
@@ -93,4 +95,21 @@ export function embeddingsTranslator(wire: Wire, provider: string): EmbeddingsTr
   const make = embeddingsByWire[wire];
   if (!make) throw new GatewayError('invalid_request', `Provider '${provider}' does not offer embeddings.`, { param: 'model' });
   return make(provider);
+}
+
+const responsesClient: Record<Wire, (provider: string) => ResponsesTranslator> = {
+  openai: responsesToOpenAI,
+  // Thinking signatures ride the chat hop, so reasoning items go back to Anthropic signed.
+  anthropic: (p) => viaOpenAI(responsesToOpenAI(p, { signatures: true }), openaiToAnthropic(p)),
+  gemini: (p) => viaOpenAI(responsesToOpenAI(p), openaiToGemini(p)),
+  bedrock: (p) => viaOpenAI(responsesToOpenAI(p), openaiToBedrock(p)),
+};
+
+/**
+ * A fresh Responses translator: OpenAI and Azure have the Responses API natively and get the
+ * request as sent; every other provider is reached through chat completions.
+ */
+export function responsesTranslator(adapter: Pick<ProviderAdapter, 'name' | 'wire' | 'config'>): ResponsesTranslator {
+  if (adapter.config.type === 'openai' || adapter.config.type === 'azure') return responsesToResponses(adapter.name);
+  return responsesClient[adapter.wire](adapter.name);
 }

@@ -43,7 +43,7 @@ export const DONE = Symbol('DONE');
 
 /** What a translator asks the adapter to send. */
 export interface UpstreamCall {
-  op: 'chat' | 'completions' | 'embeddings';
+  op: 'chat' | 'completions' | 'embeddings' | 'responses';
   stream: boolean;
   /** A JSON-serialisable body in the wire schema. */
   body: unknown;

@@ -38,3 +38,18 @@ export function extractMessage(body: string): { message?: string; code?: string 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }
+
+/** The GatewayError for an in-stream `{error: …}` chunk of an OpenAI-wire stream; undefined for any other chunk. */
+export function streamChunkError(chunk: Record<string, unknown>, provider: string): GatewayError | undefined {
+  if (!chunk.error) return undefined;
+  const { message, code } = extractMessage(JSON.stringify(chunk));
+  return new GatewayError('upstream_error', `${provider} stream error: ${message ?? 'unknown'}`, { code });
+}
+
+/** The `error(status, body)` every translator has: the provider's message, in a GatewayError. */
+export function providerError(provider: string) {
+  return (status: number, body: string): GatewayError => {
+    const { message, code } = extractMessage(body);
+    return upstreamError(provider, status, message, code);
+  };
+}

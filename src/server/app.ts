@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
-import { errorBody, errorStatus } from '../lib/render-error.ts';
+import { errorBody, errorStatus, type ClientSchema } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
 import type { BodyScope, Env } from './context.ts';
 import type { AppDeps } from './deps.ts';
@@ -10,6 +10,7 @@ import { spendBook } from '../store/spend-book.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { completionsRoute } from './routes/completions.ts';
 import { embeddingsRoute } from './routes/embeddings.ts';
+import { responsesRoute } from './routes/responses.ts';
 import { healthRoute } from './routes/health.ts';
 import { messagesRoute } from './routes/messages.ts';
 import { countTokensRoute } from './routes/count-tokens.ts';
@@ -25,8 +26,9 @@ import { rootMessage, storageCause, STORAGE_UNAVAILABLE } from '../store/storage
  * The schema a caller speaks: Anthropic on /v1/messages, and on the shared /v1/models when it
  * sends Anthropic's `anthropic-version` header (the Anthropic SDKs always do); OpenAI otherwise.
  */
-function clientSchemaOf(path: string, headers: Headers): 'openai' | 'anthropic' {
+function clientSchemaOf(path: string, headers: Headers): ClientSchema {
   if (path.startsWith('/v1/messages')) return 'anthropic';
+  if (path.startsWith('/v1/responses')) return 'responses';
   return path.startsWith('/v1/models') && headers.has('anthropic-version') ? 'anthropic' : 'openai';
 }
 
@@ -63,6 +65,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', countTokensRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
+  app.route('/', responsesRoute(deps));
   app.route('/', adminRoutes(deps));
 
   app.notFound((c) => {

@@ -1,4 +1,4 @@
-import type { ClientSchema } from '../providers/types.ts';
+import type { ClientSchema } from '../lib/render-error.ts';
 import type { Runtime } from '../config/runtime.ts';
 import type { Principal } from './middleware/auth.ts';
 import type { UploadGate, UploadTicket } from './upload-gate.ts';

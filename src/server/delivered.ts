@@ -1,4 +1,5 @@
-import type { ClientSchema, StreamEvent } from '../providers/types.ts';
+import type { StreamEvent } from '../providers/types.ts';
+import type { ClientSchema } from '../lib/render-error.ts';
 
 /**
  * Counts what a stream delivered to the client (content characters and content-bearing events),
@@ -22,6 +23,8 @@ export function deliveredCounter(schema: ClientSchema) {
     see(ev: StreamEvent): void {
       const d = ev.data as Record<string, unknown> | null;
       if (!d || typeof d !== 'object') return;
+      // Responses API events (text, arguments and reasoning deltas), on either path.
+      if (typeof d.type === 'string' && d.type.startsWith('response.') && d.type.endsWith('.delta')) return add(d.delta);
       if (schema === 'openai') {
         for (const c of (d.choices as { text?: unknown; delta?: { content?: unknown; reasoning_content?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[] | undefined) ?? []) {
           add(c.text); // legacy completions

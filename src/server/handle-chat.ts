@@ -10,14 +10,14 @@ import { failed, responseHeaders, routeInput, servedMeta } from './route-call.ts
 import { billedFailures } from '../exchange/close.ts';
 import { paramRules, withParamRules } from '../providers/param-rules.ts';
 
-type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' | 'completions' }>;
+type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' | 'completions' | 'responses' }>;
 
 export interface ChatCall<B extends ChatRequest> {
   request: B;
   translatorFor: TranslatorFor<ChatTranslator<B['body']>>;
 }
 
-/** Shared by the chat endpoints (legacy completions included): admit, route, relay JSON or SSE, close the exchange. */
+/** Shared by the chat endpoints (chat completions, messages, responses, legacy completions): admit, route, relay JSON or SSE, close the exchange. */
 export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: AppDeps, call: ChatCall<B>): Promise<Response> {
   const stream = call.request.body.stream === true;
   const { ex, admission } = await admitRequest(c, deps, call.request, 'chat', stream);

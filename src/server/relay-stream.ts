@@ -1,7 +1,8 @@
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { errorEvent } from '../lib/render-error.ts';
 import { sseFrame } from '../lib/sse.ts';
-import type { ChatTranslator, ClientSchema, StreamEvent, Usage } from '../providers/types.ts';
+import type { ChatTranslator, StreamEvent, Usage } from '../providers/types.ts';
+import type { ClientSchema } from '../lib/render-error.ts';
 import type { Served } from '../routing/execute.ts';
 import type { StreamVerdict, UpstreamStream } from '../routing/stream.ts';
 import { deliveredCounter } from './delivered.ts';

@@ -160,3 +160,27 @@ export const rateWindows = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.subject, t.windowStart] })],
 );
+
+/**
+ * Stored Responses API responses (`store: true`), so `previous_response_id` continues a
+ * conversation on any provider. Scoped to the tenant that created them: the key's hash and its
+ * team; another key or team never sees the row. `expires_at` (ms) comes from responses.retention.
+ */
+export const storedResponses = sqliteTable(
+  'responses',
+  {
+    id: text('id').primaryKey(),
+    ownerKey: text('owner_key').notNull(),
+    /** '' for a key without a team, so the scope compares with `=`. */
+    team: text('team').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    /** The request's own input items. */
+    inputItems: text('input_items', { mode: 'json' }).notNull().$type<unknown[]>(),
+    /** Everything the model was given: the conversation before it (from previous_response_id) and this input. */
+    context: text('context', { mode: 'json' }).notNull().$type<unknown[]>(),
+    /** The response object as returned to the client. */
+    response: text('response', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [index('responses_expires_at').on(t.expiresAt)],
+);

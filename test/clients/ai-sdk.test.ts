@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { HELLO, Matrix, ROUTES, useStage } from './harness.ts';
 
 // The Vercel AI SDK against every route, each provider package at its defaults (only URL and key
-// set). @ai-sdk/openai's `openai(model)` is the Responses API, which Tollgate does not serve yet
-// (its own issue): the chat-completions model, `openai.chat(model)`, is used.
+// set). @ai-sdk/openai's default `openai(model)` is the Responses API; its chat-completions model,
+// `openai.chat(model)`, runs as a client of its own.
 const matrix = new Matrix('Vercel AI SDK (ai 7.0.173, @ai-sdk/openai 4.0.118, @ai-sdk/anthropic 4.0.105, @ai-sdk/openai-compatible 3.0.92)');
 const stage = useStage(matrix);
 
@@ -29,6 +29,11 @@ interface Provider {
 const providers: Provider[] = [
   {
     name: '@ai-sdk/openai',
+    chat: (m) => createOpenAI({ baseURL: stage.url + '/v1', apiKey: 'anything' })(m),
+    streamUsage: true,
+  },
+  {
+    name: '@ai-sdk/openai .chat',
     chat: (m) => createOpenAI({ baseURL: stage.url + '/v1', apiKey: 'anything' }).chat(m),
     embedding: (m) => createOpenAI({ baseURL: stage.url + '/v1', apiKey: 'anything' }).embedding(m),
     streamUsage: true,

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { Matrix, ROUTES, useStage } from './harness.ts';
 
 // The OpenAI Agents SDK: one agent with one function tool, run to its final output, on every
-// route. Two settings differ from its defaults, both because of this test's setting, not the
-// gateway's behaviour: the chat-completions model (the default is the Responses API, which Tollgate
-// does not serve yet: its own issue), and tracing off (it exports traces to api.openai.com).
+// route, with its default model (the Responses API) and with the chat-completions one. One
+// setting differs from its defaults, because of this test's setting, not the gateway's
+// behaviour: tracing off (it exports traces to api.openai.com).
 const matrix = new Matrix('OpenAI Agents SDK (@openai/agents 0.20.0)');
 const stage = useStage(matrix);
 
-for (const route of ROUTES) {
-  matrix.cell('@openai/agents', route, 'agent + function tool', async () => {
+for (const route of ROUTES) for (const [client, useResponses] of [['@openai/agents', undefined], ['@openai/agents chat', false]] as const) {
+  matrix.cell(client, route, 'agent + function tool', async () => {
     const calls: string[] = [];
     const weather = tool({
       name: 'get_weather',
@@ -22,7 +22,7 @@ for (const route of ROUTES) {
         return `Sunny in ${location}`;
       },
     });
-    const modelProvider = new OpenAIProvider({ baseURL: stage.url + '/v1', apiKey: 'anything', useResponses: false });
+    const modelProvider = new OpenAIProvider({ baseURL: stage.url + '/v1', apiKey: 'anything', ...(useResponses === false ? { useResponses } : {}) });
     const agent = new Agent({ name: 'Weather', instructions: 'Answer with the weather tool.', tools: [weather], model: stage.model(route, 'tool') });
     const result = await new Runner({ modelProvider, tracingDisabled: true }).run(agent, 'What is the weather in Paris?');
     expect(calls).toEqual(['Paris']);

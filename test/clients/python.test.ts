@@ -11,7 +11,7 @@ const matrix = new Matrix('Python (openai 3.3.0, anthropic 2.15.0, langchain-ope
 const stage = useStage(matrix);
 
 const CLIENTS: { name: string; script: string; features: string[] }[] = [
-  { name: 'openai (py)', script: 'openai_sdk.py', features: ['sync', 'async', 'stream', 'parse', 'tools', 'embeddings'] },
+  { name: 'openai (py)', script: 'openai_sdk.py', features: ['sync', 'async', 'stream', 'parse', 'tools', 'embeddings', 'responses.create', 'responses.stream', 'responses.parse', 'responses tools + previous_response_id'] },
   { name: 'anthropic (py)', script: 'anthropic_sdk.py', features: ['create', 'stream', 'tools', 'count_tokens', 'parse'] },
   {
     name: 'langchain-openai',

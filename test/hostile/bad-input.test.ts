@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import type { Logger } from '../../src/lib/logger.ts';
-import { hostileApp, post } from '../support/hostile-app.ts';
+import { deadUpstreams, hostileApp, post } from '../support/hostile-app.ts';
 
 // Item 3 of issue 11: bad input is a 400 naming the field, never a 500.
 const deep = (n: number, leaf: unknown = 1): unknown => {
@@ -12,20 +12,10 @@ const deepArrayText = (n: number) => '['.repeat(n) + ']'.repeat(n);
 /** `body` as JSON text with "DEEP" replaced by an object nested `n` deep (too deep to stringify). */
 const withDeep = (body: unknown, n = 100_000) => JSON.stringify(body).replace('"DEEP"', '{"a":'.repeat(n) + '1' + '}'.repeat(n));
 
-// Where a request goes once it passes validation: every wire's translator, on a port nobody
-// answers (a translator that throws would make this a 500; an unreachable port is a 502).
-const closed = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('no', { status: 503 }) });
-const dead = `http://127.0.0.1:${closed.port}`;
-afterAll(() => void closed.stop(true));
-const yaml = `
-server: { allow_anonymous: true }
-providers:
-  mock: { type: mock }
-  compat: { type: openai-compatible, base_url: ${dead}/v1 }
-  anthropic: { type: anthropic, base_url: ${dead}, api_key: k-anthropic }
-  gemini: { type: gemini, base_url: ${dead}/v1beta, api_key: k-gemini }
-  bedrock: { type: bedrock, region: us-east-1, base_url: ${dead}, access_key_id: AKIAEXAMPLEEXAMPLE, secret_access_key: s }
-models:
+const upstreams = deadUpstreams();
+afterAll(upstreams.stop);
+const dead = upstreams.dead;
+const yaml = `${upstreams.yaml}models:
   chat: { provider: mock, model: mock/ok }
   embed: { provider: mock, model: mock/embedding, kind: embeddings }
 routing:

@@ -1,6 +1,7 @@
 import { record, type RecordedRequest } from './recorder.ts';
 import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
 import { completionsAnswer } from './openai-completions.ts';
+import { answerResponses } from './openai-responses.ts';
 
 /**
  * A mock OpenAI-wire server (OpenAI, Azure OpenAI, OpenAI-compatible). It answers the way
@@ -10,6 +11,7 @@ import { completionsAnswer } from './openai-completions.ts';
  * As Azure (`azure: true`), streams open with Azure's filter-only chunk (no choices, empty id,
  * model and object, `prompt_filter_results`) and every choice carries `content_filter_results`,
  * as recorded from Azure OpenAI.
+ * The Responses API (/v1/responses) is answered natively: openai-responses.ts.
  * Tool turns (arguments, the answer after a tool result, `json` through a forced tool): tool-turn.ts.
  * Legacy /v1/completions: openai-completions.ts.
  */
@@ -37,6 +39,7 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
       if (err) return Response.json({ error: { message: `Upstream failure ${err[1]}`, type: 'server_error', param: null, code: null } }, { status: Number(err[1]) });
       if (model.includes('garbage')) return new Response('<html>502 Bad Gateway</html>', { status: 200, headers: { 'content-type': 'application/json' } });
       if (/\/completions$|\/completions\?/.test(r.path) && !r.path.includes('/chat/')) return completionsAnswer(body, model);
+      if (r.path.split('?')[0]!.endsWith('/responses')) return answerResponses(body, model);
       if (r.path.includes('/embeddings')) {
         const input = body.input;
         const items = typeof input === 'string' ? [input] : (input as string[]);

@@ -35,3 +35,24 @@ export function post(app: ReturnType<typeof hostileApp>['app'], path: string, bo
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/**
+ * A port that answers 503 to everything, and a config with a provider of every wire pointed at
+ * it (and the mock): where a request goes once it passes validation (a translator that throws
+ * would make it a 500; the dead port makes it a 502).
+ */
+export function deadUpstreams() {
+  const closed = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('no', { status: 503 }) });
+  const dead = `http://127.0.0.1:${closed.port}`;
+  const yaml = `
+server: { allow_anonymous: true }
+providers:
+  mock: { type: mock }
+  openai: { type: openai, base_url: ${dead}/v1, api_key: k-openai }
+  compat: { type: openai-compatible, base_url: ${dead}/v1 }
+  anthropic: { type: anthropic, base_url: ${dead}, api_key: k-anthropic }
+  gemini: { type: gemini, base_url: ${dead}/v1beta, api_key: k-gemini }
+  bedrock: { type: bedrock, region: us-east-1, base_url: ${dead}, access_key_id: AKIAEXAMPLEEXAMPLE, secret_access_key: s }
+`;
+  return { dead, yaml, stop: () => void closed.stop(true) };
+}

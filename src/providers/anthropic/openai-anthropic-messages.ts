@@ -14,8 +14,9 @@ export interface AnthropicMessage {
  * System and developer messages, wherever they appear, become the top-level `system` blocks in
  * order. Tool results become `tool_result` blocks in a user turn, and consecutive same-role turns
  * are merged because Anthropic requires user/assistant alternation. Assistant `reasoning_content`
- * from an earlier turn is dropped: it is model output, and Anthropic only accepts thinking back
- * with the signature it issued.
+ * from an earlier turn is dropped (it is model output, and Anthropic only accepts thinking back
+ * with the signature it issued) unless it comes with that signature as `reasoning_signature`
+ * (what openai-anthropic.ts hands out): then it is the turn's thinking block again.
  */
 export function toAnthropicMessages(messages: ChatMessage[], provider: string, hint: (name: string) => void = () => {}): { system: Block[]; messages: AnthropicMessage[] } {
   const system: Block[] = [];
@@ -59,6 +60,10 @@ type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>;
 
 function assistantBlocks(m: AssistantMessage, at: string, provider: string): Block[] {
   const blocks: Block[] = [];
+  const signed = m as { reasoning_content?: unknown; reasoning_signature?: unknown };
+  if (typeof signed.reasoning_content === 'string' && typeof signed.reasoning_signature === 'string' && signed.reasoning_signature) {
+    blocks.push({ type: 'thinking', thinking: signed.reasoning_content, signature: signed.reasoning_signature });
+  }
   if (typeof m.content === 'string') {
     if (m.content) blocks.push({ type: 'text', text: m.content });
   } else if (Array.isArray(m.content)) {

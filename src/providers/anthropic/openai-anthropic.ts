@@ -13,7 +13,9 @@ type BlockState = { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool' | 'js
  * OpenAI client → Anthropic wire. The request mapping lives in openai-anthropic-request.ts; this
  * file turns Anthropic messages and stream events back into chat.completion objects and chunks.
  * Thinking is exposed as `reasoning_content` (the field OpenAI-compatible reasoning servers use)
- * and never mixed into `content`. Server-tool blocks cannot be asked for by an OpenAI client, so
+ * and never mixed into `content`; its signature as `reasoning_signature` (no OpenAI field: chat
+ * clients ignore it; the Responses translator returns it as the reasoning item's
+ * encrypted_content, and openai-anthropic-messages.ts takes it back). Server-tool blocks cannot be asked for by an OpenAI client, so
  * any that appear are not surfaced.
  */
 export function openaiToAnthropic(provider: string): OpenAIChatTranslator {
@@ -67,6 +69,7 @@ export function openaiToAnthropic(provider: string): OpenAIChatTranslator {
     if (!b) throw invalid(`delta for block ${index}, which never started`);
     if (delta.type === 'text_delta' && b.kind === 'text' && typeof delta.text === 'string' && delta.text) return [chunk({ content: delta.text })];
     if (delta.type === 'thinking_delta' && b.kind === 'thinking' && typeof delta.thinking === 'string' && delta.thinking) return [chunk({ reasoning_content: delta.thinking })];
+    if (delta.type === 'signature_delta' && b.kind === 'thinking' && typeof delta.signature === 'string' && delta.signature) return [chunk({ reasoning_signature: delta.signature })];
     if (delta.type === 'input_json_delta') return inputChunk(b, typeof delta.partial_json === 'string' ? delta.partial_json : '');
     return [];
   }
@@ -159,12 +162,16 @@ function toChatCompletion(
 ) {
   const texts: string[] = [];
   const reasoning: string[] = [];
+  const signatures: string[] = [];
   const toolCalls: unknown[] = [];
   let json: string | undefined;
   for (const item of content) {
     const b = asObject(item, provider);
     if (b.type === 'text' && typeof b.text === 'string') texts.push(b.text);
-    else if (b.type === 'thinking' && typeof b.thinking === 'string') reasoning.push(b.thinking);
+    else if (b.type === 'thinking' && typeof b.thinking === 'string') {
+      reasoning.push(b.thinking);
+      if (typeof b.signature === 'string') signatures.push(b.signature);
+    }
     else if (b.type === 'tool_use' && b.name === jsonTool) json = JSON.stringify(b.input ?? {});
     else if (b.type === 'tool_use') toolCalls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
   }
@@ -176,6 +183,8 @@ function toChatCompletion(
   };
   if (toolCalls.length) message.tool_calls = toolCalls;
   if (reasoning.length) message.reasoning_content = reasoning.join('');
+  // One signature signs one block's text: only a single signed block can be given back whole.
+  if (reasoning.length === 1 && signatures.length === 1) message.reasoning_signature = signatures[0];
   return {
     id: typeof r.id === 'string' ? r.id : '',
     object: 'chat.completion',

@@ -5,7 +5,7 @@ import type { PreparedRequest, ProviderAdapter, UpstreamCall } from '../types.ts
 
 type OpenAIish = Extract<ProviderConfig, { type: 'openai' | 'openai-compatible' | 'azure' }>;
 
-const PATHS = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings' } as const;
+const PATHS = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', responses: '/responses' } as const;
 
 /** OpenAI, Azure OpenAI and any OpenAI-compatible server: same wire, different URL and auth. */
 export function openaiAdapter(name: string, config: OpenAIish, transport: typeof fetch = fetch): ProviderAdapter {
@@ -19,7 +19,9 @@ export function openaiAdapter(name: string, config: OpenAIish, transport: typeof
       const key = apiKeyFor(config, credential);
       let url: string;
       if (config.type === 'azure') {
-        url = `${base}/openai/deployments/${encodeURIComponent(model)}${PATHS[call.op]}?api-version=${encodeURIComponent(config.api_version)}`;
+        // Azure's Responses API is not under the deployment: the deployment is the body's model.
+        const path = call.op === 'responses' ? '/openai/responses' : `/openai/deployments/${encodeURIComponent(model)}${PATHS[call.op]}`;
+        url = `${base}${path}?api-version=${encodeURIComponent(config.api_version)}`;
         if (key) headers['api-key'] = key;
       } else {
         url = base + PATHS[call.op];

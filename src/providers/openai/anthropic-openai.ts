@@ -2,9 +2,9 @@ import { GatewayError } from '../../lib/errors.ts';
 import { messageId, toolCallId } from '../../lib/ids.ts';
 import type { AnthropicMessagesRequest } from '../../wire/anthropic.ts';
 import { DONE, emptyUsage, type AnthropicChatTranslator, type StreamEvent, type Usage } from '../types.ts';
-import { extractMessage, upstreamError } from '../upstream-error.ts';
+import { providerError, streamChunkError } from '../upstream-error.ts';
 import { toOpenAIRequest, type OpenAIRequestOptions } from './anthropic-openai-request.ts';
-import { asObject } from './openai-openai.ts';
+import { asObject, firstChoice } from './openai-openai.ts';
 import { readOpenAIUsage } from './usage.ts';
 
 type Json = Record<string, unknown>;
@@ -97,10 +97,7 @@ export function anthropicToOpenAI(provider: string, opts: OpenAIRequestOptions =
       return { op: 'chat', stream: body.stream === true, body: { ...out, model: ctx.model }, ...(dropped.length ? { dropped } : {}) };
     },
     response(json) {
-      const r = asObject(json, provider);
-      const choice = Array.isArray(r.choices) ? (r.choices[0] as Json | undefined) : undefined;
-      if (!choice) throw new GatewayError('upstream_invalid', `${provider} returned a chat response without choices`);
-      const message = asObject(choice.message, provider);
+      const { r, choice, message } = firstChoice(json, provider);
       usage = readOpenAIUsage(r.usage);
       return {
         id,
@@ -115,10 +112,8 @@ export function anthropicToOpenAI(provider: string, opts: OpenAIRequestOptions =
     streamEvent(e: StreamEvent): StreamEvent[] {
       if (e.data === DONE) return closing();
       const chunk = asObject(e.data, provider);
-      if (chunk.error) {
-        const { message, code } = extractMessage(JSON.stringify(chunk));
-        throw new GatewayError('upstream_error', `${provider} stream error: ${message ?? 'unknown'}`, { code });
-      }
+      const failure = streamChunkError(chunk, provider);
+      if (failure) throw failure;
       const out: StreamEvent[] = [];
       if (!started) {
         started = true;
@@ -147,10 +142,7 @@ export function anthropicToOpenAI(provider: string, opts: OpenAIRequestOptions =
       return closing();
     },
     usage: () => usage,
-    error(status, body) {
-      const { message, code } = extractMessage(body);
-      return upstreamError(provider, status, message, code);
-    },
+    error: providerError(provider),
   };
 }
 

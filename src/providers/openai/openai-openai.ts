@@ -88,3 +88,11 @@ export function asObject(v: unknown, provider: string): Record<string, unknown> 
   }
   return v as Record<string, unknown>;
 }
+
+/** A chat completion's first choice and its message, or upstream_invalid naming what is missing. */
+export function firstChoice(json: unknown, provider: string): { r: Record<string, unknown>; choice: Record<string, unknown>; message: Record<string, unknown> } {
+  const r = asObject(json, provider);
+  const choice = Array.isArray(r.choices) ? (r.choices[0] as Record<string, unknown> | undefined) : undefined;
+  if (!choice) throw new GatewayError('upstream_invalid', `${provider} returned a chat response without choices`);
+  return { r, choice, message: asObject(choice.message, provider) };
+}

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { ClientSchema } from '../../lib/render-error.ts';
 import { GatewayError } from '../../lib/errors.ts';
 import type { Env } from '../context.ts';
 import type { CatalogEntry } from '../../config/catalog.ts';
@@ -9,7 +10,7 @@ import { listsAllow } from '../../enforce/model-glob.ts';
 const CREATED = 1_700_000_000;
 const CREATED_AT = new Date(CREATED * 1000).toISOString().replace('.000Z', 'Z');
 
-function modelObject(id: string, e: CatalogEntry, schema: 'openai' | 'anthropic') {
+function modelObject(id: string, e: CatalogEntry, schema: ClientSchema) {
   if (schema === 'anthropic') return { type: 'model', id, display_name: id, created_at: CREATED_AT };
   return { id, object: 'model', created: CREATED, owned_by: e.model.provider, type: e.model.kind };
 }

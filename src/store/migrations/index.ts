@@ -4,6 +4,7 @@ import m1 from './0001_ledger.sql' with { type: 'text' };
 import m2 from './0002_usage_redacted.sql' with { type: 'text' };
 import m3 from './0003_shared_limits.sql' with { type: 'text' };
 import m4 from './0004_usage_dropped_params.sql' with { type: 'text' };
+import m5 from './0005_responses.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
@@ -11,4 +12,5 @@ export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0002_usage_redacted', sql: m2 },
   { tag: '0003_shared_limits', sql: m3 },
   { tag: '0004_usage_dropped_params', sql: m4 },
+  { tag: '0005_responses', sql: m5 },
 ];

@@ -75,4 +75,43 @@ def embeddings(route):
         raise AssertionError(f"usage {r.usage}")
 
 
+RESPONSES_TOOLS = [{"type": "function", "name": "get_weather", "description": "The weather in a city", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"], "additionalProperties": False}, "strict": True}]
+
+
+@cell("responses.create")
+def responses_create(route):
+    r = client.responses.create(model=model(route, "chat"), input="Say hello")
+    expect(r.output_text, HELLO[route], "text")
+    expect((r.usage.input_tokens, r.usage.output_tokens), (11, 7), "usage")
+
+
+@cell("responses.stream")
+def responses_stream(route):
+    text = ""
+    with client.responses.stream(model=model(route, "chat"), input="Say hello") as s:
+        for event in s:
+            if event.type == "response.output_text.delta":
+                text += event.delta
+        final = s.get_final_response()
+    expect(text, HELLO[route], "text")
+    expect(final.usage.output_tokens, 7, "usage")
+
+
+@cell("responses.parse")
+def responses_parse(route):
+    r = client.responses.parse(model=model(route, "json"), input="Is it ok?", text_format=Answer)
+    expect(r.output_parsed, Answer(ok=True), "parsed")
+
+
+@cell("responses tools + previous_response_id")
+def responses_tools(route):
+    r = client.responses.create(model=model(route, "tool"), input="What is the weather in Paris?", tools=RESPONSES_TOOLS)
+    calls = [o for o in r.output if o.type == "function_call"]
+    expect([(c.name, json.loads(c.arguments)) for c in calls], [("get_weather", {"location": "Paris"})], "tool calls")
+    outputs = [{"type": "function_call_output", "call_id": c.call_id, "output": weather(**json.loads(c.arguments))} for c in calls]
+    r2 = client.responses.create(model=model(route, "tool"), previous_response_id=r.id, input=outputs, tools=RESPONSES_TOOLS)
+    if "Sunny in Paris" not in r2.output_text:
+        raise AssertionError(f"final text: {r2.output_text!r}")
+
+
 run()
