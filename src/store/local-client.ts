@@ -73,6 +73,8 @@ class ThreadClient implements Client {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stalled: DatabaseStalledError | undefined;
   #stopped = false;
+  /** The id of the close request: its answer is the thread's last. */
+  #closeId = 0;
 
   constructor(
     private readonly worker: Bun.Worker,
@@ -121,7 +123,8 @@ class ThreadClient implements Client {
     }
     if (this.#waiting.size) this.#timer = setTimeout(() => this.#stall(), this.timeoutMs);
     else this.worker.unref();
-    if (this.closed && !this.#waiting.size) this.worker.terminate();
+    // The thread ends once it has closed the connection, never in the middle of a statement.
+    if (this.closed && a.id === this.#closeId) this.worker.terminate();
   }
 
   #giveUp(e: DatabaseStalledError): void {
@@ -137,8 +140,8 @@ class ThreadClient implements Client {
   #stall(): void {
     this.#stalled = new DatabaseStalledError(`the database did not answer for ${this.timeoutMs} ms: its disk may be frozen, failing or very slow`);
     this.#giveUp(this.#stalled);
-    // Closing while stuck: nothing will be written any more, so the thread goes now.
-    if (this.closed) this.worker.terminate();
+    // Not terminated, even when closing: ending a thread inside a native statement can abort the
+    // whole process. It is unreferenced (the process may exit) and closes once it moves.
   }
 
   #stop(): void {
@@ -179,8 +182,12 @@ class ThreadClient implements Client {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.#stalled || this.#stopped) return void this.worker.terminate();
+    if (this.#stopped) return void this.worker.terminate();
+    // While stuck, the close is queued behind the statement that holds the thread (never a
+    // terminate mid-statement, which can abort the process); the thread is unreferenced meanwhile.
+    this.#closeId = this.#nextId;
     this.call({ op: 'close' }).catch(() => undefined);
+    if (this.#stalled) this.worker.unref();
   }
 }
 
