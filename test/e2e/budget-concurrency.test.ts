@@ -28,7 +28,7 @@ for (const backend of ['file', 'sqld'] as const) {
       }
       const store = await openStore({ url });
       await migrate(store.client);
-      const { key } = await createKey(store, { name: 'budgeted', budget: { micros: 1_000_000, period: 'month' } });
+      const { key, row: keyRow } = await createKey(store, { name: 'budgeted', budget: { micros: 1_000_000, period: 'month' } });
       const gw = await startTestGateway({
         server: { host: '127.0.0.1', port: 0, allow_anonymous: false },
         database: { url },
@@ -59,9 +59,11 @@ for (const backend of ['file', 'sqld'] as const) {
       );
       await Bun.sleep(500);
       await gw.stop();
-      const spend = (await store.client.execute("SELECT spent_micros, reserved_micros FROM spend WHERE scope = 'key' AND period = 'month'")).rows[0]!;
+      // Only this key's counters and rows: the suite runs other files' gateways in this process, and
+      // one still flushing into a sqld whose port this test's sqld reused would add rows of its own.
+      const spend = (await store.client.execute({ sql: "SELECT spent_micros, reserved_micros FROM spend WHERE scope = 'key' AND scope_id = ? AND period = 'month'", args: [keyRow.id] })).rows[0]!;
       const open = (await store.client.execute('SELECT count(*) AS n FROM reservations WHERE settled_at IS NULL')).rows[0]!;
-      const rows = (await store.client.execute("SELECT count(*) AS n, sum(cost_micros) AS cost FROM usage WHERE status = 200")).rows[0]!;
+      const rows = (await store.client.execute({ sql: 'SELECT count(*) AS n, sum(cost_micros) AS cost FROM usage WHERE status = 200 AND key_id = ?', args: [keyRow.id] })).rows[0]!;
       store.close();
       const worstCase = (1 + 4 + 3 + MAX_TOKENS) * 1000; // estimated input (text + framing) + max_tokens, at $0.001 each
       const served = statuses.filter((s) => s === 200).length;
