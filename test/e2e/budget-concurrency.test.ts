@@ -63,7 +63,7 @@ for (const backend of ['file', 'sqld'] as const) {
       // one still flushing into a sqld whose port this test's sqld reused would add rows of its own.
       const spend = (await store.client.execute({ sql: "SELECT spent_micros, reserved_micros FROM spend WHERE scope = 'key' AND scope_id = ? AND period = 'month'", args: [keyRow.id] })).rows[0]!;
       const open = (await store.client.execute('SELECT count(*) AS n FROM reservations WHERE settled_at IS NULL')).rows[0]!;
-      const rows = (await store.client.execute({ sql: 'SELECT count(*) AS n, sum(cost_micros) AS cost FROM usage WHERE status = 200 AND key_id = ?', args: [keyRow.id] })).rows[0]!;
+      const rows = (await store.client.execute({ sql: 'SELECT count(*) AS n, sum(cost_micros) AS cost FROM usage WHERE status = 200 AND key_hash = ?', args: [keyRow.hash] })).rows[0]!;
       store.close();
       const worstCase = (1 + 4 + 3 + MAX_TOKENS) * 1000; // estimated input (text + framing) + max_tokens, at $0.001 each
       const served = statuses.filter((s) => s === 200).length;
@@ -77,6 +77,7 @@ for (const backend of ['file', 'sqld'] as const) {
       expect(Number(spend.reserved_micros)).toBe(0);
       expect(Number(open.n)).toBe(0);
       // The ledger and the budget counter agree to the micro-dollar.
+      expect(Number(rows.n)).toBe(served);
       expect(Number(rows.cost)).toBeLessThanOrEqual(Number(spend.spent_micros));
     });
   });
