@@ -19,6 +19,8 @@ import { hostTarget, type Target } from './targets.ts';
 import { allCompressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
 const root = resolve(import.meta.dir, '..');
+/** Issue 9: the executable stays at most this big (linux-x64 today: bench/results/cold-start.md). */
+const SIZE_BUDGET = 120_000_000;
 const addonLoader = resolve(root, 'src/lib/native-addon.ts');
 
 /**
@@ -109,8 +111,9 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     throw new Error('build failed');
   }
   writeStamp(outfile, hash);
-  const mib = (statSync(outfile).size / 1024 / 1024).toFixed(1);
-  console.log(`built ${outfile} (${mib} MiB, ${target.name}) in ${Math.round(performance.now() - started)} ms`);
+  const bytes = statSync(outfile).size;
+  console.log(`built ${outfile} (${bytes.toLocaleString('en')} bytes, ${target.name}) in ${Math.round(performance.now() - started)} ms`);
+  if (bytes > SIZE_BUDGET) console.warn(`warning: ${outfile} is ${(bytes - SIZE_BUDGET).toLocaleString('en')} bytes over the ${SIZE_BUDGET.toLocaleString('en')}-byte budget (bench/results/cold-start.md)`);
   return true;
 }
 
