@@ -14,10 +14,13 @@ import { clearStamp, hashInputs, isUpToDate, writeStamp } from './build-inputs.t
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
+import { opaWasmYamlV2 } from './opa-wasm-yaml.ts';
 import { hostTarget, type Target } from './targets.ts';
 import { allCompressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
 const root = resolve(import.meta.dir, '..');
+/** Issue 9: the executable stays at most this big (linux-x64 today: bench/results/cold-start.md). */
+const SIZE_BUDGET = 120_000_000;
 const addonLoader = resolve(root, 'src/lib/native-addon.ts');
 
 /**
@@ -28,15 +31,15 @@ const INPUT_PATTERNS = ['src/**', 'policies/**', 'gateway.config.yaml', 'package
 const notAnInput = (path: string) => path.endsWith('.test.ts') || path === 'src/policy/compiler/build/compiler.wasm';
 
 // libsql picks its native addon with a dynamic require the bundler cannot follow; replace it with
-// the target's addon, embedded compressed and inflated on load (src/lib/native-addon.ts).
-function libsqlStaticAddon(addonZst: string, id: string): BunPlugin {
+// the target's addon, embedded brotli-compressed and inflated on load (src/lib/native-addon.ts).
+function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
   return {
     name: 'libsql-static-addon',
     setup(build) {
       build.onLoad({ filter: /node_modules\/libsql\/index\.js$/ }, async (args) => {
         const src = await Bun.file(args.path).text();
-        const zst = `require(${JSON.stringify(addonZst)})`;
-        const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(${zst}, ${JSON.stringify(id)});`;
+        const br = `require(${JSON.stringify(addonBr)})`;
+        const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(${br}, ${JSON.stringify(id)});`;
         const patched = src.replace('return require(`@libsql/${target}`);', load);
         if (patched === src) throw new Error('libsql-static-addon: the require to patch was not found; libsql changed');
         return { contents: patched, loader: 'js' };
@@ -79,9 +82,9 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   const started = performance.now();
   const pkg = (await Bun.file(resolve(root, 'package.json')).json()) as { version: string };
   await prepareInputs();
-  const addonZst = compressedLibsqlAddon(target);
-  const addonId = Bun.hash(await Bun.file(addonZst).bytes()).toString(16);
-  const ranksZst = await allCompressedRanks();
+  const addonBr = compressedLibsqlAddon(target);
+  const addonId = Bun.hash(await Bun.file(addonBr).bytes()).toString(16);
+  const ranksBr = await allCompressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
   const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
   if (!force && isUpToDate(outfile, hash)) {
@@ -99,8 +102,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // function names in stack traces instead (keepNames does not: JSC's traces ignore it).
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
-    loader: { '.zst': 'file' },
-    plugins: [libsqlStaticAddon(addonZst, addonId), compressedTokenizerRanks(ranksZst), smithyEsm],
+    loader: { '.zst': 'file', '.br': 'file' },
+    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, opaWasmYamlV2],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
   });
   if (!result.success) {
@@ -108,8 +111,9 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     throw new Error('build failed');
   }
   writeStamp(outfile, hash);
-  const mib = (statSync(outfile).size / 1024 / 1024).toFixed(1);
-  console.log(`built ${outfile} (${mib} MiB, ${target.name}) in ${Math.round(performance.now() - started)} ms`);
+  const bytes = statSync(outfile).size;
+  console.log(`built ${outfile} (${bytes.toLocaleString('en')} bytes, ${target.name}) in ${Math.round(performance.now() - started)} ms`);
+  if (bytes > SIZE_BUDGET) console.warn(`warning: ${outfile} is ${(bytes - SIZE_BUDGET).toLocaleString('en')} bytes over the ${SIZE_BUDGET.toLocaleString('en')}-byte budget (bench/results/cold-start.md)`);
   return true;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Loads a zstd-compressed Node-API addon embedded in the executable (the build compresses the
- * libSQL addon: 9.3 MiB → 3.4 MiB). The inflated addon is kept in the user's cache directory,
+ * Loads a brotli-compressed Node-API addon embedded in the executable (the build compresses the
+ * libSQL addon: 9.3 MiB → 2.9 MiB). The inflated addon is kept in the user's cache directory,
  * named by a hash of its bytes the build computed, so only the first start pays for inflating
  * (~25 ms); later starts open it directly, without the 9 MiB temporary file Bun itself would
  * write for an uncompressed addon on every start. With no usable cache directory it is written
@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unbrotli } from './brotli.ts';
 import { cacheDir } from './cache-dir.ts';
 
 function open(file: string): unknown {
@@ -40,9 +41,9 @@ function openTemporary(inflate: () => Uint8Array): unknown {
   }
 }
 
-/** The exports of the addon whose zstd-compressed bytes are at `zstPath`; `id` names its content. */
-export function loadCompressedAddon(zstPath: string, id: string, env: NodeJS.ProcessEnv = process.env): unknown {
-  const inflate = () => Bun.zstdDecompressSync(readFileSync(zstPath));
+/** The exports of the addon whose brotli-compressed bytes are at `brPath`; `id` names its content. */
+export function loadCompressedAddon(brPath: string, id: string, env: NodeJS.ProcessEnv = process.env): unknown {
+  const inflate = () => unbrotli(readFileSync(brPath));
   const dir = cacheDir(env);
   if (dir) {
     try {

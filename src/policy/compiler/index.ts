@@ -1,5 +1,6 @@
 // In-process Rego compiler: OPA (Go) compiled to WebAssembly, run inside Bun.
 // Nothing happens at import time; call createRegoCompiler().
+import { unbrotli } from "../../lib/brotli.ts";
 import { GoBridge } from "./go-bridge.ts";
 import type {
   CheckResult,
@@ -28,14 +29,14 @@ export const OPA_WASM_JS_BUILTINS: readonly string[] = [
 ];
 
 export interface RegoCompilerOptions {
-  /** The compiler wasm bytes; default: build/compiler.wasm.zst inflated (embedded by `bun build --compile`). */
+  /** The compiler wasm bytes; default: build/compiler.wasm.br inflated (embedded by `bun build --compile`). */
   wasm?: Uint8Array;
 }
 
 async function compressedWasm(): Promise<Uint8Array> {
   let path: string;
   try {
-    path = (await import("./build/compiler.wasm.zst", { with: { type: "file" } })).default;
+    path = (await import("./build/compiler.wasm.br", { with: { type: "file" } })).default;
   } catch (err) {
     throw new Error(`rego compiler wasm not built; run: bun src/policy/compiler/build.ts (${String(err)})`);
   }
@@ -47,8 +48,9 @@ let id: Promise<string> | undefined;
 /** Set by scripts/build.ts to `compilerIdOf` the embedded compiler, so a start does not hash 6 MiB. */
 declare const TOLLGATE_COMPILER_ID: string | undefined;
 
-/** The id of the compiler whose compressed wasm is `zst`. */
-export const compilerIdOf = (zst: Uint8Array): string => `wasm-sha256:${new Bun.CryptoHasher("sha256").update(zst).digest("hex")}`;
+/** The id of the compiler whose compressed wasm is `compressed`. */
+export const compilerIdOf = (compressed: Uint8Array): string =>
+  `wasm-sha256:${new Bun.CryptoHasher("sha256").update(compressed).digest("hex")}`;
 
 /**
  * Names the compiler build: a sha-256 of the compressed compiler wasm. Everything that can change
@@ -73,7 +75,7 @@ let dropTimer: ReturnType<typeof setTimeout> | undefined;
 function acquireDefaultModule(): Promise<WebAssembly.Module> {
   clearTimeout(dropTimer);
   inUse++;
-  const mine = (defaultModule ??= compressedWasm().then((zst) => WebAssembly.compile(Bun.zstdDecompressSync(zst))));
+  const mine = (defaultModule ??= compressedWasm().then((br) => WebAssembly.compile(unbrotli(br))));
   mine.catch(() => {
     if (defaultModule === mine) defaultModule = undefined;
   });
