@@ -1,5 +1,5 @@
 import { GatewayError } from '../lib/errors.ts';
-import { COMPLETIONS_DEFAULT_MAX_TOKENS, completionsRequest, type OpenAICompletionsRequest } from '../wire/completions.ts';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS, completionsRequest, promptList, type OpenAICompletionsRequest } from '../wire/completions.ts';
 import { chatRequest, type OpenAIChatRequest } from '../wire/openai.ts';
 import { textInputs } from './token-input.ts';
 import { DONE, emptyUsage, type ChatTranslator, type StreamEvent } from './types.ts';
@@ -31,8 +31,9 @@ export function completionsToChat(provider: string): ChatTranslator<OpenAIComple
       const refused = CHAT_CANNOT.find((p) => asked[p]);
       if (refused) throw new GatewayError('invalid_request', `Parameter ${refused} is not supported for ${provider}: it has no legacy completions endpoint, and the chat API it is served through cannot honour ${refused}`, { param: refused });
       if (body.max_tokens === 0) throw new GatewayError('invalid_request', `Parameter max_tokens of 0 is not supported for ${provider}: it scores a prompt without generating, which its chat API cannot do`, { param: 'max_tokens' });
+      const count = promptList(prompt).length;
+      if (count > 1) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one prompt a request; send the ${count} prompts as separate requests`, { param: 'prompt' });
       const prompts = textInputs(prompt, provider, { does: 'is served through chat, which takes text', field: 'prompt' });
-      if (prompts.length > 1) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one prompt a request; send the ${prompts.length} prompts as separate requests`, { param: 'prompt' });
       const stream = body.stream === true;
       clientWantsUsage = stream_options?.include_usage === true;
       const chat: OpenAIChatRequest = {

@@ -20,6 +20,11 @@ export interface TokenInputUse {
 }
 const EMBEDDINGS: TokenInputUse = { does: 'embeds text', field: 'input' };
 
+/** How many inputs a request carries, counted without decoding any: bounds are checked before the work. */
+export function inputCount(input: OpenAIEmbeddingsRequest['input']): number {
+  return typeof input === 'string' || typeof input[0] === 'number' ? 1 : input.length;
+}
+
 export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: string, use: TokenInputUse = EMBEDDINGS): string[] {
   if (typeof input === 'string') return [input];
   if (input.every((x): x is string => typeof x === 'string')) return input;
@@ -33,6 +38,11 @@ export function textInputs(input: OpenAIEmbeddingsRequest['input'], provider: st
     // A plain require with a literal name: the bundler embeds the module (createRequire's is left
     // to run time, where a compiled binary has no node_modules to find it in).
     decode ??= (require('gpt-tokenizer/encoding/cl100k_base') as { decode: Decode }).decode;
-    return decode(ids);
+    try {
+      return decode(ids);
+    } catch {
+      // Ids inside the range that cl100k_base leaves unassigned (100256, 100261-100275).
+      throw new GatewayError('invalid_request', `${provider} ${use.does}; token-id input is read as cl100k_base ids, and these include ids it does not assign`, { param: lists === input ? `${use.field}[${i}]` : use.field });
+    }
   });
 }

@@ -3,7 +3,7 @@ import type { OpenAIEmbeddingsRequest } from '../../wire/openai.ts';
 import { emptyUsage, type EmbeddingsTranslator, type Usage } from '../types.ts';
 import { extractMessage, upstreamError } from '../upstream-error.ts';
 import { asObject } from '../openai/openai-openai.ts';
-import { textInputs } from '../token-input.ts';
+import { inputCount, textInputs } from '../token-input.ts';
 
 type Family = 'titan' | 'titan-v2' | 'cohere' | 'cohere-v4';
 
@@ -42,9 +42,10 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
       }
       family = familyOf(ctx.model, provider);
       base64 = body.encoding_format === 'base64';
-      const texts = textInputs(body.input, provider);
+      // Counted before any token-id input is decoded: a refused request costs no decoding.
+      const count = inputCount(body.input);
       if (family === 'titan' || family === 'titan-v2') {
-        if (texts.length > TITAN_MAX_TEXTS) {
+        if (count > TITAN_MAX_TEXTS) {
           throw new GatewayError('invalid_request', `${ctx.model} embeds one input per call; at most ${TITAN_MAX_TEXTS} inputs per request are sent as separate calls`, { param: 'input' });
         }
         const extra: Record<string, unknown> = {};
@@ -54,13 +55,13 @@ export function bedrockEmbeddings(provider: string): EmbeddingsTranslator {
         } else if (body.dimensions !== undefined) {
           throw unsupported(provider, 'dimensions', ctx.model);
         }
-        const bodies = texts.map((inputText) => ({ inputText, ...extra }));
+        const bodies = textInputs(body.input, provider).map((inputText) => ({ inputText, ...extra }));
         return { op: 'embeddings', stream: false, body: bodies[0], ...(bodies.length > 1 ? { parts: bodies } : {}) };
       }
-      if (texts.length > COHERE_MAX_TEXTS) {
+      if (count > COHERE_MAX_TEXTS) {
         throw new GatewayError('invalid_request', `${ctx.model} accepts at most ${COHERE_MAX_TEXTS} inputs per request`, { param: 'input' });
       }
-      const wire: Record<string, unknown> = { texts, input_type: 'search_document' };
+      const wire: Record<string, unknown> = { texts: textInputs(body.input, provider), input_type: 'search_document' };
       if (body.dimensions !== undefined) {
         if (family !== 'cohere-v4') throw unsupported(provider, 'dimensions', ctx.model);
         wire.output_dimension = body.dimensions;
