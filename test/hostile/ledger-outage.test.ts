@@ -166,6 +166,12 @@ describe('the ledger across a database outage', () => {
     const anthropic = await post('/v1/messages', { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'd' }] });
     expect(anthropic.status).toBe(503);
     expect((await anthropic.json()) as object).toMatchObject({ type: 'error', error: { type: 'overloaded_error', message: expect.stringContaining('usage ledger') } });
+    // Every endpoint that writes a ledger row is refused, the legacy and Responses ones included.
+    for (const [path, body] of [['/v1/completions', { model: 'm', prompt: 'f' }], ['/v1/responses', { model: 'm', input: 'g' }], ['/v1/embeddings', { model: 'm', input: 'h' }]] as const) {
+      const r = await post(path, body);
+      expect([path, r.status]).toEqual([path, 503]);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('ledger_unavailable');
+    }
     expect(up.seen.length).toBe(seen);
     await restartSqld();
     await until('the ledger to take rows again', async () => (await readyz(gw.url)).status === 200);
