@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { requestFacts } from '../../policy/request-facts.ts';
+import { exchangeFacts } from '../../enforce/facts.ts';
 import { GatewayError } from '../../lib/errors.ts';
 import type { Env } from '../context.ts';
 import { messagesRequest } from '../../wire/anthropic.ts';
@@ -20,7 +20,6 @@ export function countTokensRoute(deps: AppDeps) {
     const entry = c.get('runtime').catalog.resolve(body.model);
     if (!entry) throw new GatewayError('not_found', `The model '${body.model}' does not exist or is not available on this gateway.`, { param: 'model' });
     assertModelAllowed(await callerModelLists(c, deps), body.model, entry.name);
-    const f = requestFacts({ endpoint: 'messages', body: { ...body, max_tokens: body.max_tokens ?? 1 } });
-    return c.json({ input_tokens: Math.ceil(f.chars / 4) + 4 * f.messageCount + 3 });
+    return c.json({ input_tokens: exchangeFacts({ endpoint: 'messages', body: { ...body, max_tokens: body.max_tokens ?? 1 } }, 'chat').inputTokens });
   });
 }

@@ -8,7 +8,7 @@ import { responsesTranslator } from '../../providers/registry.ts';
 import { handleChat } from '../handle-chat.ts';
 import { ownerOf, responseKeeper } from '../response-keeper.ts';
 import { GatewayError } from '../../lib/errors.ts';
-import { requestFacts } from '../../policy/request-facts.ts';
+import { exchangeFacts } from '../../enforce/facts.ts';
 import { callerModelLists } from '../caller-models.ts';
 import { assertModelAllowed } from '../../enforce/model-glob.ts';
 
@@ -41,9 +41,9 @@ export function responsesRoute(deps: AppDeps) {
         assertModelAllowed(await callerModelLists(c, deps), body.model, entry.name);
       }
       const history = await keeper.history({ ...body, model: body.model ?? '' }, ownerOf(c.get('principal')));
-      const f = requestFacts({ endpoint: 'responses', body: { ...body, model: body.model ?? '', input: [...history, ...inputItems(body.input)] } });
-      // The gateway's estimate (about 4 characters a token plus item framing); no upstream call is made or billed.
-      return c.json({ object: 'response.input_tokens', input_tokens: Math.ceil(f.chars / 4) + 4 * f.messageCount + 3 });
+      const { inputTokens } = exchangeFacts({ endpoint: 'responses', body: { ...body, model: body.model ?? '', input: [...history, ...inputItems(body.input)] } }, 'chat');
+      // The gateway's estimate, as admission makes it; no upstream call is made or billed.
+      return c.json({ object: 'response.input_tokens', input_tokens: inputTokens });
     })
     .get('/v1/responses/:id', async (c) => {
       const row = await keeper.find(c.req.param('id'), ownerOf(c.get('principal')));
