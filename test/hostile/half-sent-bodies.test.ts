@@ -73,6 +73,36 @@ test('200 authenticated half-sent bodies: /healthz answers at once, the cap refu
   expect(after).toBeLessThan(before + 20);
 }, 20_000);
 
+test('slow headers (slowloris): 300 sockets that trickle header lines are closed by the header timer, /healthz answers meanwhile', async () => {
+  // Bun (uWS) gives a request head a fixed time to complete (about 10 s, checked every 4 s),
+  // not reset by the bytes that do arrive, whatever the idle timeout: a client that sends one
+  // header line a second still loses its socket. Measured with Bun 1.4.5: closed at ~12.0 s.
+  const before = await openFds(gw.proc.pid);
+  const clients: RawClient[] = [];
+  for (let i = 0; i < 300; i++) clients.push(await rawClient(gw.url, `GET /v1/models HTTP/1.1\r\nhost: tollgate\r\n`));
+  let n = 0;
+  const drip = setInterval(() => {
+    n++;
+    for (const c of clients) if (!c.isClosed()) c.socket.write(`x-drip-${n}: ${'a'.repeat(20)}\r\n`);
+  }, 500);
+  await Bun.sleep(300);
+  const latencies = [await healthzMs(), await healthzMs(), await healthzMs()];
+  const times = await Promise.race([Promise.all(clients.map((c) => c.closed)), Bun.sleep(25_000).then(() => undefined)]);
+  clearInterval(drip);
+  const open = clients.filter((c) => !c.isClosed()).length;
+  for (const c of clients) c.socket.destroy();
+  const answered = clients.filter((c) => c.received() !== '').length;
+  const after = await openFds(gw.proc.pid);
+  console.log(`slow headers: ${n} header lines sent per socket; /healthz ${latencies.map((l) => l.toFixed(1)).join(', ')} ms; first closed ${Math.round(Math.min(...(times ?? [0])))} ms, last ${Math.round(Math.max(...(times ?? [0])))} ms; fds ${before} before, ${after} after`);
+  expect(Math.max(...latencies)).toBeLessThan(500);
+  expect(open).toBe(0);
+  // No request was ever formed: nothing reached the gateway's handlers, nothing was answered.
+  expect(answered).toBe(0);
+  // Every socket outlived several drips (the bytes were accepted) and was still cut by the timer.
+  expect(Math.min(...(times ?? [0]))).toBeGreaterThan(5_000);
+  expect(after).toBeLessThan(before + 20);
+}, 40_000);
+
 test('without credentials: 401 before the body is read, and the connection is closed at once', async () => {
   const c = await rawClient(gw.url, postHead('/v1/chat/completions', 10_000) + '{"model"');
   const ms = await Promise.race([c.closed, Bun.sleep(1_000).then(() => -1)]);
