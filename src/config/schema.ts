@@ -272,6 +272,17 @@ export const configSchema = z.strictObject({
       format: z.enum(['json', 'text']).default('json'),
     })
     .default({ level: 'info', format: 'json' }),
+  /** Prometheus metrics at GET /metrics. */
+  metrics: z
+    .strictObject({
+      /** Off: nothing is counted and /metrics answers 404. */
+      enabled: z.boolean().default(true),
+      /** A bearer token for /metrics (scrapers); the master key is accepted too. Without either, /metrics answers 403. */
+      token: z.string().min(16, 'a metrics token must be at least 16 characters').optional(),
+      /** Label request counters with the key's name (a label per key: more series). Key material never appears. */
+      key_labels: z.boolean().default(false),
+    })
+    .default({ enabled: true, key_labels: false }),
   /** The usage ledger: one row per request, written in batches off the request path. */
   ledger: z
     .strictObject({

@@ -102,6 +102,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     policyRevision = ev.revision;
     headers['x-tollgate-decision-id'] = ev.decision_id;
     const denied = denyError(ev);
+    deps.metrics?.decision(ev.failure ? 'error' : denied ? 'deny' : 'allow', denied?.status ?? 200, ev.eval_us);
     if (denied) throw denied;
     decision = ev.decision;
   }

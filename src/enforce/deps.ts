@@ -7,6 +7,7 @@ import type { SpendBook } from '../store/spend-book.ts';
 import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
 import type { HealthSource } from './provider-facts.ts';
+import type { Metrics } from '../obs/metrics.ts';
 
 /** What admission needs; all optional parts switch their step off when absent. */
 export interface EnforceDeps {
@@ -26,4 +27,6 @@ export interface EnforceDeps {
   defaultMaxTokens?: number;
   /** Provider health from the router, for the policy input. */
   health?: HealthSource;
+  /** Counts decisions and their evaluation time. */
+  metrics?: Pick<Metrics, 'decision'>;
 }

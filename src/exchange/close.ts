@@ -23,6 +23,8 @@ export interface Outcome {
   errorMessage?: string;
   /** Client hints the serving call did not send. */
   droppedParams?: string[];
+  /** Time spent in the gateway before the answer's headers, upstream attempts and waits between them excluded. */
+  overheadMs?: number;
   /** Decision id of a refusal (admission never finished, so it is not on base). */
   decisionId?: string;
   /** A policy deny's reasons, for the log line. */
@@ -109,6 +111,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     booked: base.admission?.hold.booked ?? [],
     latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
+    overhead_ms: o.overheadMs,
   };
   try {
     base.admission?.hold.settle({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });

@@ -50,6 +50,8 @@ export interface Served<T, V> {
   value: V;
   /** Client hints the serving call did not send (UpstreamCall.dropped). */
   dropped: string[];
+  /** Time spent waiting between attempts (backoff, Retry-After), in ms. */
+  waitedMs: number;
 }
 
 type Opened<V> = { ok: true; value: V; ttfbMs: number } | { ok: false; failure: Failure };
@@ -204,7 +206,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         if (!stream) finish(false, opened.ttfbMs);
         dep.breaker.success(router.now(), cfg.breaker, gate.probe);
         attempts.push({ provider: target.provider, model: target.model, status: 200, ms, key: keyNo });
-        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [] };
+        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [], waitedMs: waited };
       }
       const f = opened.failure;
       const verdict = classify(f);

@@ -1,7 +1,7 @@
 import type { GatewayConfig, ProviderConfig } from '../config/schema.ts';
 import { realClock, type Clock } from '../lib/clock.ts';
 import { apiKeysOf } from '../providers/credentials.ts';
-import { createBreaker, type Breaker } from './breaker.ts';
+import { createBreaker, type BreakerState, type Breaker } from './breaker.ts';
 import { probeConnect } from './connect-probe.ts';
 import { createHealth, median, type Health } from './health.ts';
 import { createKeyPool, type KeyPool } from './keys.ts';
@@ -46,6 +46,17 @@ export interface Router {
   probe(url: string, timeoutMs: number): Promise<boolean | 'timeout'>;
   /** Health per configured provider, for the policy input. Cached for 250 ms. */
   providerHealth(config: GatewayConfig): Record<string, ProviderHealth>;
+  /** Every deployment the router has seen, as metrics show it. */
+  deployments(windowMs: number): DeploymentState[];
+}
+
+/** One deployment's state at a moment: breaker, in-flight attempts, recent error rate. */
+export interface DeploymentState {
+  provider: string;
+  model: string;
+  breaker: BreakerState;
+  inflight: number;
+  error_rate: number;
 }
 
 const WARM_MS = 30_000;
@@ -109,6 +120,10 @@ export function createRouter(opts: RouterOptions = {}): Router {
     answered: (origin) => void origins.set(origin, now()),
     probe: opts.probe ?? ((url, timeoutMs) => probeConnect(url, timeoutMs, clock)),
     providerHealth,
+    deployments(windowMs) {
+      const t = now();
+      return [...deployments.values()].map(({ provider, d }) => ({ provider, model: d.id.slice(provider.length + 1), breaker: d.breaker.state(t), inflight: d.inflight, error_rate: d.health.errorRate(t, windowMs) }));
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { messagesRoute } from './routes/messages.ts';
 import { countTokensRoute } from './routes/count-tokens.ts';
 import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { metricsRoute } from './routes/metrics.ts';
 import { createRouter } from '../routing/router.ts';
 import { uploadGate } from './upload-gate.ts';
 import { ledgerGate } from './middleware/ledger-gate.ts';
@@ -59,6 +60,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.use('/v1/*', ledgerGate(deps.ledger));
 
   app.route('/', healthRoute(deps));
+  app.route('/', metricsRoute(deps));
   app.route('/', modelsRoute(deps));
   app.route('/', chatCompletionsRoute(deps));
   app.route('/', completionsRoute(deps));

@@ -9,6 +9,7 @@ import type { Drain } from './drain.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { UploadGate } from './upload-gate.ts';
 import type { UsageWriter } from '../store/usage-writer.ts';
+import type { Metrics } from '../obs/metrics.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -17,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   /** The database for the admin API; without it /admin answers 503. */
   store?: Store;
+  /** Prometheus metrics for GET /metrics; absent when metrics are off. */
+  metrics?: Metrics;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;
   /** The ledger's health: /readyz shows it, and new requests are refused while it takes no rows. */

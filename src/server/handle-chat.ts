@@ -28,18 +28,20 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
   try {
     if (!stream) {
       const served = await routeJson(input);
-      ex.close({ ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
-      return c.json(served.value as object, 200, responseHeaders(c, admission, served));
+      const meta = servedMeta(c, served);
+      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
+      return c.json(served.value as object, 200, responseHeaders(c, admission, served, meta));
     }
     const served = await routeStream(input);
+    const meta = servedMeta(c, served);
     const release = deps.drain?.hold();
     const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt') }, (end) => {
       release?.();
-      ex.close({ ...servedMeta(served), status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
+      ex.close({ ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
     });
     return new Response(body, {
       status: 200,
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...responseHeaders(c, admission, served) },
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...responseHeaders(c, admission, served, meta) },
     });
   } catch (e) {
     throw failed(ex, e);

@@ -33,17 +33,25 @@ interface ServedTarget {
   target: Target;
   attempts: Attempt[];
   dropped?: string[];
+  waitedMs?: number;
 }
 
-/** The served target as the ledger records it. */
-export function servedMeta(s: ServedTarget) {
-  return { provider: s.target.provider, servedModel: s.target.model, attempts: s.attempts, droppedParams: s.dropped?.length ? s.dropped : undefined };
+/**
+ * The served target as the ledger records it, taken when the answer's headers are ready: the
+ * gateway's overhead is the time since the request arrived less the upstream attempts and the
+ * waits between them (what Tollgate itself added: reading, admission, policy, translation).
+ */
+export function servedMeta(c: Context<Env>, s: ServedTarget) {
+  const upstreamMs = s.attempts.reduce((sum, a) => sum + a.ms, 0) + (s.waitedMs ?? 0);
+  const overheadMs = Math.max(0, performance.now() - c.get('startedAt') - upstreamMs);
+  return { provider: s.target.provider, servedModel: s.target.model, attempts: s.attempts, droppedParams: s.dropped?.length ? s.dropped : undefined, overheadMs };
 }
 
-/** Which target served, after how many attempts (and each attempt in short), and the hints it did not send. */
-export function responseHeaders(c: Context<Env>, admission: Admission<RequestBody>, s: ServedTarget): Record<string, string> {
+/** Which target served, after how many attempts (and each attempt in short), the hints it did not send, and the gateway's own time. */
+export function responseHeaders(c: Context<Env>, admission: Admission<RequestBody>, s: ServedTarget, meta: { overheadMs: number }): Record<string, string> {
   return {
     ...admission.headers,
+    'x-tollgate-overhead-ms': meta.overheadMs.toFixed(2),
     'x-tollgate-served-by': `${s.target.provider}/${s.target.model}`,
     'x-tollgate-attempts': String(s.attempts.length),
     'x-tollgate-attempt-log': attemptLog(s.attempts),

@@ -10,7 +10,9 @@ import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
 import { displayUrl, openStore, startupError } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
-import { usageWriter } from '../store/usage-writer.ts';
+import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
+import type { UsageRecord } from '../store/usage-record.ts';
+import { createMetrics, type Metrics } from '../obs/metrics.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -32,6 +34,15 @@ import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
 import { planReload } from '../config/restart-fields.ts';
+
+/** Where each finished request's record goes: the ledger, and the metrics. */
+function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined): ((r: UsageRecord) => void) | undefined {
+  if (!ledger && !metrics) return undefined;
+  return (r) => {
+    metrics?.record(r);
+    ledger?.write(r);
+  };
+}
 
 export interface StartOptions {
   source: ConfigSource;
@@ -98,7 +109,10 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
   await storage(liveness.start());
   const rates = rateGate(store, logger);
-  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth };
+  const metrics = config.metrics.enabled
+    ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health() })
+    : undefined;
+  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
@@ -110,7 +124,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     lifted.add(req);
     server?.timeout(req, 0);
   };
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, onUsage: ledger ? (r) => ledger.write(r) : undefined, ledger, clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, metrics, onUsage: usageSink(ledger, metrics), ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,

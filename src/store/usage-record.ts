@@ -40,4 +40,6 @@ export interface UsageRecord {
   booked?: { scope: 'key' | 'team'; period: 'day' | 'week' | 'month' }[];
   latency_ms: number;
   ttft_ms?: number;
+  /** Time spent in the gateway itself before the answer's headers (metrics; not a ledger column). */
+  overhead_ms?: number;
 }

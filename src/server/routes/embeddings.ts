@@ -16,8 +16,9 @@ export function embeddingsRoute(deps: AppDeps) {
     const { ex, admission } = await admitRequest(c, deps, { endpoint: 'embeddings', body }, 'embeddings', false);
     try {
       const served = await routeJson(routeInput(c, deps, admission, admission.request.body, (adapter) => embeddingsTranslator(adapter.wire, adapter.name)));
-      ex.close({ ...servedMeta(served), status: 200, outcome: 'ok', usage: served.translator.usage() });
-      return c.json(served.value as object, 200, responseHeaders(c, admission, served));
+      const meta = servedMeta(c, served);
+      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
+      return c.json(served.value as object, 200, responseHeaders(c, admission, served, meta));
     } catch (e) {
       throw failed(ex, e);
     }
