@@ -1,9 +1,9 @@
 /**
- * What metrics cost on the hot path. (1) The per-request observation alone: Metrics.record for a
+ * What metrics and traces cost on the hot path. (1) The per-request observation alone: Metrics.record for a
  * realistic usage record plus Metrics.decision, µs per request. (2) A whole request through a real
  * gateway (mock provider, policy off, ledger on a file database), CPU µs of this process per
- * request with metrics on and off, sequential, after a warm-up; and one scrape's render time
- * after the traffic.
+ * request with metrics off, metrics on, and metrics + tracing on (every request sampled, spans
+ * exported over OTLP/HTTP to a local receiver that discards them), sequential, after a warm-up.
  *
  *   bun bench/metrics-overhead.ts [--n 3000]
  */
@@ -40,11 +40,12 @@ async function observationCost() {
   return { us, renderMs: performance.now() - r, bytes: text.length };
 }
 
-async function perRequestCpu(metrics: boolean) {
+async function perRequestCpu(metrics: boolean, tracing?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-metrics-'));
   const gw = await startTestGateway({
     database: { url: `file:${join(dir, 'db.sqlite')}` },
     metrics: { enabled: metrics, token: 'bench-metrics-token-0123' },
+    ...(tracing ? { tracing: { endpoint: tracing, batch_ms: 200 } } : {}),
     providers: { mock: { type: 'mock' } },
     models: { chat: { provider: 'mock', model: 'mock/ok' } },
   });
@@ -62,12 +63,18 @@ async function perRequestCpu(metrics: boolean) {
 
 const obs = await observationCost();
 console.log(`observation: ${obs.us.toFixed(2)} µs per request (record + decision); render ${obs.renderMs.toFixed(2)} ms, ${obs.bytes} bytes`);
-// Alternate to spread machine noise over both.
-const on: number[] = [];
+const sink = Bun.serve({ port: 0, fetch: async (req) => (await req.arrayBuffer(), Response.json({})) });
+const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
+// Alternate to spread machine noise over all three.
 const off: number[] = [];
+const on: number[] = [];
+const traced: number[] = [];
 for (let round = 0; round < 2; round++) {
   off.push((await perRequestCpu(false)).cpuUs);
   on.push((await perRequestCpu(true)).cpuUs);
+  traced.push((await perRequestCpu(true, otlp)).cpuUs);
 }
+sink.stop(true);
 const best = (xs: number[]) => Math.min(...xs);
-console.log(`whole request (client and gateway in this process), CPU µs per request: metrics off ${best(off).toFixed(0)}, on ${best(on).toFixed(0)} (difference ${(best(on) - best(off)).toFixed(0)} µs; runs off ${off.map((x) => x.toFixed(0)).join('/')}, on ${on.map((x) => x.toFixed(0)).join('/')})`);
+const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
+console.log(`whole request (client and gateway in this process), CPU µs per request, best of ${off.length}: metrics off ${best(off).toFixed(0)} (${runs(off)}), metrics on ${best(on).toFixed(0)} (${runs(on)}), metrics + tracing ${best(traced).toFixed(0)} (${runs(traced)})`);

@@ -283,6 +283,21 @@ export const configSchema = z.strictObject({
       key_labels: z.boolean().default(false),
     })
     .default({ enabled: true, key_labels: false }),
+  /** OpenTelemetry traces over OTLP/HTTP; off unless set. */
+  tracing: z
+    .strictObject({
+      /** The collector's OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces. */
+      endpoint: url,
+      headers: z.record(z.string(), z.string()).default({}),
+      service_name: z.string().min(1).default('tollgate'),
+      /** Share of new traces kept; a client's sampled traceparent is followed (parent-based). */
+      sample_ratio: z.number().min(0).max(1).default(1),
+      batch_ms: z.number().int().min(10).max(60_000).default(1_000),
+      /** Spans waiting for export at most; past it new spans are dropped. */
+      max_queue: z.number().int().min(1).max(100_000).default(2_048),
+      export_timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
+    })
+    .optional(),
   /** The usage ledger: one row per request, written in batches off the request path. */
   ledger: z
     .strictObject({

@@ -27,6 +27,8 @@ export interface SendInput {
   /** How much of an error response is read (routing.limits.error_body_bytes). */
   errorBodyBytes: number;
   clientSignal: AbortSignal;
+  /** Trace context for the provider (`traceparent`), when tracing is on. */
+  traceHeaders?: Record<string, string>;
 }
 
 /** An upstream that answered 2xx: its response, the attempt's watchdog, and how to let go of it. */
@@ -87,7 +89,7 @@ export async function send(i: SendInput): Promise<Sent> {
   try {
     // Bun's own idle timer (5 min by default) is switched off: the watchdog governs. Redirects
     // are never followed: the request carries the provider's key, which must not reach another origin.
-    const init: RequestInit & { timeout?: boolean } = { ...prepared.init, signal: ac.signal, timeout: false, redirect: 'manual' };
+    const init: RequestInit & { timeout?: boolean } = { ...prepared.init, ...(i.traceHeaders && { headers: { ...prepared.init.headers, ...i.traceHeaders } }), signal: ac.signal, timeout: false, redirect: 'manual' };
     res = await dog.race(adapter.fetch(prepared.url, init));
     headers = true;
     probe?.cancel();

@@ -5,6 +5,7 @@ import { apiKeysOf } from '../providers/credentials.ts';
 import type { ChatTranslator, ProviderAdapter, TranslateContext, UpstreamCall, Usage } from '../providers/types.ts';
 import { clientGone, readJson, send, type Answer } from './attempt.ts';
 import { backoffMs } from './backoff.ts';
+import type { RequestTrace } from '../obs/tracing.ts';
 import { orderTargets, type BalancerView } from './balancer.ts';
 import { classify, type Failure, type Verdict } from './classify.ts';
 import { exhausted, relayed, secretsOf } from './route-error.ts';
@@ -41,6 +42,8 @@ export interface RouteInput<T, Req> {
   translatorFor: TranslatorFor<T>;
   /** The model name a response from this target carries. */
   modelName: (t: Target) => string;
+  /** The request's trace: a span per attempt, carried to the provider. */
+  trace?: Pick<RequestTrace, 'attempt'>;
 }
 
 export interface Served<T, V> {
@@ -173,11 +176,14 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const keyNo = keys.length > 1 ? pick.index + 1 : undefined;
       dep.inflight++;
       let done = false;
+      const span = input.trace?.attempt(target.provider, target.model);
+      let result: { status: number | string; error?: string } = { status: 'cancelled' };
       /** Ends the attempt's in-flight count and records its outcome (none when it was cut short). */
       const finish = (failed: boolean | undefined, ttfbMs?: number) => {
         if (done) return;
         done = true;
         dep.inflight--;
+        span?.end(result);
         if (failed !== undefined) dep.health.record(router.now(), { failed, ttfbMs, stream }, cfg.health.ewma_alpha);
       };
       let opened: Opened<V>;
@@ -186,11 +192,12 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         // runs to stream_total_ms while it keeps producing (idle_ms), not to the request's deadline.
         const left = deadline - started;
         const timers = stream ? { ttfbMs: Math.min(s.ttfbMs, left), deadline: started + Math.max(s.streamTotalMs, left) } : { ttfbMs: s.ttfbMs, deadline };
-        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, idleMs: s.idleMs, ...timers, errorBodyBytes: s.errorBodyBytes, clientSignal: input.signal });
+        const sent = await send({ router, adapter, call, model: target.model, apiKey: pick.key || undefined, translator, connectMs: s.connectMs, idleMs: s.idleMs, ...timers, errorBodyBytes: s.errorBodyBytes, clientSignal: input.signal, traceHeaders: span?.headers });
         let ttfb: number | undefined;
         opened = sent.ok
           ? await open(sent.answer, translator, adapter, (v) => {
               if (v === 'failed') dep.breaker.failure(router.now(), cfg.breaker, false);
+              result = v === 'failed' ? { status: 'stream_failed' } : v === 'cancelled' ? { status: 'cancelled' } : { status: 200 };
               finish(v === 'failed', ttfb);
             })
           : sent;
@@ -202,6 +209,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       }
       const ms = Math.round(router.now() - started);
       if (opened.ok) {
+        result = { status: 200 };
         // A stream reports its end through the opener's callback; a JSON answer is done now.
         if (!stream) finish(false, opened.ttfbMs);
         dep.breaker.success(router.now(), cfg.breaker, gate.probe);
@@ -212,6 +220,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const verdict = classify(f);
       last = f.error;
       attempts.push({ provider: target.provider, model: target.model, status: attemptStatus(f), ms, key: keyNo, error: f.error.message });
+      result = { status: attemptStatus(f), error: f.error.message };
       finish(verdict.breaker);
       note(f.status === 429, f.retryAfterMs ?? cfg.keys.rate_limit_cooldown_ms);
       const after = router.now();

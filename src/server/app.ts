@@ -49,9 +49,13 @@ export function createApp(given: AppDeps): Hono<Env> {
     c.set('schema', clientSchemaOf(c.req.path, c.req.raw.headers));
     const body: BodyScope = { gate: uploads, tickets: [], onRead: deps.bodyRead && (() => deps.bodyRead!(c.req.raw)) };
     c.set('body', body);
+    const trace = deps.tracing && c.req.path.startsWith('/v1/') ? deps.tracing.start(c.get('requestId'), c.req.method, c.req.path, c.req.raw.headers) : undefined;
+    c.set('trace', trace);
     try {
       await next();
     } finally {
+      // A request that became an exchange ends its span with its usage record instead.
+      trace?.end(c.res.status);
       // The body's bytes stay held until the handler is done with them (a stream: once it has started).
       for (const t of body.tickets) t.release();
     }

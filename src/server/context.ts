@@ -2,6 +2,7 @@ import type { ClientSchema } from '../lib/render-error.ts';
 import type { Runtime } from '../config/runtime.ts';
 import type { Principal } from './middleware/auth.ts';
 import type { UploadGate, UploadTicket } from './upload-gate.ts';
+import type { RequestTrace } from '../obs/tracing.ts';
 
 /** The request's hold on the upload gate, released when its handler ends. */
 export interface BodyScope {
@@ -20,5 +21,7 @@ export interface Env {
     principal: Principal;
     startedAt: number;
     body: BodyScope;
+    /** The request's span, when tracing is on (API routes only). */
+    trace: RequestTrace | undefined;
   };
 }

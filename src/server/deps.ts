@@ -10,6 +10,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { UploadGate } from './upload-gate.ts';
 import type { UsageWriter } from '../store/usage-writer.ts';
 import type { Metrics } from '../obs/metrics.ts';
+import type { Tracing } from '../obs/tracing.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -20,6 +21,8 @@ export interface AppDeps {
   store?: Store;
   /** Prometheus metrics for GET /metrics; absent when metrics are off. */
   metrics?: Metrics;
+  /** OpenTelemetry traces; absent unless tracing.endpoint is set. */
+  tracing?: Tracing;
   /** Called once per finished request (success, failure or interrupted stream). */
   onUsage?: (record: UsageRecord) => void;
   /** The ledger's health: /readyz shows it, and new requests are refused while it takes no rows. */

@@ -26,6 +26,7 @@ export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Ad
     signal: c.req.raw.signal,
     translatorFor,
     modelName: servedModelName(runtime, admission.publicModel),
+    trace: c.get('trace'),
   };
 }
 

@@ -13,6 +13,7 @@ import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { createMetrics, type Metrics } from '../obs/metrics.ts';
+import type { Tracing } from '../obs/tracing.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -35,11 +36,12 @@ import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
 import { planReload } from '../config/restart-fields.ts';
 
-/** Where each finished request's record goes: the ledger, and the metrics. */
-function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined): ((r: UsageRecord) => void) | undefined {
-  if (!ledger && !metrics) return undefined;
+/** Where each finished request's record goes: the ledger, the metrics, and the request's span. */
+function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined, tracing: Tracing | undefined): ((r: UsageRecord) => void) | undefined {
+  if (!ledger && !metrics && !tracing) return undefined;
   return (r) => {
     metrics?.record(r);
+    tracing?.finish(r);
     ledger?.write(r);
   };
 }
@@ -112,6 +114,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const metrics = config.metrics.enabled
     ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health() })
     : undefined;
+  // The OpenTelemetry SDK is loaded only when traces are configured.
+  const tracing = config.tracing ? await (await import('../obs/tracing.ts')).createTracing(config.tracing, (p) => holder.current().config.providers[p]?.type) : undefined;
   const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
@@ -124,7 +128,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     lifted.add(req);
     server?.timeout(req, 0);
   };
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, metrics, onUsage: usageSink(ledger, metrics), ledger, clientIp: (req) => server?.requestIP(req)?.address });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -188,6 +192,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await server.stop(true);
       await Promise.all([...settling]);
       await ledger?.close();
+      await tracing?.shutdown().catch((e: unknown) => logger.warn('traces not exported at shutdown', { error: String(e) }));
       const released = await budgets.close().then(
         () => true,
         (e: unknown) => (logger.error('budget leases not released; a live instance releases them within 30 s', { error: String(e) }), false),
