@@ -2,7 +2,8 @@
 #
 #   rate_limit      {rpm, tpm} for the team
 #   max_tokens      caps the completion tokens a request may ask for
-#   log_prompts     true to keep prompts in logs (never for prompts with PII)
+#   log_prompts     true to keep each prompt and answer (prompt capture, docs/ledger.md;
+#                   never for prompts with PII)
 #   business_hours  {off_hours_rpm}: an example time rule, a lower rpm outside
 #                   Monday–Friday 08:00–18:00 UTC
 package gateway

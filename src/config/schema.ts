@@ -319,6 +319,15 @@ export const configSchema = z.strictObject({
   routing: routingSchema.default(ROUTING),
   /** Price overrides and additions, USD per 1M tokens, keyed by upstream model id or public model name. */
   prices: priceOverridesSchema.default({}),
+  /** Prompt capture: what is kept of a request and its answer when the policy decides `log_prompts: true`. */
+  capture: z
+    .strictObject({
+      /** Bytes kept of each side (the request, the answer); past it the text is cut and the row says so. */
+      max_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+      /** How long captures are kept: `30d`, `12h`, `90m`, or `forever`. */
+      retention: retention.default(RETENTION_30D),
+    })
+    .default({ max_bytes: 256 * 1024, retention: RETENTION_30D }),
   /** The Responses API's stored responses (`store: true`). */
   responses: z
     .strictObject({

@@ -4,6 +4,7 @@ import type { UsageRecord } from '../store/usage-record.ts';
 import { priceUsage } from './price-usage.ts';
 import { countTokens } from '../lib/tokenize.ts';
 import type { Exchange } from './exchange.ts';
+import { capturePrompt } from './capture.ts';
 
 export interface Outcome {
   status: number;
@@ -23,6 +24,8 @@ export interface Outcome {
   errorMessage?: string;
   /** Client hints the serving call did not send. */
   droppedParams?: string[];
+  /** The answer the client got (a stream: reassembled), for prompt capture. */
+  response?: { value: unknown; truncated?: boolean };
   /** Time spent in the gateway before the answer's headers, upstream attempts and waits between them excluded. */
   overheadMs?: number;
   /** Decision id of a refusal (admission never finished, so it is not on base). */
@@ -112,6 +115,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
     overhead_ms: o.overheadMs,
+    capture: base.admission?.decision?.log_prompts === true ? capturePrompt(base.admission.request.body, o.response, { types: base.admission.decision.redact ?? [], maxBytes: runtime.config.capture.max_bytes, retentionMs: runtime.config.capture.retention }) : undefined,
   };
   try {
     base.admission?.hold.settle({ costMicros: record.cost_micros, tokens: usage.input_tokens + usage.output_tokens });

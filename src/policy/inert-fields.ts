@@ -7,7 +7,6 @@ import { isTestFile } from './policy-files.ts';
  */
 export const INERT_FIELDS = {
   cache: 'no response cache exists yet: every request goes upstream',
-  log_prompts: 'prompts and completions are never logged, whatever it says',
 } as const;
 
 /**
@@ -22,7 +21,7 @@ export function inertFieldWarnings(files: Record<string, string>): RegoProblem[]
     const seen = new Set<string>();
     text.split('\n').forEach((raw, i) => {
       const line = raw.replace(/#.*$/, '');
-      for (const m of line.matchAll(/\b(cache|log_prompts)\b/g)) {
+      for (const m of line.matchAll(/\b(cache)\b/g)) {
         const field = m[1] as keyof typeof INERT_FIELDS;
         if (seen.has(field)) continue;
         seen.add(field);

@@ -29,15 +29,16 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
     if (!stream) {
       const served = await routeJson(input);
       const meta = servedMeta(c, served);
-      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
+      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage(), response: { value: served.value } });
       return c.json(served.value as object, 200, responseHeaders(c, admission, served, meta));
     }
     const served = await routeStream(input);
     const meta = servedMeta(c, served);
     const release = deps.drain?.hold();
-    const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt') }, (end) => {
+    const capture = admission.decision?.log_prompts === true ? c.get('runtime').config.capture.max_bytes : undefined;
+    const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt'), capture }, (end) => {
       release?.();
-      ex.close({ ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, billedAttempts: 1 + billedFailures(served.attempts) });
+      ex.close({ ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, response: end.response, billedAttempts: 1 + billedFailures(served.attempts) });
     });
     return new Response(body, {
       status: 200,

@@ -6,6 +6,7 @@ import type { ClientSchema } from '../lib/render-error.ts';
 import type { Served } from '../routing/execute.ts';
 import type { StreamVerdict, UpstreamStream } from '../routing/stream.ts';
 import { deliveredCounter } from './delivered.ts';
+import { streamReassembler } from '../exchange/reassemble.ts';
 
 export interface StreamEnd {
   usage: Usage;
@@ -18,6 +19,8 @@ export interface StreamEnd {
   /** ok, interrupted (client left), shutdown, or the error kind that cut the stream. */
   outcome: string;
   ttftMs?: number;
+  /** The answer reassembled from the events, when RelayOptions.capture asked for it. */
+  response?: { value: unknown; truncated: boolean };
 }
 
 export interface RelayOptions {
@@ -27,6 +30,8 @@ export interface RelayOptions {
   shutdown?: AbortSignal;
   /** The request's start (performance.now), for the time to first token. */
   startedAt: number;
+  /** Reassemble the answer (prompt capture), keeping at most this many characters of its text. */
+  capture?: number;
 }
 
 const enc = new TextEncoder();
@@ -44,6 +49,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
   let finished = false;
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
   const delivered = deliveredCounter(o.schema);
+  const whole = o.capture === undefined ? undefined : streamReassembler(o.schema, o.capture);
 
   const finish = (outcome: string, verdict: StreamVerdict) => {
     if (finished) return;
@@ -51,7 +57,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
     o.clientSignal.removeEventListener('abort', onClientGone);
     o.shutdown?.removeEventListener('abort', onShutdown);
     upstream.close(verdict);
-    done({ usage: partialUsage(translator.usage(), outcome, delivered.estimatedTokens()), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens(), deliveredText: delivered.text(), deliveredEvents: delivered.events() });
+    done({ usage: partialUsage(translator.usage(), outcome, delivered.estimatedTokens()), outcome, ttftMs, deliveredTokens: delivered.estimatedTokens(), deliveredText: delivered.text(), deliveredEvents: delivered.events(), response: whole?.result() });
   };
   const onClientGone = () => finish('interrupted', 'cancelled');
   const onShutdown = () => {
@@ -84,6 +90,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
           ttftMs ??= Math.round(performance.now() - o.startedAt);
           for (const ev of batch) {
             delivered.see(ev);
+            whole?.see(ev);
             controller.enqueue(sseFrame(ev));
           }
           return;

@@ -184,3 +184,27 @@ export const storedResponses = sqliteTable(
   },
   (t) => [index('responses_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * Prompt capture: the request and the answer of a request whose policy decision said
+ * `log_prompts: true` (and only those), PII-masked as the decision says and size-capped
+ * (capture.max_bytes per side). Joined to its usage row by request_id; written in the same
+ * transaction. `expires_at` (ms) comes from capture.retention.
+ */
+export const promptCaptures = sqliteTable(
+  'prompt_captures',
+  {
+    requestId: text('request_id').primaryKey(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    /** JSON of the request as it left for the provider (after redaction). */
+    request: text('request').notNull(),
+    /** JSON of the answer the client got (a stream: reassembled); null when none came. */
+    response: text('response'),
+    /** 1 when either side was cut at capture.max_bytes (that side is then a prefix, not JSON). */
+    truncated: integer('truncated', { mode: 'boolean' }).notNull().default(false),
+    /** PII types masked, comma-separated. */
+    redacted: text('redacted').notNull().default(''),
+  },
+  (t) => [index('prompt_captures_expires_at').on(t.expiresAt)],
+);

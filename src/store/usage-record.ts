@@ -1,5 +1,6 @@
 import type { Usage } from '../providers/types.ts';
 import type { Attempt } from '../routing/target.ts';
+import type { PromptCapture } from '../exchange/capture.ts';
 
 /** What one request cost and how it went; the ledger stores it. */
 export interface UsageRecord {
@@ -42,4 +43,6 @@ export interface UsageRecord {
   ttft_ms?: number;
   /** Time spent in the gateway itself before the answer's headers (metrics; not a ledger column). */
   overhead_ms?: number;
+  /** The request and answer, kept only when the decision says `log_prompts: true`. */
+  capture?: PromptCapture;
 }

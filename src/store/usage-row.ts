@@ -8,15 +8,36 @@ export type { SpendItem } from './spend-book.ts';
 
 export type UsageRow = typeof usage.$inferInsert;
 
-/** One ledger entry: the row and the spend it still has to book. This is also a journal line. */
+/** What prompt capture keeps of one request (the policy said `log_prompts: true`). */
+export interface CaptureRow {
+  request: string;
+  response: string | null;
+  truncated: boolean;
+  redacted: string;
+  expiresAt: number | null;
+}
+
+/** One ledger entry: the row, the spend it still has to book, and its prompt capture. This is also a journal line. */
 export interface LedgerEntry {
   row: UsageRow;
   spend: SpendItem[];
+  capture?: CaptureRow;
 }
 
-/** The row, and the spend the spend book says it still has to book. */
+/** The row, the spend the spend book says it still has to book, and the capture if there is one. */
 export function toEntry(r: UsageRecord): LedgerEntry {
-  return { row: toRow(r), spend: unreservedSpend(r) };
+  const c = r.capture;
+  const row = toRow(r);
+  const expiresAt = c?.retentionMs == null ? null : row.createdAt! + c.retentionMs;
+  return { row, spend: unreservedSpend(r), ...(c && { capture: { request: c.request, response: c.response, truncated: c.truncated, redacted: c.redacted.join(','), expiresAt } }) };
+}
+
+/** Inserts the captures of these entries (none: no statement), written with their rows. */
+export function captureStatements(entries: LedgerEntry[]): { sql: string; args: InValue[] }[] {
+  // One statement per capture: each is up to 2 × capture.max_bytes, never one giant statement.
+  return entries.flatMap(({ row, capture: c }) =>
+    c ? [{ sql: 'INSERT OR IGNORE INTO prompt_captures (request_id, created_at, expires_at, request, response, truncated, redacted) VALUES (?, ?, ?, ?, ?, ?, ?)', args: [row.requestId, row.createdAt ?? Date.now(), c.expiresAt, c.request, c.response, c.truncated ? 1 : 0, c.redacted] }] : [],
+  );
 }
 
 function toRow(r: UsageRecord): UsageRow {

@@ -3,8 +3,11 @@ import type { UsageRecord } from './usage-record.ts';
 import type { Store } from './client.ts';
 import { spendStatements } from './spend-book.ts';
 import { firstLine } from './first-line.ts';
-import { rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
+import { captureStatements, rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
 import type { UsageJournal } from './usage-journal.ts';
+
+/** How often expired prompt captures are deleted. */
+const CAPTURE_PURGE_MS = 10 * 60_000;
 
 /** What /readyz shows of the ledger. */
 export interface LedgerHealth {
@@ -100,7 +103,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       // holding the database for long.
       for (let i = 0; i < batch.length; i += chunk) {
         const part = batch.slice(i, i + chunk);
-        await store.client.batch([insert(part.map((e) => e.row)), ...spendStatements(part.flatMap((e) => e.spend))], 'write');
+        await store.client.batch([insert(part.map((e) => e.row)), ...spendStatements(part.flatMap((e) => e.spend)), ...captureStatements(part)], 'write');
         committed = Math.min(batch.length, i + chunk);
         if (committed < batch.length) await new Promise((r) => setImmediate(r));
       }
@@ -136,7 +139,8 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     const tx = await store.client.transaction('write');
     try {
       const added = new Set((await tx.execute(insert(entries.map((e) => e.row), true))).rows.map((r) => String(r.request_id)));
-      const stmts = spendStatements(entries.filter((e) => added.has(e.row.requestId)).flatMap((e) => e.spend));
+      const fresh = entries.filter((e) => added.has(e.row.requestId));
+      const stmts = [...spendStatements(fresh.flatMap((e) => e.spend)), ...captureStatements(fresh)];
       for (const s of stmts) await tx.execute(s);
       await tx.commit();
     } finally {
@@ -161,6 +165,20 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     return { rows, files: files.length };
   }
 
+  /** Expired prompt captures (capture.retention) go, at most once per CAPTURE_PURGE_MS. */
+  let purgedAt = -Infinity;
+  async function purgeCaptures(): Promise<void> {
+    const now = Date.now();
+    if (now - purgedAt < CAPTURE_PURGE_MS) return;
+    purgedAt = now;
+    try {
+      const r = await store.client.execute({ sql: 'DELETE FROM prompt_captures WHERE expires_at IS NOT NULL AND expires_at <= ?', args: [now] });
+      if (r.rowsAffected) logger.info('expired prompt captures purged', { rows: r.rowsAffected });
+    } catch (e) {
+      logger.warn('expired prompt captures not purged; retried later', { error: firstLine(e) });
+    }
+  }
+
   function flush(): Promise<void> {
     return exclusive(async () => {
       let wrote = false;
@@ -175,6 +193,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         }
         wrote = true;
       }
+      if (!dbDown) await purgeCaptures();
       // With nothing queued, the replay is also the probe that finds the database back.
       if (!journalled || queue.length || (wrote && dbDown)) return;
       try {
@@ -214,7 +233,8 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       if (!queue.length) return;
       // Neither the database nor the journal took them: the log is the last place they can go.
       logger.error('usage rows written nowhere; they are in this log', { rows: queue.length, journal_dir: journal?.dir, last_error: lastError?.message });
-      for (const e of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e) });
+      // The row and its spend; a prompt capture is not copied into the log.
+      for (const { capture, ...e } of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e), ...(capture ? { capture: 'omitted' } : {}) });
     },
     pending: () => queue.length + writing,
     accepting: () => !(dbDown && journalDown),

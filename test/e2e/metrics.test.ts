@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { parsePrometheus, sumOf, type PromSample } from '../support/prometheus.ts';
-import { startTestGateway } from '../helpers/gateway.ts';
+import { startPolicyGateway, startTestGateway } from '../helpers/gateway.ts';
 import { sha256Hex } from '../../src/lib/hash.ts';
 import type { Gateway } from '../../src/server/start.ts';
 
@@ -23,18 +23,11 @@ decision := {"allowed": true} if input.request.model != "blocked"
 `;
 
 beforeAll(async () => {
-  mkdirSync(join(dir, 'policies'));
-  writeFileSync(join(dir, 'policies', 'decision.rego'), POLICY);
-  gw = await startTestGateway({
-    server: { host: '127.0.0.1', port: 0 },
-    database: { url: `file:${join(dir, 'db.sqlite')}` },
-    ledger: { flush_ms: 20 },
+  gw = await startPolicyGateway(dir, POLICY, { name: 'ci-bot', team: 'ml', hash: `sha256:${sha256Hex(KEY)}` }, {
     metrics: { token: TOKEN },
     providers: { mock: { type: 'mock' } },
     models: { chat: { provider: 'mock', model: 'mock/ok' }, blocked: { provider: 'mock', model: 'mock/ok' }, broken: { provider: 'mock', model: 'mock/error-500' } },
     prices: { 'mock/ok': { input: 3, output: 15 } },
-    keys: [{ name: 'ci-bot', team: 'ml', hash: `sha256:${sha256Hex(KEY)}` }],
-    policy: { dir: join(dir, 'policies'), watch: false },
   });
 });
 afterAll(async () => {

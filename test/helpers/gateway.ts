@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import { startGateway, type Gateway } from '../../src/server/start.ts';
@@ -15,5 +17,22 @@ export async function startTestGateway(config: Record<string, unknown>, opts: { 
     quiet: true,
     clock: opts.clock,
     leaseClock: opts.leaseClock,
+  });
+}
+
+/**
+ * A gateway whose policy is one Rego file (written to dir/policies) and whose database is a file
+ * in `dir` (dir/db.sqlite, for the test to read), with one client key; `config` adds the rest.
+ */
+export async function startPolicyGateway(dir: string, policy: string, key: { name: string; team?: string; hash: string }, config: Record<string, unknown>): Promise<Gateway> {
+  mkdirSync(join(dir, 'policies'), { recursive: true });
+  writeFileSync(join(dir, 'policies', 'decision.rego'), policy);
+  return startTestGateway({
+    server: { host: '127.0.0.1', port: 0 },
+    database: { url: `file:${join(dir, 'db.sqlite')}` },
+    ledger: { flush_ms: 20 },
+    keys: [key],
+    policy: { dir: join(dir, 'policies'), watch: false },
+    ...config,
   });
 }

@@ -1,21 +1,29 @@
 import { expect, test } from 'bun:test';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPolicyRuntime } from '../../src/policy/runtime.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 
-// Finding 14: `cache` and `log_prompts` are accepted but not enforced; whoever sets them is told.
+// Finding 14: `cache` is accepted but not enforced; whoever sets it is told. (`log_prompts` now
+// acts: prompt capture, test/e2e/prompt-capture.test.ts.)
 const POLICIES = resolve(import.meta.dir, '../../policies');
 
-test('policy check warns, with file:line:col, about every decision field that has no effect', async () => {
+test('policy check warns, with file:line:col, about every decision field that has no effect, and no longer about log_prompts', async () => {
   // In-process (runCli, as src/main.ts runs it), with an empty compile cache of its own.
   const env = { ...(process.env as Record<string, string>), TOLLGATE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'tollgate-inert-cache-')) };
-  const { code, out, err } = await runCliInProcess(['policy', 'check', POLICIES], { cwd: process.cwd(), env });
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-inert-'));
+  mkdirSync(join(dir, 'gateway'));
+  writeFileSync(join(dir, 'gateway', 'd.rego'), 'package gateway\n\n# log_prompts in a comment is no use\ndecision := {"allowed": true, "log_prompts": true,\n  "cache": {"mode": "read"}}\n');
+  const { code, out, err } = await runCliInProcess(['policy', 'check', dir], { cwd: process.cwd(), env });
   expect(code).toBe(0);
   expect(out).toContain('OK');
-  expect(err).toContain(`${POLICIES}/gateway/decision.rego:38:`);
-  expect(err).toContain("the decision field 'log_prompts' has no effect");
+  expect(err).toContain(`${dir}/gateway/d.rego:5:4: warning: the decision field 'cache' has no effect`);
+  expect(err).not.toContain('log_prompts');
+  // The shipped policies set log_prompts, which is real now: no warning.
+  const shipped = await runCliInProcess(['policy', 'check', POLICIES], { cwd: process.cwd(), env });
+  expect(shipped.code).toBe(0);
+  expect(shipped.err).not.toContain('has no effect');
 }, 30_000);
 
 test('loading a policy that sets cache logs a warning (as serve does)', async () => {

@@ -17,7 +17,7 @@ export function embeddingsRoute(deps: AppDeps) {
     try {
       const served = await routeJson(routeInput(c, deps, admission, admission.request.body, (adapter) => embeddingsTranslator(adapter.wire, adapter.name)));
       const meta = servedMeta(c, served);
-      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage() });
+      ex.close({ ...meta, status: 200, outcome: 'ok', usage: served.translator.usage(), response: { value: served.value } });
       return c.json(served.value as object, 200, responseHeaders(c, admission, served, meta));
     } catch (e) {
       throw failed(ex, e);
