@@ -53,6 +53,7 @@ beforeAll(async () => {
         'local-cut': { provider: 'compat', model: 'llama-cut' },
         search: { provider: 'searching', model: 'gpt-chat' },
       },
+      responses: { max_row_bytes: 65_536, max_conversation_turns: 3 },
     },
     { logger: { debug() {}, info: (m, f) => m === 'request' || (f && 'endpoint' in f) ? rows.push({ m, ...f }) : undefined, warn() {}, error() {} } },
   );
@@ -139,6 +140,26 @@ describe('stored responses', () => {
     }
     // Still there for its owner.
     expect((await alice.responses.retrieve(r.id)).id).toBe(r.id);
+  });
+
+  test('bounds answer 400 in the OpenAI schema: an input too large to store, a conversation past its turns', async () => {
+    const big = 'z'.repeat(70_000);
+    const e = (await alice.responses.create({ model: 'local', input: big }).catch((err: unknown) => err)) as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBe(400);
+    expect(e.error).toMatchObject({ type: 'invalid_request_error', param: 'input', message: expect.stringContaining('store: false') });
+    expect((await alice.responses.create({ model: 'local', input: big, store: false })).status).toBe('completed');
+    let prev = (await alice.responses.create({ model: 'local', input: 'turn 1' })).id;
+    for (let i = 2; i <= 4; i++) prev = (await alice.responses.create({ model: 'local', input: `turn ${i}`, previous_response_id: prev })).id;
+    const sent = compat.requests.length;
+    const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local', input: 'turn 5', previous_response_id: prev }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { type: 'invalid_request_error', param: 'previous_response_id', code: 'conversation_too_long', message: expect.stringContaining('at most 3') } });
+    expect(compat.requests.length).toBe(sent);
+  });
+
+  test('an unknown model is refused before the stored conversation is read', async () => {
+    const e = (await bob.responses.create({ model: 'nope', input: 'x', previous_response_id: 'resp_whatever' }).catch((err: unknown) => err)) as InstanceType<typeof OpenAI.APIError>;
+    expect([e.status, (e.error as { param?: string }).param]).toEqual([404, 'model']);
   });
 
   test('store: false keeps nothing', async () => {
