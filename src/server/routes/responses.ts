@@ -11,6 +11,8 @@ import { GatewayError } from '../../lib/errors.ts';
 import { exchangeFacts } from '../../enforce/facts.ts';
 import { callerModelLists } from '../caller-models.ts';
 import { assertModelAllowed } from '../../enforce/model-glob.ts';
+import { replayEvents } from '../../providers/openai/responses-replay.ts';
+import { sseFrame } from '../../lib/sse.ts';
 
 const MAX_LIST = 100;
 
@@ -44,7 +46,21 @@ export function responsesRoute(deps: AppDeps, keeper: ResponseKeeper = responseK
       return c.json({ object: 'response.input_tokens', input_tokens: inputTokens });
     })
     .get('/v1/responses/:id', async (c) => {
-      return c.json(await keeper.response(c.req.param('id'), ownerOf(c.get('principal'))));
+      const stream = c.req.query('stream') ?? 'false';
+      if (stream !== 'true' && stream !== 'false') throw new GatewayError('invalid_request', `stream must be 'true' or 'false'.`, { param: 'stream' });
+      const after = c.req.query('starting_after');
+      if (after !== undefined && !/^\d{1,9}$/.test(after)) throw new GatewayError('invalid_request', 'starting_after must be a non-negative integer (a sequence_number).', { param: 'starting_after' });
+      const response = await keeper.response(c.req.param('id'), ownerOf(c.get('principal')));
+      if (stream === 'false') return c.json(response);
+      // The stored response as its stream, from the event after starting_after.
+      const events = replayEvents(response).filter((e) => after === undefined || (e.data as { sequence_number: number }).sequence_number > Number(after));
+      const body = new ReadableStream<Uint8Array>({
+        start(out) {
+          for (const e of events) out.enqueue(sseFrame(e));
+          out.close();
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } });
     })
     .delete('/v1/responses/:id', async (c) => {
       const id = c.req.param('id');
