@@ -83,7 +83,7 @@ test('a row over max_row_bytes is not kept; a kept one is found', async () => {
   expect((await keeper.response(fits, owner)).id).toBe(fits);
 });
 
-test('per-key and per-team caps remove the oldest rows first; other keys and teams are untouched', async () => {
+test('per-key and per-team caps remove the oldest rows first, down to a tenth below the cap; other keys and teams are untouched', async () => {
   await clear();
   const keeper = responseKeeper(store, silentLogger, () => now);
   const cfg = cfgWith({ max_rows_per_key: 3, max_rows_per_team: 5 });
@@ -97,15 +97,16 @@ test('per-key and per-team caps remove the oldest rows first; other keys and tea
   let rows = await rowsOf();
   expect(rows.filter((r) => r.ownerKey === owner.key).map((r) => r.id).sort()).toEqual(mine.slice(2).sort());
   expect(rows.map((r) => r.id)).toContain(bobs[0]!);
-  // A teammate's rows count against the team: 3 of carol's + alice's 3 = 6 > 5, alice's oldest goes.
+  // A teammate's rows count against the team: 3 of carol's + alice's 3 = 6 > 5, so the team is
+  // brought down to 4 (a tenth below the cap, at least one), alice's oldest two first.
   const carol = { key: 'hash-c', team: 'red' };
   for (let i = 0; i < 3; i++) {
     now += 1;
     await exchange(keeper, { model: 'm', input: `c${i}` }, cfg, carol);
   }
   rows = await rowsOf();
-  expect(rows.filter((r) => r.team === 'red')).toHaveLength(5);
-  expect(rows.map((r) => r.id)).not.toContain(mine[2]);
+  expect(rows.filter((r) => r.team === 'red')).toHaveLength(4);
+  expect(rows.filter((r) => r.ownerKey === owner.key).map((r) => r.id)).toEqual([mine[4]!]);
   // The byte cap works the same way.
   const bytesCfg = cfgWith({ max_bytes_per_key: rows.find((r) => r.id === bobs[0])!.bytes * 2 + 10 });
   for (let i = 0; i < 3; i++) {

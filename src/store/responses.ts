@@ -39,7 +39,7 @@ export interface ChainTurn {
   output: unknown[];
 }
 
-/** Per-owner caps: past either, the oldest rows of that key (or team) are removed first. */
+/** Per-owner caps: past either, the oldest rows of that key (or team) are removed first, down to 90 % of it. */
 export interface ResponseCaps {
   rowsPerKey: number;
   bytesPerKey: number;
@@ -55,7 +55,12 @@ const parsed = (v: unknown): unknown[] => {
   return Array.isArray(j) ? j : [];
 };
 
-/** Stores one turn and removes the owner's oldest rows past the caps (the new row counts). */
+/**
+ * Stores one turn, then holds the owner's key and team to their caps (the new row counts): a
+ * count and sum read from a covering index, and only past a cap a delete of the oldest rows down
+ * to 90 % of it, so an owner at its cap pays for the delete once per tenth of the cap, not on
+ * every save.
+ */
 export async function saveResponse(store: Store, row: ResponseRow, caps: ResponseCaps): Promise<void> {
   const { owner } = row;
   await store.client.execute({
@@ -63,19 +68,26 @@ export async function saveResponse(store: Store, row: ResponseRow, caps: Respons
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
     args: [row.id, owner.key, owner.team, row.createdAt, row.expiresAt, row.previousId, row.depth, row.bytes, row.chainBytes, row.inputItemsJson, row.responseJson],
   });
-  await evictOver(store, 'owner_key = ? AND team = ?', [owner.key, owner.team], caps.rowsPerKey, caps.bytesPerKey);
-  if (owner.team) await evictOver(store, 'team = ?', [owner.team], caps.rowsPerTeam, caps.bytesPerTeam);
+  await holdToCap(store, 'owner_key = ? AND team = ?', [owner.key, owner.team], caps.rowsPerKey, caps.bytesPerKey);
+  if (owner.team) await holdToCap(store, 'team = ?', [owner.team], caps.rowsPerTeam, caps.bytesPerTeam);
 }
 
-/** One statement: the rows of a scope, newest first, beyond `rows` of them or `bytes` in total, are deleted. */
-async function evictOver(store: Store, where: string, args: InValue[], rows: number, bytes: number): Promise<void> {
+/** What a cap is brought down to once passed: a tenth below it (at least one row or byte). */
+const belowCap = (cap: number) => cap - Math.max(1, Math.floor(cap / 10));
+
+async function holdToCap(store: Store, where: string, args: InValue[], rows: number, bytes: number): Promise<void> {
+  const r = await store.client.execute({ sql: `SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM responses WHERE ${where}`, args });
+  const n = Number(r.rows[0]?.n ?? 0);
+  const b = Number(r.rows[0]?.b ?? 0);
+  if (n <= rows && b <= bytes) return;
+  // The newest rows are kept while they fit under both targets; the rest, oldest first, go.
   await store.client.execute({
     sql: `DELETE FROM responses WHERE id IN (
             SELECT id FROM (
-              SELECT id, SUM(bytes) OVER w AS total, ROW_NUMBER() OVER w AS n FROM responses WHERE ${where}
+              SELECT id, SUM(bytes) OVER w AS total, ROW_NUMBER() OVER w AS k FROM responses WHERE ${where}
               WINDOW w AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING)
-            ) WHERE total > ? OR n > ?)`,
-    args: [...args, bytes, rows],
+            ) WHERE total > ? OR k > ?)`,
+    args: [...args, belowCap(bytes), belowCap(rows)],
   });
 }
 

@@ -196,5 +196,6 @@ export const storedResponses = sqliteTable(
     /** The response object as returned to the client. */
     response: text('response', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
-  (t) => [index('responses_expires_at').on(t.expiresAt), index('responses_owner_created').on(t.ownerKey, t.team, t.createdAt)],
+  // The owner and team indexes cover the caps' count and sum (bytes in them), and order their eviction.
+  (t) => [index('responses_expires_at').on(t.expiresAt), index('responses_owner_created').on(t.ownerKey, t.team, t.createdAt, t.bytes), index('responses_team_created').on(t.team, t.createdAt, t.bytes)],
 );

@@ -24,4 +24,5 @@ SELECT "id", "owner_key", "team", "created_at", "expires_at", NULL, 1,
 DROP TABLE `responses`;--> statement-breakpoint
 ALTER TABLE `__new_responses` RENAME TO `responses`;--> statement-breakpoint
 CREATE INDEX `responses_expires_at` ON `responses` (`expires_at`);--> statement-breakpoint
-CREATE INDEX `responses_owner_created` ON `responses` (`owner_key`,`team`,`created_at`);
+CREATE INDEX `responses_owner_created` ON `responses` (`owner_key`,`team`,`created_at`,`bytes`);--> statement-breakpoint
+CREATE INDEX `responses_team_created` ON `responses` (`team`,`created_at`,`bytes`);
