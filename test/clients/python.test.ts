@@ -29,7 +29,7 @@ const CLIENTS: { name: string; script: string; features: string[] }[] = [
       'responses api bind_tools round trip',
     ],
   },
-  { name: 'openai-agents (py)', script: 'openai_agents_client.py', features: ['agent + function tool, multi-turn', 'previous_response_id'] },
+  { name: 'openai-agents (py)', script: 'openai_agents_client.py', features: ['agent + function tool, multi-turn'] },
   { name: 'litellm', script: 'litellm_client.py', features: ['completion', 'stream', 'tools', 'response_format', 'embeddings'] },
   { name: 'instructor', script: 'instructor_client.py', features: ['response_model', 'response_model stream (Partial)'] },
 ];
