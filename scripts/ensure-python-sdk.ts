@@ -1,7 +1,7 @@
 /**
  * Installs the Python client libraries the tests drive Tollgate with into .tmp/py (PyPI,
  * pip --target: no virtualenv, nothing system-wide): the official `openai` and `anthropic`
- * SDKs, and for the client matrix (test/clients/) `langchain-openai`, `litellm` and
+ * SDKs, and for the client matrix (test/clients/) `langchain-openai`, `litellm`, `openai-agents` and
  * `instructor`, and Prometheus's own Python client, whose text parser reads /metrics in the
  * tests. Versions are pinned; the pins are stamped beside the packages, so changing one
  * reinstalls. `openai` is held at the newest release instructor's `jiter<0.15` allows.
@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 
 export const PY_DIR = resolve(import.meta.dir, '../.tmp/py');
-export const PY_REQUIREMENTS = ['openai==3.3.0', 'anthropic==2.15.0', 'langchain-openai==1.7.4', 'litellm==1.110.2', 'instructor==1.17.0', 'prometheus-client==0.26.0'];
+export const PY_REQUIREMENTS = ['openai==3.3.0', 'anthropic==2.15.0', 'langchain-openai==1.7.4', 'litellm==1.110.2', 'instructor==1.17.0', 'openai-agents==0.24.0', 'prometheus-client==0.26.0'];
 
 const STAMP = join(PY_DIR, '.requirements');
 

@@ -230,6 +230,16 @@ const retention = z
   .regex(/^(forever|[1-9]\d{0,5}[mhd])$/, 'expected a period such as 30d, 12h or 90m, or forever')
   .transform((s) => (s === 'forever' ? null : Number(s.slice(0, -1)) * UNIT_MS[s.at(-1) as keyof typeof UNIT_MS]));
 const RETENTION_30D = 30 * UNIT_MS.d;
+const MIB = 1024 * 1024;
+const RESPONSES = {
+  max_row_bytes: 16 * MIB,
+  max_conversation_turns: 1000,
+  max_conversation_bytes: 32 * MIB,
+  max_rows_per_key: 50_000,
+  max_bytes_per_key: 1024 * MIB,
+  max_rows_per_team: 500_000,
+  max_bytes_per_team: 10 * 1024 * MIB,
+};
 
 export const configSchema = z.strictObject({
   server: z
@@ -333,8 +343,18 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** How long a stored response is kept for previous_response_id and GET: `30d`, `12h`, `90m`, or `forever`. */
       retention: retention.default(RETENTION_30D),
+      /** The most one stored response (its input and its output) may take; a larger input with `store` is a 400. */
+      max_row_bytes: bytes.default(RESPONSES.max_row_bytes),
+      /** previous_response_id continues at most this many turns, and this many bytes of them; beyond is a 400. */
+      max_conversation_turns: z.number().int().min(1).default(RESPONSES.max_conversation_turns),
+      max_conversation_bytes: bytes.default(RESPONSES.max_conversation_bytes),
+      /** Stored responses one key (within its team), and one team, may hold; past either the oldest go first. */
+      max_rows_per_key: z.number().int().min(1).default(RESPONSES.max_rows_per_key),
+      max_bytes_per_key: bytes.default(RESPONSES.max_bytes_per_key),
+      max_rows_per_team: z.number().int().min(1).default(RESPONSES.max_rows_per_team),
+      max_bytes_per_team: bytes.default(RESPONSES.max_bytes_per_team),
     })
-    .default({ retention: RETENTION_30D }),
+    .default({ retention: RETENTION_30D, ...RESPONSES }),
   policy: z
     .strictObject({
       /** Off: no policy runs (every catalog model is allowed, no decision limits). */

@@ -125,7 +125,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   const targets = bounded.targets;
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
   // Prompt and the output bound are held against tpm now; settlement puts in what was used.
-  const held = estimatedInput + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
+  const held = estimatedInput * bounded.inputCopies + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
   const hold = await (deps.book ?? spendBook(deps)).hold({ limits, tokens: held, scopes, worstMicros: bounded.worstMicros });
 
   return {

@@ -69,6 +69,14 @@ function responsesOutputBound(asked: number | undefined, effort: string | undefi
   return asked;
 }
 
+/**
+ * How many times the prompt is billed: legacy completions through chat on Anthropic and Bedrock
+ * send every prompt once per choice (one call each, providers/completions-chat.ts), so n times.
+ */
+export function inputCopies(r: RequestBody, type: ProviderType): number {
+  return r.endpoint === 'completions' && (type === 'anthropic' || type === 'bedrock') ? Math.max(r.body.n ?? 1, 1) : 1;
+}
+
 export interface Bounded<B extends RequestBody> {
   request: B;
   /** The targets that may serve it (unpriced ones are dropped when money is at stake). */
@@ -77,6 +85,8 @@ export interface Bounded<B extends RequestBody> {
   worstMicros: number;
   /** The most output tokens it can be billed on any target. */
   outputTokens: number;
+  /** The most times any target bills the prompt (inputCopies). */
+  inputCopies: number;
   /** The output cap Tollgate added because the client sent none. */
   cap?: number;
 }
@@ -130,13 +140,16 @@ export function boundRequest<B extends RequestBody>(runtime: Runtime, request: B
   }
   let worstMicros = 0;
   let outputTokens = 0;
+  let copies = 1;
   for (const t of usable) {
     const type = runtime.config.providers[t.provider]?.type;
     if (!type) continue;
     const out = outputBound(body, type);
     outputTokens = Math.max(outputTokens, out);
+    const c = inputCopies(body, type);
+    copies = Math.max(copies, c);
     const price = priceOf(t);
-    if (price && Number.isFinite(out)) worstMicros = Math.max(worstMicros, worstCaseMicros(o.inputTokens, out, price));
+    if (price && Number.isFinite(out)) worstMicros = Math.max(worstMicros, worstCaseMicros(o.inputTokens * c, out, price));
   }
-  return { request: body, targets: usable, worstMicros, outputTokens, cap };
+  return { request: body, targets: usable, worstMicros, outputTokens, inputCopies: copies, cap };
 }

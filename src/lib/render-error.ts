@@ -58,12 +58,15 @@ export function errorBody(err: GatewayError, schema: ClientSchema): Record<strin
   };
 }
 
-/** One SSE frame that ends a stream in error, in the caller's schema. */
-export function errorEvent(err: GatewayError, schema: ClientSchema): string {
+/**
+ * One SSE frame that ends a stream in error, in the caller's schema. On the Responses stream it
+ * takes the next `sequence_number` after the last event sent (0 when none was).
+ */
+export function errorEvent(err: GatewayError, schema: ClientSchema, sequenceNumber = 0): string {
   if (schema === 'responses') {
-    // The Responses stream's `error` event ({type, code, message, param}); `error` too, which the OpenAI SDKs raise from.
+    // The Responses stream's `error` event ({type, code, message, param, sequence_number}); `error` too, which the OpenAI SDKs raise from.
     const e = errorBody(err, schema).error as Record<string, unknown>;
-    return `event: error\ndata: ${JSON.stringify({ type: 'error', code: e.code ?? e.type, message: e.message, param: e.param, error: e })}\n\n`;
+    return `event: error\ndata: ${JSON.stringify({ type: 'error', code: e.code ?? e.type, message: e.message, param: e.param, sequence_number: sequenceNumber, error: e })}\n\n`;
   }
   const body = JSON.stringify(errorBody(err, schema));
   return schema === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;

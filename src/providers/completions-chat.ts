@@ -4,6 +4,17 @@ import { chatRequest, type OpenAIChatRequest } from '../wire/openai.ts';
 import { textInputs } from './token-input.ts';
 import { DONE, emptyUsage, type ChatTranslator, type StreamEvent } from './types.ts';
 
+/** Calls one request may fan out into (prompts × n) where the chat API answers one choice a call. */
+export const MAX_PARTS = 128;
+
+export interface CompletionsChatOptions {
+  /**
+   * The chat API answers one choice a call (Anthropic, Bedrock): several prompts and n > 1 are
+   * sent as one chat call per choice (UpstreamCall.parts), their answers merged in order.
+   */
+  fanOut?: boolean;
+}
+
 /** Completions parameters that change the answer and that no chat API can honour. */
 const CHAT_CANNOT = ['echo', 'logprobs', 'suffix', 'best_of'] as const;
 
@@ -17,10 +28,12 @@ const CHAT_ONLY = Object.keys(chatRequest.shape).filter((k) => !(k in completion
  * Legacy completions client → OpenAI chat wire, for upstreams that only chat. The prompt is sent
  * as one user message (token ids read back as cl100k_base text, as for embeddings), max_tokens
  * as OpenAI's default 16 when unset; `echo`, `logprobs`, `suffix` and `best_of` are refused by
- * name, and so are chat-only parameters; other unknown fields go on, as on chat. It is composed with an OpenAI → provider translator (compose.ts), which owns usage and
- * errors; this one only reshapes chat answers into `text_completion` ones.
+ * name, and so are chat-only parameters; other unknown fields go on, as on chat. Where the chat
+ * API answers one choice a call (`fanOut`), several prompts and n > 1 become one call per choice
+ * (not streamed). It is composed with an OpenAI → provider translator (compose.ts), which owns
+ * usage and errors; this one only reshapes chat answers into `text_completion` ones.
  */
-export function completionsToChat(provider: string): ChatTranslator<OpenAICompletionsRequest> {
+export function completionsToChat(provider: string, opts: CompletionsChatOptions = {}): ChatTranslator<OpenAICompletionsRequest> {
   let clientWantsUsage = false;
   return {
     request(body, ctx) {
@@ -32,19 +45,28 @@ export function completionsToChat(provider: string): ChatTranslator<OpenAIComple
       if (refused) throw new GatewayError('invalid_request', `Parameter ${refused} is not supported for ${provider}: it has no legacy completions endpoint, and the chat API it is served through cannot honour ${refused}`, { param: refused });
       if (body.max_tokens === 0) throw new GatewayError('invalid_request', `Parameter max_tokens of 0 is not supported for ${provider}: it scores a prompt without generating, which its chat API cannot do`, { param: 'max_tokens' });
       const count = promptList(prompt).length;
-      if (count > 1) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one prompt a request; send the ${count} prompts as separate requests`, { param: 'prompt' });
-      const prompts = textInputs(prompt, provider, { does: 'is served through chat, which takes text', field: 'prompt' });
+      const n = body.n ?? 1;
       const stream = body.stream === true;
+      if (!opts.fanOut && count > 1) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one prompt a request; send the ${count} prompts as separate requests`, { param: 'prompt' });
+      if (opts.fanOut && count * n > 1) {
+        if (stream) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one call per choice, and cannot stream ${count * n} choices as one stream; send stream: false, or one prompt with n of 1`, { param: 'stream' });
+        if (count * n > MAX_PARTS) throw new GatewayError('invalid_request', `${provider} serves completions through chat, one call per choice: ${count} prompts × n ${n} is ${count * n} calls, over the ${MAX_PARTS} a request may make`, { param: count > 1 ? 'prompt' : 'n' });
+      }
+      const prompts = textInputs(prompt, provider, { does: 'is served through chat, which takes text', field: 'prompt' });
       clientWantsUsage = stream_options?.include_usage === true;
-      const chat: OpenAIChatRequest = {
+      const chatFor = (text: string, choices: number | null | undefined): OpenAIChatRequest => ({
         ...rest,
+        n: choices,
         model: ctx.model,
-        messages: [{ role: 'user', content: prompts[0]! }],
+        messages: [{ role: 'user', content: text }],
         max_tokens: body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS,
         // Asked always, so the inner translator reports stream usage (compose.ts).
         ...(stream ? { stream_options: { include_usage: true } } : {}),
-      };
-      return { op: 'chat', stream, body: chat };
+      });
+      if (!opts.fanOut) return { op: 'chat', stream, body: chatFor(prompts[0]!, body.n) };
+      // One chat call per choice of each prompt, prompt-major: their answers' order is the choices' index order.
+      const parts = prompts.flatMap((text) => Array.from({ length: n }, () => chatFor(text, undefined)));
+      return { op: 'chat', stream, body: parts[0], ...(parts.length > 1 ? { parts } : {}) };
     },
     response(json) {
       const r = json as ChatCompletion;

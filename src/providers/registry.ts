@@ -63,13 +63,16 @@ export function chatTranslator(client: ClientSchema, wire: Wire, provider: strin
   return client === 'openai' ? openaiClient[wire](provider) : anthropicClient[wire](provider);
 }
 
+/** Wires whose chat API answers one choice a call: completions' prompts and n fan out to one call each. */
+const FANS_OUT = new Set<Wire>(['anthropic', 'bedrock']);
+
 /**
  * A fresh legacy-completions translator: the upstream's own endpoint when the target's mode is
  * native (an OpenAI wire), else through chat composed with the wire's OpenAI chat translator.
  * The mode is the target's (`modeOf` its upstream model), known when the request is translated.
  */
 export function completionsTranslator(wire: Wire, provider: string, modeOf: (model: string) => CompletionsMode): ChatTranslator<OpenAICompletionsRequest> {
-  const make = (mode: CompletionsMode) => (mode === 'native' && wire === 'openai' ? completionsToOpenAI(provider) : viaOpenAI(completionsToChat(provider), openaiClient[wire](provider)));
+  const make = (mode: CompletionsMode) => (mode === 'native' && wire === 'openai' ? completionsToOpenAI(provider) : viaOpenAI(completionsToChat(provider, { fanOut: FANS_OUT.has(wire) }), openaiClient[wire](provider)));
   let t: ChatTranslator<OpenAICompletionsRequest> | undefined;
   const made = () => (t ??= make('chat'));
   return {

@@ -71,7 +71,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', countTokensRoute(deps));
   app.route('/', messagesRoute(deps));
   app.route('/', embeddingsRoute(deps));
-  app.route('/', responsesRoute(deps));
+  app.route('/', responsesRoute(deps, deps.responses));
   app.route('/', adminRoutes(deps));
 
   app.notFound((c) => {

@@ -11,6 +11,7 @@ import type { UploadGate } from './upload-gate.ts';
 import type { UsageWriter } from '../store/usage-writer.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import type { Tracing } from '../obs/tracing.ts';
+import type { ResponseKeeper } from './response-keeper.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -45,4 +46,6 @@ export interface AppDeps {
   uploads?: UploadGate;
   /** Called once a request's body is in (the server lifts that socket's idle timeout). */
   bodyRead?: (req: Request) => void;
+  /** Stored Responses API responses; createApp makes one on `store` when absent (with no purge timer). */
+  responses?: ResponseKeeper;
 }

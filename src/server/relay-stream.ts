@@ -50,6 +50,9 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
   const delivered = deliveredCounter(o.schema);
   const whole = o.capture === undefined ? undefined : streamReassembler(o.schema, o.capture);
+  // The Responses stream numbers its events; an error event after them takes the next number.
+  let nextSeq = 0;
+  const cut = (err: GatewayError) => enc.encode(errorEvent(err, o.schema, nextSeq));
 
   const finish = (outcome: string, verdict: StreamVerdict) => {
     if (finished) return;
@@ -62,7 +65,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
   const onClientGone = () => finish('interrupted', 'cancelled');
   const onShutdown = () => {
     if (finished || !out) return;
-    out.enqueue(enc.encode(errorEvent(new GatewayError('unavailable', 'The gateway is shutting down; the stream was cut before it finished.'), o.schema)));
+    out.enqueue(cut(new GatewayError('unavailable', 'The gateway is shutting down; the stream was cut before it finished.')));
     finish('shutdown', 'cancelled');
     out.close();
   };
@@ -91,6 +94,8 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
           for (const ev of batch) {
             delivered.see(ev);
             whole?.see(ev);
+            const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
+            if (typeof seq === 'number') nextSeq = seq + 1;
             controller.enqueue(sseFrame(ev));
           }
           return;
@@ -99,7 +104,7 @@ export function relayStream<Req>(served: Served<ChatTranslator<Req>, UpstreamStr
         if (finished) return;
         if (o.clientSignal.aborted) return finish('interrupted', 'cancelled');
         const err = toGatewayError(e);
-        controller.enqueue(enc.encode(errorEvent(err.kind === 'internal' ? new GatewayError('upstream_error', 'The upstream stream failed.') : err, o.schema)));
+        controller.enqueue(cut(err.kind === 'internal' ? new GatewayError('upstream_error', 'The upstream stream failed.') : err));
         finish(err.kind, 'failed');
         controller.close();
       }

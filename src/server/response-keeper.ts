@@ -1,15 +1,18 @@
 import { GatewayError } from '../lib/errors.ts';
+import type { Clock, Timer } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { GatewayConfig } from '../config/schema.ts';
 import type { ChatTranslator, StreamEvent } from '../providers/types.ts';
 import type { Store } from '../store/client.ts';
-import { deleteResponse, findResponse, purgeExpiredResponses, saveResponse, type ResponseOwner, type StoredResponse } from '../store/responses.ts';
+import { chainHead, deleteResponse, extendChain, findInputItems, findResponseObject, purgeExpiredResponses, readChain, saveResponse, type ChainHead, type ResponseOwner } from '../store/responses.ts';
 import { inputItems, type ResponsesInputItem, type ResponsesRequest } from '../wire/responses.ts';
 import type { Principal } from './middleware/auth.ts';
 
 type Json = Record<string, unknown>;
+export type ResponsesConfig = GatewayConfig['responses'];
 
-/** How often expired responses are purged, at most (on the next save after it). */
-const PURGE_EVERY_MS = 60_000;
+/** How often expired responses are purged: on this timer, and on a save at most this often. */
+export const PURGE_EVERY_MS = 60_000;
 /** The longest conversation previous_response_id may continue, in items. */
 const MAX_CONTEXT_ITEMS = 8192;
 
@@ -19,65 +22,126 @@ export function ownerOf(p: Principal | undefined): ResponseOwner {
 }
 
 const notFound = (id: string, param?: string) => new GatewayError('not_found', `No response with id '${id}' was found.`, { param });
+const tooLong = (message: string) => new GatewayError('invalid_request', message, { param: 'previous_response_id', code: 'conversation_too_long' });
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** The conversation before a request: its items, and the chain they came from (for the next turn's row). */
+export interface History {
+  items: ResponsesInputItem[];
+  chain?: ChainHead & { ids: string[] };
+}
 
 /**
- * The Responses API's state: stored responses are written as they complete (saves still in
- * flight are awaited by any read of the same id, so a client's next turn always finds its
- * last one), read back only by their owner, and purged once past `responses.retention`.
+ * The Responses API's state: each stored response keeps its own turn and points at the one it
+ * continued, so storage grows linearly with a conversation. Saves still in flight are awaited by
+ * any read of the same id (a client's next turn always finds its last one); rows are read back
+ * only by their owner, bounded in turns and bytes, and purged once past `responses.retention`,
+ * on a timer (`start`) and on saves.
  */
 export function responseKeeper(store: Store | undefined, logger: Logger, wall: () => number = Date.now) {
   const pending = new Map<string, Promise<void>>();
   let lastPurge = 0;
+  let timer: Timer | undefined;
 
-  async function find(id: string, owner: ResponseOwner, param?: string): Promise<StoredResponse> {
+  async function settled(id: string): Promise<Store> {
     await pending.get(id);
-    const row = store ? await findResponse(store, id, owner, wall()) : undefined;
-    if (!row) throw notFound(id, param);
-    return row;
+    if (!store) throw notFound(id);
+    return store;
   }
 
-  function purge(now: number): void {
-    if (!store || now - lastPurge < PURGE_EVERY_MS) return;
+  function purge(now: number): Promise<void> {
+    if (!store) return Promise.resolve();
     lastPurge = now;
-    purgeExpiredResponses(store, now).catch((e: unknown) => logger.warn('responses_purge_failed', { error: String(e) }));
+    return purgeExpiredResponses(store, now).then(
+      () => undefined,
+      (e: unknown) => logger.warn('responses_purge_failed', { error: String(e) }),
+    );
   }
 
-  function keep(response: Json, request: ResponsesRequest, context: ResponsesInputItem[], owner: ResponseOwner, retentionMs: number | null): void {
+  function keep(response: Json, request: ResponsesRequest, history: History, owner: ResponseOwner, cfg: ResponsesConfig): void {
     if (!store || request.store === false || typeof response.id !== 'string') return;
     const id = response.id;
     const now = wall();
-    const own = withIds(inputItems(request.input));
-    const row: StoredResponse = { id, ownerKey: owner.key, team: owner.team, createdAt: now, expiresAt: retentionMs === null ? null : now + retentionMs, inputItems: own, context: [...context, ...own], response };
-    const save = saveResponse(store, row)
+    const inputItemsJson = JSON.stringify(withIds(inputItems(request.input)));
+    const responseJson = JSON.stringify(response);
+    const bytes = byteLength(inputItemsJson) + byteLength(responseJson);
+    if (bytes > cfg.max_row_bytes) {
+      // The input was checked before the call; an output that pushed the row past the bound is not kept.
+      logger.warn('response_not_stored', { id, bytes, max_row_bytes: cfg.max_row_bytes });
+      return;
+    }
+    const expiresAt = cfg.retention === null ? null : now + cfg.retention;
+    const chain = history.chain;
+    const row = { id, owner, createdAt: now, expiresAt, previousId: request.previous_response_id ?? null, depth: (chain?.depth ?? 0) + 1, bytes, chainBytes: (chain?.chainBytes ?? 0) + bytes, inputItemsJson, responseJson };
+    const caps = { rowsPerKey: cfg.max_rows_per_key, bytesPerKey: cfg.max_bytes_per_key, rowsPerTeam: cfg.max_rows_per_team, bytesPerTeam: cfg.max_bytes_per_team };
+    const save = saveResponse(store, row, caps)
+      .then(() => extendChain(store, chain?.ids ?? [], expiresAt))
       .catch((e: unknown) => logger.warn('response_store_failed', { id, error: String(e) }))
       .finally(() => pending.delete(id));
     pending.set(id, save);
-    purge(now);
+    if (now - lastPurge >= PURGE_EVERY_MS) void purge(now);
   }
 
   return {
-    find,
-    /**
-     * The conversation before this request (previous_response_id's context, input and output),
-     * or nothing; 404 when the id is unknown or another tenant's.
-     */
-    async history(request: ResponsesRequest, owner: ResponseOwner): Promise<ResponsesInputItem[]> {
-      const prev = request.previous_response_id;
-      if (!prev) return [];
-      const row = await find(prev, owner, 'previous_response_id');
-      const output = Array.isArray(row.response.output) ? (row.response.output as ResponsesInputItem[]) : [];
-      const items = [...(row.context as ResponsesInputItem[]), ...output];
-      if (items.length > MAX_CONTEXT_ITEMS) throw new GatewayError('invalid_request', `The conversation continued by previous_response_id has more than ${MAX_CONTEXT_ITEMS} items.`, { param: 'previous_response_id' });
+    /** Purges expired rows every PURGE_EVERY_MS on `clock`, until `close`. */
+    start(clock: Pick<Clock, 'setTimeout'>): void {
+      if (!store || timer) return;
+      const tick = () => {
+        timer = clock.setTimeout(() => void purge(wall()).finally(() => timer && tick()), PURGE_EVERY_MS);
+      };
+      tick();
+    },
+    close(): void {
+      timer?.cancel();
+      timer = undefined;
+    },
+    /** The owner's stored response object; 404 for an unknown, expired or another tenant's id. */
+    async response(id: string, owner: ResponseOwner): Promise<Json> {
+      const s = await settled(id);
+      const r = await findResponseObject(s, id, owner, wall());
+      if (!r) throw notFound(id);
+      return r;
+    },
+    /** The owner's response's own input items; 404 as for `response`. */
+    async inputItems(id: string, owner: ResponseOwner): Promise<unknown[]> {
+      const s = await settled(id);
+      const items = await findInputItems(s, id, owner, wall());
+      if (!items) throw notFound(id);
       return items;
     },
+    /**
+     * The conversation before this request (each earlier turn's input and output, oldest first),
+     * or nothing; 404 when the id is unknown, another tenant's, or a turn of it is gone; 400 when
+     * it is longer, in turns or bytes, than the config allows (checked before the chain is read).
+     */
+    async history(request: ResponsesRequest, owner: ResponseOwner, cfg: ResponsesConfig): Promise<History> {
+      const prev = request.previous_response_id;
+      if (!prev) return { items: [] };
+      const s = await settled(prev).catch(() => {
+        throw notFound(prev, 'previous_response_id');
+      });
+      const now = wall();
+      const head = await chainHead(s, prev, owner, now);
+      if (!head) throw notFound(prev, 'previous_response_id');
+      if (head.depth > cfg.max_conversation_turns) throw tooLong(`The conversation continued by previous_response_id has ${head.depth} turns; this gateway continues at most ${cfg.max_conversation_turns} (responses.max_conversation_turns). Start a new conversation with the context you need as input.`);
+      if (head.chainBytes > cfg.max_conversation_bytes) throw tooLong(`The conversation continued by previous_response_id holds ${head.chainBytes} bytes; this gateway continues at most ${cfg.max_conversation_bytes} (responses.max_conversation_bytes). Start a new conversation with the context you need as input.`);
+      const turns = await readChain(s, prev, owner, now, head.depth);
+      const first = turns[0];
+      if (!first || (first.previousId !== null && !first.legacy)) {
+        throw new GatewayError('not_found', `An earlier response of the conversation continued by '${prev}'${first ? ` ('${first.previousId}')` : ''} has expired or was deleted.`, { param: 'previous_response_id' });
+      }
+      const items = turns.flatMap((t) => [...t.input, ...t.output]) as ResponsesInputItem[];
+      if (items.length > MAX_CONTEXT_ITEMS) throw tooLong(`The conversation continued by previous_response_id has more than ${MAX_CONTEXT_ITEMS} items.`);
+      return { items, chain: { ...head, ids: turns.map((t) => t.id) } };
+    },
     async remove(id: string, owner: ResponseOwner): Promise<void> {
-      await pending.get(id);
-      if (!store || !(await deleteResponse(store, id, owner))) throw notFound(id);
+      const s = await settled(id);
+      if (!(await deleteResponse(s, id, owner))) throw notFound(id);
     },
     /** A translator that keeps the response it completes (JSON, or the stream's terminal event). */
-    keeping<T extends ChatTranslator<ResponsesRequest>>(t: T, request: ResponsesRequest, context: ResponsesInputItem[], owner: ResponseOwner, retentionMs: number | null): T {
+    keeping<T extends ChatTranslator<ResponsesRequest>>(t: T, request: ResponsesRequest, history: History, owner: ResponseOwner, cfg: ResponsesConfig): T {
       if (!store || request.store === false) return t;
-      const done = (r: unknown) => r && typeof r === 'object' && keep(r as Json, request, context, owner, retentionMs);
+      const done = (r: unknown) => r && typeof r === 'object' && keep(r as Json, request, history, owner, cfg);
       const watch = (events: StreamEvent[]) => {
         for (const e of events) {
           const d = e.data as Json | null;

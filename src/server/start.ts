@@ -35,6 +35,7 @@ import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
 import { planReload } from '../config/restart-fields.ts';
+import { responseKeeper } from './response-keeper.ts';
 
 /** Where each finished request's record goes: the ledger, the metrics, and the request's span. */
 function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined, tracing: Tracing | undefined): ((r: UsageRecord) => void) | undefined {
@@ -57,7 +58,7 @@ export interface StartOptions {
   quiet?: boolean;
   /** Timeouts, backoff, breakers, stream finaliser and drain run on it (tests pass a fake). */
   clock?: Clock;
-  /** Budget-lease heartbeats and the dead-instance sweep run on it (default: `clock`; tests pass a fake). */
+  /** Budget-lease heartbeats, the dead-instance sweep and the stored-responses purge run on it (default: `clock`; tests pass a fake). */
   leaseClock?: Clock;
 }
 
@@ -128,7 +129,10 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     lifted.add(req);
     server?.timeout(req, 0);
   };
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
+  // Expired stored responses are purged on a timer, on the housekeeping clock as the lease heartbeats are.
+  const responses = responseKeeper(store, logger, () => clock.wall());
+  responses.start(opts.leaseClock ?? clock);
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -200,6 +204,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await liveness.close(released);
       await rates.close().catch((e) => logger.warn('rate-limit room not given back; it lapses with its minute', { error: String(e) }));
       keys.close();
+      responses.close();
       await policy?.close();
       store.close();
       resolveClosed();

@@ -165,6 +165,9 @@ export const rateWindows = sqliteTable(
  * Stored Responses API responses (`store: true`), so `previous_response_id` continues a
  * conversation on any provider. Scoped to the tenant that created them: the key's hash and its
  * team; another key or team never sees the row. `expires_at` (ms) comes from responses.retention.
+ * Each row holds its own turn only (its input and its response) and points at the turn before
+ * it, so a conversation's storage grows linearly; the chain is read back by following
+ * `previous_id`, bounded by `depth` and `chain_bytes`, which each row carries for the whole chain.
  */
 export const storedResponses = sqliteTable(
   'responses',
@@ -175,14 +178,26 @@ export const storedResponses = sqliteTable(
     team: text('team').notNull().default(''),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),
+    /** The response this one continued (previous_response_id), or null for a first turn. */
+    previousId: text('previous_id'),
+    /** Turns in the conversation up to and including this one (1 for a first turn). */
+    depth: integer('depth').notNull().default(1),
+    /** This row's size: its input items and response, as stored (bytes of JSON). */
+    bytes: integer('bytes').notNull().default(0),
+    /** The bytes of the whole conversation up to and including this row. */
+    chainBytes: integer('chain_bytes').notNull().default(0),
     /** The request's own input items. */
     inputItems: text('input_items', { mode: 'json' }).notNull().$type<unknown[]>(),
-    /** Everything the model was given: the conversation before it (from previous_response_id) and this input. */
-    context: text('context', { mode: 'json' }).notNull().$type<unknown[]>(),
+    /**
+     * Rows written by migration 0005 only: everything the model was given (the conversation before
+     * it and this input). A chain read stops at such a row and takes its context whole.
+     */
+    context: text('context', { mode: 'json' }).$type<unknown[]>(),
     /** The response object as returned to the client. */
     response: text('response', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
-  (t) => [index('responses_expires_at').on(t.expiresAt)],
+  // The owner and team indexes cover the caps' count and sum (bytes in them), and order their eviction.
+  (t) => [index('responses_expires_at').on(t.expiresAt), index('responses_owner_created').on(t.ownerKey, t.team, t.createdAt, t.bytes), index('responses_team_created').on(t.team, t.createdAt, t.bytes)],
 );
 
 /**

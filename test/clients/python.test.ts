@@ -7,7 +7,7 @@ import { Matrix, ROUTES, useStage } from './harness.ts';
 // bun test per cell here. Offline stand-ins for two downloads, nothing else differs from the
 // defaults: litellm uses its bundled model-cost map instead of fetching one from GitHub at
 // import, and tiktoken finds its BPE files (byte-identical, hash-checked) in TIKTOKEN_CACHE_DIR.
-const matrix = new Matrix('Python (openai 3.3.0, anthropic 2.15.0, langchain-openai 1.7.4, litellm 1.110.2, instructor 1.17.0)');
+const matrix = new Matrix('Python (openai 3.3.0, anthropic 2.15.0, langchain-openai 1.7.4, litellm 1.110.2, instructor 1.17.0, openai-agents 0.24.0)');
 const stage = useStage(matrix);
 
 const CLIENTS: { name: string; script: string; features: string[] }[] = [
@@ -16,8 +16,20 @@ const CLIENTS: { name: string; script: string; features: string[] }[] = [
   {
     name: 'langchain-openai',
     script: 'langchain_openai_client.py',
-    features: ['invoke', 'stream', 'bind_tools round trip', 'with_structured_output function_calling', 'with_structured_output json_schema', 'with_structured_output json_mode', 'embeddings'],
+    features: [
+      'invoke',
+      'stream',
+      'bind_tools round trip',
+      'with_structured_output function_calling',
+      'with_structured_output json_schema',
+      'with_structured_output json_mode',
+      'embeddings',
+      'responses api invoke',
+      'responses api stream',
+      'responses api bind_tools round trip',
+    ],
   },
+  { name: 'openai-agents (py)', script: 'openai_agents_client.py', features: ['agent + function tool, multi-turn'] },
   { name: 'litellm', script: 'litellm_client.py', features: ['completion', 'stream', 'tools', 'response_format', 'embeddings'] },
   { name: 'instructor', script: 'instructor_client.py', features: ['response_model', 'response_model stream (Partial)'] },
 ];

@@ -107,23 +107,41 @@ for (const p of PROVIDERS) {
         });
       }
 
-      // Gemini has candidateCount; Anthropic and Bedrock Converse answer once, as on chat.
-      const severalChoices = p.name === 'gemini';
-      test(`n=2 ${severalChoices ? 'gets two choices' : 'is a 400 naming n'}`, async () => {
-        const r = await client.completions.create({ model: env.model('chat'), prompt: 'Say hello', n: 2 }).catch((e: unknown) => e);
-        if (!severalChoices) {
-          expect(r).toBeInstanceOf(OpenAI.BadRequestError);
-          expect((r as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('n');
-          return;
-        }
-        const ok = r as OpenAI.Completion;
-        expect(ok.choices.map((c) => c.index)).toEqual([0, 1]);
-        for (const c of ok.choices) expect(c.text).toContain('Hello from');
+      // Gemini has candidateCount; Anthropic and Bedrock Converse answer once a call, so the choices fan out.
+      const fansOut = p.name !== 'gemini';
+      test(`n=2 gets two choices${fansOut ? ', one upstream call each' : ''}`, async () => {
+        const before = env.requests.length;
+        const r = await client.completions.create({ model: env.model('chat'), prompt: 'Say hello', n: 2 });
+        expect(r.choices.map((c) => c.index)).toEqual([0, 1]);
+        for (const c of r.choices) expect(c.text).toContain('Hello from');
+        expect(env.requests.length - before).toBe(fansOut ? 2 : 1);
       });
 
-      test('more than one prompt is refused naming prompt; token ids are read as cl100k_base text', async () => {
+      if (fansOut) {
+        test('several prompts × n fan out: one call per choice, choices in order, usage summed', async () => {
+          const one = await client.completions.create({ model: env.model('chat'), prompt: 'Say hello' });
+          const before = env.requests.length;
+          const r = await client.completions.create({ model: env.model('chat'), prompt: ['first prompt', 'second prompt', 'third prompt'], n: 2 });
+          expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2, 3, 4, 5]);
+          const bodies = env.requests.slice(before).map((q) => JSON.stringify(q.body));
+          expect(bodies).toHaveLength(6);
+          for (const prompt of ['first prompt', 'second prompt', 'third prompt']) expect(bodies.filter((b) => b.includes(prompt))).toHaveLength(2);
+          expect(r.usage!.completion_tokens).toBe(6 * one.usage!.completion_tokens);
+          expect(r.usage!.total_tokens).toBe(r.usage!.prompt_tokens + r.usage!.completion_tokens);
+        });
+
+        test('several choices cannot stream: a 400 naming stream, before anything is sent', async () => {
+          const before = env.requests.length;
+          const err = await client.completions.create({ model: env.model('chat'), prompt: ['a', 'b'], stream: true }).catch((e: unknown) => e);
+          expect([(err as InstanceType<typeof OpenAI.BadRequestError>).status, (err as InstanceType<typeof OpenAI.BadRequestError>).param]).toEqual([400, 'stream']);
+          expect(env.requests.length).toBe(before);
+        });
+      }
+
+      test(`${fansOut ? 'two prompts get a choice each' : 'more than one prompt is refused naming prompt'}; token ids are read as cl100k_base text`, async () => {
         const many = await client.completions.create({ model: env.model('chat'), prompt: ['one', 'two'] }).catch((e: unknown) => e);
-        expect((many as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('prompt');
+        if (fansOut) expect((many as OpenAI.Completion).choices).toHaveLength(2);
+        else expect((many as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('prompt');
         // "Say hello" in cl100k_base.
         const r = await client.completions.create({ model: env.model('chat'), prompt: [46864, 24748] });
         expect(r.choices[0]!.text).toContain('Hello from');

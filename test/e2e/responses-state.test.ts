@@ -53,6 +53,7 @@ beforeAll(async () => {
         'local-cut': { provider: 'compat', model: 'llama-cut' },
         search: { provider: 'searching', model: 'gpt-chat' },
       },
+      responses: { max_row_bytes: 65_536, max_conversation_turns: 3 },
     },
     { logger: { debug() {}, info: (m, f) => m === 'request' || (f && 'endpoint' in f) ? rows.push({ m, ...f }) : undefined, warn() {}, error() {} } },
   );
@@ -141,6 +142,26 @@ describe('stored responses', () => {
     expect((await alice.responses.retrieve(r.id)).id).toBe(r.id);
   });
 
+  test('bounds answer 400 in the OpenAI schema: an input too large to store, a conversation past its turns', async () => {
+    const big = 'z'.repeat(70_000);
+    const e = (await alice.responses.create({ model: 'local', input: big }).catch((err: unknown) => err)) as InstanceType<typeof OpenAI.APIError>;
+    expect(e.status).toBe(400);
+    expect(e.error).toMatchObject({ type: 'invalid_request_error', param: 'input', message: expect.stringContaining('store: false') });
+    expect((await alice.responses.create({ model: 'local', input: big, store: false })).status).toBe('completed');
+    let prev = (await alice.responses.create({ model: 'local', input: 'turn 1' })).id;
+    for (let i = 2; i <= 4; i++) prev = (await alice.responses.create({ model: 'local', input: `turn ${i}`, previous_response_id: prev })).id;
+    const sent = compat.requests.length;
+    const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local', input: 'turn 5', previous_response_id: prev }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { type: 'invalid_request_error', param: 'previous_response_id', code: 'conversation_too_long', message: expect.stringContaining('at most 3') } });
+    expect(compat.requests.length).toBe(sent);
+  });
+
+  test('an unknown model is refused before the stored conversation is read', async () => {
+    const e = (await bob.responses.create({ model: 'nope', input: 'x', previous_response_id: 'resp_whatever' }).catch((err: unknown) => err)) as InstanceType<typeof OpenAI.APIError>;
+    expect([e.status, (e.error as { param?: string }).param]).toEqual([404, 'model']);
+  });
+
   test('store: false keeps nothing', async () => {
     const r = await alice.responses.create({ model: 'local', input: 'forget me', store: false });
     expect((r as unknown as { store: boolean }).store).toBe(false);
@@ -155,6 +176,45 @@ describe('stored responses', () => {
     const prev = await alice.responses.create({ model: 'local', input: 'A much longer first turn that adds quite a few tokens to the conversation.' });
     const more = await alice.responses.inputTokens.count({ model: 'local', input: 'How many tokens is this?', previous_response_id: prev.id });
     expect(more.input_tokens).toBeGreaterThan(alone.input_tokens + 10);
+  });
+});
+
+describe('GET ?stream=true', () => {
+  const collapse = (types: string[]) => types.filter((t, i) => t !== types[i - 1]);
+  const tools = [{ type: 'function' as const, name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } }, strict: false }];
+  for (const [name, extra] of [['text', {}], ['a tool call', { tools, tool_choice: 'required' as const }]] as const) {
+    test(`replays a stored response (${name}) as the event sequence it was streamed with, numbered, ending in the stored object`, async () => {
+      const live: { type: string; sequence_number: number }[] = [];
+      const stream = alice.responses.stream({ model: 'local', input: 'Replay me please.', ...extra });
+      for await (const ev of stream) live.push(ev);
+      const final = await stream.finalResponse();
+      const replay = await alice.responses.retrieve(final.id, { stream: true });
+      const got: { type: string; sequence_number: number; response?: unknown }[] = [];
+      for await (const ev of replay) got.push(ev as never);
+      // Live text comes word by word; the replay gives it whole: the same events otherwise.
+      expect(collapse(got.map((e) => e.type))).toEqual(collapse(live.map((e) => e.type)));
+      expect(got.map((e) => e.sequence_number)).toEqual(got.map((_, i) => i));
+      const stored = await fetch(`${gw.url}/v1/responses/${final.id}`, { headers: { authorization: `Bearer ${ALICE}` } });
+      expect(got.at(-1)!.response).toEqual(await stored.json());
+    });
+  }
+
+  test('starting_after resumes after a sequence number; bad values and other tenants are refused', async () => {
+    const r = await alice.responses.create({ model: 'local', input: 'Resume me.' });
+    const all: { sequence_number: number }[] = [];
+    for await (const ev of await alice.responses.retrieve(r.id, { stream: true })) all.push(ev);
+    const rest: { sequence_number: number }[] = [];
+    for await (const ev of await alice.responses.retrieve(r.id, { stream: true, starting_after: 3 })) rest.push(ev);
+    expect(rest).toEqual(all.slice(4));
+    const get = (q: string, key = ALICE) => fetch(`${gw.url}/v1/responses/${r.id}?${q}`, { headers: { authorization: `Bearer ${key}` } });
+    for (const q of ['stream=true&starting_after=-1', 'stream=true&starting_after=x', 'stream=maybe']) {
+      const res = await get(q);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    }
+    const other = await get('stream=true', BOB);
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain('Resume me');
   });
 });
 
@@ -196,6 +256,9 @@ describe('errors', () => {
       expect(last.startsWith('event: error\ndata: ')).toBe(true);
       const data = JSON.parse(last.slice('event: error\ndata: '.length)) as Record<string, unknown>;
       expect(data).toMatchObject({ type: 'error', message: expect.any(String) });
+      // The error event is numbered after the last event before it.
+      const before = JSON.parse(text.trim().split('\n\n').at(-2)!.split('\ndata: ')[1]!) as { sequence_number: number };
+      expect(data.sequence_number).toBe(before.sequence_number + 1);
       expect(text).not.toContain('event: response.completed');
       const stream = await alice.responses.create({ model, input: 'hi', stream: true });
       const e = await (async () => {

@@ -42,9 +42,9 @@ def stream(route):
     # With a base_url of its own ChatOpenAI does not ask for stream usage unless stream_usage=True.
 
 
-@cell("bind_tools round trip")
-def bind_tools(route):
-    m = chat(route, "tool").bind_tools([get_weather])
+def tool_round_trip(llm):
+    """Asks for the weather, runs the tool the model calls, and checks the answer quotes it."""
+    m = llm.bind_tools([get_weather])
     messages = [HumanMessage("What is the weather in Paris?")]
     first = m.invoke(messages)
     expect([(c["name"], c["args"]) for c in first.tool_calls], [("get_weather", {"location": "Paris"})], "tool calls")
@@ -52,8 +52,17 @@ def bind_tools(route):
     for c in first.tool_calls:
         messages.append(ToolMessage(get_weather.invoke(c["args"]), tool_call_id=c["id"]))
     second = m.invoke(messages)
-    if "Sunny in Paris" not in second.content:
-        raise AssertionError(f"final text: {second.content!r}")
+    if "Sunny in Paris" not in text_of(second):
+        raise AssertionError(f"final text: {text_of(second)!r}")
+
+
+def text_of(m):
+    return m.text() if callable(m.text) else m.text
+
+
+@cell("bind_tools round trip")
+def bind_tools(route):
+    tool_round_trip(chat(route, "tool"))
 
 
 for method in ["function_calling", "json_schema", "json_mode"]:
@@ -63,6 +72,33 @@ for method in ["function_calling", "json_schema", "json_mode"]:
         expect(r, Answer(ok=True), "parsed")
 
     cell(f"with_structured_output {method}")(structured)
+
+
+def responses_chat(route, behaviour):
+    return ChatOpenAI(model=model(route, behaviour), base_url=BASE + "/v1", api_key="anything", use_responses_api=True)
+
+
+@cell("responses api invoke")
+def responses_invoke(route):
+    r = responses_chat(route, "chat").invoke("Say hello")
+    expect(text_of(r), HELLO[route], "text")
+    expect(usage(r), (11, 7), "usage_metadata")
+    if not str(r.response_metadata.get("id", "")).startswith("resp_"):
+        raise AssertionError(f"not a Responses API answer: {r.response_metadata!r}")
+
+
+@cell("responses api stream")
+def responses_stream(route):
+    total = None
+    for chunk in responses_chat(route, "chat").stream("Say hello"):
+        total = chunk if total is None else total + chunk
+    expect(text_of(total), HELLO[route], "text")
+    expect(usage(total), (11, 7), "usage_metadata")
+
+
+@cell("responses api bind_tools round trip")
+def responses_tools(route):
+    tool_round_trip(responses_chat(route, "tool"))
 
 
 @cell("embeddings")
