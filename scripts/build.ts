@@ -13,6 +13,7 @@ import { compilerIdOf } from '../src/policy/compiler/index.ts';
 import { clearStamp, hashInputs, isUpToDate, writeStamp } from './build-inputs.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
+import { buildUi } from './build-ui.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
 import { opaWasmYamlV2 } from './opa-wasm-yaml.ts';
 import { hostTarget, type Target } from './targets.ts';
@@ -64,11 +65,13 @@ async function writeIfChanged(path: string, content: string): Promise<void> {
   if ((await Bun.file(path).text().catch(() => '')) !== content) await Bun.write(path, content);
 }
 
-/** Generates the embedded inputs: the Rego compiler wasm, the policy files, the precompiled policies. */
+/** Generates the embedded inputs: the Rego compiler wasm, the policy files, the precompiled policies, the dashboard. */
 async function prepareInputs(): Promise<void> {
   buildCompilerWasm();
   await writeIfChanged(resolve(root, 'src/policy/embedded/files.ts'), renderEmbeddedPolicies());
   await writePrecompiledPolicies();
+  const ui = await buildUi();
+  console.log(`dashboard bundle: ${(ui.jsBytes + ui.cssBytes).toLocaleString('en')} bytes (script ${ui.jsBytes.toLocaleString('en')}, style ${ui.cssBytes.toLocaleString('en')})`);
 }
 
 export interface BuildOptions {

@@ -1,12 +1,14 @@
 /**
  * What running from source needs before `npm start` or the tests: the Rego compiler (Go → wasm,
- * so edited policies compile and reload), the built-in policies module and the built-in policies
- * precompiled. Each step skips itself when its output is up to date, so a second run costs ~1 s.
+ * so edited policies compile and reload), the built-in policies module, the built-in policies
+ * precompiled, and the dashboard's bundle (src/ui/assets.ts). Each step skips itself when its
+ * output is up to date, so a second run costs ~1 s.
  * `npm start` runs this as `prestart`; `scripts/build.ts` runs it before bundling.
  */
 import { buildCompilerWasm } from '../src/policy/compiler/build.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
+import { buildUi } from './build-ui.ts';
 
 export async function prepare(): Promise<void> {
   const compiler = buildCompilerWasm();
@@ -15,6 +17,7 @@ export async function prepare(): Promise<void> {
   const text = renderEmbeddedPolicies();
   if ((await Bun.file(embedded).text().catch(() => '')) !== text) await Bun.write(embedded, text);
   await writePrecompiledPolicies();
+  await buildUi();
 }
 
 if (import.meta.main) {

@@ -17,6 +17,8 @@ import { countTokensRoute } from './routes/count-tokens.ts';
 import { modelsRoute } from './routes/models.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { metricsRoute } from './routes/metrics.ts';
+import { uiRoute } from './routes/ui.ts';
+import { uiSessions } from './ui-sessions.ts';
 import { createRouter } from '../routing/router.ts';
 import { uploadGate } from './upload-gate.ts';
 import { ledgerGate } from './middleware/ledger-gate.ts';
@@ -37,7 +39,7 @@ function clientSchemaOf(path: string, headers: Headers): ClientSchema {
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
-  const deps: AppDeps = { ...given, router, enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
+  const deps: AppDeps = { ...given, router, uiSessions: given.uiSessions ?? uiSessions(), enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
   const storageLog = logThrottle({ intervalMs: 10_000 });
@@ -73,6 +75,7 @@ export function createApp(given: AppDeps): Hono<Env> {
   app.route('/', embeddingsRoute(deps));
   app.route('/', responsesRoute(deps, deps.responses));
   app.route('/', adminRoutes(deps));
+  app.route('/', uiRoute(deps));
 
   app.notFound((c) => {
     const err = new GatewayError('not_found', `Unknown endpoint ${c.req.method} ${c.req.path}.`);

@@ -12,6 +12,7 @@ import type { UsageWriter } from '../store/usage-writer.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import type { Tracing } from '../obs/tracing.ts';
 import type { ResponseKeeper } from './response-keeper.ts';
+import type { UiSessions } from './ui-sessions.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -48,4 +49,6 @@ export interface AppDeps {
   bodyRead?: (req: Request) => void;
   /** Stored Responses API responses; createApp makes one on `store` when absent (with no purge timer). */
   responses?: ResponseKeeper;
+  /** Dashboard (/ui) sessions; createApp makes one when absent. */
+  uiSessions?: UiSessions;
 }

@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
 import { adminAuth } from '../../middleware/admin-auth.ts';
+import { adminBudgetsRoute } from './budgets.ts';
 import { adminKeysRoute } from './keys.ts';
+import { adminProvidersRoute } from './providers.ts';
+import { adminRequestsRoute } from './requests.ts';
 import { adminTeamsRoute } from './teams.ts';
 import { adminUsageRoute } from './usage.ts';
 import { adminUsersRoute } from './users.ts';
@@ -14,9 +17,12 @@ import { adminUsersRoute } from './users.ts';
 export function adminRoutes(deps: AppDeps) {
   return new Hono<Env>()
     // '/admin/*' matches '/admin' too, and unknown admin paths: they need the master key first.
-    .use('/admin/*', adminAuth({ logger: deps.logger }))
+    .use('/admin/*', adminAuth({ logger: deps.logger, sessions: deps.uiSessions }))
     .route('/', adminKeysRoute(deps))
     .route('/', adminTeamsRoute(deps))
     .route('/', adminUsageRoute(deps))
-    .route('/', adminUsersRoute(deps));
+    .route('/', adminUsersRoute(deps))
+    .route('/', adminRequestsRoute(deps))
+    .route('/', adminBudgetsRoute(deps))
+    .route('/', adminProvidersRoute(deps));
 }

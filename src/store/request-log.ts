@@ -1,0 +1,39 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { Store } from './client.ts';
+import { promptCaptures, usage } from './schema.ts';
+
+export type UsageLogRow = typeof usage.$inferSelect;
+export type CaptureLogRow = typeof promptCaptures.$inferSelect;
+
+/** A search of the ledger's rows; every field is an exact match, newest first, at most `limit` rows. */
+export interface RequestSearch {
+  requestId?: string;
+  decisionId?: string;
+  outcome?: string;
+  model?: string;
+  team?: string;
+  /** Epoch ms, exclusive: rows older than this (the next page). */
+  before?: number;
+  limit: number;
+}
+
+/** Rows of the usage table matching the search (one parameterised, indexed, LIMITed SELECT). */
+export async function searchRequests(store: Store, q: RequestSearch): Promise<UsageLogRow[]> {
+  const conds: (SQL | undefined)[] = [
+    q.requestId != null ? eq(usage.requestId, q.requestId) : undefined,
+    q.decisionId != null ? eq(usage.decisionId, q.decisionId) : undefined,
+    q.outcome != null ? eq(usage.outcome, q.outcome) : undefined,
+    q.model != null ? eq(usage.requestedModel, q.model) : undefined,
+    q.team != null ? eq(usage.team, q.team) : undefined,
+    q.before != null ? lt(usage.createdAt, q.before) : undefined,
+  ];
+  return store.db.select().from(usage).where(and(...conds)).orderBy(desc(usage.createdAt)).limit(q.limit);
+}
+
+/** One request's usage row and its prompt capture (undefined when the policy did not ask for one). */
+export async function requestDetail(store: Store, requestId: string): Promise<{ row: UsageLogRow; capture?: CaptureLogRow } | undefined> {
+  const [row] = await store.db.select().from(usage).where(eq(usage.requestId, requestId)).limit(1);
+  if (!row) return undefined;
+  const [capture] = await store.db.select().from(promptCaptures).where(eq(promptCaptures.requestId, requestId)).limit(1);
+  return { row, capture };
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureChromium } from '../../scripts/ensure-chromium.ts';
+import { startPolicyGateway } from '../helpers/gateway.ts';
+import { sha256Hex } from '../../src/lib/hash.ts';
+import type { Gateway } from '../../src/server/start.ts';
+import { MASTER, withMasterKey } from '../support/admin-app.ts';
+
+// Issue 15 item 5: the dashboard in a real headless Chromium. Log in with the master key, see a
+// team's spend match the ledger, find a denied request and its reason, revoke a key (which then
+// gets 401). Screenshots go to .tmp/ui-screenshots/.
+const SHOTS = resolve(import.meta.dir, '../../.tmp/ui-screenshots');
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-ui-'));
+const CONFIG_KEY = 'tg-ui-config-key-5e1b7c2a9d40';
+const DENIAL = "model 'secret' is off-limits for team ml";
+const POLICY = `package gateway
+
+decision := {"allowed": false, "http_status": 403, "message": "${DENIAL}"} if input.request.model == "secret"
+
+decision := {"allowed": true, "log_prompts": true} if input.request.model == "logged"
+
+decision := {"allowed": true} if not input.request.model in {"secret", "logged"}
+`;
+
+let gw: Gateway;
+let db: Client;
+let browser: Browser;
+let page: Page;
+let restore = () => {};
+const keys: Record<string, { key: string; id: string }> = {};
+
+const admin = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.json() as Promise<any>;
+};
+const chat = (key: string, model: string, content = 'hello dashboard') =>
+  fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content }] }) });
+
+/** Rows land in the ledger a flush later; wait until `n` rows are there. */
+async function ledgerRows(n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const c = Number((await db.execute('SELECT count(*) AS n FROM usage')).rows[0]!.n);
+    if (c >= n) return;
+    await Bun.sleep(25);
+  }
+  throw new Error(`the ledger never reached ${n} rows`);
+}
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  mkdirSync(SHOTS, { recursive: true });
+  restore = withMasterKey(MASTER);
+  [gw, browser] = await Promise.all([
+    startPolicyGateway(dir, POLICY, { name: 'cfg', team: 'ops', hash: `sha256:${sha256Hex(CONFIG_KEY)}` }, {
+      capture: { max_bytes: 4096, retention: '7d' },
+      providers: { mock: { type: 'mock' } },
+      models: { chat: { provider: 'mock', model: 'mock/ok' }, logged: { provider: 'mock', model: 'mock/ok' }, secret: { provider: 'mock', model: 'mock/ok' } },
+      prices: { chat: { input: 10, output: 20 } },
+    }),
+    chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
+  ]);
+  db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
+  await admin('POST', '/admin/teams', { id: 'ml', budget: '1000/month' });
+  for (const [name, team] of [['ana', 'ml'], ['bo', 'ml'], ['cy', 'research']] as const) {
+    const r = await admin('POST', '/admin/keys', { name, team });
+    keys[name] = { key: r.key, id: r.record.id };
+  }
+  const calls = [chat(keys.ana!.key, 'chat'), chat(keys.ana!.key, 'chat', 'a longer prompt for more tokens and cost'), chat(keys.bo!.key, 'logged', 'capture me'), chat(keys.cy!.key, 'chat'), chat(CONFIG_KEY, 'chat')];
+  const statuses = (await Promise.all(calls)).map((r) => r.status);
+  expect(statuses).toEqual([200, 200, 200, 200, 200]);
+  expect((await chat(keys.bo!.key, 'secret')).status).toBe(403);
+  await ledgerRows(6);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  db?.close();
+  await gw?.stop();
+  restore();
+});
+
+describe('dashboard in Chromium', () => {
+  test('the login page refuses a wrong key and takes the master key; the cookie is HttpOnly and SameSite=Strict and is not the key', async () => {
+    await page.goto(`${gw.url}/ui`);
+    await page.fill('input[name=key]', 'not-the-key');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('not the master key');
+    await shot('01-login-refused');
+    await page.fill('input[name=key]', MASTER);
+    await page.click('button[type=submit]');
+    await page.locator('[data-testid=spend-total]').waitFor();
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'tollgate_ui', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie!.value).not.toContain(MASTER);
+    expect(cookie!.value.length).toBeGreaterThanOrEqual(40);
+  });
+
+  test("a team's spend on the Spend page is the ledger's sum for that team", async () => {
+    const ledger = await db.execute("SELECT team, sum(cost_micros) AS micros, count(*) AS n FROM usage GROUP BY team");
+    const ml = ledger.rows.find((r) => r.team === 'ml')!;
+    expect(Number(ml.micros)).toBeGreaterThan(0);
+    const cell = page.locator('[data-testid=spend-by-team] tr[data-row=ml] td.cost');
+    await cell.waitFor();
+    expect(Number(await cell.getAttribute('data-micros'))).toBe(Number(ml.micros));
+    const total = ledger.rows.reduce((s, r) => s + Number(r.micros), 0);
+    const usd = (await page.locator('[data-testid=spend-total]').textContent())!;
+    expect(Math.round(Number(usd.slice(1)) * 1e6)).toBe(total);
+    // The team's budget shows this period's spend from the spend book, which the ledger also booked.
+    await expect(page.locator('[data-testid=budgets]').textContent()).resolves.toContain('ml');
+    await shot('02-spend');
+  });
+
+  test('the Requests page finds the denied request, and it shows its reason; a logged one shows its captured prompt', async () => {
+    await page.click('a[href="#requests"]');
+    // A policy denial is recorded with outcome `forbidden` and the decision's message as its reason.
+    await page.fill('input[name=outcome]', 'forbidden');
+    await page.fill('input[name=team]', 'ml');
+    await page.click('form.search button[type=submit]');
+    await page.locator('[data-testid=requests][data-query*="outcome=forbidden"]').waitFor();
+    const denied = (await db.execute("SELECT request_id, error_class FROM usage WHERE requested_model = 'secret'")).rows[0]!;
+    const row = page.locator(`tr[data-request="${denied.request_id}"]`);
+    expect(await page.locator('[data-testid=requests] tbody tr').count()).toBe(1);
+    await row.click();
+    const reason = page.locator('[data-testid=request-detail] dd[data-fact=Reason]');
+    await reason.waitFor();
+    expect(await reason.textContent()).toContain(DENIAL);
+    await shot('03-denied-request');
+
+    await page.fill('input[name=outcome]', '');
+    await page.fill('input[name=team]', '');
+    await page.fill('input[name=model]', 'logged');
+    await page.click('form.search button[type=submit]');
+    await page.locator('[data-testid=requests][data-query="model=logged&limit=100"]').waitFor();
+    await page.locator('[data-testid=requests] tbody tr').first().click();
+    await page.locator('[data-testid=capture-request]').waitFor();
+    expect(await page.locator('[data-testid=capture-request]').textContent()).toContain('capture me');
+    await shot('04-captured-prompt');
+  });
+
+  test('the Providers page shows the mock provider and its deployment live', async () => {
+    await page.click('a[href="#providers"]');
+    const card = page.locator('[data-provider=mock]');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('healthy');
+    expect(await card.textContent()).toContain('closed');
+    await shot('05-providers');
+  });
+
+  test('revoking a key on the Keys page makes that key get 401', async () => {
+    expect((await chat(keys.cy!.key, 'chat')).status).toBe(200);
+    await page.click('a[href="#keys"]');
+    const row = page.locator('tr[data-key=cy]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('tr[data-key=cy] [data-status]', { hasText: 'revoked' }).waitFor();
+    await shot('06-key-revoked');
+    expect((await chat(keys.cy!.key, 'chat')).status).toBe(401);
+    expect((await chat(keys.ana!.key, 'chat')).status).toBe(200);
+  });
+
+  test('logging out ends the session: the admin API refuses the old cookie', async () => {
+    const [before] = await page.context().cookies();
+    await page.click('button.logout');
+    await page.locator('input[name=key]').waitFor();
+    const r = await fetch(`${gw.url}/admin/keys`, { headers: { cookie: `tollgate_ui=${before!.value}` } });
+    expect(r.status).toBe(401);
+  });
+});
