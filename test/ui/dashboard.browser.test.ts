@@ -60,7 +60,7 @@ beforeAll(async () => {
     startPolicyGateway(dir, POLICY, { name: 'cfg', team: 'ops', hash: `sha256:${sha256Hex(CONFIG_KEY)}` }, {
       capture: { max_bytes: 4096, retention: '7d' },
       providers: { mock: { type: 'mock' } },
-      models: { chat: { provider: 'mock', model: 'mock/ok' }, logged: { provider: 'mock', model: 'mock/ok' }, secret: { provider: 'mock', model: 'mock/ok' } },
+      models: { chat: { provider: 'mock', model: 'mock/ok' }, logged: { provider: 'mock', model: 'mock/ok' }, secret: { provider: 'mock', model: 'mock/ok' }, broken: { provider: 'mock', model: 'mock/error-500' } },
       prices: { chat: { input: 10, output: 20 } },
     }),
     chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
@@ -147,12 +147,17 @@ describe('dashboard in Chromium', () => {
     await shot('04-captured-prompt');
   });
 
-  test('the Providers page shows the mock provider and its deployment live', async () => {
+  test('the Providers page shows the mock provider and its deployments, and updates itself when one starts failing', async () => {
     await page.click('a[href="#providers"]');
     const card = page.locator('[data-provider=mock]');
     await card.waitFor();
     expect(await card.textContent()).toContain('healthy');
     expect(await card.textContent()).toContain('closed');
+    expect(await card.locator('tr', { hasText: 'mock/error-500' }).count()).toBe(0);
+    // The config key's team has no budget, so the unpriced failing model may be called.
+    expect((await chat(CONFIG_KEY, 'broken')).status).toBeGreaterThanOrEqual(500);
+    // No reload: the page polls. The failing deployment appears with a 100% error rate.
+    await card.locator('tr', { hasText: 'mock/error-500' }).filter({ hasText: '100.0%' }).waitFor({ timeout: 8_000 });
     await shot('05-providers');
   });
 

@@ -8,10 +8,11 @@ export function BarChart({ data, format }: { data: { label: string; value: numbe
   const h = 180;
   const pad = 28;
   const max = Math.max(...data.map((d) => d.value), 1);
-  const bw = (w - pad) / data.length;
-  return html`<svg class="chart" viewBox="0 0 ${w} ${h + 24}" role="img" aria-label="spend by day">
+  // A few days draw as narrow bars on the left, not one bar across the whole chart.
+  const bw = Math.min((w - pad) / data.length, 40);
+  return html`<svg class="chart" viewBox="0 0 ${w} ${h + 24}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="spend by day">
     <line x1=${pad} y1=${h} x2=${w} y2=${h} class="axis" />
-    <text x="0" y="12" class="tick">${format(max)}</text>
+    <text x=${pad} y="10" class="tick">${format(max)}</text>
     ${data.map((d, i) => {
       const bh = Math.max((d.value / max) * (h - 16), d.value > 0 ? 1 : 0);
       const x = pad + i * bw + 2;

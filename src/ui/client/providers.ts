@@ -15,7 +15,7 @@ interface Provider {
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 
 /** Provider health, polled every few seconds while the page is open. */
-export function ProvidersPage({ everyMs = 3_000 }: { everyMs?: number }) {
+export function ProvidersPage({ everyMs = 2_000 }: { everyMs?: number }) {
   const [data, setData] = useState<{ data: Provider[]; window_ms: number } | null>(null);
   const [at, setAt] = useState('');
   const [error, setError] = useState('');

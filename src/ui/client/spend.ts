@@ -42,7 +42,7 @@ function Table({ dim, label, rows }: { dim: string; label: string; rows: UsageRo
       <tbody>
         ${sorted.map(
           (r) => html`<tr data-row=${String(r[dim] ?? '')}>
-            <td>${r[dim] ?? html`<span class="muted">(none)</span>`}${dim === 'key' && r.key_name ? html` <span class="muted">${r.key_name}</span>` : null}</td>
+            <td>${dim === 'key' ? html`<b>${r.key_name ?? r.key}</b> <span class="muted mono">${r.key !== r.key_name ? r.key : ''}</span>` : (r[dim] ?? html`<span class="muted">(none)</span>`)}</td>
             <td class="num">${r.requests}</td>
             <td class="num">${r.input_tokens} / ${r.output_tokens}</td>
             <td class="num">${r.errors}</td>
