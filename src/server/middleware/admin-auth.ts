@@ -19,6 +19,9 @@ const digest = (s: string) => new Bun.CryptoHasher('sha256').update(s).digest();
 // Bun's global crypto.timingSafeEqual: importing node:crypto for it costs every start ~5 ms.
 const timingSafeEqual = (a: Uint8Array, b: Uint8Array): boolean => crypto.timingSafeEqual(a, b);
 
+/** Whether two secrets are equal, in constant time (both are hashed first, so the length does not leak either). */
+export const sameSecret = (a: string, b: string): boolean => !!a && !!b && timingSafeEqual(digest(a), digest(b));
+
 /** Whether `given` is the master key (constant time; false when the admin API is off). */
 export function isMasterKey(given: string, master = process.env.TOLLGATE_MASTER_KEY): boolean {
   return !!master && !!given && timingSafeEqual(digest(given), digest(master));
@@ -38,7 +41,7 @@ export function adminAuth({ masterKey = () => process.env.TOLLGATE_MASTER_KEY, l
     const session = !given && sessions ? sessions.get(getCookie(c, UI_SESSION_COOKIE), master) : undefined;
     if (session) {
       const csrf = c.req.header(CSRF_HEADER) ?? '';
-      if (!SAFE_METHODS.has(c.req.method) && !(csrf && timingSafeEqual(digest(csrf), digest(session.csrf)))) {
+      if (!SAFE_METHODS.has(c.req.method) && !sameSecret(csrf, session.csrf)) {
         throw new GatewayError('forbidden', `A dashboard session changes things only with its ${CSRF_HEADER} header.`, { code: 'csrf_required' });
       }
       c.header('cache-control', 'no-store');

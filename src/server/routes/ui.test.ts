@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../../../test/support/admin-app.ts';
 import { uiSessions } from '../ui-sessions.ts';
+import { loginThrottle } from '../login-throttle.ts';
 import { UI_ASSETS } from '../../ui/assets.ts';
 import { renderUiAssets } from '../../../scripts/build-ui.ts';
 
@@ -107,6 +108,28 @@ describe('/ui', () => {
       process.env.TOLLGATE_MASTER_KEY = MASTER;
     }
   });
+});
+
+test('ten wrong keys in a minute and the next login is refused with 429 and Retry-After, even with the right key', async () => {
+  const { app } = await adminTestApp();
+  for (let i = 0; i < 10; i++) expect((await login(app, `guess-${i}`)).status).toBe(401);
+  const r = await login(app, MASTER);
+  expect(r.status).toBe(429);
+  expect(((await r.json()) as ErrorJson).error.code).toBe('login_throttled');
+  expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+});
+
+test('the login throttle counts each client apart and forgets failures after its window', () => {
+  let t = 0;
+  const th = loginThrottle({ limit: 2, windowMs: 1_000, now: () => t });
+  th.failed('a');
+  th.failed('a');
+  expect(th.retryAfter('a')).toBe(1_000);
+  expect(th.retryAfter('b')).toBe(0);
+  t = 400;
+  expect(th.retryAfter('a')).toBe(600);
+  t = 1_000;
+  expect(th.retryAfter('a')).toBe(0);
 });
 
 describe('uiSessions', () => {

@@ -5,9 +5,10 @@ import { GatewayError } from '../../lib/errors.ts';
 import { UI_ASSETS } from '../../ui/assets.ts';
 import type { Env } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
-import { isMasterKey } from '../middleware/admin-auth.ts';
+import { isMasterKey, sameSecret } from '../middleware/admin-auth.ts';
 import { CSRF_HEADER, UI_SESSION_COOKIE, uiSessions, type UiSessions } from '../ui-sessions.ts';
 import { readAdminBody } from './admin/input.ts';
+import { loginThrottle, type LoginThrottle } from '../login-throttle.ts';
 
 /** Only this origin's own script and style; no inline code, no frames, no other hosts. */
 export const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -26,7 +27,7 @@ const loginBody = z.strictObject({ key: z.string().min(1).max(4096) });
  * id held in memory); the page then calls the admin API with that cookie, and with the session's
  * CSRF token in a header for anything that changes state. Without TOLLGATE_MASTER_KEY it is off.
  */
-export function uiRoute(deps: AppDeps) {
+export function uiRoute(deps: AppDeps, throttle: LoginThrottle = loginThrottle()) {
   const sessions: UiSessions = deps.uiSessions ?? uiSessions();
   const master = () => process.env.TOLLGATE_MASTER_KEY;
   const html = (body: string) => new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS } });
@@ -40,14 +41,20 @@ export function uiRoute(deps: AppDeps) {
       const key = master();
       if (!key) throw new GatewayError('unauthorized', 'The dashboard is disabled: set TOLLGATE_MASTER_KEY to enable it.', { code: 'admin_disabled' });
       if (!(c.req.header('content-type') ?? '').startsWith('application/json')) throw new GatewayError('invalid_request', 'Send the login as JSON: {"key": "<master key>"}.', { status: 415 });
+      const client = deps.clientIp?.(c.req.raw) ?? 'unknown';
+      const wait = throttle.retryAfter(client);
+      if (wait > 0) {
+        throw new GatewayError('rate_limited', 'Too many failed dashboard logins from this address; try again later.', { code: 'login_throttled', headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
+      }
       const { key: given } = await readAdminBody(c, loginBody);
       if (!isMasterKey(given, key)) {
-        deps.logger.warn('dashboard login refused', { request_id: c.get('requestId'), reason: 'wrong master key', ip: deps.clientIp?.(c.req.raw) });
+        throttle.failed(client);
+        deps.logger.warn('dashboard login refused', { request_id: c.get('requestId'), reason: 'wrong master key', ip: client });
         throw new GatewayError('unauthorized', 'That is not the master key.', { code: 'invalid_master_key' });
       }
       const s = sessions.open(key);
       setCookie(c, UI_SESSION_COOKIE, s.id, { path: '/', httpOnly: true, sameSite: 'Strict', secure: new URL(c.req.url).protocol === 'https:', expires: new Date(s.expiresAt) });
-      deps.logger.info('dashboard login', { request_id: c.get('requestId'), ip: deps.clientIp?.(c.req.raw) });
+      deps.logger.info('dashboard login', { request_id: c.get('requestId'), ip: client });
       c.header('cache-control', 'no-store');
       return c.json({ csrf: s.csrf, expires_at: new Date(s.expiresAt).toISOString() });
     })
@@ -60,7 +67,7 @@ export function uiRoute(deps: AppDeps) {
     .post('/ui/logout', (c) => {
       const id = getCookie(c, UI_SESSION_COOKIE);
       const s = sessions.get(id, master());
-      if (s && c.req.header(CSRF_HEADER) !== s.csrf) throw new GatewayError('forbidden', `Logging out needs the session's ${CSRF_HEADER} header.`, { code: 'csrf_required' });
+      if (s && !sameSecret(c.req.header(CSRF_HEADER) ?? '', s.csrf)) throw new GatewayError('forbidden', `Logging out needs the session's ${CSRF_HEADER} header.`, { code: 'csrf_required' });
       sessions.close(id);
       deleteCookie(c, UI_SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict' });
       return c.json({ ok: true });
