@@ -126,6 +126,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
   // Prompt and the output bound are held against tpm now; settlement puts in what was used.
   const held = estimatedInput * bounded.inputCopies + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
+  // Before the hold: a budget that refuses this request is reported too.
+  if (scopes.length) deps.metrics?.budgets(scopes, { key: principal.name, team: principal.team });
   const hold = await (deps.book ?? spendBook(deps)).hold({ limits, tokens: held, scopes, worstMicros: bounded.worstMicros });
 
   return {

@@ -28,5 +28,5 @@ export interface EnforceDeps {
   /** Provider health from the router, for the policy input. */
   health?: HealthSource;
   /** Counts decisions and their evaluation time. */
-  metrics?: Pick<Metrics, 'decision'>;
+  metrics?: Pick<Metrics, 'decision' | 'budgets'>;
 }

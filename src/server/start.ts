@@ -13,6 +13,7 @@ import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { createMetrics, type Metrics } from '../obs/metrics.ts';
+import { spentIn } from '../store/budgets.ts';
 import type { Tracing } from '../obs/tracing.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
@@ -113,7 +114,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   await storage(liveness.start());
   const rates = rateGate(store, logger);
   const metrics = config.metrics.enabled
-    ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health() })
+    ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health(), spent: (w) => spentIn(store, w), now: () => clock.wall() })
     : undefined;
   // The OpenTelemetry SDK is loaded only when traces are configured.
   const tracing = config.tracing ? await (await import('../obs/tracing.ts')).createTracing(config.tracing, (p) => holder.current().config.providers[p]?.type) : undefined;
