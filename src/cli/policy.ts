@@ -19,6 +19,8 @@ import { completionsRequest } from '../wire/completions.ts';
 import { messagesRequest } from '../wire/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
+import { policyExplainCommand } from './policy-explain.ts';
+import { policyReplayCommand } from './policy-replay.ts';
 import { CliError } from './guard.ts';
 import { consoleIo, type Io } from './parse-action.ts';
 
@@ -100,6 +102,8 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
       io.out(`wrote ${opts.out}`);
     });
   cmd.addCommand(policyExportCommand(io));
+  cmd.addCommand(policyExplainCommand(io, env));
+  cmd.addCommand(policyReplayCommand(io, env));
   return cmd;
 }
 

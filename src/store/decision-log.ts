@@ -104,7 +104,8 @@ export function decisionLog(store: Store, logger: Logger, opts: DecisionLogOptio
     },
     write(row) {
       if (rows.queued() >= maxQueue) return lost(1, 'the queue is full (policy.decision_log.max_queue)');
-      rows.push(row);
+      // The multi-row insert sends every column: a NOT NULL one left out would make OR IGNORE skip the row.
+      rows.push({ ...row, inputTruncated: row.inputTruncated ?? false, evalUs: row.evalUs ?? 0 });
     },
     maxInputBytes,
     flush: rows.flush,
