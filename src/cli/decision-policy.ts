@@ -15,7 +15,7 @@ export interface CompiledPolicy {
 }
 
 function refused(label: string, errors: RegoProblem[]): never {
-  throw new CliError(`${label}: the policy is refused:\n${errors.map(formatProblem).join('\n')}`);
+  throw new CliError(`${label}: the policy is refused: ${errors.map(formatProblem).join('; ')}`);
 }
 
 async function compiled(sources: PolicySources, label: string, data: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<CompiledPolicy> {

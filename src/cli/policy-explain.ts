@@ -3,7 +3,7 @@ import { configSource } from './config-source.ts';
 import { currentPolicy } from './decision-policy.ts';
 import { CliError } from './guard.ts';
 import type { Io } from './io.ts';
-import { usingStore } from './parse-action.ts';
+import { runAction, usingStore } from './parse-action.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
 import type { Json } from '../policy/compiler/types.ts';
 import { DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
@@ -27,7 +27,9 @@ export function policyExplainCommand(io: Io, env: NodeJS.ProcessEnv): Command {
     .option('--trace', "also print OPA's full trace (as `opa eval --explain=full`)")
     .option('--json', 'print one JSON document')
     .action(async (id: string, opts: ExplainOptions) => {
-      process.exitCode = await explain(id, opts, io, env);
+      await runAction(io, async () => {
+        process.exitCode = await explain(id, opts, io, env);
+      });
     });
 }
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { configSource } from './config-source.ts';
 import { candidatePolicy } from './decision-policy.ts';
 import type { Io } from './io.ts';
-import { UsageError, usingStore } from './parse-action.ts';
+import { runAction, UsageError, usingStore } from './parse-action.ts';
 import { createPolicyEngine } from '../policy/engine.ts';
 import type { PolicyInput } from '../policy/input-schema.ts';
 import type { Decision } from '../policy/decision.ts';
@@ -30,7 +30,9 @@ export function policyReplayCommand(io: Io, env: NodeJS.ProcessEnv): Command {
     .option('--json', 'print the report as JSON')
     .option('-c, --config <file>', 'gateway config: its database and policy.data (default: ./gateway.config.yaml, else the embedded defaults)')
     .action(async (opts: ReplayOptions) => {
-      process.exitCode = await replay(opts, io, env);
+      await runAction(io, async () => {
+        process.exitCode = await replay(opts, io, env);
+      });
     });
 }
 

@@ -7,7 +7,7 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 /** The fields each kind is about: compared for an allowed decision, shown in examples. */
 export const CHANGE_FIELDS: Record<ChangeKind, (keyof Decision)[]> = {
   allowed_to_denied: ['allowed', 'http_status', 'message'],
-  denied_to_allowed: ['allowed', 'targets'],
+  denied_to_allowed: ['allowed', 'message', 'targets'],
   deny_response: ['http_status', 'message'],
   targets: ['targets'],
   routing: ['strategy', 'timeouts', 'retries', 'fallbacks'],
