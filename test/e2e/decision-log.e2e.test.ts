@@ -143,7 +143,7 @@ test('explain shows a denied request (by request id): input, decision, reasons a
   expect(r.out).toContain("model 'mock-large' is not allowed for team 'support'");
   expect(r.out).toContain('"team": "support"');
   expect(r.out).toMatch(/data\.gateway\.deny\s+.*models\.rego:\d+/);
-  expect(r.out).toMatch(/data\.gateway\.decision\s+.*decision\.rego:\d+/);
+  expect(r.out).toMatch(/data\.gateway\.decision\.http_status\s+gateway\/decision\.rego:\d+/);
 }, 60_000);
 
 test('explain shows an allowed request (by decision id), and says when the logged revision is not the current policy', () => {
