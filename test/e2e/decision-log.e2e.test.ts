@@ -47,6 +47,7 @@ const KINDS = [
 
 const seen: Record<string, { requestId: string; decisionId: string; status: number }[]> = {};
 let config: string;
+let readyz: { decision_log?: { written: number; backlog: number; dropped: number; sampled_out: number } };
 
 function run(args: string[]) {
   const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env });
@@ -96,6 +97,7 @@ policy:
         }),
       );
     }
+    readyz = await (await fetch(`${gw.url}/readyz`, { headers: { authorization: `Bearer ${KEYS.research}` } })).json();
   } finally {
     // SIGTERM flushes the decision log's queue before the process exits.
     expect(await gw.terminate()).toBe(0);
@@ -109,6 +111,12 @@ test('every request got a decision id, and the statuses are what the policy deci
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set([k.name === 'support-large' ? 403 : 200]));
     expect(rows.every((r) => /^[0-9a-f-]{36}$/.test(r.decisionId) && r.requestId.length > 0)).toBe(true);
   }
+});
+
+test('/readyz counts the decision log: nothing dropped, nothing sampled out', () => {
+  const d = readyz.decision_log!;
+  expect(d.written + d.backlog).toBe(3000);
+  expect(d).toMatchObject({ dropped: 0, sampled_out: 0 });
 });
 
 test('every decision, allowed and denied, is logged with its revision and linked to its usage row; no prompt text lands in the table', async () => {
