@@ -71,6 +71,7 @@ async function replay(opts: ReplayOptions, io: Io, env: NodeJS.ProcessEnv): Prom
 
 function formatReport(r: ReplayReport, dir: string, revision: string, seconds: number, maxChanged: number | undefined): string {
   const lines = [`replayed ${r.replayed} of ${r.total} logged decisions against ${dir} (revision ${revision}) in ${seconds.toFixed(2)} s (${Math.round(r.replayed / Math.max(seconds, 1e-3))}/s)`];
+  lines.push(`  logged by revision: ${Object.entries(r.revisions).map(([rev, n]) => `${rev} (${n})`).join(', ') || 'none'}`);
   if (r.skipped.truncated) lines.push(`  skipped ${r.skipped.truncated}: input over max_input_bytes when logged (not kept)`);
   if (r.skipped.unreadable) lines.push(`  skipped ${r.skipped.unreadable}: input or result not readable`);
   lines.push(`changed: ${r.changed}${maxChanged !== undefined ? ` (threshold ${maxChanged}: ${r.changed > maxChanged ? 'OVER' : 'ok'})` : ''}`);

@@ -76,7 +76,7 @@ test('sampling keeps its share of allows and, by its own rate, of denies', async
 test('the retention purge deletes only rows older than the retention', async () => {
   const store = await memoryStore();
   let now = 10 * 86_400_000;
-  const log = decisionLog(store, silentLogger, { ...opts, retentionMs: 86_400_000, now: () => now });
+  const log = decisionLog(store, silentLogger, { ...opts, maxQueue: 20_000, retentionMs: 86_400_000, now: () => now });
   log.write(row({ createdAt: now - 2 * 86_400_000 }));
   log.write(row({ createdAt: now - 3_600_000 }));
   await log.flush();
@@ -84,6 +84,11 @@ test('the retention purge deletes only rows older than the retention', async () 
   expect(await count(store)).toBe(1);
   now += 86_400_000;
   expect(await log.purge()).toBe(1);
+  expect(await count(store)).toBe(0);
+  // A big backlog goes in chunks, all of it.
+  for (let i = 0; i < 12_000; i++) log.write(row({ createdAt: 0 }));
+  await log.flush();
+  expect(await log.purge()).toBe(12_000);
   expect(await count(store)).toBe(0);
   await log.close();
 });

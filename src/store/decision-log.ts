@@ -48,6 +48,7 @@ export interface DecisionLogOptions {
 }
 
 const insert = rowInserter(decisions);
+const PURGE_CHUNK = 5000;
 
 /**
  * The decision log's writer, on the usage writer's batching loop (batcher.ts). Unlike usage
@@ -84,11 +85,19 @@ export function decisionLog(store: Store, logger: Logger, opts: DecisionLogOptio
     },
   });
 
+  /** Deletes in chunks with a turn of the event loop between them: a first purge of a big table must not hold the database. */
   async function purge(): Promise<number> {
     if (retentionMs === null) return 0;
-    const r = await store.client.execute({ sql: 'DELETE FROM decisions WHERE created_at < ?', args: [now() - retentionMs] });
-    return r.rowsAffected;
+    const before = now() - retentionMs;
+    let total = 0;
+    for (;;) {
+      const r = await store.client.execute({ sql: 'DELETE FROM decisions WHERE rowid IN (SELECT rowid FROM decisions WHERE created_at < ? LIMIT ?)', args: [before, PURGE_CHUNK] });
+      total += r.rowsAffected;
+      if (r.rowsAffected < PURGE_CHUNK) return total;
+      await new Promise((r) => setImmediate(r));
+    }
   }
+
   const purgeSafely = () =>
     void rows.exclusive(purge).catch((e: unknown) => logger.warn('decision log: retention purge failed', { error: firstLine(e) }));
   const purger = setInterval(purgeSafely, purgeEveryMs);
