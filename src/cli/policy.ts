@@ -32,7 +32,7 @@ export interface PolicyCommandOptions {
 
 /** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
 export function policyCommand({ io = consoleIo, env = process.env }: PolicyCommandOptions = {}): Command {
-  const cmd = new Command('policy').description('Rego policies: test, check, evaluate');
+  const cmd = new Command('policy').description('Rego policies: test, check, evaluate; explain and replay logged decisions');
 
   cmd
     .command('test')
