@@ -30,7 +30,7 @@ export interface PolicyCommandOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
+/** `tollgate policy test|check|eval|schema|explain|replay` — runs the same compiler and engine as the gateway. */
 export function policyCommand({ io = consoleIo, env = process.env }: PolicyCommandOptions = {}): Command {
   const cmd = new Command('policy').description('Rego policies: test, check, evaluate; explain and replay logged decisions');
 
