@@ -74,16 +74,26 @@ async function explain(id: string, opts: ExplainOptions, io: Io, env: NodeJS.Pro
     io.out(`\nthe current policy ${same ? 'decides the same' : 'decides differently'}: ${JSON.stringify(traced.result)}`);
   }
   io.out(`\nrules that produced it (evaluated by OPA, ${traced.rules.length} succeeded, in order):`);
-  for (const r of traced.rules) io.out(`  ${r.rule}${r.default ? ' (default)' : ''}  ${r.location.file}:${r.location.line}${r.times > 1 ? `  ×${r.times}` : ''}`);
+  for (const r of traced.rules) {
+    const path = r.rule.startsWith(PACKAGE + '.') ? r.rule.slice(PACKAGE.length + 1).split('.') : [];
+    const value = path.reduce<unknown>((o, k) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined), path.length ? traced.values : undefined);
+    io.out(`  ${r.rule}${r.default ? ' (default)' : ''}  ${r.location.file}:${r.location.line}${r.times > 1 ? `  ×${r.times}` : ''}${value === undefined ? '' : `  = ${short(JSON.stringify(value))}`}`);
+  }
   if (opts.trace) io.out(`\ntrace:\n${traced.trace}`);
   return 0;
 }
+
+const PACKAGE = 'data.' + DEFAULT_ENTRYPOINT.split('/').slice(0, -1).join('.');
+const short = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s);
 
 async function traceOf(files: Record<string, string>, data: Record<string, Json>, input: Record<string, Json>) {
   const compiler = await createRegoCompiler();
   try {
     const r = await compiler.explain({ files, data, query: 'data.' + DEFAULT_ENTRYPOINT.replaceAll('/', '.'), input });
-    return { result: r.defined ? r.result : undefined, error: r.error ?? (r.errors.length ? r.errors.map((p) => p.message).join('; ') : undefined), rules: r.rules, trace: r.trace };
+    // The value of every rule of the package, as OPA evaluates it (as `policy eval` shows them).
+    const pkg = await compiler.eval({ files, data, query: PACKAGE, input });
+    const values = pkg.defined && pkg.result && typeof pkg.result === 'object' && !Array.isArray(pkg.result) ? pkg.result : {};
+    return { result: r.defined ? r.result : undefined, error: r.error ?? (r.errors.length ? r.errors.map((p) => p.message).join('; ') : undefined), rules: r.rules, values, trace: r.trace };
   } finally {
     await compiler.close();
   }
