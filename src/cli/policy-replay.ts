@@ -63,6 +63,7 @@ async function replay(opts: ReplayOptions, io: Io, env: NodeJS.ProcessEnv): Prom
     }, { examples }),
   );
   const seconds = (performance.now() - started) / 1000;
+  if (report.total === 0) io.err(`no decisions logged since ${new Date(since).toISOString()}: check that -c names the gateway's config (its database) and that policy.decision_log is on`);
   const over = maxChanged !== undefined && report.changed > maxChanged;
   if (opts.json) io.out(JSON.stringify({ candidate: opts.candidate, candidate_revision: candidate.policy.revision, since: new Date(since).toISOString(), ...report, seconds: Number(seconds.toFixed(3)), max_changed: maxChanged ?? null, over_threshold: over }, null, 2));
   else io.out(formatReport(report, opts.candidate, candidate.policy.revision, seconds, maxChanged));

@@ -45,7 +45,10 @@ export async function usageDecisionId(store: Store, requestId: string): Promise<
 
 /** Decisions logged since `since` (ms), oldest first, read in pages of `size` rows. */
 export async function* decisionsSince(store: Store, since: number, size = 1000): AsyncGenerator<LoggedDecision[]> {
-  let after = 0;
+  // The first row since then, found by the created_at index, so the pages skip older rows without reading them.
+  const first = await store.client.execute({ sql: 'SELECT min(rowid) AS r FROM decisions WHERE created_at >= ?', args: [since] });
+  if (first.rows[0]?.r == null) return;
+  let after = Number(first.rows[0].r) - 1;
   for (;;) {
     const r = await store.client.execute({ sql: `SELECT ${COLUMNS} FROM decisions WHERE created_at >= ? AND rowid > ? ORDER BY rowid LIMIT ?`, args: [since, after, size] });
     if (!r.rows.length) return;
