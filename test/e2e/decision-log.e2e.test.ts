@@ -152,7 +152,7 @@ test('explain shows a denied request (by request id): input, decision, reasons a
   expect(r.out).toContain('"team": "support"');
   expect(r.out).toMatch(/data\.gateway\.deny\s+gateway\/models\.rego:\d+\s+= \[\{"message":"model 'mock-large' is not allowed for team 'support'","status":403\}\]/);
   expect(r.out).toMatch(/data\.gateway\.decision\.http_status\s+gateway\/decision\.rego:\d+/);
-}, 60_000);
+}, 180_000);
 
 test('explain shows an allowed request (by decision id), and says when the logged revision is not the current policy', () => {
   const allowed = seen['research-pii']![0]!;
@@ -173,7 +173,7 @@ test('explain shows an allowed request (by decision id), and says when the logge
   const missing = run(['policy', 'explain', 'req_nope', '-c', config]);
   expect(missing.code).toBe(1);
   expect(missing.err).toContain("no logged decision has the decision id or request id 'req_nope'");
-}, 60_000);
+}, 180_000);
 
 test('replay of the changed policy over the 3,000 logged decisions counts exactly the decisions it changes', () => {
   const r = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--since', '1h', '--json', '-c', config]);
@@ -190,7 +190,7 @@ test('replay of the changed policy over the 3,000 logged decisions counts exactl
   const flipped = report.kinds.find((k: { kind: string }) => k.kind === 'denied_to_allowed');
   expect(seen['support-large']!.map((s) => s.decisionId)).toContain(flipped.examples[0].decision_id);
   console.log(`replay: ${report.replayed} decisions in ${report.seconds} s (${Math.round(report.replayed / report.seconds)}/s, compile excluded)`);
-}, 120_000);
+}, 240_000);
 
 test('replay gates on --max-changed: above it exits 1, at it 0; the text report names each kind', () => {
   const over = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--max-changed', '2399', '-c', config]);
@@ -202,4 +202,4 @@ test('replay gates on --max-changed: above it exits 1, at it 0; the text report 
   const bad = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--since', 'yesterday', '-c', config]);
   expect(bad.code).toBe(2);
   expect(bad.err).toContain('--since');
-}, 120_000);
+}, 240_000);
