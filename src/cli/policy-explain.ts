@@ -5,7 +5,7 @@ import { CliError } from './guard.ts';
 import type { Io } from './io.ts';
 import { runAction, usingStore } from './parse-action.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
-import type { Json } from '../policy/compiler/types.ts';
+import type { Json, RegoCompiler } from '../policy/compiler/types.ts';
 import { DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { TRUNCATED } from '../policy/decision-record.ts';
 import { findDecision, usageDecisionId } from '../store/decision-rows.ts';
@@ -44,9 +44,17 @@ async function explain(id: string, opts: ExplainOptions, io: Io, env: NodeJS.Pro
   const input = JSON.parse(row.input) as Record<string, Json>;
   const recorded = JSON.parse(row.result) as Record<string, Json>;
   const source = configSource(opts.config);
-  const current = await currentPolicy((await source.load()).config, source.path, env);
+  // One compiler for the compile (when the cache misses) and the trace: each start inflates ~40 MiB.
+  const compiler = await createRegoCompiler();
+  let traced: Awaited<ReturnType<typeof traceOf>> | undefined;
+  let current: Awaited<ReturnType<typeof currentPolicy>>;
+  try {
+    current = await currentPolicy((await source.load()).config, source.path, env, compiler);
+    traced = TRUNCATED in input || !current.files ? undefined : await traceOf(compiler, current.files, current.policy.data, input);
+  } finally {
+    await compiler.close();
+  }
   const isCurrent = current.policy.revision === row.policyRevision;
-  const traced = TRUNCATED in input || !current.files ? undefined : await traceOf(current.files, current.policy.data, input);
   if (opts.json) {
     io.out(JSON.stringify({ decision_id: row.decisionId, request_id: row.requestId, at: new Date(row.createdAt).toISOString(), policy_revision: row.policyRevision, current_revision: current.policy.revision, revision_is_current: isCurrent, input, result: recorded, failure: row.failure, trace: traced ?? null }, null, 2));
     return 0;
@@ -86,15 +94,10 @@ async function explain(id: string, opts: ExplainOptions, io: Io, env: NodeJS.Pro
 const PACKAGE = 'data.' + DEFAULT_ENTRYPOINT.split('/').slice(0, -1).join('.');
 const short = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s);
 
-async function traceOf(files: Record<string, string>, data: Record<string, Json>, input: Record<string, Json>) {
-  const compiler = await createRegoCompiler();
-  try {
-    const r = await compiler.explain({ files, data, query: 'data.' + DEFAULT_ENTRYPOINT.replaceAll('/', '.'), input });
-    // The value of every rule of the package, as OPA evaluates it (as `policy eval` shows them).
-    const pkg = await compiler.eval({ files, data, query: PACKAGE, input });
-    const values = pkg.defined && pkg.result && typeof pkg.result === 'object' && !Array.isArray(pkg.result) ? pkg.result : {};
-    return { result: r.defined ? r.result : undefined, error: r.error ?? (r.errors.length ? r.errors.map((p) => p.message).join('; ') : undefined), rules: r.rules, values, trace: r.trace };
-  } finally {
-    await compiler.close();
-  }
+async function traceOf(compiler: RegoCompiler, files: Record<string, string>, data: Record<string, Json>, input: Record<string, Json>) {
+  const r = await compiler.explain({ files, data, query: 'data.' + DEFAULT_ENTRYPOINT.replaceAll('/', '.'), input });
+  // The value of every rule of the package, as OPA evaluates it (as `policy eval` shows them).
+  const pkg = await compiler.eval({ files, data, query: PACKAGE, input });
+  const values = pkg.defined && pkg.result && typeof pkg.result === 'object' && !Array.isArray(pkg.result) ? pkg.result : {};
+  return { result: r.defined ? r.result : undefined, error: r.error ?? (r.errors.length ? r.errors.map((p) => p.message).join('; ') : undefined), rules: r.rules, values, trace: r.trace };
 }
