@@ -63,7 +63,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   let journalError: string | undefined;
   const insert = rowInserter();
   // Flushes, replays and the close never interleave (a replay never races an append).
-  const rows = batcher<LedgerEntry>({ intervalMs, maxBatch, write: writeBatch, after: afterWrite });
+  const queue = batcher<LedgerEntry>({ intervalMs, maxBatch, write: writeBatch, after: afterWrite });
 
   const failed = (what: string, e: unknown) => {
     const message = `${what}: ${firstLine(e)}`;
@@ -106,7 +106,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         journalError = failed('the journal refuses usage rows', e);
       }
     }
-    rows.requeue(rest);
+    queue.requeue(rest);
   }
 
   /**
@@ -145,7 +145,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
 
   /** With nothing queued, the replay is also the probe that finds the database back. */
   async function afterWrite(wrote: boolean): Promise<void> {
-    if (!journalled || rows.queued() || (wrote && dbDown)) return;
+    if (!journalled || queue.queued() || (wrote && dbDown)) return;
     try {
       await replay();
       dbDown = false;
@@ -157,10 +157,10 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   }
 
   return {
-    write: (r) => rows.push(toEntry(r)),
-    flush: rows.flush,
+    write: (r) => queue.push(toEntry(r)),
+    flush: queue.flush,
     recover: () =>
-      rows.exclusive(async () => {
+      queue.exclusive(async () => {
         try {
           return await replay();
         } catch (e) {
@@ -170,19 +170,19 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         }
       }),
     async close() {
-      rows.stop();
-      await rows.flush();
-      const queue = rows.left();
-      if (!queue.length) return;
+      queue.stop();
+      await queue.flush();
+      const left = queue.left();
+      if (!left.length) return;
       // Neither the database nor the journal took them: the log is the last place they can go.
-      logger.error('usage rows written nowhere; they are in this log', { rows: queue.length, journal_dir: journal?.dir, last_error: lastError?.message });
-      for (const e of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e) });
+      logger.error('usage rows written nowhere; they are in this log', { rows: left.length, journal_dir: journal?.dir, last_error: lastError?.message });
+      for (const e of left) logger.error('unrecorded usage row', { entry: JSON.stringify(e) });
     },
-    pending: rows.pending,
+    pending: queue.pending,
     accepting: () => !(dbDown && journalDown),
     health: () => ({
       status: !dbDown ? 'ok' : journalDown ? 'failing_closed' : 'journalling',
-      backlog: rows.pending(),
+      backlog: queue.pending(),
       journal_bytes: journal?.bytes() ?? 0,
       ...(journal ? { journal_dir: journal.dir } : {}),
       ...(lastError ? { last_error: lastError.message, last_error_at: lastError.at } : {}),

@@ -9,8 +9,8 @@ import { isValidKey, presentedKey } from '../middleware/auth.ts';
  * (`ledger_unavailable`) while the ledger can take no rows. To a caller with the master key or a
  * valid client key it also shows the requests in flight (itself included), each provider's
  * health as the router sees it, the ledger's (backlog, journal bytes, last error) and the decision
- * log's (written, sampled out, dropped); anyone
- * else learns only the status, since provider names, health and paths tell an outsider too much.
+ * log's (written, sampled out, dropped); anyone else learns only the status, since provider
+ * names, health and paths tell an outsider too much.
  */
 export function healthRoute(deps: AppDeps) {
   return new Hono<Env>()
