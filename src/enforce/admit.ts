@@ -100,7 +100,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     found = input.signals.pii_types;
     const ev = deps.policy.evaluate(input);
     // Sampled first: an unsampled decision costs no masking or serialising.
-    if (deps.decisions?.wants(ev.decision.allowed)) deps.decisions.write(decisionRecord({ requestId: a.requestId, input, evaluation: ev, maxInputBytes: deps.decisions.maxInputBytes, now: Date.now() }));
+    const log = deps.decisions;
+    log?.record(ev.decision.allowed, () => decisionRecord({ requestId: a.requestId, input, evaluation: ev, maxInputBytes: log.maxInputBytes, now: Date.now() }));
     decisionId = ev.decision_id;
     policyRevision = ev.revision;
     headers['x-tollgate-decision-id'] = ev.decision_id;

@@ -92,3 +92,20 @@ test('the retention purge deletes only rows older than the retention', async () 
   expect(await count(store)).toBe(0);
   await log.close();
 });
+
+test('record samples, and a row that cannot be built is dropped and counted instead of failing the request', async () => {
+  const store = await memoryStore();
+  const log = decisionLog(store, silentLogger, { ...opts, sampleRate: 0 });
+  let built = 0;
+  log.record(true, () => (built++, row()));
+  expect(built).toBe(0); // sampled out: nothing is masked or serialised
+  expect(() =>
+    log.record(false, () => {
+      throw new TypeError('Do not know how to serialize a BigInt');
+    }),
+  ).not.toThrow();
+  log.record(false, () => row());
+  await log.flush();
+  expect(log.stats()).toMatchObject({ sampled_out: 1, dropped: 1, written: 1 });
+  await log.close();
+});

@@ -24,6 +24,8 @@ export interface DecisionLog {
   wants(allowed: boolean): boolean;
   /** Queues a row; never blocks. A full queue drops it and counts the drop. */
   write(row: DecisionRow): void;
+  /** Samples, builds and queues a row; a row that cannot be built is dropped and counted, never thrown to the request. */
+  record(allowed: boolean, build: () => DecisionRow): void;
   readonly maxInputBytes: number;
   flush(): Promise<void>;
   /** Deletes rows older than the retention; returns how many. */
@@ -115,6 +117,16 @@ export function decisionLog(store: Store, logger: Logger, opts: DecisionLogOptio
       if (rows.queued() >= maxQueue) return lost(1, 'the queue is full (policy.decision_log.max_queue)');
       // The multi-row insert sends every column: a NOT NULL one left out would make OR IGNORE skip the row.
       rows.push({ ...row, inputTruncated: row.inputTruncated ?? false, evalUs: row.evalUs ?? 0 });
+    },
+    record(allowed, build) {
+      if (!this.wants(allowed)) return;
+      let row: DecisionRow;
+      try {
+        row = build();
+      } catch (e) {
+        return lost(1, `a decision row could not be built: ${firstLine(e)}`);
+      }
+      this.write(row);
     },
     maxInputBytes,
     flush: rows.flush,
