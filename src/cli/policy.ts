@@ -19,6 +19,8 @@ import { completionsRequest } from '../wire/completions.ts';
 import { messagesRequest } from '../wire/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
+import { policyExplainCommand } from './policy-explain.ts';
+import { policyReplayCommand } from './policy-replay.ts';
 import { CliError } from './guard.ts';
 import { consoleIo, type Io } from './parse-action.ts';
 
@@ -28,9 +30,9 @@ export interface PolicyCommandOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
+/** `tollgate policy test|check|eval|schema|explain|replay` — runs the same compiler and engine as the gateway. */
 export function policyCommand({ io = consoleIo, env = process.env }: PolicyCommandOptions = {}): Command {
-  const cmd = new Command('policy').description('Rego policies: test, check, evaluate');
+  const cmd = new Command('policy').description('Rego policies: test, check, evaluate; explain and replay logged decisions');
 
   cmd
     .command('test')
@@ -100,6 +102,8 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
       io.out(`wrote ${opts.out}`);
     });
   cmd.addCommand(policyExportCommand(io));
+  cmd.addCommand(policyExplainCommand(io, env));
+  cmd.addCommand(policyReplayCommand(io, env));
   return cmd;
 }
 

@@ -241,6 +241,29 @@ const RESPONSES = {
   max_bytes_per_team: 10 * 1024 * MIB,
 };
 
+const DECISION_LOG = { enabled: true, sample_rate: 1, deny_sample_rate: 1, retention: 7 * UNIT_MS.d, max_input_bytes: 16 * 1024, max_queue: 10_000, flush_ms: 500 };
+/**
+ * The decision log (docs/decision-log.md): every policy decision with its masked input, written
+ * in batches off the request path. Decisions are not money: when the queue is full or the
+ * database refuses a batch, decisions are dropped and counted, and requests never wait for it.
+ */
+const decisionLogSchema = z
+  .strictObject({
+    enabled: z.boolean().default(DECISION_LOG.enabled),
+    /** Share of allowed decisions kept, 0 to 1. */
+    sample_rate: z.number().min(0).max(1).default(DECISION_LOG.sample_rate),
+    /** Share of denied decisions kept, 0 to 1 (default 1: every deny). */
+    deny_sample_rate: z.number().min(0).max(1).default(DECISION_LOG.deny_sample_rate),
+    /** How long a decision is kept: `7d`, `12h`, `90m`, or `forever`. */
+    retention: retention.default(DECISION_LOG.retention),
+    /** A masked input above this is stored as a truncation marker (and is not replayable). */
+    max_input_bytes: z.number().int().min(256).max(1024 * 1024).default(DECISION_LOG.max_input_bytes),
+    /** Decisions waiting to be written; beyond it new ones are dropped and counted. */
+    max_queue: z.number().int().min(1).max(1_000_000).default(DECISION_LOG.max_queue),
+    flush_ms: z.number().int().min(10).max(60_000).default(DECISION_LOG.flush_ms),
+  })
+  .default(DECISION_LOG);
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -366,8 +389,9 @@ export const configSchema = z.strictObject({
       /** Recompile when a policy file (or the bundle) changes; off: only a restart reloads it. */
       watch: z.boolean().default(true),
       data: z.record(z.string(), z.unknown()).default({}),
+      decision_log: decisionLogSchema,
     })
-    .default({ enabled: true, watch: true, data: {} }),
+    .default({ enabled: true, watch: true, data: {}, decision_log: DECISION_LOG }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
@@ -376,4 +400,5 @@ export type ProviderType = ProviderConfig['type'];
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type ClientKeyConfig = z.infer<typeof clientKeySchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
+export type DecisionLogConfig = z.infer<typeof decisionLogSchema>;
 export type Strategy = RoutingConfig['strategy'];

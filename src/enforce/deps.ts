@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PolicyRuntime } from '../policy/runtime.ts';
+import type { DecisionLog } from '../store/decision-log.ts';
 import type { BudgetGate } from '../store/budget-leases.ts';
 import type { RateGate } from '../store/rate-leases.ts';
 import type { SpendBook } from '../store/spend-book.ts';
@@ -17,6 +18,8 @@ export interface EnforceDeps {
   /** rpm and tpm shared by every instance on the database (leased windows); the limiter then only counts. */
   rates?: RateGate;
   policy?: PolicyRuntime;
+  /** Where every (sampled) policy decision is recorded, off the request path. */
+  decisions?: DecisionLog;
   /** Budgets admitted against leased room in memory (no database write per request). */
   budgets?: BudgetGate;
   /** Takes and settles every hold (rate windows and budgets): built from limiter, rates and budgets. */

@@ -99,3 +99,9 @@ function formatPath(path: PropertyKey[]): string {
 
 export const DEFAULT_DENY_STATUS = 403;
 export const DEFAULT_DENY_MESSAGE = 'The request was denied by the gateway policy.';
+
+/** A deny as the gateway answers it: the policy's status and message, else the defaults. */
+export function withDenyDefaults(d: Decision): Decision {
+  if (d.allowed) return d;
+  return { ...d, http_status: d.http_status ?? DEFAULT_DENY_STATUS, message: d.message ?? DEFAULT_DENY_MESSAGE };
+}

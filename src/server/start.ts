@@ -2,19 +2,20 @@ import { ConfigError, formatProblem } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { realClock, type Clock } from '../lib/clock.ts';
-import type { GatewayConfig } from '../config/schema.ts';
+import type { DecisionLogConfig, GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
-import { displayUrl, openStore, startupError } from '../store/client.ts';
+import { displayUrl, openStore, startupError, type Store } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { createMetrics, type Metrics } from '../obs/metrics.ts';
 import { spentIn } from '../store/budgets.ts';
 import type { Tracing } from '../obs/tracing.ts';
+import { decisionLog, type DecisionLog } from '../store/decision-log.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -118,7 +119,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     : undefined;
   // The OpenTelemetry SDK is loaded only when traces are configured.
   const tracing = config.tracing ? await (await import('../obs/tracing.ts')).createTracing(config.tracing, (p) => holder.current().config.providers[p]?.type) : undefined;
-  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
+  const decisions = policy ? decisionLogOf(config.policy.decision_log, store, logger) : undefined;
+  const enforce = { logger, limiter: rateLimiter(), rates, policy, decisions, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
@@ -198,6 +200,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await Promise.all([...settling]);
       await ledger?.close();
       await tracing?.shutdown().catch((e: unknown) => logger.warn('traces not exported at shutdown', { error: String(e) }));
+      await decisions?.close();
       const released = await budgets.close().then(
         () => true,
         (e: unknown) => (logger.error('budget leases not released; a live instance releases them within 30 s', { error: String(e) }), false),
@@ -258,6 +261,11 @@ function refuse(req: Request): Response {
 /** A refusal to start, printed as one line (`serve` exits 1). */
 export class StartRefused extends Error {
   override name = 'StartRefused';
+}
+
+function decisionLogOf(c: DecisionLogConfig, store: Store, logger: Logger): DecisionLog | undefined {
+  if (!c.enabled) return undefined;
+  return decisionLog(store, logger, { sampleRate: c.sample_rate, denySampleRate: c.deny_sample_rate, retentionMs: c.retention, maxInputBytes: c.max_input_bytes, maxQueue: c.max_queue, intervalMs: c.flush_ms });
 }
 
 async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger): Promise<PolicyRuntime> {

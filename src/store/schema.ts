@@ -223,3 +223,37 @@ export const promptCaptures = sqliteTable(
   },
   (t) => [index('prompt_captures_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * The decision log: one row per policy decision (allowed and denied, as sampled), written in
+ * batches off the request path. `input` is the policy input as evaluated, with PII-bearing
+ * free-text fields masked and capped at `policy.decision_log.max_input_bytes`; prompt text is
+ * never part of it. `request_id` links the row to its usage row.
+ */
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    decisionId: text('decision_id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    policyRevision: text('policy_revision').notNull(),
+    allowed: integer('allowed', { mode: 'boolean' }).notNull(),
+    httpStatus: integer('http_status'),
+    endpoint: text('endpoint'),
+    model: text('model'),
+    keyName: text('key_name'),
+    team: text('team'),
+    /** The input document (JSON), masked; `{"$truncated": …}` when it was over the cap. */
+    input: text('input').notNull(),
+    /** Bytes of the masked input before any cap. */
+    inputBytes: integer('input_bytes').notNull(),
+    inputTruncated: integer('input_truncated', { mode: 'boolean' }).notNull().default(false),
+    /** The decision document (JSON) the gateway enforced. */
+    result: text('result').notNull(),
+    reasons: text('reasons', { mode: 'json' }).$type<string[]>(),
+    /** Set when the deny came from a failure (undefined, invalid_decision, out_of_fuel…), not from the policy. */
+    failure: text('failure'),
+    evalUs: integer('eval_us').notNull().default(0),
+  },
+  (t) => [index('decisions_created_at').on(t.createdAt), index('decisions_request').on(t.requestId)],
+);
