@@ -5,6 +5,7 @@ import m2 from './0002_usage_redacted.sql' with { type: 'text' };
 import m3 from './0003_shared_limits.sql' with { type: 'text' };
 import m4 from './0004_usage_dropped_params.sql' with { type: 'text' };
 import m5 from './0005_responses.sql' with { type: 'text' };
+import m6 from './0008_operate.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
@@ -13,4 +14,5 @@ export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0003_shared_limits', sql: m3 },
   { tag: '0004_usage_dropped_params', sql: m4 },
   { tag: '0005_responses', sql: m5 },
+  { tag: '0008_operate', sql: m6 },
 ];
