@@ -93,7 +93,7 @@ test('50/80/100% of a key budget: each threshold reaches both webhooks once, acr
   expect(slack.body.kind).toBeUndefined();
   // Slack's incoming-webhook shape: `text` plus Block Kit blocks.
   expect(String(slack.body.text)).toStartWith(':money_with_wings: Budget alert: ');
-  const blocks = slack.body.blocks as { type: string; text?: { type: string; text: string }; fields?: unknown[]; elements?: unknown[] }[];
+  const blocks = slack.body.blocks as { type: string; text?: { type: string; text: string; emoji?: boolean }; fields?: unknown[]; elements?: unknown[] }[];
   expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
   expect(blocks[0]!.text).toEqual({ type: 'plain_text', text: 'Budget alert', emoji: true });
   expect(blocks[1]!.text!.type).toBe('mrkdwn');
