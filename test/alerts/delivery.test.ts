@@ -114,3 +114,21 @@ test('ledger backlog: one alert when it crosses the bound, none while it stays t
   await alerter.close();
   store.close();
 });
+
+test('the config example in docs/alerts.md is valid and its delivery query runs', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parseConfig } = await import('../../src/config/load.ts');
+  const docs = readFileSync(new URL('../../docs/alerts.md', import.meta.url), 'utf8');
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(docs)![1]!;
+  const { config } = parseConfig(`providers: { mock: { type: mock } }\n${yaml}`, 'c.yaml', { ALERTS_TOKEN: 'secret-token' });
+  expect(config.alerts.webhooks.map((w) => w.format)).toEqual(['slack', 'json']);
+  expect(config.alerts.webhooks[1]!.headers).toEqual({ authorization: 'Bearer secret-token' });
+  const store = await openStore({ url: ':memory:' });
+  await migrate(store.client);
+  await store.client.execute("INSERT INTO alert_firings (id, kind, subject, window_start, threshold, fired_at, detail) VALUES ('a1', 'budget_threshold', 'team:ml:month', 0, 80, 1, '{}')");
+  await store.client.execute("INSERT INTO alert_deliveries (firing_id, webhook, target, format, status, attempts, created_at, updated_at) VALUES ('a1', 0, 'hooks.slack.com', 'slack', 'sent', 1, 1, 1)");
+  const sql = /```sql\n([\s\S]*?)```/.exec(docs)![1]!;
+  const rows = (await store.client.execute(sql)).rows;
+  expect(rows.map((r) => [r.kind, r.subject, r.threshold, r.target, r.status, r.attempts])).toEqual([['budget_threshold', 'team:ml:month', 80, 'hooks.slack.com', 'sent', 1]]);
+  store.close();
+});
