@@ -152,3 +152,35 @@ test('the log is append-only and holds no key material', async () => {
   }
   expect(readFileSync(file, 'utf8')).toContain('second');
 });
+
+test('a policy reload (the policy directory edited) is recorded with the new and previous revision', async () => {
+  const pdir = mkdtempSync(join(tmpdir(), 'tollgate-audit-policy-'));
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(pdir, 'policies/gateway'), { recursive: true });
+  const rego = (reason: string) => `package gateway\n\ndecision := {"allowed": true, "reasons": ["${reason}"]}\n`;
+  writeFileSync(join(pdir, 'policies/gateway/decision.rego'), rego('v1'));
+  writeFileSync(join(pdir, 'policies/gateway/decision_test.rego'), 'package gateway\n\ntest_allowed if decision.allowed\n');
+  const pfile = join(pdir, 'gateway.config.yaml');
+  const pdb = `file:${join(pdir, 'gw.db')}`;
+  writeFileSync(pfile, `server: { host: 127.0.0.1, port: 0, allow_anonymous: true }\ndatabase: { url: "${pdb}" }\npolicy: { enabled: true, dir: ./policies, watch: true }\nproviders:\n  mock: { type: mock }\nmodels:\n  m: { provider: mock, model: mock/ok }\n`);
+  const pgw = await startGateway({ source: configSource(pfile), signals: false, quiet: true, logger: silentLogger });
+  const pstore = await openStore({ url: pdb });
+  try {
+    writeFileSync(join(pdir, 'policies/gateway/decision.rego'), rego('v2'));
+    let rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < 600 && !rows.length; i++) {
+      await Bun.sleep(50);
+      rows = (await pstore.client.execute("SELECT actor, source, action, target, detail FROM audit_log WHERE action = 'policy.reload'")).rows as unknown as Record<string, unknown>[];
+    }
+    expect(rows.length).toBe(1);
+    const detail = JSON.parse(String(rows[0]!.detail)) as { revision: string; previous: string };
+    expect(rows[0]!.actor).toBe('gateway');
+    expect(String(rows[0]!.source)).not.toBe('starting');
+    expect(detail.revision).not.toBe(detail.previous);
+    expect(detail.revision.length).toBeGreaterThan(8);
+  } finally {
+    await pgw.stop();
+    pstore.close();
+    rmSync(pdir, { recursive: true, force: true });
+  }
+}, 60_000);
