@@ -56,8 +56,9 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   const { store, clock, logger } = deps;
   const deliveries = webhookDeliveries({ config: deps.config, clock, logger, fetch: deps.fetch, record: (d) => recordDelivery(store, d) });
   const watched = new Map<string, Watched>();
-  // Thresholds this instance has seen fire (by it or another): not claimed again.
-  const done = new Set<string>();
+  // Thresholds claimed in a budget window (by this instance or, as its insert showed, another):
+  // not claimed again. Each is kept until its window ends.
+  const done = new Map<string, number>();
   let ledgerWasBad = false;
   let timer: Timer | undefined;
   let checking: Promise<void> | undefined;
@@ -110,9 +111,10 @@ export function createAlerter(deps: AlerterDeps): Alerter {
           },
           summary,
         );
-        done.add(once);
+        done.set(once, periodEnd(s.period, wall));
       }
     }
+    for (const [k, end] of done) if (end <= wall) done.delete(k);
   }
 
   async function checkLedger(): Promise<void> {

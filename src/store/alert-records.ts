@@ -36,13 +36,15 @@ export interface SpendWindow {
   periodStart: number;
 }
 
-/** Spent micro-dollars per budget window (held room not counted), keyed `scope:id:period:start`. */
+/** Spent micro-dollars per budget window (held room not counted), keyed `scope:id:period:start`; 100 windows a query. */
 export async function spentIn(store: Store, windows: SpendWindow[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  if (!windows.length) return out;
-  const where = windows.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
-  const rows = await store.client.execute({ sql: `SELECT scope, scope_id, period, period_start, spent_micros FROM spend WHERE ${where}`, args: windows.flatMap((w) => [w.scope, w.id, w.period, w.periodStart]) });
-  for (const r of rows.rows) out.set(`${String(r.scope)}:${String(r.scope_id)}:${String(r.period)}:${Number(r.period_start)}`, Number(r.spent_micros));
+  for (let i = 0; i < windows.length; i += 100) {
+    const part = windows.slice(i, i + 100);
+    const where = part.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
+    const rows = await store.client.execute({ sql: `SELECT scope, scope_id, period, period_start, spent_micros FROM spend WHERE ${where}`, args: part.flatMap((w) => [w.scope, w.id, w.period, w.periodStart]) });
+    for (const r of rows.rows) out.set(`${String(r.scope)}:${String(r.scope_id)}:${String(r.period)}:${Number(r.period_start)}`, Number(r.spent_micros));
+  }
   return out;
 }
 
