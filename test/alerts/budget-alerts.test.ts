@@ -129,3 +129,22 @@ test('two gateway instances on one database file: a team budget with its own thr
   expect(senders.length).toBeGreaterThanOrEqual(1);
   store.close();
 }, 60_000);
+
+test("a policy's budget sets its own thresholds (the built-in policy reads data.teams[team].budget_alert_at)", async () => {
+  receiver.got.length = 0;
+  const { url, store } = await freshDb();
+  const { key } = await createKey(store, { name: 'p', team: 'research' });
+  const gw = await startTestGateway({
+    ...gatewayConfig(url, [{ url: `${receiver.url}/policy`, format: 'json' }]),
+    policy: { enabled: true, data: { teams: { research: { monthly_budget_usd: 0.0004, budget_alert_at: [30] } } } },
+  });
+  const statuses = await spendDown([gw], key, 2);
+  expect(statuses).toContain(200);
+  await receiver.until((g) => g.length >= 1);
+  await Bun.sleep(300);
+  await gw.stop();
+  const got = receiver.on('/policy');
+  // 30% only: the policy's list replaces the config's 50/80/100 for this budget.
+  expect(got.map((g) => [g.body.subject, g.body.threshold_pct, g.body.limit_micros])).toEqual([['team:research:month', 30, 400]]);
+  store.close();
+}, 90_000);
