@@ -17,6 +17,8 @@ export interface AlerterDeps {
   instance: string;
   ledger?: () => LedgerHealth | undefined;
   fetch?: typeof fetch;
+  /** How often settled budget spend is booked in the database (the budget leases' flush), in ms. */
+  bookMs?: number;
 }
 
 export interface Alerter {
@@ -43,7 +45,7 @@ interface Watched {
 
 const usd = (micros: number) => (micros / 1e6).toFixed(2);
 const PERIOD_WORD = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
-/** Budget spend lands in the database in batches (the lease flush): keep checking this long after a touch. */
+/** Budget spend lands in the database in batches (the lease flush): checked at least this long after a touch. */
 const WATCH_MS = 10_000;
 
 /**
@@ -86,7 +88,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     const now = clock.now();
     const wall = clock.wall();
     const windows = [...watched.entries()].map(([k, w]) => ({ k, w, start: periodStart(w.scope.period, wall) }));
-    for (const { k, w } of windows) if (now - w.touched > WATCH_MS) watched.delete(k);
+    const watchMs = Math.max(WATCH_MS, 3 * (deps.bookMs ?? 0) + deps.config().check_ms);
+    for (const { k, w } of windows) if (now - w.touched > watchMs) watched.delete(k);
     if (!windows.length) return;
     const spent = await spentIn(store, windows.map(({ w, start }) => ({ scope: w.scope.scope, id: w.scope.id, period: w.scope.period, periodStart: start })));
     const defaults = deps.config().budget_thresholds;

@@ -119,7 +119,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
   await storage(liveness.start());
   instanceId = liveness.id;
-  alerter = createAlerter({ store, config: () => holder.current().config.alerts, clock, logger, instance: liveness.id, ledger: () => ledger?.health() });
+  alerter = createAlerter({ store, config: () => holder.current().config.alerts, clock, logger, instance: liveness.id, ledger: () => ledger?.health(), bookMs: config.ledger.flush_ms });
   const rates = rateGate(store, logger);
   const metrics = config.metrics.enabled
     ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health() })
