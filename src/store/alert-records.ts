@@ -36,13 +36,18 @@ export interface SpendWindow {
   periodStart: number;
 }
 
-/** Spent micro-dollars per budget window (held room not counted), keyed `scope:id:period:start`; 100 windows a query. */
+/** Spent micro-dollars per budget window (held room not counted), keyed `scope:id:period:start`; 500 windows a query. */
 export async function spentIn(store: Store, windows: SpendWindow[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (let i = 0; i < windows.length; i += 100) {
-    const part = windows.slice(i, i + 100);
-    const where = part.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
-    const rows = await store.client.execute({ sql: `SELECT scope, scope_id, period, period_start, spent_micros FROM spend WHERE ${where}`, args: part.flatMap((w) => [w.scope, w.id, w.period, w.periodStart]) });
+  for (let i = 0; i < windows.length; i += 500) {
+    const part = windows.slice(i, i + 500);
+    // One primary-key lookup per window, joined from a VALUES list.
+    const rows = await store.client.execute({
+      sql: `WITH w(scope, scope_id, period, period_start) AS (VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')})
+            SELECT s.scope, s.scope_id, s.period, s.period_start, s.spent_micros FROM w
+            JOIN spend s ON s.scope = w.scope AND s.scope_id = w.scope_id AND s.period = w.period AND s.period_start = w.period_start`,
+      args: part.flatMap((w) => [w.scope, w.id, w.period, w.periodStart]),
+    });
     for (const r of rows.rows) out.set(`${String(r.scope)}:${String(r.scope_id)}:${String(r.period)}:${Number(r.period_start)}`, Number(r.spent_micros));
   }
   return out;
