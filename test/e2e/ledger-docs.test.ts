@@ -106,6 +106,14 @@ test('the views: usage_daily by team and day, spend_by_tag, denials with their r
     ['project:search', 1, 1_500_000],
   ]);
   expect((await run(9)).map((r) => [r.outcome, r.status, r.reason, r.requests])).toEqual([['forbidden', 403, 'forbidden: model not allowed', 1]]);
+  // A deny with a status of the policy's choosing is a denial; a failed upstream call is not.
+  const now = Date.now();
+  await store.client.batch([
+    { sql: "INSERT INTO usage (request_id, created_at, endpoint, requested_model, status, outcome, attempts, decision_id) VALUES ('r5', ?, 'messages', 'm', 400, 'invalid_request', 0, 'dec_5')", args: [now] },
+    { sql: "INSERT INTO usage (request_id, created_at, endpoint, requested_model, status, outcome, attempts, decision_id) VALUES ('r6', ?, 'messages', 'm', 502, 'upstream_error', 2, 'dec_6')", args: [now] },
+  ]);
+  expect((await store.client.execute('SELECT request_id FROM denials ORDER BY request_id')).rows.map((r) => r.request_id)).toEqual(['r3', 'r5']);
+  await store.client.execute("DELETE FROM usage WHERE request_id IN ('r5', 'r6')");
   const daily = (await store.client.execute("SELECT key, key_name, model, requests, errors FROM usage_daily WHERE team = 'ml' ORDER BY day DESC LIMIT 1")).rows[0]!;
   expect([daily.key, daily.key_name, daily.model, daily.requests, daily.errors]).toEqual(['key_1', 'ci', 'gpt-4o', 2, 1]);
 });

@@ -92,4 +92,7 @@ SELECT u.request_id AS request_id,
        u.decision_id AS decision_id,
        u.policy_revision AS policy_revision
 FROM usage u
-WHERE u.outcome IN ('forbidden', 'rate_limited', 'budget_exceeded', 'policy_error');
+-- Refused by the gateway before any upstream attempt: a deny (whatever status the policy chose,
+-- so any row with a decision), a key's model list, a rate limit, a budget, a failing policy.
+WHERE u.attempts = 0 AND u.status >= 400
+  AND (u.outcome IN ('forbidden', 'rate_limited', 'budget_exceeded', 'policy_error') OR u.decision_id IS NOT NULL);
