@@ -151,15 +151,23 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     }
   }
 
+  // The check timer runs only while webhooks are configured (a gateway without alerts keeps no
+  // timer on the clock); a reload that adds them starts it at the next budget touch or breaker.
+  let scheduled = false;
   const schedule = () => {
-    if (closed) return;
-    timer = clock.setTimeout(() => void check().finally(schedule), deps.config().check_ms);
+    if (closed || scheduled || !active()) return;
+    scheduled = true;
+    timer = clock.setTimeout(() => {
+      scheduled = false;
+      void check().finally(schedule);
+    }, deps.config().check_ms);
   };
   schedule();
 
   return {
     budgetsTouched(scopes, exhausted = false) {
       if (!active()) return;
+      schedule();
       const now = clock.now();
       for (const s of scopes) {
         const k = `${s.scope}:${s.id}:${s.period}`;
@@ -170,6 +178,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     breakerOpened(provider, model, ejections) {
       const cfg = deps.config();
       if (!active() || !cfg.breaker_open) return;
+      schedule();
       const window = Math.floor(clock.wall() / cfg.repeat_ms) * cfg.repeat_ms;
       const summary = `The circuit breaker of ${provider}/${model} opened (ejection ${ejections} in a row): requests go to fallbacks, or fail, until it lets a probe through.`;
       void fire({ kind: 'breaker_open', subject: `${provider}/${model}`, windowStart: window, threshold: 0, detail: { provider, model, ejections, instance: deps.instance } }, summary).catch((e: unknown) =>

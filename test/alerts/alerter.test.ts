@@ -63,11 +63,14 @@ test('without webhooks nothing is watched, claimed or sent', async () => {
   await migrate(store.client);
   const clock = createFakeClock();
   const alerter = createAlerter({ store, config: () => alertsSchema.parse({}), clock, logger: silentLogger, instance: 'i1' });
+  // No timer is left on the clock of a gateway without alerts.
+  expect(clock.pending()).toBe(0);
   await store.client.execute({ sql: "INSERT INTO spend (scope, scope_id, period, period_start, spent_micros) VALUES ('team', 'ml', 'day', ?, 5000)", args: [periodStart('day', clock.wall())] });
   alerter.budgetsTouched([{ scope: 'team', id: 'ml', period: 'day', limitMicros: 1000 }], true);
   alerter.breakerOpened('openai', 'gpt-4o', 1);
   await alerter.check();
   expect(Number((await store.client.execute('SELECT count(*) AS n FROM alert_firings')).rows[0]!.n)).toBe(0);
+  expect(clock.pending()).toBe(0);
   await alerter.close();
   store.close();
 });
