@@ -9,6 +9,7 @@ import type { SpendCountersFn } from '../store/counters.ts';
 import type { TeamCacheFn } from '../store/team-cache.ts';
 import type { HealthSource } from './provider-facts.ts';
 import type { Metrics } from '../obs/metrics.ts';
+import type { BudgetScope } from '../store/budgets.ts';
 
 /** What admission needs; all optional parts switch their step off when absent. */
 export interface EnforceDeps {
@@ -22,6 +23,8 @@ export interface EnforceDeps {
   decisions?: DecisionLog;
   /** Budgets admitted against leased room in memory (no database write per request). */
   budgets?: BudgetGate;
+  /** Told which budgets a settled request spent on (budget alerts). */
+  budgetWatch?: (scopes: BudgetScope[], exhausted?: boolean) => void;
   /** Takes and settles every hold (rate windows and budgets): built from limiter, rates and budgets. */
   book?: SpendBook;
   counters?: SpendCountersFn;

@@ -50,7 +50,13 @@ export const decisionSchema = z
     targets: z.union([orderedTargets, weightedTargets]).optional(),
     ...routingFields,
     budget: z
-      .strictObject({ limit_usd: z.number().nonnegative(), period: z.enum(['day', 'week', 'month']), scope: z.enum(['key', 'team']) })
+      .strictObject({
+        limit_usd: z.number().nonnegative(),
+        period: z.enum(['day', 'week', 'month']),
+        scope: z.enum(['key', 'team']),
+        /** Alert thresholds in percent of the limit (each fires once per period); default: the config's `alerts.budget_thresholds`. */
+        alert_at: z.array(z.number().int().min(1).max(1000)).min(1).max(10).optional(),
+      })
       .optional(),
     rate_limit: z
       .strictObject({ rpm: z.number().int().nonnegative().optional(), tpm: z.number().int().nonnegative().optional() })

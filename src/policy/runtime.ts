@@ -16,6 +16,8 @@ export type PolicyRuntimeOptions = PolicySource & {
   /** Config `policy.data`; overrides the policy's own data files. */
   data?: Record<string, unknown>;
   logger?: Logger;
+  /** Told after a reload swapped in a policy with another revision (the audit log). */
+  onReload?: (r: { revision: string; previous: string }) => void;
   /** Recompile when the directory (or bundle file) changes. */
   watch?: boolean;
   /** Quiet time after the last change before recompiling (default 150 ms). */
@@ -130,6 +132,7 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
       if (previous !== engine.revision) {
         logger.info('policy reloaded', { source: sourceName(opts), revision: engine.revision, previous });
         warnInert(opts, logger);
+        opts.onReload?.({ revision: engine.revision, previous });
       }
       return { ok: true, revision: engine.revision };
     };

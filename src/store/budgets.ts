@@ -8,6 +8,8 @@ export interface BudgetScope {
   id: string;
   period: Period;
   limitMicros: number;
+  /** Alert thresholds in percent of the limit; unset = the config's defaults. */
+  alerts?: number[];
 }
 
 export interface Reservation {

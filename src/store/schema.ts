@@ -37,6 +37,8 @@ export const usage = sqliteTable(
     redacted: text('redacted'),
     /** Client hints the provider had no place for and the gateway did not send, comma-separated (`image_url.detail,service_tier`); null when none. */
     droppedParams: text('dropped_params'),
+    /** The caller's `x-tollgate-metadata` header: a JSON object of string values; null when not sent. */
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
 );
@@ -53,6 +55,8 @@ export const teams = sqliteTable('teams', {
   allowedModels: text('allowed_models', { mode: 'json' }).$type<string[]>(),
   metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
+  /** Budget alert thresholds in percent (`[80, 100]`); null = the config's `alerts.budget_thresholds`. */
+  budgetAlerts: text('budget_alerts', { mode: 'json' }).$type<number[]>(),
 });
 
 export const users = sqliteTable('users', {
@@ -85,6 +89,8 @@ export const virtualKeys = sqliteTable(
     /** Set on a key replaced by `keys rotate`: it keeps working until this time. */
     rotatedTo: text('rotated_to'),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Budget alert thresholds in percent; null = the config's `alerts.budget_thresholds`. */
+    budgetAlerts: text('budget_alerts', { mode: 'json' }).$type<number[]>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     /**

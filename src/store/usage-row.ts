@@ -68,6 +68,7 @@ function toRow(r: UsageRecord): UsageRow {
     decisionId: r.decision_id,
     policyRevision: r.policy_revision,
     tags: r.tags,
+    metadata: r.metadata,
     ttftMs: r.ttft_ms,
     redacted: r.redacted?.join(','),
     droppedParams: r.dropped_params?.length ? r.dropped_params.join(',') : undefined,

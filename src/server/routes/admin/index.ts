@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
 import { adminAuth } from '../../middleware/admin-auth.ts';
+import { adminAuditRoute } from './audit.ts';
 import { adminKeysRoute } from './keys.ts';
 import { adminTeamsRoute } from './teams.ts';
 import { adminUsageRoute } from './usage.ts';
@@ -18,5 +19,6 @@ export function adminRoutes(deps: AppDeps) {
     .route('/', adminKeysRoute(deps))
     .route('/', adminTeamsRoute(deps))
     .route('/', adminUsageRoute(deps))
-    .route('/', adminUsersRoute(deps));
+    .route('/', adminUsersRoute(deps))
+    .route('/', adminAuditRoute(deps));
 }
