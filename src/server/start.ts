@@ -9,6 +9,7 @@ import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
 import { displayUrl, openStore, startupError } from '../store/client.ts';
+import type { DatabaseThread } from '../store/database-thread.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter } from '../store/usage-writer.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
@@ -46,6 +47,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Budget-lease heartbeats and the dead-instance sweep run on it (default: `clock`; tests pass a fake). */
   leaseClock?: Clock;
+  /** A database thread started ahead (serve starts it before loading this module); taken for a local file. */
+  databaseThread?: DatabaseThread;
 }
 
 export interface Gateway {
@@ -67,7 +70,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // A policy.dir that does not exist is refused before the database is created or migrated.
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, opts.databaseThread);
   // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
   const storage = <T>(p: Promise<T>): Promise<T> =>
     p.catch((e: unknown) => {
