@@ -70,11 +70,21 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // A policy.dir that does not exist is refused before the database is created or migrated.
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
-  const store = await openStore(config.database, opts.databaseThread);
+  const opening = openStore(config.database, opts.databaseThread);
+  // The policy loads (main-thread work: inflate, instantiate) while the database thread opens and
+  // migrates; a database that fails is still reported first, and the policy loaded meanwhile closed.
+  const loadingPolicy = policyFrom ? startPolicy(config, policyFrom, logger) : Promise.resolve(undefined);
+  loadingPolicy.catch(() => undefined);
+  const closePolicy = () => loadingPolicy.then((p) => p?.close(), () => undefined);
+  const store = await opening.catch(async (e: unknown) => {
+    await closePolicy();
+    throw e;
+  });
   // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
   const storage = <T>(p: Promise<T>): Promise<T> =>
-    p.catch((e: unknown) => {
+    p.catch(async (e: unknown) => {
       store.close();
+      await closePolicy();
       throw startupError(config.database.url, e);
     });
   const applied = await storage(migrate(store.client));
@@ -93,7 +103,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
   const swept = await storage(releaseOwnerlessLeases(store, 10 * 60_000, Date.now()));
   if (swept) logger.warn('released budget leases left open by an earlier version', { count: swept });
-  const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
+  const policy = await loadingPolicy;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   const router = createRouter({ clock });
   const drain = createDrain(clock);
