@@ -102,6 +102,10 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // function names in stack traces instead (keepNames does not: JSC's traces ignore it).
     minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'none',
+    // Each command's modules (and the policy compiler's) in chunks of their own, parsed only when
+    // imported: `--version` 60 -> 20 ms of CPU, `keys list` ~40 ms less; serve parses what it runs.
+    // The database thread shares the libSQL client's chunk with the main program (-164 KB).
+    splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
     plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, opaWasmYamlV2],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
