@@ -48,13 +48,14 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
   };
 }
 
-// @smithy/core's "node" export is CommonJS, which the bundler cannot tree-shake: the event-stream
+// @smithy/core's "node" exports are CommonJS, which the bundler cannot tree-shake: the event-stream
 // codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
-// codec and the UTF-8 helpers Bedrock's event stream uses.
+// codec and the UTF-8 helpers Bedrock's event stream uses; its checksum import to the CRC-32 alone
+// (the CommonJS one loaded node:stream, node:crypto and node:zlib's stream hashers at every start).
 const smithyEsm: BunPlugin = {
   name: 'smithy-esm',
   setup(build) {
-    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde)$/ }, (args) => ({
+    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde|checksum)$/ }, (args) => ({
       path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
     }));
   },
