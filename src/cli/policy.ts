@@ -165,9 +165,10 @@ async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): P
   starting.catch(() => undefined); // awaited below; not unhandled while the cache is read
   try {
     // A policy `policy check` (or the build) compiled and tested before; eval compiles the same
-    // files with the same data and entrypoint, so its wasm is the one a compile would give.
-    const cached = (await userCompileCache(env)).get(await compileKey(sources, merged.data, DEFAULT_ENTRYPOINT));
-    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
+    // files with the same own data and entrypoint, so its wasm is the one a compile would give.
+    const own = mergeData(sources.dataFiles).data;
+    const cached = (await userCompileCache(env)).get(await compileKey(sources, own, DEFAULT_ENTRYPOINT));
+    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: own, entrypoints: [DEFAULT_ENTRYPOINT] });
     if (!compiled.ok) {
       reportProblems(io, compiled.errors.map((p) => onDisk(sources, p)));
       return 1;

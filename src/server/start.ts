@@ -9,6 +9,7 @@ import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
 import { displayUrl, openStore, startupError, type Store } from '../store/client.ts';
+import type { DatabaseThread } from '../store/database-thread.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
@@ -66,6 +67,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Budget-lease heartbeats, the dead-instance sweep and the stored-responses purge run on it (default: `clock`; tests pass a fake). */
   leaseClock?: Clock;
+  /** A database thread started ahead (serve starts it before loading this module); taken for a local file. */
+  databaseThread?: DatabaseThread;
 }
 
 export interface Gateway {
@@ -87,11 +90,23 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // A policy.dir that does not exist is refused before the database is created or migrated.
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
-  const store = await openStore(config.database);
+  const opening = openStore(config.database, opts.databaseThread);
+  // The policy loads (main-thread work: inflate, instantiate) while the database thread opens and
+  // migrates; a database that fails is still reported first, and the policy loaded meanwhile closed.
+  // Policy reloads are audited once the database is open (a reload only comes later, from the watcher).
+  let onPolicyReload: (r: { revision: string; previous: string }) => void = () => {};
+  const loadingPolicy = policyFrom ? startPolicy(config, policyFrom, logger, (r) => onPolicyReload(r)) : Promise.resolve(undefined);
+  loadingPolicy.catch(() => undefined);
+  const closePolicy = () => loadingPolicy.then((p) => p?.close(), () => undefined);
+  const store = await opening.catch(async (e: unknown) => {
+    await closePolicy();
+    throw e;
+  });
   // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
   const storage = <T>(p: Promise<T>): Promise<T> =>
-    p.catch((e: unknown) => {
+    p.catch(async (e: unknown) => {
       store.close();
+      await closePolicy();
       throw startupError(config.database.url, e);
     });
   const applied = await storage(migrate(store.client));
@@ -114,7 +129,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   let instanceId = 'starting';
   const auditReload = (action: string, detail: Record<string, unknown>) =>
     void recordAudit(store, { actor: 'gateway', source: instanceId, action, target: opts.source.path ?? null, detail }).catch((e: unknown) => logger.error('audit log write failed', { action, error: String(e) }));
-  const policy = policyFrom ? await startPolicy(config, policyFrom, logger, (r) => auditReload('policy.reload', r)) : undefined;
+  onPolicyReload = (r) => auditReload('policy.reload', r);
+  const policy = await loadingPolicy;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
   // Alerts: created before the router (breakers report to it); the instance id comes once liveness exists.
   let alerter: ReturnType<typeof createAlerter> | undefined;
