@@ -49,13 +49,14 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
   };
 }
 
-// @smithy/core's "node" export is CommonJS, which the bundler cannot tree-shake: the event-stream
+// @smithy/core's "node" exports are CommonJS, which the bundler cannot tree-shake: the event-stream
 // codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
-// codec and the UTF-8 helpers Bedrock's event stream uses.
+// codec and the UTF-8 helpers Bedrock's event stream uses; its checksum import to the CRC-32 alone
+// (the CommonJS one loaded node:stream, node:crypto and node:zlib's stream hashers at every start).
 const smithyEsm: BunPlugin = {
   name: 'smithy-esm',
   setup(build) {
-    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde)$/ }, (args) => ({
+    build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde|checksum)$/ }, (args) => ({
       path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
     }));
   },
@@ -107,6 +108,10 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // that code checks are set as strings, not taken from class names.
     minify: { whitespace: true, syntax: true, identifiers: true },
     sourcemap: 'none',
+    // Each command's modules (and the policy compiler's) in chunks of their own, parsed only when
+    // imported: `--version` 60 -> 20 ms of CPU, `keys list` ~40 ms less; serve parses what it runs.
+    // The database thread shares the libSQL client's chunk with the main program (-164 KB).
+    splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
     plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, opaWasmYamlV2],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },

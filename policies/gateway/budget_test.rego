@@ -5,6 +5,11 @@ test_budget_from_team if {
 		with data.teams as {"research": {"monthly_budget_usd": 500}}
 }
 
+test_budget_alert_thresholds_from_team_data if {
+	budget == {"limit_usd": 500, "period": "month", "scope": "team", "alert_at": [75, 100]} with input as {"key": {"team": "research"}}
+		with data.teams as {"research": {"monthly_budget_usd": 500, "budget_alert_at": [75, 100]}}
+}
+
 test_no_budget_without_team_data if {
 	not budget with input as {"key": {"team": "other"}}
 		with data.teams as {"research": {"monthly_budget_usd": 500}}

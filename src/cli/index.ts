@@ -20,6 +20,7 @@ const COMMANDS: Record<string, (opts: Required<Pick<PolicyCommandOptions, 'io'>>
   teams: async () => (await import('./teams.ts')).teamsCommand(),
   usage: async () => (await import('./usage.ts')).usageCommand(),
   users: async () => (await import('./users.ts')).usersCommand(),
+  audit: async () => (await import('./audit.ts')).auditCommand(),
 };
 const NAMES = Object.keys(COMMANDS);
 const DEFAULT = 'serve';

@@ -3,7 +3,9 @@ import { sha256Hex } from '../lib/hash.ts';
 import { listKeys, type KeyRow } from '../store/keys.ts';
 import { changeKey, findKey, issueKey, revoke, rotate } from '../server/routes/admin/ops.ts';
 import { createKeyBody, rotateKeyBody, updateKeyBody } from '../server/routes/admin/schemas.ts';
-import { splitList } from '../server/routes/admin/values.ts';
+import { percentList, splitList } from '../server/routes/admin/values.ts';
+import { auditEntry } from '../server/routes/admin/audit-entries.ts';
+import { audited } from './audit.ts';
 import { budgetText, keyView, type KeyView } from '../server/routes/admin/views.ts';
 import { commandGroup, consoleIo, intFlag, jsonFlag, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
 
@@ -31,6 +33,7 @@ export function keysCommand(io: Io = consoleIo): Command {
     .option('--tags <list>', 'comma-separated tags')
     .option('--models <globs>', "comma-separated model patterns it may call, e.g. 'gpt-4o*' (default: any)")
     .option('--budget <usd/period>', 'spend limit, e.g. 50/month (day, week or month)')
+    .option('--budget-alerts <percents>', 'alert thresholds in percent of the budget, e.g. 80,100 (default: the config\'s)')
     .option('--rpm <n>', 'requests per minute')
     .option('--tpm <n>', 'tokens per minute')
     .option('--expires <when>', 'a duration (30d, 12h) or an ISO date')
@@ -46,12 +49,13 @@ export function keysCommand(io: Io = consoleIo): Command {
           tags: o.tags === undefined ? undefined : splitList(o.tags),
           models: o.models === undefined ? undefined : splitList(o.models),
           budget: o.budget,
+          budget_alerts: o.budgetAlerts === undefined ? undefined : percentList(o.budgetAlerts),
           rpm: intFlag('rpm', o.rpm),
           tpm: intFlag('tpm', o.tpm),
           expires: o.expires,
           metadata: jsonFlag('metadata', o.metadata),
         });
-        const { key, row } = await usingStore(io, o.config, 'write', (store) => issueKey(store, input));
+        const { key, row } = await usingStore(io, o.config, 'write', (store) => audited(store, issueKey(store, input), (r) => auditEntry.keyCreate(r.row)));
         printNewKey(io, format, key, row);
       }),
     );
@@ -87,6 +91,7 @@ export function keysCommand(io: Io = consoleIo): Command {
     .description("Change a key's budget, models, limits or expiry; options left out stay as they are")
     .argument('<key>', REF)
     .option('--budget <usd/period>', "spend limit, e.g. 50/month ('none' removes it)")
+    .option('--budget-alerts <percents>', "alert thresholds in percent, e.g. 80,100 ('none': the config's)")
     .option('--models <globs>', "comma-separated model patterns ('none': any model)")
     .option('--rpm <n>', "requests per minute ('none' removes it)")
     .option('--tpm <n>', "tokens per minute ('none' removes it)")
@@ -98,12 +103,13 @@ export function keysCommand(io: Io = consoleIo): Command {
         const clear = <T>(v: string | undefined, parse: (s: string) => T) => (v === undefined ? undefined : v === 'none' ? null : parse(v));
         const patch = parseFlags(updateKeyBody, {
           budget: clear(o.budget, (s) => s),
+          budget_alerts: clear(o.budgetAlerts, percentList),
           models: clear(o.models, splitList),
           rpm: intFlag('rpm', o.rpm, { clearable: true }),
           tpm: intFlag('tpm', o.tpm, { clearable: true }),
           expires: clear(o.expires, (s) => s),
         });
-        const row = await usingStore(io, o.config, 'write', (store) => changeKey(store, ref, patch));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, changeKey(store, ref, patch), (r) => auditEntry.keyUpdate(r, patch)));
         io.out(format === 'json' ? JSON.stringify(keyView(row), null, 2) : keyText(keyView(row)));
       }),
     );
@@ -113,7 +119,7 @@ export function keysCommand(io: Io = consoleIo): Command {
     .argument('<key>', REF)
     .action((ref: string, o: { config?: string }) =>
       runAction(io, async () => {
-        const row = await usingStore(io, o.config, 'write', (store) => revoke(store, ref));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, revoke(store, ref), auditEntry.keyRevoke));
         io.out(`revoked ${row.id} (${row.prefix}, ${row.name})`);
       }),
     );
@@ -127,7 +133,7 @@ export function keysCommand(io: Io = consoleIo): Command {
       runAction(io, async () => {
         const format = outputFormat(o.format, ['text', 'json']);
         const { grace } = parseFlags(rotateKeyBody, { grace: o.grace });
-        const { key, row, old } = await usingStore(io, o.config, 'write', (store) => rotate(store, ref, grace));
+        const { key, row, old } = await usingStore(io, o.config, 'write', (store) => audited(store, rotate(store, ref, grace), (r) => auditEntry.keyRotate(r.old, r.row, grace)));
         printNewKey(io, format, key, row, old);
       }),
     );

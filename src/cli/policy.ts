@@ -19,6 +19,8 @@ import { completionsRequest } from '../wire/completions.ts';
 import { messagesRequest } from '../wire/anthropic.ts';
 import { configSource } from './config-source.ts';
 import { policyExportCommand } from './init.ts';
+import { policyExplainCommand } from './policy-explain.ts';
+import { policyReplayCommand } from './policy-replay.ts';
 import { CliError } from './guard.ts';
 import { consoleIo, type Io } from './parse-action.ts';
 
@@ -28,9 +30,9 @@ export interface PolicyCommandOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `tollgate policy test|check|eval|schema` — runs the same compiler and engine as the gateway. */
+/** `tollgate policy test|check|eval|schema|explain|replay` — runs the same compiler and engine as the gateway. */
 export function policyCommand({ io = consoleIo, env = process.env }: PolicyCommandOptions = {}): Command {
-  const cmd = new Command('policy').description('Rego policies: test, check, evaluate');
+  const cmd = new Command('policy').description('Rego policies: test, check, evaluate; explain and replay logged decisions');
 
   cmd
     .command('test')
@@ -100,6 +102,8 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
       io.out(`wrote ${opts.out}`);
     });
   cmd.addCommand(policyExportCommand(io));
+  cmd.addCommand(policyExplainCommand(io, env));
+  cmd.addCommand(policyReplayCommand(io, env));
   return cmd;
 }
 
@@ -161,9 +165,10 @@ async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): P
   starting.catch(() => undefined); // awaited below; not unhandled while the cache is read
   try {
     // A policy `policy check` (or the build) compiled and tested before; eval compiles the same
-    // files with the same data and entrypoint, so its wasm is the one a compile would give.
-    const cached = (await userCompileCache(env)).get(await compileKey(sources, merged.data, DEFAULT_ENTRYPOINT));
-    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: merged.data, entrypoints: [DEFAULT_ENTRYPOINT] });
+    // files with the same own data and entrypoint, so its wasm is the one a compile would give.
+    const own = mergeData(sources.dataFiles).data;
+    const cached = (await userCompileCache(env)).get(await compileKey(sources, own, DEFAULT_ENTRYPOINT));
+    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: own, entrypoints: [DEFAULT_ENTRYPOINT] });
     if (!compiled.ok) {
       reportProblems(io, compiled.errors.map((p) => onDisk(sources, p)));
       return 1;

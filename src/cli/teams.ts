@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { createTeam, deleteTeam, listTeams, updateTeam } from '../store/teams.ts';
 import { createTeamBody, updateTeamBody } from '../server/routes/admin/schemas.ts';
-import { splitList } from '../server/routes/admin/values.ts';
+import { percentList, splitList } from '../server/routes/admin/values.ts';
+import { auditEntry } from '../server/routes/admin/audit-entries.ts';
+import { audited } from './audit.ts';
 import { budgetText, teamView, type TeamView } from '../server/routes/admin/views.ts';
 import { commandGroup, consoleIo, intFlag, jsonFlag, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
 
@@ -12,6 +14,7 @@ export function teamsCommand(io: Io = consoleIo): Command {
     c
       .option('--name <name>', 'display name')
       .option('--budget <usd/period>', `spend limit, e.g. 500/month${clear}`)
+      .option('--budget-alerts <percents>', `alert thresholds in percent of the budget, e.g. 80,100${clear}`)
       .option('--rpm <n>', `requests per minute${clear}`)
       .option('--tpm <n>', `tokens per minute${clear}`)
       .option('--models <globs>', `comma-separated model patterns its keys may call${clear}`);
@@ -26,12 +29,13 @@ export function teamsCommand(io: Io = consoleIo): Command {
           id,
           name: o.name,
           budget: o.budget,
+          budget_alerts: o.budgetAlerts === undefined ? undefined : percentList(o.budgetAlerts),
           rpm: intFlag('rpm', o.rpm),
           tpm: intFlag('tpm', o.tpm),
           models: o.models === undefined ? undefined : splitList(o.models),
           metadata: jsonFlag('metadata', o.metadata),
         });
-        const row = await usingStore(io, o.config, 'write', (store) => createTeam(store, input));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, createTeam(store, input), (r) => auditEntry.teamCreate(r.id)));
         io.out(teamsTable([teamView(row)]));
       }),
     );
@@ -56,11 +60,12 @@ export function teamsCommand(io: Io = consoleIo): Command {
         const patch = parseFlags(updateTeamBody, {
           name: o.name,
           budget: clear(o.budget, (s) => s),
+          budget_alerts: clear(o.budgetAlerts, percentList),
           rpm: intFlag('rpm', o.rpm, { clearable: true }),
           tpm: intFlag('tpm', o.tpm, { clearable: true }),
           models: clear(o.models, splitList),
         });
-        const row = await usingStore(io, o.config, 'write', (store) => updateTeam(store, id, patch));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, updateTeam(store, id, patch), (r) => auditEntry.teamUpdate(r.id, patch)));
         io.out(teamsTable([teamView(row)]));
       }),
     );
@@ -70,7 +75,7 @@ export function teamsCommand(io: Io = consoleIo): Command {
     .option('--force', "revoke the team's live keys and delete it")
     .action((id: string, o: { force?: boolean; config?: string }) =>
       runAction(io, async () => {
-        const { team, revoked } = await usingStore(io, o.config, 'write', (store) => deleteTeam(store, id, { force: o.force === true, forceHint: '--force' }));
+        const { team, revoked } = await usingStore(io, o.config, 'write', (store) => audited(store, deleteTeam(store, id, { force: o.force === true, forceHint: '--force' }), (r) => auditEntry.teamDelete(r.team.id, r.revoked)));
         io.out(`deleted team ${team.id}${revoked.length ? `; revoked ${revoked.length} key${revoked.length === 1 ? '' : 's'}: ${revoked.join(', ')}` : ''}`);
       }),
     );

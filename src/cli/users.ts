@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createUser, deleteUser, listUsers, updateUser } from '../store/users.ts';
+import { auditEntry } from '../server/routes/admin/audit-entries.ts';
+import { audited } from './audit.ts';
 import { createUserBody, updateUserBody } from '../server/routes/admin/schemas.ts';
 import { userView, type UserView } from '../server/routes/admin/views.ts';
 import { commandGroup, consoleIo, outputFormat, parseFlags, runAction, table, usingStore, withConfig, type Io } from './parse-action.ts';
@@ -16,7 +18,7 @@ export function usersCommand(io: Io = consoleIo): Command {
     .action((id: string, o: Record<string, string | undefined>) =>
       runAction(io, async () => {
         const input = parseFlags(createUserBody, { id, name: o.name, email: o.email, team: o.team });
-        const row = await usingStore(io, o.config, 'write', (store) => createUser(store, input));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, createUser(store, input), (r) => auditEntry.userCreate(r.id)));
         io.out(usersTable([userView(row)]));
       }),
     );
@@ -43,7 +45,7 @@ export function usersCommand(io: Io = consoleIo): Command {
       runAction(io, async () => {
         const clear = (v: string | undefined) => (v === 'none' ? null : v);
         const patch = parseFlags(updateUserBody, { name: o.name, email: clear(o.email), team: clear(o.team) });
-        const row = await usingStore(io, o.config, 'write', (store) => updateUser(store, id, patch));
+        const row = await usingStore(io, o.config, 'write', (store) => audited(store, updateUser(store, id, patch), (r) => auditEntry.userUpdate(r.id, patch)));
         io.out(usersTable([userView(row)]));
       }),
     );
@@ -54,7 +56,7 @@ export function usersCommand(io: Io = consoleIo): Command {
     .option('--force', "revoke the user's live keys and delete it")
     .action((id: string, o: { force?: boolean; config?: string }) =>
       runAction(io, async () => {
-        const { user, revoked } = await usingStore(io, o.config, 'write', (store) => deleteUser(store, id, { force: o.force === true, forceHint: '--force' }));
+        const { user, revoked } = await usingStore(io, o.config, 'write', (store) => audited(store, deleteUser(store, id, { force: o.force === true, forceHint: '--force' }), (r) => auditEntry.userDelete(r.user.id, r.revoked)));
         io.out(`deleted user ${user.id}${revoked.length ? `; revoked ${revoked.length} key${revoked.length === 1 ? '' : 's'}: ${revoked.join(', ')}` : ''}`);
       }),
     );

@@ -241,6 +241,66 @@ const RESPONSES = {
   max_bytes_per_team: 10 * 1024 * MIB,
 };
 
+const DECISION_LOG = { enabled: true, sample_rate: 1, deny_sample_rate: 1, retention: 7 * UNIT_MS.d, max_input_bytes: 16 * 1024, max_queue: 10_000, flush_ms: 500 };
+/**
+ * The decision log (docs/decision-log.md): every policy decision with its masked input, written
+ * in batches off the request path. Decisions are not money: when the queue is full or the
+ * database refuses a batch, decisions are dropped and counted, and requests never wait for it.
+ */
+const decisionLogSchema = z
+  .strictObject({
+    enabled: z.boolean().default(DECISION_LOG.enabled),
+    /** Share of allowed decisions kept, 0 to 1. */
+    sample_rate: z.number().min(0).max(1).default(DECISION_LOG.sample_rate),
+    /** Share of denied decisions kept, 0 to 1 (default 1: every deny). */
+    deny_sample_rate: z.number().min(0).max(1).default(DECISION_LOG.deny_sample_rate),
+    /** How long a decision is kept: `7d`, `12h`, `90m`, or `forever`. */
+    retention: retention.default(DECISION_LOG.retention),
+    /** A masked input above this is stored as a truncation marker (and is not replayable). */
+    max_input_bytes: z.number().int().min(256).max(1024 * 1024).default(DECISION_LOG.max_input_bytes),
+    /** Decisions waiting to be written; beyond it new ones are dropped and counted. */
+    max_queue: z.number().int().min(1).max(1_000_000).default(DECISION_LOG.max_queue),
+    flush_ms: z.number().int().min(10).max(60_000).default(DECISION_LOG.flush_ms),
+  })
+  .default(DECISION_LOG);
+
+/** A webhook: its URL (http or https, from this file only), payload format and extra headers (e.g. a token). */
+const webhookSchema = z.strictObject({
+  url: url.refine((u) => /^https?:\/\//i.test(u), 'a webhook url must be http:// or https://'),
+  format: z.enum(['json', 'slack']).default('json'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string()).optional(),
+});
+
+const percent = z.number().int().min(1).max(1000);
+export const alertsSchema = z
+  .strictObject({
+    webhooks: z.array(webhookSchema).max(20).default([]),
+    /** Percent of a budget's limit at which it alerts, once per budget period each; a budget (key, team, policy) may set its own. */
+    budget_thresholds: z.array(percent).min(1).max(10).default([50, 80, 100]),
+    /** Alert when a provider deployment's circuit breaker opens (at most once per deployment per `repeat_ms`). */
+    breaker_open: z.boolean().default(true),
+    /** Alert when the ledger backs up: rows waiting in memory, or bytes in the journal (the database refuses rows). */
+    ledger: z
+      .strictObject({ backlog_rows: z.number().int().min(1).default(10_000), journal_bytes: z.number().int().min(1).default(64 * 1024 * 1024) })
+      .prefault({}),
+    /** The least time between two alerts of one kind about one subject that has no period (breakers, the ledger). */
+    repeat_ms: z.number().int().min(1000).default(15 * 60_000),
+    /** How often budgets touched by requests are compared with their thresholds. */
+    check_ms: z.number().int().min(10).max(60_000).default(1000),
+    delivery: z
+      .strictObject({
+        timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+        max_attempts: z.number().int().min(1).max(20).default(6),
+        backoff_ms: z.number().int().min(10).default(1000),
+        max_backoff_ms: z.number().int().min(10).default(5 * 60_000),
+        /** Deliveries waiting at most; past it new ones are recorded as dropped. */
+        queue: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -308,6 +368,8 @@ export const configSchema = z.strictObject({
       export_timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
     })
     .optional(),
+  /** Alerts to webhooks: budget thresholds, breakers opening, the ledger backing up (docs/alerts.md). */
+  alerts: alertsSchema,
   /** The usage ledger: one row per request, written in batches off the request path. */
   ledger: z
     .strictObject({
@@ -366,8 +428,9 @@ export const configSchema = z.strictObject({
       /** Recompile when a policy file (or the bundle) changes; off: only a restart reloads it. */
       watch: z.boolean().default(true),
       data: z.record(z.string(), z.unknown()).default({}),
+      decision_log: decisionLogSchema,
     })
-    .default({ enabled: true, watch: true, data: {} }),
+    .default({ enabled: true, watch: true, data: {}, decision_log: DECISION_LOG }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
@@ -376,4 +439,5 @@ export type ProviderType = ProviderConfig['type'];
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type ClientKeyConfig = z.infer<typeof clientKeySchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
+export type DecisionLogConfig = z.infer<typeof decisionLogSchema>;
 export type Strategy = RoutingConfig['strategy'];

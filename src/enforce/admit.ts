@@ -3,6 +3,7 @@ import { GatewayError } from '../lib/errors.ts';
 import type { Limit } from '../limits/rate-limiter.ts';
 import { buildInput, requestedBetas, type RequestBody } from '../policy/input.ts';
 import { denyError } from '../policy/deny.ts';
+import { decisionRecord } from '../policy/decision-record.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { Target } from '../routing/target.ts';
 import type { Principal } from './principal.ts';
@@ -98,6 +99,9 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
     });
     found = input.signals.pii_types;
     const ev = deps.policy.evaluate(input);
+    // Sampled first: an unsampled decision costs no masking or serialising.
+    const log = deps.decisions;
+    log?.record(ev.decision.allowed, () => decisionRecord({ requestId: a.requestId, input, evaluation: ev, maxInputBytes: log.maxInputBytes, now: Date.now() }));
     decisionId = ev.decision_id;
     policyRevision = ev.revision;
     headers['x-tollgate-decision-id'] = ev.decision_id;
@@ -126,6 +130,8 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);
   // Prompt and the output bound are held against tpm now; settlement puts in what was used.
   const held = estimatedInput * bounded.inputCopies + (Number.isFinite(bounded.outputTokens) ? bounded.outputTokens : 0);
+  // Before the hold: a budget that refuses this request is reported too.
+  if (scopes.length) deps.metrics?.budgets(scopes, { key: principal.name, team: principal.team });
   const hold = await (deps.book ?? spendBook(deps)).hold({ limits, tokens: held, scopes, worstMicros: bounded.worstMicros });
 
   return {

@@ -13,7 +13,7 @@ export interface Principal {
   models?: string[];
   rpm?: number;
   tpm?: number;
-  budget?: { micros: number; period: 'day' | 'week' | 'month' };
+  budget?: { micros: number; period: 'day' | 'week' | 'month'; alerts?: number[] };
   createdAt?: number;
   expiresAt?: number;
 }

@@ -109,6 +109,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     policy_revision: base.admission?.policyRevision,
     error_message: o.errorMessage,
     tags: base.admission?.decision?.tags,
+    metadata: base.metadata,
     redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
     dropped_params: o.droppedParams,
     booked: base.admission?.hold.booked ?? [],

@@ -9,6 +9,7 @@ import { PolicyDeniedError } from '../policy/deny.ts';
 import type { RequestBody } from '../policy/input.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { closeExchange, type Outcome } from './close.ts';
+import { METADATA_HEADER, parseRequestMetadata } from '../policy/request-metadata.ts';
 
 /** Where a closed exchange goes: the ledger hook, the log, and shutdown's wait for estimates. */
 export interface ExchangeDeps {
@@ -47,6 +48,8 @@ export interface Exchange<B extends RequestBody = RequestBody> {
   readonly facts: ExchangeFacts;
   /** Set by `admit`: the outgoing request, its targets, decision and holds. */
   readonly admission: Admission<B> | undefined;
+  /** The caller's `x-tollgate-metadata` (validated by `admit`), for the usage row. */
+  readonly metadata: Record<string, string> | undefined;
   /** Runs admission into this exchange; a refusal closes it (its ledger row) and is thrown. */
   admit(enforce: EnforceDeps, caller: { headers: Headers; clientIp?: () => string | undefined }): Promise<Admission<B>>;
   /** Closes the exchange: usage row, spend booked, holds released. Only the first call counts. */
@@ -55,6 +58,7 @@ export interface Exchange<B extends RequestBody = RequestBody> {
 
 export function openExchange<B extends RequestBody>(deps: ExchangeDeps, s: ExchangeStart<B>): Exchange<B> {
   let admission: Admission<B> | undefined;
+  let metadata: Record<string, string> | undefined;
   let closed = false;
   const ex: Exchange<B> = {
     deps,
@@ -70,8 +74,12 @@ export function openExchange<B extends RequestBody>(deps: ExchangeDeps, s: Excha
     get admission() {
       return admission;
     },
+    get metadata() {
+      return metadata;
+    },
     async admit(enforce, caller) {
       try {
+        metadata = parseRequestMetadata(caller.headers.get(METADATA_HEADER));
         admission = await admit(enforce, {
           runtime: s.runtime,
           // Admission runs behind auth, which always sets the principal.

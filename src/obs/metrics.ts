@@ -1,5 +1,7 @@
 import type { GatewayConfig } from '../config/schema.ts';
 import type { DeploymentState } from '../routing/router.ts';
+import type { BudgetScope } from '../store/budgets.ts';
+import { periodStart } from '../store/periods.ts';
 import type { LedgerHealth } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { DURATION_BUCKETS, genAiOperationName, genAiProviderName, TOKEN_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from './genai.ts';
@@ -13,6 +15,10 @@ export interface MetricsSources {
   knownModel: (name: string) => boolean;
   deployments?: () => DeploymentState[];
   ledger?: () => LedgerHealth | undefined;
+  /** Spent micro-dollars of each (scope, id, period, period start), in order (the spend table). */
+  spent?: (scopes: (BudgetScope & { periodStart: number })[]) => Promise<number[]>;
+  /** Wall clock (ms), for the budget periods. */
+  now?: () => number;
 }
 
 export interface Metrics {
@@ -20,6 +26,8 @@ export interface Metrics {
   record(r: UsageRecord): void;
   /** One policy evaluation: allow, deny (a deliberate refusal) or error (the policy failed; it denies). */
   decision(result: 'allow' | 'deny' | 'error', status: number, evalMicros: number): void;
+  /** Budgets a request was admitted against (the gauge of their use reads the spend table at scrape time). */
+  budgets(scopes: BudgetScope[], names: { key?: string; team?: string }): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -28,6 +36,8 @@ export interface Metrics {
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const EVAL_BUCKETS = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05];
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+/** Budgets whose use the gauge reports (the most recently used). */
+const MAX_BUDGETS = 500;
 
 /**
  * Tollgate's Prometheus metrics: the OpenTelemetry GenAI conventions in their Prometheus form,
@@ -89,6 +99,31 @@ export function createMetrics(src: MetricsSources): Metrics {
   ledgerGauge('tollgate_ledger_journal_bytes', 'Bytes in the local journal, waiting for the database.', (h) => h.journal_bytes);
   ledgerGauge('tollgate_ledger_accepting', '1 while the database or the journal takes usage rows; 0 when the gateway refuses requests for want of a ledger.', (h) => (h.status === 'failing_closed' ? 0 : 1));
 
+  // Budgets seen at admission, most recent last, at most MAX_BUDGETS: their use is read at scrape.
+  const seen = new Map<string, BudgetScope & { name: string }>();
+  new Gauge({
+    name: 'tollgate_budget_use_ratio',
+    help: 'Spent share of each budget in its current period (1 = exhausted), for budgets requests were admitted against. Key budgets are named only with metrics.key_labels; otherwise name="" carries the highest key budget use.',
+    labelNames: ['scope', 'name', 'period'],
+    registers,
+    async collect() {
+      this.reset();
+      if (!src.spent || !seen.size) return;
+      const now = src.now?.() ?? Date.now();
+      const list = [...seen.values()];
+      const spent = await src.spent(list.map((s) => ({ ...s, periodStart: periodStart(s.period, now) }))).catch(() => undefined);
+      if (!spent) return;
+      const named = keyLabels();
+      const max = new Map<string, number>();
+      list.forEach((s, i) => {
+        const ratio = s.limitMicros > 0 ? (spent[i] ?? 0) / s.limitMicros : 1;
+        if (s.scope === 'team' || named) this.set({ scope: s.scope, name: s.name, period: s.period }, ratio);
+        else max.set(s.period, Math.max(max.get(s.period) ?? 0, ratio));
+      });
+      for (const [period, ratio] of max) this.set({ scope: 'key', name: '', period }, ratio);
+    },
+  });
+
   const modelLabel = (name: string) => (src.knownModel(name) ? name : 'other');
   const providerType = (name: string) => src.config().providers[name]?.type;
 
@@ -130,6 +165,14 @@ export function createMetrics(src: MetricsSources): Metrics {
 
   return {
     record,
+    budgets(scopes, names) {
+      for (const s of scopes) {
+        const k = `${s.scope}:${s.id}:${s.period}`;
+        seen.delete(k);
+        seen.set(k, { ...s, name: (s.scope === 'team' ? names.team : names.key) ?? s.id });
+        if (seen.size > MAX_BUDGETS) seen.delete(seen.keys().next().value!);
+      }
+    },
     decision(result, status, evalMicros) {
       decisions.inc({ result, status: result === 'allow' ? '' : String(status) });
       evalDuration.observe(evalMicros / 1e6);

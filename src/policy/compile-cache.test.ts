@@ -55,3 +55,25 @@ test('the key names the compiler build by a hash of its wasm, not by the OPA ver
   const zst = readFileSync(compressedWasmPath);
   expect(await compilerId()).toBe(`wasm-sha256:${new Bun.CryptoHasher('sha256').update(zst).digest('hex')}`);
 });
+
+test('config data is laid over a cached policy: a policy.data change compiles nothing, yet the engine sees it', async () => {
+  const src: PolicySources = {
+    files: { 'gateway/decision.rego': 'package gateway\n\ndecision := {"allowed": data.open == true}\n', 'gateway/decision_test.rego': 'package gateway\n\ntest_closed if not decision.allowed with data.open as false\n' },
+    dataFiles: {},
+  };
+  const { cache, n } = counting(compileCache());
+  const closed = await createPolicyRuntime({ sources: src, name: 't', data: { open: false }, cache });
+  const open = await createPolicyRuntime({ sources: src, name: 't', data: { open: true }, cache });
+  expect(n).toEqual({ hits: 1, puts: 1 });
+  const input = { request: {} } as never;
+  expect(closed.evaluate(input).decision.allowed).toBe(false);
+  expect(open.evaluate(input).decision.allowed).toBe(true);
+  // The revision names the data as well as the module.
+  expect(open.revision()).not.toBe(closed.revision());
+  // A reload with new data is served from the cache too.
+  expect(await closed.reload({ data: { open: true } })).toEqual({ ok: true, revision: open.revision() });
+  expect(n.hits).toBe(2);
+  expect(closed.evaluate(input).decision.allowed).toBe(true);
+  await closed.close();
+  await open.close();
+});

@@ -7,8 +7,9 @@ import type { LoadedPolicy } from './loader.ts';
 import type { DataDocument, PolicySources } from './policy-files.ts';
 
 /**
- * Compiled policies by content: a policy whose sources, data and entrypoint were compiled and
- * tested before is not compiled again. This keeps the ~200 MiB compiler out of most starts and
+ * Compiled policies by content: a policy whose sources, own data files and entrypoint were
+ * compiled and tested before is not compiled again (config `policy.data` is laid over an entry,
+ * see withData in loader.ts). This keeps the ~200 MiB compiler out of most starts and
  * makes a restart fast. Entries are named by a sha-256 of everything that goes into them plus
  * the compiler build (a hash of its wasm), so a stale entry can never be served.
  */
@@ -17,7 +18,7 @@ export interface CompileCache {
   put(key: string, policy: LoadedPolicy): void;
 }
 
-/** The cache key of a policy: its sources (tests included), data, entrypoint and the compiler build. */
+/** The cache key of a policy: its sources (tests included), its own data files merged, entrypoint and the compiler build. */
 export function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): Promise<string> {
   return contentKey(sources, data, entrypoint);
 }

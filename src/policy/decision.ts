@@ -50,7 +50,13 @@ export const decisionSchema = z
     targets: z.union([orderedTargets, weightedTargets]).optional(),
     ...routingFields,
     budget: z
-      .strictObject({ limit_usd: z.number().nonnegative(), period: z.enum(['day', 'week', 'month']), scope: z.enum(['key', 'team']) })
+      .strictObject({
+        limit_usd: z.number().nonnegative(),
+        period: z.enum(['day', 'week', 'month']),
+        scope: z.enum(['key', 'team']),
+        /** Alert thresholds in percent of the limit (each fires once per period); default: the config's `alerts.budget_thresholds`. */
+        alert_at: z.array(z.number().int().min(1).max(1000)).min(1).max(10).optional(),
+      })
       .optional(),
     rate_limit: z
       .strictObject({ rpm: z.number().int().nonnegative().optional(), tpm: z.number().int().nonnegative().optional() })
@@ -99,3 +105,9 @@ function formatPath(path: PropertyKey[]): string {
 
 export const DEFAULT_DENY_STATUS = 403;
 export const DEFAULT_DENY_MESSAGE = 'The request was denied by the gateway policy.';
+
+/** A deny as the gateway answers it: the policy's status and message, else the defaults. */
+export function withDenyDefaults(d: Decision): Decision {
+  if (d.allowed) return d;
+  return { ...d, http_status: d.http_status ?? DEFAULT_DENY_STATUS, message: d.message ?? DEFAULT_DENY_MESSAGE };
+}

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../lib/logger.ts';
-import { DEFAULT_DENY_MESSAGE, DEFAULT_DENY_STATUS, parseDecision, type Decision } from './decision.ts';
+import { parseDecision, withDenyDefaults, type Decision } from './decision.ts';
 import type { PolicyInput } from './input-schema.ts';
 import { instantiatePolicy, type FuelledPolicy } from './wasm-policy.ts';
 
@@ -144,10 +144,8 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
     if (!raw.defined) return fail('undefined', `${entrypoint} is undefined for this input (a policy must always define it)`);
     const parsed = parseDecision(raw.result);
     if (!parsed.ok) return fail('invalid_decision', parsed.error);
-    const decision = parsed.decision;
+    const decision = withDenyDefaults(parsed.decision);
     if (!decision.allowed) {
-      decision.http_status ??= DEFAULT_DENY_STATUS;
-      decision.message ??= DEFAULT_DENY_MESSAGE;
       logger.debug('policy denied the request', { decision_id, revision, status: decision.http_status, reasons: decision.reasons });
     }
     return { decision, decision_id, revision, eval_us };

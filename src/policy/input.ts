@@ -1,4 +1,4 @@
-import { GatewayError } from '../lib/errors.ts';
+import { METADATA_HEADER, parseRequestMetadata } from './request-metadata.ts';
 import { PII_TYPES } from './pii.ts';
 import { requestFacts, type RequestBody, type RequestFacts } from './request-facts.ts';
 import { WEEKDAYS, type PolicyInput, type PolicyKey, type PolicyProvider, type UsageCounters } from './input-schema.ts';
@@ -21,7 +21,7 @@ export const POLICY_HEADERS: readonly string[] = [
   'x-stainless-package-version',
 ];
 
-export const METADATA_HEADER = 'x-tollgate-metadata';
+export { METADATA_HEADER };
 export const TAGS_HEADER = 'x-tollgate-tags';
 
 export type BuildInputArgs = RequestBody & {
@@ -47,7 +47,7 @@ const ZERO_USAGE: UsageCounters = { day_usd: 0, month_usd: 0, day_requests: 0, m
  */
 export function buildInput(args: BuildInputArgs): PolicyInput {
   const facts = args.facts ?? requestFacts(args);
-  const metadata = { ...bodyMetadata(args), ...headerMetadata(args.headers.get(METADATA_HEADER)) };
+  const metadata = { ...bodyMetadata(args), ...parseRequestMetadata(args.headers.get(METADATA_HEADER)) };
   const tags = unique([...splitList(args.headers.get(TAGS_HEADER)), ...splitList(metadata.tags)]);
   const headers: Record<string, string> = {};
   for (const name of POLICY_HEADERS) {
@@ -106,26 +106,6 @@ function bodyMetadata(args: RequestBody): Record<string, string> {
   const out: Record<string, string> = {};
   if (raw && typeof raw === 'object') {
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
-  }
-  return out;
-}
-
-function headerMetadata(value: string | null): Record<string, string> {
-  if (value === null) return {};
-  const fail = (why: string): never => {
-    throw new GatewayError('invalid_request', `The ${METADATA_HEADER} header ${why}.`, { param: METADATA_HEADER });
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return fail('is not valid JSON');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('must be a JSON object');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v !== 'string') return fail(`must map names to strings ('${k}' is not a string)`);
-    out[k] = v;
   }
   return out;
 }

@@ -106,8 +106,9 @@ describe('loadPolicies', () => {
 
   test('a failing test refuses the policy, naming the test and the failed line', async () => {
     const failing = 'package gateway\n\ntest_denies if {\n\tnot decision.allowed with input as {"ok": true}\n}\n';
-    const dir = tree({ 'gateway/p.rego': POLICY, 'gateway/p_test.rego': failing });
-    const r = await loadPolicies({ dir, data: { greeting: 'hi' }, compiler });
+    // The tests run with the directory's own data files (as `policy test` runs them), not config data.
+    const dir = tree({ 'gateway/p.rego': POLICY, 'gateway/p_test.rego': failing, 'data/d.yaml': 'greeting: hi\n' });
+    const r = await loadPolicies({ dir, compiler });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(formatProblem(r.errors[0] ?? { file: '', line: 0, col: 0, message: '' })).toStartWith(`${dir}/gateway/p_test.rego:3:1: test data.gateway.test_denies failed: ${dir}/gateway/p_test.rego:4:2: failed:`);
   });

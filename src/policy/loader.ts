@@ -48,29 +48,40 @@ export function testProblem(t: RegoTestResult): RegoProblem {
 }
 
 /**
+ * The policy with config `policy.data` over its own: the compiled module and test results do not
+ * depend on it (the tests run with the directory's own data files, as `policy test` runs them),
+ * only the data the engine is given and the revision that names both.
+ */
+export function withData(policy: LoadedPolicy, data: DataDocument): LoadedPolicy {
+  return { ...policy, data, revision: revisionOf(policy.wasm, data) };
+}
+
+/**
  * Compiles the policy to wasm and runs its `*_test.rego` with OPA's tester, in a compiler
  * created for this call and closed after it (one instance holds ~200 MiB). A policy that does
- * not compile or fails a test is refused.
+ * not compile or fails a test is refused. Compiled and tested with the directory's own data
+ * files, and cached by those; config `data` is laid over the result (see withData), so a
+ * policy.data edit needs no compiler.
  */
 export async function compilePolicySources(
   sources: PolicySources,
   opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler; cache?: CompileCache } = {},
 ): Promise<LoadResult> {
-  const { cache, ...rest } = opts;
-  const merged = cache ? mergeData(sources.dataFiles, opts.data) : undefined;
-  const key = merged && merged.errors.length === 0 ? await compileKey(sources, merged.data, opts.entrypoint ?? DEFAULT_ENTRYPOINT) : undefined;
+  const { cache, data, ...rest } = opts;
+  const own = mergeData(sources.dataFiles);
+  const merged = mergeData(sources.dataFiles, data);
+  if (merged.errors.length > 0) return { ok: false, errors: merged.errors.map((p) => onDisk(sources, p)) };
+  const key = cache ? await compileKey(sources, own.data, opts.entrypoint ?? DEFAULT_ENTRYPOINT) : undefined;
   const hit = key ? cache?.get(key) : undefined;
-  if (hit) return { ok: true, policy: hit, cached: true };
+  if (hit) return { ok: true, policy: withData(hit, merged.data), cached: true };
   const r = await compileAndTest(sources, rest);
   if (r.ok && key) cache?.put(key, r.policy);
-  return r.ok ? r : { ok: false, errors: r.errors.map((p) => onDisk(sources, p)) };
+  return r.ok ? { ok: true, policy: withData(r.policy, merged.data) } : { ok: false, errors: r.errors.map((p) => onDisk(sources, p)) };
 }
 
-async function compileAndTest(
-  sources: PolicySources,
-  opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler },
-): Promise<LoadResult> {
-  const merged = mergeData(sources.dataFiles, opts.data);
+/** Compiles and tests with the directory's own data files. */
+async function compileAndTest(sources: PolicySources, opts: { entrypoint?: string; compiler?: RegoCompiler }): Promise<LoadResult> {
+  const merged = mergeData(sources.dataFiles);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
   const data = merged.data;
   const policyFiles: RegoFiles = {};

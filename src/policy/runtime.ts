@@ -3,7 +3,7 @@ import type { RegoProblem } from './compiler/types.ts';
 import { createCompilerKeeper, type CompilerKeeper } from './compiler-keeper.ts';
 import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions, type PolicyEvaluation } from './engine.ts';
 import type { PolicyInput } from './input-schema.ts';
-import { compilePolicySources, formatProblem, loadBundle, type LoadResult } from './loader.ts';
+import { compilePolicySources, formatProblem, loadBundle, withData, type LoadResult } from './loader.ts';
 import { compileKey, type CompileCache } from './compile-cache.ts';
 import { mergeData, onDisk, readPolicyDir, type PolicySources } from './policy-files.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
@@ -16,6 +16,8 @@ export type PolicyRuntimeOptions = PolicySource & {
   /** Config `policy.data`; overrides the policy's own data files. */
   data?: Record<string, unknown>;
   logger?: Logger;
+  /** Told after a reload swapped in a policy with another revision (the audit log). */
+  onReload?: (r: { revision: string; previous: string }) => void;
   /** Recompile when the directory (or bundle file) changes. */
   watch?: boolean;
   /** Quiet time after the last change before recompiling (default 150 ms). */
@@ -64,15 +66,16 @@ async function load(opts: PolicyRuntimeOptions, data: Record<string, unknown> | 
   } else sources = opts.sources;
   const merged = mergeData(sources.dataFiles, data);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
-  // A policy compiled and tested before (same sources, data and compiler) needs no compiler.
-  const key = await compileKey(sources, merged.data, entrypoint);
+  // A policy compiled and tested before (same sources, own data files and compiler) needs no
+  // compiler; config data is laid over it (a policy.data edit reloads without compiling).
+  const key = await compileKey(sources, mergeData(sources.dataFiles).data, entrypoint);
   const hit = opts.cache?.get(key);
-  if (hit) return { ok: true, policy: hit };
+  if (hit) return { ok: true, policy: withData(hit, merged.data) };
   const compiler = await keeper.acquire();
   try {
-    const r = await compilePolicySources(sources, { data, entrypoint, compiler });
+    const r = await compilePolicySources(sources, { entrypoint, compiler });
     if (r.ok) opts.cache?.put(key, r.policy);
-    return r;
+    return r.ok ? { ok: true, policy: withData(r.policy, merged.data) } : r;
   } catch (e) {
     keeper.discard(); // the compiler's runtime failed; start a fresh one next time
     return { ok: false, errors: [{ file: sourceName(opts), line: 0, col: 0, message: `compiler failed: ${String(e)}` }] };
@@ -130,6 +133,7 @@ export async function createPolicyRuntime(opts: PolicyRuntimeOptions): Promise<P
       if (previous !== engine.revision) {
         logger.info('policy reloaded', { source: sourceName(opts), revision: engine.revision, previous });
         warnInert(opts, logger);
+        opts.onReload?.({ revision: engine.revision, previous });
       }
       return { ok: true, revision: engine.revision };
     };

@@ -26,7 +26,7 @@ export interface Breaker {
  * closes it, a failure ejects it again for longer. The ejection count is forgotten once the
  * deployment has stayed closed for twice the longest ejection.
  */
-export function createBreaker(): Breaker {
+export function createBreaker(onOpen?: (ejections: number) => void): Breaker {
   let open = false;
   let consecutive = 0;
   let ejected = 0;
@@ -39,6 +39,7 @@ export function createBreaker(): Breaker {
     open = true;
     consecutive = 0;
     openUntil = now + Math.min(s.max_ejection_ms, s.ejection_ms * 2 ** Math.min(ejected - 1, 30));
+    onOpen?.(ejected);
   };
 
   return {

@@ -65,6 +65,8 @@ export interface RouterOptions {
   clock?: Clock;
   random?: () => number;
   probe?: Router['probe'];
+  /** Told each time a deployment's breaker opens (alerts); must not throw. */
+  onBreakerOpen?: (provider: string, model: string, ejections: number) => void;
 }
 
 export function createRouter(opts: RouterOptions = {}): Router {
@@ -81,7 +83,7 @@ export function createRouter(opts: RouterOptions = {}): Router {
     const endpoint = endpointOf(provider);
     const found = deployments.get(id);
     if (found && found.endpoint === endpoint) return found.d;
-    const d: Deployment = { id, breaker: createBreaker(), health: createHealth(), inflight: 0, holdUntil: 0 };
+    const d: Deployment = { id, breaker: createBreaker((n) => opts.onBreakerOpen?.(target.provider, target.model, n)), health: createHealth(), inflight: 0, holdUntil: 0 };
     deployments.set(id, { endpoint, provider: target.provider, d });
     return d;
   }

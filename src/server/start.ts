@@ -2,18 +2,22 @@ import { ConfigError, formatProblem } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { realClock, type Clock } from '../lib/clock.ts';
-import type { GatewayConfig } from '../config/schema.ts';
+import type { DecisionLogConfig, GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
 import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
-import { displayUrl, openStore, startupError } from '../store/client.ts';
+import { displayUrl, openStore, startupError, type Store } from '../store/client.ts';
+import type { DatabaseThread } from '../store/database-thread.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
+import type { BudgetScope } from '../store/budgets.ts';
 import { createMetrics, type Metrics } from '../obs/metrics.ts';
+import { spentIn } from '../store/budgets.ts';
 import type { Tracing } from '../obs/tracing.ts';
+import { decisionLog, type DecisionLog } from '../store/decision-log.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
@@ -36,6 +40,9 @@ import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
 import { planReload } from '../config/restart-fields.ts';
 import { responseKeeper } from './response-keeper.ts';
+import { createAlerter } from '../alerts/alerter.ts';
+import { recordAudit } from '../store/audit.ts';
+import { sha256Hex } from '../lib/hash.ts';
 
 /** Where each finished request's record goes: the ledger, the metrics, and the request's span. */
 function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined, tracing: Tracing | undefined): ((r: UsageRecord) => void) | undefined {
@@ -60,6 +67,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Budget-lease heartbeats, the dead-instance sweep and the stored-responses purge run on it (default: `clock`; tests pass a fake). */
   leaseClock?: Clock;
+  /** A database thread started ahead (serve starts it before loading this module); taken for a local file. */
+  databaseThread?: DatabaseThread;
 }
 
 export interface Gateway {
@@ -81,11 +90,23 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // A policy.dir that does not exist is refused before the database is created or migrated.
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
-  const store = await openStore(config.database);
+  const opening = openStore(config.database, opts.databaseThread);
+  // The policy loads (main-thread work: inflate, instantiate) while the database thread opens and
+  // migrates; a database that fails is still reported first, and the policy loaded meanwhile closed.
+  // Policy reloads are audited once the database is open (a reload only comes later, from the watcher).
+  let onPolicyReload: (r: { revision: string; previous: string }) => void = () => {};
+  const loadingPolicy = policyFrom ? startPolicy(config, policyFrom, logger, (r) => onPolicyReload(r)) : Promise.resolve(undefined);
+  loadingPolicy.catch(() => undefined);
+  const closePolicy = () => loadingPolicy.then((p) => p?.close(), () => undefined);
+  const store = await opening.catch(async (e: unknown) => {
+    await closePolicy();
+    throw e;
+  });
   // A full or read-only disk surfaces here or at the first writes below: one line, exit 1.
   const storage = <T>(p: Promise<T>): Promise<T> =>
-    p.catch((e: unknown) => {
+    p.catch(async (e: unknown) => {
       store.close();
+      await closePolicy();
       throw startupError(config.database.url, e);
     });
   const applied = await storage(migrate(store.client));
@@ -104,20 +125,30 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   // Leases taken by a version without heartbeats: their unspent room goes back, nothing is booked.
   const swept = await storage(releaseOwnerlessLeases(store, 10 * 60_000, Date.now()));
   if (swept) logger.warn('released budget leases left open by an earlier version', { count: swept });
-  const policy = policyFrom ? await startPolicy(config, policyFrom, logger) : undefined;
+  // Reloads the gateway makes itself (a changed config file or policy) go to the audit log.
+  let instanceId = 'starting';
+  const auditReload = (action: string, detail: Record<string, unknown>) =>
+    void recordAudit(store, { actor: 'gateway', source: instanceId, action, target: opts.source.path ?? null, detail }).catch((e: unknown) => logger.error('audit log write failed', { action, error: String(e) }));
+  onPolicyReload = (r) => auditReload('policy.reload', r);
+  const policy = await loadingPolicy;
   // Router state (breakers, latency, keys) lives as long as the process, across config reloads.
-  const router = createRouter({ clock });
+  // Alerts: created before the router (breakers report to it); the instance id comes once liveness exists.
+  let alerter: ReturnType<typeof createAlerter> | undefined;
+  const router = createRouter({ clock, onBreakerOpen: (provider, model, n) => alerter?.breakerOpened(provider, model, n) });
   const drain = createDrain(clock);
   const liveness = instanceLiveness(store, logger, { clock: opts.leaseClock ?? clock, onLost: () => budgets.disown() });
   const budgets = budgetGate(store, logger, { flushMs: config.ledger.flush_ms, owner: liveness.id, fresh: liveness.fresh });
   await storage(liveness.start());
+  instanceId = liveness.id;
+  alerter = createAlerter({ store, config: () => holder.current().config.alerts, clock, logger, instance: liveness.id, ledger: () => ledger?.health(), bookMs: config.ledger.flush_ms });
   const rates = rateGate(store, logger);
   const metrics = config.metrics.enabled
-    ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health() })
+    ? createMetrics({ config: () => holder.current().config, knownModel: (m) => !!holder.current().catalog.resolve(m), deployments: () => router.deployments(holder.current().config.routing.health.window_ms), ledger: () => ledger?.health(), spent: (w) => spentIn(store, w), now: () => clock.wall() })
     : undefined;
   // The OpenTelemetry SDK is loaded only when traces are configured.
   const tracing = config.tracing ? await (await import('../obs/tracing.ts')).createTracing(config.tracing, (p) => holder.current().config.providers[p]?.type) : undefined;
-  const enforce = { logger, limiter: rateLimiter(), rates, policy, budgets, counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
+  const decisions = policy ? decisionLogOf(config.policy.decision_log, store, logger) : undefined;
+  const enforce = { logger, limiter: rateLimiter(), rates, policy, decisions, budgets, budgetWatch: (scopes: BudgetScope[], exhausted?: boolean) => alerter?.budgetsTouched(scopes, exhausted), counters: spendCounters(store), team: teamCache(store), health: router.providerHealth, metrics };
   let ready = true;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const settling = new Set<Promise<void>>();
@@ -170,6 +201,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
           holder.swap(buildRuntime(plan.config));
           if (policy && dataChanged) await policy.reload({ data: plan.config.policy.data });
           logger.info('config reloaded', { file: opts.source.path, providers: Object.keys(plan.config.providers).length, models: Object.keys(plan.config.models).length });
+          auditReload('config.reload', { revision: configRevision(plan.config), ...(policy && dataChanged ? { policy_revision: policy.revision() } : {}) });
         } catch (e) {
           const why = e instanceof ConfigError ? e.problems.map(formatProblem) : [String(e)];
           logger.error('config reload failed; keeping the running config', { file: opts.source.path, problems: why });
@@ -197,10 +229,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await Promise.all([...settling]);
       await ledger?.close();
       await tracing?.shutdown().catch((e: unknown) => logger.warn('traces not exported at shutdown', { error: String(e) }));
+      await decisions?.close();
       const released = await budgets.close().then(
         () => true,
         (e: unknown) => (logger.error('budget leases not released; a live instance releases them within 30 s', { error: String(e) }), false),
       );
+      await alerter?.close().catch((e: unknown) => logger.warn('alerts not closed cleanly', { error: String(e) }));
       await liveness.close(released);
       await rates.close().catch((e) => logger.warn('rate-limit room not given back; it lapses with its minute', { error: String(e) }));
       keys.close();
@@ -259,14 +293,22 @@ export class StartRefused extends Error {
   override name = 'StartRefused';
 }
 
-async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger): Promise<PolicyRuntime> {
+function decisionLogOf(c: DecisionLogConfig, store: Store, logger: Logger): DecisionLog | undefined {
+  if (!c.enabled) return undefined;
+  return decisionLog(store, logger, { sampleRate: c.sample_rate, denySampleRate: c.deny_sample_rate, retentionMs: c.retention, maxInputBytes: c.max_input_bytes, maxQueue: c.max_queue, intervalMs: c.flush_ms });
+}
+
+/** A short content hash of the parsed config in force, to tell revisions apart in the audit log. */
+const configRevision = (c: GatewayConfig) => 'cfg_' + sha256Hex(JSON.stringify(c)).slice(0, 12);
+
+async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger, onReload: (r: { revision: string; previous: string }) => void): Promise<PolicyRuntime> {
   const { watch, label: _label, ...source } = from;
   const seed = await precompiledPolicies();
   // Compiled policies are kept next to a file database, so a restart skips the compiler.
   const dbFile = config.database.url.startsWith('file:') ? config.database.url.slice('file:'.length) : undefined;
   const cache = compileCache({ dir: dbFile ? `${dirname(dbFile)}/policy-cache` : undefined, seed: seed ? [seed] : [] });
   try {
-    const policy = await createPolicyRuntime({ ...source, data: config.policy.data, logger, watch, cache });
+    const policy = await createPolicyRuntime({ ...source, data: config.policy.data, logger, watch, cache, onReload });
     logger.info('policy loaded', { source: 'dir' in source ? source.dir : 'bundle' in source ? source.bundle : source.name, revision: policy.revision() });
     return policy;
   } catch (e) {

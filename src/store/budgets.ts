@@ -8,6 +8,8 @@ export interface BudgetScope {
   id: string;
   period: Period;
   limitMicros: number;
+  /** Alert thresholds in percent of the limit; unset = the config's defaults. */
+  alerts?: number[];
 }
 
 export interface Reservation {
@@ -90,3 +92,12 @@ export async function budgetError(store: Store, scopes: Reservation['scopes'], w
 }
 
 const usd = (micros: number) => (micros / 1e6).toFixed(6);
+
+/** Spent micro-dollars of each budget window, in order (0 for a window with no row yet); one query. */
+export async function spentIn(store: Store, windows: (BudgetScope & { periodStart: number })[]): Promise<number[]> {
+  if (!windows.length) return [];
+  const match = windows.map(() => '(scope = ? AND scope_id = ? AND period = ? AND period_start = ?)').join(' OR ');
+  const rs = await store.client.execute({ sql: `SELECT scope, scope_id, period, period_start, spent_micros FROM spend WHERE ${match}`, args: windows.flatMap((w) => [w.scope, w.id, w.period, w.periodStart]) });
+  const found = new Map(rs.rows.map((r) => [`${r.scope}:${r.scope_id}:${r.period}:${r.period_start}`, Number(r.spent_micros)]));
+  return windows.map((w) => found.get(`${w.scope}:${w.id}:${w.period}:${w.periodStart}`) ?? 0);
+}

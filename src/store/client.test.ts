@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseError, displayUrl, openStore } from './client.ts';
+import { startDatabaseThread } from './database-thread.ts';
 import { migrate, NewerDatabaseError, newerMigrations } from './migrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-client-'));
@@ -39,4 +40,20 @@ test('a database migrated by a newer Tollgate is refused, and reported without c
 
 test('tokens in a URL are not shown', () => {
   expect(displayUrl('libsql://db.turso.io?authToken=secret&x=1')).toBe('libsql://db.turso.io?authToken=***&x=1');
+});
+
+test('a database thread started ahead opens a local file, and is ended when the database is not one', async () => {
+  const ahead = startDatabaseThread();
+  const store = await openStore({ url: `file:${dir}/ahead.db` }, ahead);
+  try {
+    expect(ahead.take()).toBeUndefined(); // taken by the store
+    await migrate(store.client);
+    expect((await store.client.execute('SELECT count(*) AS n FROM tollgate_migrations')).rows[0]!.n).toBeGreaterThan(0);
+  } finally {
+    store.close();
+  }
+  const unused = startDatabaseThread();
+  const memory = await openStore({ url: ':memory:' }, unused);
+  memory.close();
+  expect(unused.take()).toBeUndefined(); // ended, not left running
 });

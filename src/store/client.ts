@@ -2,6 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DatabaseThread } from './database-thread.ts';
 import { openLocalClient } from './local-client.ts';
 import * as schema from './schema.ts';
 import { describeStorageCause, storageCause, withStorageErrors } from './storage-errors.ts';
@@ -40,8 +41,11 @@ export const displayUrl = (url: string) => url.replace(/(authToken=)[^&]+/i, '$1
 
 const BUSY_TIMEOUT_MS = 5000;
 
-/** Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. */
-export async function openStore(opts: DatabaseOptions): Promise<Store> {
+/**
+ * Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. A
+ * local file is opened on `thread` when given (started ahead by `serve`); it is closed otherwise.
+ */
+export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
   const file = url.startsWith('file:') ? url.slice('file:'.length).split('?')[0]! : undefined;
   if (file) {
@@ -51,6 +55,8 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
       throw new DatabaseError(url, `cannot create the directory ${dirname(file)} (${codeOf(e)}); fix database.url or the permissions`);
     }
   }
+  const local = !!file && !opts.sync_url;
+  if (!local) thread?.close();
   let client: Client;
   try {
     // A local file (not a replica, whose sync is network work of its own) is read and written on
@@ -58,14 +64,14 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     // must not stall the event loop. It keeps one connection, so per-connection settings
     // (synchronous, busy_timeout) hold for every statement and transactions are serialised.
     client =
-      file && !opts.sync_url
-        ? await openLocalClient({ url, authToken: opts.auth_token, timeoutMs: opts.statement_timeout_ms ?? BUSY_TIMEOUT_MS })
+      local
+        ? await openLocalClient({ url, authToken: opts.auth_token, timeoutMs: opts.statement_timeout_ms ?? BUSY_TIMEOUT_MS }, thread)
         : createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
   } catch (e) {
     throw new DatabaseError(url, `not a usable URL (${messageOf(e)}); fix database.url`);
   }
   try {
-    if (file && !opts.sync_url) {
+    if (local) {
       await client.execute('PRAGMA journal_mode=WAL');
       await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
       // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss

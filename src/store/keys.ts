@@ -15,6 +15,8 @@ export interface NewKey {
   tags?: string[];
   models?: string[];
   budget?: { micros: number; period: Period };
+  /** Alert thresholds in percent of the budget; unset = the config's. */
+  budget_alerts?: number[];
   rpm?: number;
   tpm?: number;
   expiresAt?: number;
@@ -58,6 +60,7 @@ export async function createKey(store: Store, k: NewKey, now = Date.now()): Prom
     allowedModels: k.models ?? null,
     budgetMicros: k.budget?.micros ?? null,
     budgetPeriod: k.budget?.period ?? null,
+    budgetAlerts: k.budget_alerts ?? null,
     rpm: k.rpm ?? null,
     tpm: k.tpm ?? null,
     expiresAt: k.expiresAt ?? null,
@@ -116,6 +119,7 @@ export async function rotateKey(store: Store, idOrPrefix: string, graceMs: numbe
       tags: old.tags ?? undefined,
       models: old.allowedModels ?? undefined,
       budget: old.budgetMicros != null && old.budgetPeriod ? { micros: old.budgetMicros, period: old.budgetPeriod } : undefined,
+      budget_alerts: old.budgetAlerts ?? undefined,
       rpm: old.rpm ?? undefined,
       tpm: old.tpm ?? undefined,
       expiresAt: old.expiresAt ?? undefined,
@@ -138,6 +142,7 @@ export async function findKeyByHash(store: Store, hash: string): Promise<KeyRow 
 /** A change to a key's limits: undefined leaves a field alone, null clears it. */
 export interface KeyPatch {
   budget?: { micros: number; period: Period } | null;
+  budget_alerts?: number[] | null;
   models?: string[] | null;
   rpm?: number | null;
   tpm?: number | null;
@@ -151,6 +156,7 @@ export async function updateKey(store: Store, id: string, p: KeyPatch, now = Dat
     set.budgetMicros = p.budget?.micros ?? null;
     set.budgetPeriod = p.budget?.period ?? null;
   }
+  if (p.budget_alerts !== undefined) set.budgetAlerts = p.budget_alerts;
   if (p.models !== undefined) set.allowedModels = p.models;
   if (p.rpm !== undefined) set.rpm = p.rpm;
   if (p.tpm !== undefined) set.tpm = p.tpm;

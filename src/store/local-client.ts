@@ -11,6 +11,7 @@
  * (the same doubt a network timeout leaves with a remote server).
  */
 import { LibsqlError, type Client, type InArgs, type InStatement, type Replicated, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
+import { spawnDatabaseWorker, type DatabaseThread } from './database-thread.ts';
 import { ALWAYS_RUN, decodeError, decodeResult, type Answer, type Request, type Statement, type WireResult } from './local-wire.ts';
 
 export const STALLED = 'DATABASE_STALLED';
@@ -40,18 +41,12 @@ interface Waiting {
   tx?: (closed: boolean) => void;
 }
 
-declare const TOLLGATE_VERSION: string | undefined;
-
 /**
- * The database thread's code: beside this file when run from source; in the executable (which
- * scripts/build.ts builds with TOLLGATE_VERSION defined) an entrypoint of its own, at its path
- * under src/ (the bundle's root) beside the main program.
+ * Opens the file on a database thread (the one `thread` started ahead, else a new one); rejects
+ * as opening it would.
  */
-const workerUrl = () => (typeof TOLLGATE_VERSION === 'string' ? new URL('./store/local-worker.ts', Bun.pathToFileURL(Bun.main)) : new URL('./local-worker.ts', import.meta.url));
-
-/** Starts the database thread and opens the file there; rejects as opening it would. */
-export async function openLocalClient(opts: LocalClientOptions): Promise<Client> {
-  const client = new ThreadClient(new Worker(workerUrl()) as Bun.Worker, opts.timeoutMs);
+export async function openLocalClient(opts: LocalClientOptions, thread?: DatabaseThread): Promise<Client> {
+  const client = new ThreadClient(thread?.take() ?? spawnDatabaseWorker(), opts.timeoutMs);
   try {
     await client.call({ op: 'open', url: opts.url, authToken: opts.authToken, cancelled: client.cancelled.buffer as SharedArrayBuffer });
   } catch (e) {

@@ -1,9 +1,11 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Store } from './client.ts';
-import { promptCaptures, usage } from './schema.ts';
+import { decisions, promptCaptures, usage } from './schema.ts';
 
 export type UsageLogRow = typeof usage.$inferSelect;
 export type CaptureLogRow = typeof promptCaptures.$inferSelect;
+/** The decision log's row, without the (large, masked) input document. */
+export type DecisionLogRow = Pick<typeof decisions.$inferSelect, 'decisionId' | 'allowed' | 'httpStatus' | 'policyRevision' | 'result' | 'reasons' | 'failure' | 'evalUs'>;
 
 /** A search of the ledger's rows; every field is an exact match, newest first, at most `limit` rows. */
 export interface RequestSearch {
@@ -30,10 +32,19 @@ export async function searchRequests(store: Store, q: RequestSearch): Promise<Us
   return store.db.select().from(usage).where(and(...conds)).orderBy(desc(usage.createdAt)).limit(q.limit);
 }
 
-/** One request's usage row and its prompt capture (undefined when the policy did not ask for one). */
-export async function requestDetail(store: Store, requestId: string): Promise<{ row: UsageLogRow; capture?: CaptureLogRow } | undefined> {
+/**
+ * One request's usage row, its prompt capture (undefined when the policy did not ask for one) and
+ * its policy decision from the decision log (undefined when it was not sampled or has expired).
+ */
+export async function requestDetail(store: Store, requestId: string): Promise<{ row: UsageLogRow; capture?: CaptureLogRow; decision?: DecisionLogRow } | undefined> {
   const [row] = await store.db.select().from(usage).where(eq(usage.requestId, requestId)).limit(1);
   if (!row) return undefined;
   const [capture] = await store.db.select().from(promptCaptures).where(eq(promptCaptures.requestId, requestId)).limit(1);
-  return { row, capture };
+  const { decisionId, allowed, httpStatus, policyRevision, result, reasons, failure, evalUs } = decisions;
+  const [decision] = await store.db
+    .select({ decisionId, allowed, httpStatus, policyRevision, result, reasons, failure, evalUs })
+    .from(decisions)
+    .where(row.decisionId ? eq(decisions.decisionId, row.decisionId) : eq(decisions.requestId, requestId))
+    .limit(1);
+  return { row, capture, decision };
 }

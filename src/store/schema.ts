@@ -37,6 +37,8 @@ export const usage = sqliteTable(
     redacted: text('redacted'),
     /** Client hints the provider had no place for and the gateway did not send, comma-separated (`image_url.detail,service_tier`); null when none. */
     droppedParams: text('dropped_params'),
+    /** The caller's `x-tollgate-metadata` header: a JSON object of string values; null when not sent. */
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
 );
@@ -53,6 +55,8 @@ export const teams = sqliteTable('teams', {
   allowedModels: text('allowed_models', { mode: 'json' }).$type<string[]>(),
   metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
+  /** Budget alert thresholds in percent (`[80, 100]`); null = the config's `alerts.budget_thresholds`. */
+  budgetAlerts: text('budget_alerts', { mode: 'json' }).$type<number[]>(),
 });
 
 export const users = sqliteTable('users', {
@@ -85,6 +89,8 @@ export const virtualKeys = sqliteTable(
     /** Set on a key replaced by `keys rotate`: it keeps working until this time. */
     rotatedTo: text('rotated_to'),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Budget alert thresholds in percent; null = the config's `alerts.budget_thresholds`. */
+    budgetAlerts: text('budget_alerts', { mode: 'json' }).$type<number[]>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     /**
@@ -222,4 +228,38 @@ export const promptCaptures = sqliteTable(
     redacted: text('redacted').notNull().default(''),
   },
   (t) => [index('prompt_captures_expires_at').on(t.expiresAt)],
+);
+
+/**
+ * The decision log: one row per policy decision (allowed and denied, as sampled), written in
+ * batches off the request path. `input` is the policy input as evaluated, with PII-bearing
+ * free-text fields masked and capped at `policy.decision_log.max_input_bytes`; prompt text is
+ * never part of it. `request_id` links the row to its usage row.
+ */
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    decisionId: text('decision_id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    policyRevision: text('policy_revision').notNull(),
+    allowed: integer('allowed', { mode: 'boolean' }).notNull(),
+    httpStatus: integer('http_status'),
+    endpoint: text('endpoint'),
+    model: text('model'),
+    keyName: text('key_name'),
+    team: text('team'),
+    /** The input document (JSON), masked; `{"$truncated": …}` when it was over the cap. */
+    input: text('input').notNull(),
+    /** Bytes of the masked input before any cap. */
+    inputBytes: integer('input_bytes').notNull(),
+    inputTruncated: integer('input_truncated', { mode: 'boolean' }).notNull().default(false),
+    /** The decision document (JSON) the gateway enforced. */
+    result: text('result').notNull(),
+    reasons: text('reasons', { mode: 'json' }).$type<string[]>(),
+    /** Set when the deny came from a failure (undefined, invalid_decision, out_of_fuel…), not from the policy. */
+    failure: text('failure'),
+    evalUs: integer('eval_us').notNull().default(0),
+  },
+  (t) => [index('decisions_created_at').on(t.createdAt), index('decisions_request').on(t.requestId)],
 );

@@ -1,4 +1,5 @@
 import type { InStatement } from '@libsql/client';
+import { GatewayError } from '../lib/errors.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { BudgetGate } from './budget-leases.ts';
 import type { BudgetScope } from './budgets.ts';
@@ -43,6 +44,11 @@ export interface SpendBookParts {
   rates?: RateGate;
   /** Budgets admitted against leased room. */
   budgets?: BudgetGate;
+  /**
+   * Told which budgets a settled request spent on, or which budget refused a request for want of
+   * room (`exhausted`: it is used up for requests like this one); for budget alerts; must not throw.
+   */
+  budgetWatch?: (scopes: BudgetScope[], exhausted?: boolean) => void;
 }
 
 /**
@@ -61,6 +67,8 @@ export function spendBook(parts: SpendBookParts) {
       } catch (e) {
         parts.limiter.settle(ticket, 0);
         rateHold?.settle(0);
+        const refused = e instanceof GatewayError && e.kind === 'budget_exceeded' ? e.headers?.['x-tollgate-budget'] : undefined;
+        if (refused) parts.budgetWatch?.(h.scopes.filter((s) => `${s.scope}:${s.id}:${s.period}` === refused), true);
         throw e;
       }
       let settled = false;
@@ -72,6 +80,7 @@ export function spendBook(parts: SpendBookParts) {
           parts.limiter.settle(ticket, actual.tokens);
           rateHold?.settle(actual.tokens);
           budget?.settle(actual.costMicros);
+          if (budget && actual.costMicros > 0) parts.budgetWatch?.(h.scopes);
         },
       };
     },

@@ -8,6 +8,8 @@ export type TeamRow = typeof teams.$inferSelect;
 
 export interface TeamLimits {
   budget?: { micros: number; period: Period } | null;
+  /** Alert thresholds in percent of the budget; null = the config's. */
+  budget_alerts?: number[] | null;
   rpm?: number | null;
   tpm?: number | null;
   models?: string[] | null;
@@ -32,6 +34,7 @@ export async function createTeam(store: Store, t: NewTeam, now = Date.now()): Pr
     name: t.name ?? t.id,
     budgetMicros: t.budget?.micros ?? null,
     budgetPeriod: t.budget?.period ?? null,
+    budgetAlerts: t.budget_alerts ?? null,
     rpm: t.rpm ?? null,
     tpm: t.tpm ?? null,
     allowedModels: t.models ?? null,
@@ -61,6 +64,7 @@ export async function updateTeam(store: Store, id: string, p: TeamPatch): Promis
     set.budgetMicros = p.budget?.micros ?? null;
     set.budgetPeriod = p.budget?.period ?? null;
   }
+  if (p.budget_alerts !== undefined) set.budgetAlerts = p.budget_alerts;
   if (p.rpm !== undefined) set.rpm = p.rpm;
   if (p.tpm !== undefined) set.tpm = p.tpm;
   if (p.models !== undefined) set.allowedModels = p.models;

@@ -33,6 +33,8 @@ export interface UsageRecord {
   error_message?: string;
   /** Cost-attribution tags from the policy decision. */
   tags?: string[];
+  /** The caller's `x-tollgate-metadata` object (string values, bounded), for attribution by feature or customer. */
+  metadata?: Record<string, string>;
   /** PII types the policy masked in the prompt before it left the gateway. */
   redacted?: string[];
   /** Client hints the provider had no place for, not sent (also in the `x-tollgate-dropped-params` header). */

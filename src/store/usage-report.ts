@@ -2,9 +2,23 @@ import { and, asc, eq, gte, lt, sql, type SQL, type SQLWrapper } from 'drizzle-o
 import type { Store } from './client.ts';
 import { usage, virtualKeys } from './schema.ts';
 
-/** What a usage report can be grouped by. `model` is the model the caller asked for. */
-export const DIMENSIONS = ['team', 'key', 'model', 'served_model', 'provider', 'user', 'endpoint', 'day', 'month'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+/**
+ * What a usage report can be grouped by. `model` is the model the caller asked for; `tag` is one
+ * of the decision's tags (a request with two tags counts under each); `metadata.<name>` is one
+ * field of the caller's `x-tollgate-metadata` header.
+ */
+export const DIMENSIONS = ['team', 'key', 'model', 'served_model', 'provider', 'user', 'endpoint', 'day', 'month', 'tag', 'metadata.<name>'] as const;
+type FixedDimension = Exclude<(typeof DIMENSIONS)[number], 'metadata.<name>'>;
+export type Dimension = FixedDimension | `metadata.${string}`;
+
+/** A metadata field name as the header allows it (see policy/request-metadata.ts). */
+const METADATA_FIELD = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Whether `d` names a dimension: a fixed one or `metadata.<name>` with a valid name. */
+export function isDimension(d: string): d is Dimension {
+  if (d.startsWith('metadata.')) return METADATA_FIELD.test(d.slice('metadata.'.length));
+  return d !== 'metadata.<name>' && DIMENSIONS.some((x) => x === d);
+}
 
 export const METRICS = ['requests', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_micros', 'errors'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -35,7 +49,7 @@ export interface UsageReport {
 }
 
 // Days and months are UTC; created_at is epoch milliseconds.
-const GROUP_SQL: Record<Dimension, SQL> = {
+const GROUP_SQL: Record<FixedDimension, SQL> = {
   team: sql`${usage.team}`,
   // Database keys by id; config keys (no row in virtual_keys) by their configured name.
   key: sql`coalesce(${virtualKeys.id}, ${usage.keyName})`,
@@ -46,7 +60,16 @@ const GROUP_SQL: Record<Dimension, SQL> = {
   endpoint: sql`${usage.endpoint}`,
   day: sql`strftime('%Y-%m-%d', ${usage.createdAt} / 1000, 'unixepoch')`,
   month: sql`strftime('%Y-%m', ${usage.createdAt} / 1000, 'unixepoch')`,
+  tag: sql`tag_each.value`,
 };
+
+function groupSql(d: Dimension): SQL {
+  if (!d.startsWith('metadata.')) return GROUP_SQL[d as FixedDimension];
+  const field = d.slice('metadata.'.length);
+  // isDimension admitted only [A-Za-z0-9_.:-]: no quote can end the JSON path early.
+  if (!METADATA_FIELD.test(field)) throw new Error(`invalid metadata field '${field}'`);
+  return sql`json_extract(${usage.metadata}, ${sql.raw(`'$."${field}"'`)})`;
+}
 
 const sumOf = (col: SQLWrapper) => sql<number>`coalesce(sum(${col}), 0)`.mapWith(Number);
 
@@ -65,7 +88,7 @@ const METRIC_SQL: Record<Metric, SQL<number>> = {
 export async function usageReport(store: Store, q: UsageQuery): Promise<UsageReport> {
   const by = [...new Set(q.by)];
   const fields: Record<string, SQL | SQL.Aliased> = {};
-  by.forEach((d, i) => (fields[`g${i}`] = GROUP_SQL[d]));
+  by.forEach((d, i) => (fields[`g${i}`] = groupSql(d)));
   if (by.includes('key')) fields.keyName = sql<string | null>`max(${usage.keyName})`;
   for (const m of METRICS) fields[m] = METRIC_SQL[m];
 
@@ -75,9 +98,11 @@ export async function usageReport(store: Store, q: UsageQuery): Promise<UsageRep
     q.team != null ? eq(usage.team, q.team) : undefined,
     q.keyHash != null ? eq(usage.keyHash, q.keyHash) : undefined,
   );
-  const groups = by.map((d) => GROUP_SQL[d]);
+  const groups = by.map(groupSql);
   let query = store.db.select(fields).from(usage).$dynamic();
   if (by.includes('key')) query = query.leftJoin(virtualKeys, eq(virtualKeys.hash, usage.keyHash));
+  // One row per tag (untagged requests under null): a request with two tags counts under each.
+  if (by.includes('tag')) query = query.leftJoin(sql`json_each(${usage.tags}) AS tag_each`, sql`1`);
   query = query.where(where);
   if (groups.length) query = query.groupBy(...groups).orderBy(...groups.map((g) => asc(g)));
   const raw = (await query) as Record<string, unknown>[];
@@ -92,8 +117,9 @@ export async function usageReport(store: Store, q: UsageQuery): Promise<UsageRep
     })
     // Without grouping, SQL returns one all-zero row even for an empty window.
     .filter((r) => by.length > 0 || r.requests > 0);
-  const totals = zeroTotals();
-  for (const r of rows) for (const m of METRICS) totals[m] += r[m];
+  // By tag, rows overlap (a request under each of its tags): the totals count each request once.
+  const totals = by.includes('tag') ? (await usageReport(store, { ...q, by: [] })).totals : zeroTotals();
+  if (!by.includes('tag')) for (const r of rows) for (const m of METRICS) totals[m] += r[m];
   return { query: { ...q, by }, rows, totals };
 }
 

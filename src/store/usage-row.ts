@@ -1,5 +1,5 @@
-import { getTableColumns } from 'drizzle-orm';
 import type { InValue } from '@libsql/client';
+import { rowInserter as tableInserter } from './row-insert.ts';
 import { usage } from './schema.ts';
 import type { UsageRecord } from './usage-record.ts';
 import { unreservedSpend, type SpendItem } from './spend-book.ts';
@@ -68,6 +68,7 @@ function toRow(r: UsageRecord): UsageRow {
     decisionId: r.decision_id,
     policyRevision: r.policy_revision,
     tags: r.tags,
+    metadata: r.metadata,
     ttftMs: r.ttft_ms,
     redacted: r.redacted?.join(','),
     droppedParams: r.dropped_params?.length ? r.dropped_params.join(',') : undefined,
@@ -75,25 +76,8 @@ function toRow(r: UsageRecord): UsageRow {
   };
 }
 
-/**
- * A multi-row INSERT OR IGNORE built directly from the drizzle table's column names (request_id
- * is the key, so a row written twice is kept once). Drizzle's query builder cost about 10% of the
- * gateway's CPU under load for these 30-column batches. `returning` adds `RETURNING request_id`:
- * the ids actually inserted, so a replay books spend only for rows it added.
- */
+/** The usage table's inserter; `returning` adds `RETURNING request_id`: the ids a replay added, so it books spend only for those. */
 export function rowInserter() {
-  const cols = getTableColumns(usage);
-  const keys = Object.keys(cols) as (keyof UsageRow)[];
-  const names = keys.map((k) => `"${cols[k].name}"`).join(', ');
-  const one = `(${keys.map(() => '?').join(', ')})`;
-  return (rows: UsageRow[], returning = false) => {
-    const args: InValue[] = [];
-    for (const r of rows) {
-      for (const k of keys) {
-        const v = r[k];
-        args.push(v === undefined || v === null ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' ? JSON.stringify(v) : (v as InValue));
-      }
-    }
-    return { sql: `INSERT OR IGNORE INTO usage (${names}) VALUES ${rows.map(() => one).join(', ')}${returning ? ' RETURNING request_id' : ''}`, args };
-  };
+  const insert = tableInserter(usage);
+  return (rows: UsageRow[], returning = false) => insert(rows, returning ? 'request_id' : undefined);
 }

@@ -5,6 +5,7 @@ import { spendStatements } from './spend-book.ts';
 import { firstLine } from './first-line.ts';
 import { captureStatements, rowInserter, toEntry, type LedgerEntry } from './usage-row.ts';
 import type { UsageJournal } from './usage-journal.ts';
+import { batcher } from './batcher.ts';
 
 /** How often expired prompt captures are deleted. */
 const CAPTURE_PURGE_MS = 10 * 60_000;
@@ -55,8 +56,6 @@ export interface UsageWriterOptions {
  * its rows are committed. Replay is idempotent: request_id is the key and rows are INSERT OR IGNORE.
  */
 export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, maxBatch = 500, chunk = 100, journal }: UsageWriterOptions = {}): UsageWriter {
-  let queue: LedgerEntry[] = [];
-  let flushing: Promise<unknown> | undefined;
   let dbDown = false;
   // Without a journal there is nowhere else to put rows.
   let journalDown = !journal;
@@ -65,12 +64,9 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   // The reason each store refuses, kept while it does: last_error alone flips between the two.
   let dbError: string | undefined;
   let journalError: string | undefined;
-  // Rows taken off the queue by a flush that has not landed them yet: still the backlog.
-  let writing = 0;
-  let kicked = false;
   const insert = rowInserter();
-  const timer = setInterval(() => void flush(), intervalMs);
-  timer.unref?.();
+  // Flushes, replays and the close never interleave (a replay never races an append).
+  const queue = batcher<LedgerEntry>({ intervalMs, maxBatch, write: writeBatch, after: afterWrite });
 
   const failed = (what: string, e: unknown) => {
     const message = `${what}: ${firstLine(e)}`;
@@ -78,20 +74,6 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     lastError = { message, at: Date.now() };
     return message;
   };
-
-  /** One at a time: flushes, replays and the close never interleave (a replay never races an append). */
-  function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = (flushing ?? Promise.resolve()).then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    flushing = settled;
-    void settled.then(() => {
-      if (flushing === settled) flushing = undefined;
-    });
-    return run;
-  }
 
   async function writeBatch(batch: LedgerEntry[]): Promise<void> {
     let committed = 0;
@@ -127,7 +109,7 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         journalError = failed('the journal refuses usage rows', e);
       }
     }
-    queue = rest.concat(queue);
+    queue.requeue(rest);
   }
 
   /**
@@ -179,46 +161,25 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     }
   }
 
-  function flush(): Promise<void> {
-    return exclusive(async () => {
-      let wrote = false;
-      if (queue.length) {
-        const batch = queue;
-        queue = [];
-        writing = batch.length;
-        try {
-          await writeBatch(batch);
-        } finally {
-          writing = 0;
-        }
-        wrote = true;
-      }
-      if (!dbDown) await purgeCaptures();
-      // With nothing queued, the replay is also the probe that finds the database back.
-      if (!journalled || queue.length || (wrote && dbDown)) return;
-      try {
-        await replay();
-        dbDown = false;
-        dbError = undefined;
-      } catch (e) {
-        dbDown = true;
-        dbError = failed('journal replay failed; the journal is kept', e);
-      }
-    });
+  /** With nothing queued, the replay is also the probe that finds the database back. */
+  async function afterWrite(wrote: boolean): Promise<void> {
+    if (!dbDown) await purgeCaptures();
+    if (!journalled || queue.queued() || (wrote && dbDown)) return;
+    try {
+      await replay();
+      dbDown = false;
+      dbError = undefined;
+    } catch (e) {
+      dbDown = true;
+      dbError = failed('journal replay failed; the journal is kept', e);
+    }
   }
 
   return {
-    write(r) {
-      queue.push(toEntry(r));
-      // One early flush at a time: a queue past maxBatch while the database is slow must not pile up flushes.
-      if (queue.length >= maxBatch && !kicked) {
-        kicked = true;
-        void flush().finally(() => (kicked = false));
-      }
-    },
-    flush,
+    write: (r) => queue.push(toEntry(r)),
+    flush: queue.flush,
     recover: () =>
-      exclusive(async () => {
+      queue.exclusive(async () => {
         try {
           return await replay();
         } catch (e) {
@@ -228,19 +189,20 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
         }
       }),
     async close() {
-      clearInterval(timer);
-      await flush();
-      if (!queue.length) return;
+      queue.stop();
+      await queue.flush();
+      const left = queue.left();
+      if (!left.length) return;
       // Neither the database nor the journal took them: the log is the last place they can go.
-      logger.error('usage rows written nowhere; they are in this log', { rows: queue.length, journal_dir: journal?.dir, last_error: lastError?.message });
+      logger.error('usage rows written nowhere; they are in this log', { rows: left.length, journal_dir: journal?.dir, last_error: lastError?.message });
       // The row and its spend; a prompt capture is not copied into the log.
-      for (const { capture, ...e } of queue) logger.error('unrecorded usage row', { entry: JSON.stringify(e), ...(capture ? { capture: 'omitted' } : {}) });
+      for (const { capture, ...e } of left) logger.error('unrecorded usage row', { entry: JSON.stringify(e), ...(capture ? { capture: 'omitted' } : {}) });
     },
-    pending: () => queue.length + writing,
+    pending: queue.pending,
     accepting: () => !(dbDown && journalDown),
     health: () => ({
       status: !dbDown ? 'ok' : journalDown ? 'failing_closed' : 'journalling',
-      backlog: queue.length + writing,
+      backlog: queue.pending(),
       journal_bytes: journal?.bytes() ?? 0,
       ...(journal ? { journal_dir: journal.dir } : {}),
       ...(lastError ? { last_error: lastError.message, last_error_at: lastError.at } : {}),

@@ -74,7 +74,7 @@ describe('keys show, update, names', () => {
 
   test('bad updates: exit 2 naming the flag', async () => {
     for (const [args, message] of [
-      [['keys', 'update', 'ci'], 'give at least one of budget, models, rpm, tpm, expires'],
+      [['keys', 'update', 'ci'], 'give at least one of budget, budget_alerts, models, rpm, tpm, expires'],
       [['keys', 'update', 'ci', '--rpm', '0'], "--rpm: expected a positive integer or 'none', got '0' (to have no limit, pass --rpm none)"],
       [['keys', 'create', '--name', 'z', '--rpm', '0'], "error: --rpm: expected a positive integer, got '0' (to have no limit, leave --rpm out)"],
     ] as const) {

@@ -64,7 +64,7 @@ describe('which database', () => {
 
   test('read commands refuse to create a database', async () => {
     const dir = emptyDir();
-    for (const args of [['usage'], ['keys', 'list'], ['keys', 'show', 'ci'], ['teams', 'list'], ['users', 'list']]) {
+    for (const args of [['usage'], ['keys', 'list'], ['keys', 'show', 'ci'], ['teams', 'list'], ['users', 'list'], ['audit']]) {
       const r = await run(args, dir);
       expect(r.code).toBe(1);
       expect(r.lines).toEqual([

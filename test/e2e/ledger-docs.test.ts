@@ -42,7 +42,7 @@ beforeAll(async () => {
     { sql: "INSERT INTO virtual_keys (id, hash, prefix, name, team_id, user_id, created_at, updated_at) VALUES ('key_1', 'aa11', 'tg-ab12', 'ci', 'ml', 'u_ada', ?, ?)", args: [now, now] },
   ]);
   const w = usageWriter(store, silentLogger, { intervalMs: 60_000 });
-  w.write(record({ request_id: 'r1', key_name: 'ci', key_hash: 'aa11', team: 'ml', user: 'u_ada', provider: 'openai', served_model: 'gpt-4o-2024-08-06', attempts: [attempt], usage: tokens(1000, 200), cost_micros: 1_500_000, usage_source: 'provider', tags: ['project:search', 'env:prod'] }));
+  w.write(record({ request_id: 'r1', key_name: 'ci', key_hash: 'aa11', team: 'ml', user: 'u_ada', provider: 'openai', served_model: 'gpt-4o-2024-08-06', attempts: [attempt], usage: tokens(1000, 200), cost_micros: 1_500_000, usage_source: 'provider', tags: ['project:search', 'env:prod'], metadata: { customer: 'acme', feature: 'search' } }));
   w.write(record({ request_id: 'r2', key_name: 'bot', key_hash: 'bb22', team: 'support', requested_model: 'claude-sonnet', provider: 'anthropic', served_model: 'claude-sonnet-4-5', attempts: [attempt], stream: true, outcome: 'interrupted', usage: tokens(300, 50), cost_micros: 250_000, usage_source: 'estimated' }));
   w.write(record({ request_id: 'r3', key_name: 'ci', key_hash: 'aa11', team: 'ml', user: 'u_ada', status: 403, outcome: 'forbidden', error_message: 'model not allowed' }));
   w.write(record({ request_id: 'r4', key_name: 'ci', key_hash: 'aa11', team: 'ml', user: 'u_ada', provider: 'openai', served_model: 'gpt-4o-2024-08-06', attempts: [attempt], usage: tokens(10, 10), cost_micros: 40_000, usage_source: 'provider' }));
@@ -55,7 +55,7 @@ afterAll(() => store?.close());
 const run = async (i: number): Promise<Row[]> => (await store.client.execute(statements[i]!)).rows;
 
 test('docs/ledger.md has the finance queries', () => {
-  expect(statements.length).toBe(7);
+  expect(statements.length).toBe(11);
 });
 
 test('every documented statement runs and returns rows', async () => {
@@ -94,4 +94,30 @@ test('top users and the estimated share', async () => {
 
 test('spend by tag expands the JSON tags', async () => {
   expect((await run(5)).map((r) => r.tag).sort()).toEqual(['env:prod', 'project:search']);
+});
+
+test('the views: usage_daily by team and day, spend_by_tag, denials with their reason', async () => {
+  expect((await run(7)).map((r) => [r.team, r.requests, r.cost_micros])).toEqual([
+    ['ml', 2, 1_500_000],
+    ['support', 1, 250_000],
+  ]);
+  expect((await run(8)).map((r) => [r.tag, r.requests, r.cost_micros]).sort()).toEqual([
+    ['env:prod', 1, 1_500_000],
+    ['project:search', 1, 1_500_000],
+  ]);
+  expect((await run(9)).map((r) => [r.outcome, r.status, r.reason, r.requests])).toEqual([['forbidden', 403, 'forbidden: model not allowed', 1]]);
+  // A deny with a status of the policy's choosing is a denial; a failed upstream call is not.
+  const now = Date.now();
+  await store.client.batch([
+    { sql: "INSERT INTO usage (request_id, created_at, endpoint, requested_model, status, outcome, attempts, decision_id) VALUES ('r5', ?, 'messages', 'm', 400, 'invalid_request', 0, 'dec_5')", args: [now] },
+    { sql: "INSERT INTO usage (request_id, created_at, endpoint, requested_model, status, outcome, attempts, decision_id) VALUES ('r6', ?, 'messages', 'm', 502, 'upstream_error', 2, 'dec_6')", args: [now] },
+  ]);
+  expect((await store.client.execute('SELECT request_id FROM denials ORDER BY request_id')).rows.map((r) => r.request_id)).toEqual(['r3', 'r5']);
+  await store.client.execute("DELETE FROM usage WHERE request_id IN ('r5', 'r6')");
+  const daily = (await store.client.execute("SELECT key, key_name, model, requests, errors FROM usage_daily WHERE team = 'ml' ORDER BY day DESC LIMIT 1")).rows[0]!;
+  expect([daily.key, daily.key_name, daily.model, daily.requests, daily.errors]).toEqual(['key_1', 'ci', 'gpt-4o', 2, 1]);
+});
+
+test('cost by metadata field', async () => {
+  expect((await run(10)).map((r) => [r.customer, r.feature, r.requests, r.cost_micros])).toEqual([['acme', 'search', 1, 1_500_000]]);
 });

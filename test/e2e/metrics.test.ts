@@ -19,7 +19,7 @@ const POLICY = `package gateway
 
 decision := {"allowed": false, "http_status": 403, "message": "no", "reasons": ["blocked"]} if input.request.model == "blocked"
 
-decision := {"allowed": true} if input.request.model != "blocked"
+decision := {"allowed": true, "budget": {"scope": "team", "period": "month", "limit_usd": 2}} if input.request.model != "blocked"
 `;
 
 beforeAll(async () => {
@@ -27,7 +27,7 @@ beforeAll(async () => {
     metrics: { token: TOKEN },
     providers: { mock: { type: 'mock' } },
     models: { chat: { provider: 'mock', model: 'mock/ok' }, blocked: { provider: 'mock', model: 'mock/ok' }, broken: { provider: 'mock', model: 'mock/error-500' } },
-    prices: { 'mock/ok': { input: 3, output: 15 } },
+    prices: { 'mock/ok': { input: 3, output: 15 }, 'mock/error-500': { input: 3, output: 15 } },
   });
 });
 afterAll(async () => {
@@ -116,6 +116,23 @@ describe('GET /metrics after known traffic', () => {
       expect(o).toBeGreaterThanOrEqual(0);
     }
     expect(sumOf(fs, 'tollgate_gateway_overhead_seconds_count', { endpoint: 'chat.completions' })).toBe(4);
+  });
+
+  test("the team budget's use ratio is what the ledger says was spent over its limit", async () => {
+    const db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
+    const spent = Number((await db.execute("SELECT COALESCE(SUM(cost_micros), 0) AS s FROM usage WHERE team = 'ml'")).rows[0]!.s);
+    db.close();
+    expect(spent).toBeGreaterThan(0);
+    // Settled spend reaches the spend table on the budget gate's next flush.
+    let ratio: number | undefined;
+    for (let i = 0; i < 100; i++) {
+      ratio = (await scrape()).find((m) => m.name === 'tollgate_budget_use_ratio' && m.labels.scope === 'team')?.value;
+      if (ratio !== undefined && Math.abs(ratio - spent / 2e6) < 1e-12) break;
+      await Bun.sleep(20);
+    }
+    expect(ratio).toBeCloseTo(spent / 2e6, 12);
+    const labels = (await scrape()).find((m) => m.name === 'tollgate_budget_use_ratio' && m.labels.scope === 'team')?.labels;
+    expect(labels).toEqual({ scope: 'team', name: 'ml', period: 'month' });
   });
 
   test('deployments and the ledger are gauges', () => {

@@ -10,12 +10,13 @@ export interface Spawned {
 }
 
 /** Starts the gateway binary (or `bun src/main.ts`) and waits for its "listening on" line. */
-export async function spawnBinary(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<Spawned> {
+export async function spawnBinary(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Spawned> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const proc = Bun.spawn([cmd, ...args], { cwd: opts.cwd, env: opts.env, stdout: 'pipe', stderr: 'pipe' });
   let out = '';
   const decoder = new TextDecoder();
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 10 s:\n${out}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
     const pump = async (s: ReadableStream<Uint8Array>) => {
       for await (const chunk of s) {
         out += decoder.decode(chunk);

@@ -17,13 +17,14 @@ const SHOTS = resolve(import.meta.dir, '../../.tmp/ui-screenshots');
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-ui-'));
 const CONFIG_KEY = 'tg-ui-config-key-5e1b7c2a9d40';
 const DENIAL = "model 'secret' is off-limits for team ml";
+const REASON = 'models: secret is blocked for everyone';
 const POLICY = `package gateway
 
-decision := {"allowed": false, "http_status": 403, "message": "${DENIAL}"} if input.request.model == "secret"
+decision := {"allowed": false, "http_status": 403, "message": "${DENIAL}", "reasons": ["${REASON}"]} if input.request.model == "secret"
 
-decision := {"allowed": true, "log_prompts": true} if input.request.model == "logged"
+decision := {"allowed": true, "log_prompts": true, "tags": ["capture"]} if input.request.model == "logged"
 
-decision := {"allowed": true} if not input.request.model in {"secret", "logged"}
+decision := {"allowed": true, "tags": ["chat"]} if not input.request.model in {"secret", "logged"}
 `;
 
 let gw: Gateway;
@@ -41,15 +42,15 @@ const admin = async (method: string, path: string, body?: unknown) => {
 const chat = (key: string, model: string, content = 'hello dashboard') =>
   fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content }] }) });
 
-/** Rows land in the ledger a flush later; wait until `n` rows are there. */
-async function ledgerRows(n: number): Promise<void> {
+async function waitFor(ok: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const c = Number((await db.execute('SELECT count(*) AS n FROM usage')).rows[0]!.n);
-    if (c >= n) return;
+    if (await ok()) return;
     await Bun.sleep(25);
   }
-  throw new Error(`the ledger never reached ${n} rows`);
+  throw new Error(`timed out waiting for ${what}`);
 }
+/** Rows land in the ledger a flush later; wait until `n` rows are there. */
+const ledgerRows = (n: number) => waitFor(async () => Number((await db.execute('SELECT count(*) AS n FROM usage')).rows[0]!.n) >= n, `${n} ledger rows`);
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
@@ -59,6 +60,7 @@ beforeAll(async () => {
   [gw, browser] = await Promise.all([
     startPolicyGateway(dir, POLICY, { name: 'cfg', team: 'ops', hash: `sha256:${sha256Hex(CONFIG_KEY)}` }, {
       capture: { max_bytes: 4096, retention: '7d' },
+      policy: { dir: join(dir, 'policies'), watch: false, decision_log: { flush_ms: 20 } },
       providers: { mock: { type: 'mock' } },
       models: { chat: { provider: 'mock', model: 'mock/ok' }, logged: { provider: 'mock', model: 'mock/ok' }, secret: { provider: 'mock', model: 'mock/ok' }, broken: { provider: 'mock', model: 'mock/error-500' } },
       prices: { chat: { input: 10, output: 20 } },
@@ -76,6 +78,7 @@ beforeAll(async () => {
   expect(statuses).toEqual([200, 200, 200, 200, 200]);
   expect((await chat(keys.bo!.key, 'secret')).status).toBe(403);
   await ledgerRows(6);
+  await waitFor(async () => Number((await db.execute("SELECT count(*) AS n FROM decisions WHERE allowed = 0")).rows[0]!.n) > 0, 'the denial in the decision log');
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('dialog', (d) => void d.accept());
@@ -134,6 +137,9 @@ describe('dashboard in Chromium', () => {
     const reason = page.locator('[data-testid=request-detail] dd[data-fact=Reason]');
     await reason.waitFor();
     expect(await reason.textContent()).toContain(DENIAL);
+    // The decision log's row for it: denied, with the policy's reasons.
+    expect(await page.locator('[data-testid=decision]').textContent()).toContain('denied 403');
+    expect(await page.locator('[data-testid=decision-reasons]').textContent()).toContain(REASON);
     await shot('03-denied-request');
 
     await page.fill('input[name=outcome]', '');
@@ -171,6 +177,17 @@ describe('dashboard in Chromium', () => {
     await shot('06-key-revoked');
     expect((await chat(keys.cy!.key, 'chat')).status).toBe(401);
     expect((await chat(keys.ana!.key, 'chat')).status).toBe(200);
+  });
+
+  test('the Audit log page shows the dashboard login and the revoke, by the dashboard', async () => {
+    await page.click('a[href="#audit"]');
+    const revoke = page.locator('[data-testid=audit] tr[data-action="key.revoke"]');
+    await revoke.waitFor();
+    expect(await revoke.textContent()).toContain(keys.cy!.id);
+    expect(await revoke.textContent()).toMatch(/dashboard:[0-9a-f]{12}/);
+    expect(await page.locator('[data-testid=audit] tr[data-action="dashboard.login"]').count()).toBe(1);
+    expect(await page.locator('[data-testid=audit] tr[data-action="dashboard.login_refused"]').count()).toBe(1);
+    await shot('07-audit');
   });
 
   test('logging out ends the session: the admin API refuses the old cookie', async () => {

@@ -34,6 +34,8 @@ func dispatch(op string, payload string) (out string) {
 		return mustJSON(opTest(ctx, req))
 	case "eval":
 		return mustJSON(opEval(ctx, req))
+	case "explain":
+		return mustJSON(opExplain(ctx, req))
 	case "evalBatch":
 		return mustJSON(opEvalBatch(ctx, req))
 	case "__panic": // exercised by tests of the recovery path

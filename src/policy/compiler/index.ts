@@ -9,6 +9,7 @@ import type {
   EvalBatchResult,
   EvalRequest,
   EvalResult,
+  ExplainResult,
   Json,
   RegoCompiler,
   RegoProblem,
@@ -130,6 +131,10 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
     },
     async evalBatch(req: EvalRequest & { inputs: Json[] }): Promise<EvalBatchResult> {
       return withErrors(await call<EvalBatchResult>("evalBatch", req));
+    },
+    async explain(req: EvalRequest & { input?: Json }): Promise<ExplainResult> {
+      const r = withErrors(await call<ExplainResult>("explain", req));
+      return { ...r, rules: r.rules ?? [], trace: r.trace ?? "" };
     },
     memoryBytes: () => bridge.memoryBytes(),
     close: () => bridge.close(),

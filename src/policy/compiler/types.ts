@@ -81,12 +81,29 @@ export interface EvalBatchResult {
   errors: RegoProblem[];
 }
 
+/** A rule whose body succeeded while evaluating (`explain`). */
+export interface FiredRule {
+  rule: string;
+  location: { file: string; line: number; col: number };
+  default?: boolean;
+  times: number;
+}
+
+export interface ExplainResult extends EvalResult {
+  /** In the order they first succeeded. */
+  rules: FiredRule[];
+  /** OPA's pretty trace of the relevant events (as `opa eval --explain=full`). */
+  trace: string;
+}
+
 export interface RegoCompiler {
   compile(req: CompileRequest): Promise<CompileResult>;
   check(req: SourcesRequest): Promise<CheckResult>;
   test(req: SourcesRequest): Promise<TestRunResult>;
   eval(req: EvalRequest & { input?: Json }): Promise<EvalResult>;
   evalBatch(req: EvalRequest & { inputs: Json[] }): Promise<EvalBatchResult>;
+  /** One evaluation by OPA's evaluator with its tracer on. */
+  explain(req: EvalRequest & { input?: Json }): Promise<ExplainResult>;
   /** Bytes of the Go runtime's linear memory. */
   memoryBytes(): number;
   /** Stops the Go runtime; later calls reject. Idempotent. */

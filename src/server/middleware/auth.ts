@@ -64,7 +64,7 @@ export function auth(keys?: KeyCache, logger?: Logger): MiddlewareHandler<Env> {
         models: row.allowedModels ?? undefined,
         rpm: row.rpm ?? undefined,
         tpm: row.tpm ?? undefined,
-        budget: row.budgetMicros != null && row.budgetPeriod ? { micros: row.budgetMicros, period: row.budgetPeriod } : undefined,
+        budget: row.budgetMicros != null && row.budgetPeriod ? { micros: row.budgetMicros, period: row.budgetPeriod, alerts: row.budgetAlerts ?? undefined } : undefined,
         createdAt: row.createdAt,
         expiresAt: row.expiresAt ?? undefined,
       });

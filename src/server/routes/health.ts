@@ -8,8 +8,9 @@ import { isValidKey, presentedKey } from '../middleware/auth.ts';
  * Liveness and readiness. /readyz fails (503, `draining`) as soon as shutdown begins, and
  * (`ledger_unavailable`) while the ledger can take no rows. To a caller with the master key or a
  * valid client key it also shows the requests in flight (itself included), each provider's
- * health as the router sees it, and the ledger's (backlog, journal bytes, last error); anyone
- * else learns only the status, since provider names, health and paths tell an outsider too much.
+ * health as the router sees it, the ledger's (backlog, journal bytes, last error) and the decision
+ * log's (written, sampled out, dropped); anyone else learns only the status, since provider
+ * names, health and paths tell an outsider too much.
  */
 export function healthRoute(deps: AppDeps) {
   return new Hono<Env>()
@@ -26,6 +27,7 @@ export function healthRoute(deps: AppDeps) {
       if (!detail) return c.json({ status }, ready ? 200 : 503);
       const providers = [...runtime.adapters.keys()];
       const health = deps.router?.providerHealth(runtime.config) ?? {};
-      return c.json({ status, providers, inflight: deps.drain?.inflight() ?? null, health, ...(ledger ? { ledger } : {}) }, ready ? 200 : 503);
+      const decisions = deps.enforce?.decisions?.stats();
+      return c.json({ status, providers, inflight: deps.drain?.inflight() ?? null, health, ...(ledger ? { ledger } : {}), ...(decisions ? { decision_log: decisions } : {}) }, ready ? 200 : 503);
     });
 }

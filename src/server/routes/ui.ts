@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.ts';
 import { isMasterKey, sameSecret } from '../middleware/admin-auth.ts';
 import { CSRF_HEADER, UI_SESSION_COOKIE, uiSessions, type UiSessions } from '../ui-sessions.ts';
 import { readAdminBody } from './admin/input.ts';
+import { auditAdmin, dashboardActor } from './admin/audit-trail.ts';
 import { loginThrottle, type LoginThrottle } from '../login-throttle.ts';
 
 /** Only this origin's own script and style; no inline code, no frames, no other hosts. */
@@ -50,11 +51,13 @@ export function uiRoute(deps: AppDeps, throttle: LoginThrottle = loginThrottle()
       if (!isMasterKey(given, key)) {
         throttle.failed(client);
         deps.logger.warn('dashboard login refused', { request_id: c.get('requestId'), reason: 'wrong master key', ip: client });
+        if (deps.store) await auditAdmin(deps, c, { action: 'dashboard.login_refused', target: null }, 'anonymous');
         throw new GatewayError('unauthorized', 'That is not the master key.', { code: 'invalid_master_key' });
       }
       const s = sessions.open(key);
       setCookie(c, UI_SESSION_COOKIE, s.id, { path: '/', httpOnly: true, sameSite: 'Strict', secure: new URL(c.req.url).protocol === 'https:', expires: new Date(s.expiresAt) });
       deps.logger.info('dashboard login', { request_id: c.get('requestId'), ip: client });
+      if (deps.store) await auditAdmin(deps, c, { action: 'dashboard.login', target: null }, dashboardActor(key));
       c.header('cache-control', 'no-store');
       return c.json({ csrf: s.csrf, expires_at: new Date(s.expiresAt).toISOString() });
     })
@@ -64,11 +67,12 @@ export function uiRoute(deps: AppDeps, throttle: LoginThrottle = loginThrottle()
       c.header('cache-control', 'no-store');
       return c.json({ csrf: s.csrf, expires_at: new Date(s.expiresAt).toISOString() });
     })
-    .post('/ui/logout', (c) => {
+    .post('/ui/logout', async (c) => {
       const id = getCookie(c, UI_SESSION_COOKIE);
       const s = sessions.get(id, master());
       if (s && !sameSecret(c.req.header(CSRF_HEADER) ?? '', s.csrf)) throw new GatewayError('forbidden', `Logging out needs the session's ${CSRF_HEADER} header.`, { code: 'csrf_required' });
       sessions.close(id);
+      if (s && deps.store) await auditAdmin(deps, c, { action: 'dashboard.logout', target: null }, dashboardActor(master() ?? ''));
       deleteCookie(c, UI_SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict' });
       return c.json({ ok: true });
     });

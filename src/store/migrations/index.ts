@@ -6,7 +6,9 @@ import m3 from './0003_shared_limits.sql' with { type: 'text' };
 import m4 from './0004_usage_dropped_params.sql' with { type: 'text' };
 import m5 from './0005_responses.sql' with { type: 'text' };
 import m6 from './0006_responses_chain.sql' with { type: 'text' };
-import m7 from './0009_prompt_captures.sql' with { type: 'text' };
+import m7 from './0007_decision_log.sql' with { type: 'text' };
+import m8 from './0008_operate.sql' with { type: 'text' };
+import m9 from './0009_prompt_captures.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
@@ -16,5 +18,7 @@ export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0004_usage_dropped_params', sql: m4 },
   { tag: '0005_responses', sql: m5 },
   { tag: '0006_responses_chain', sql: m6 },
-  { tag: '0009_prompt_captures', sql: m7 },
+  { tag: '0007_decision_log', sql: m7 },
+  { tag: '0008_operate', sql: m8 },
+  { tag: '0009_prompt_captures', sql: m9 },
 ];

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 import { html, render } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, setCsrf } from './api.ts';
+import { api, setCsrf } from './api.ts';
+import { AuditPage } from './audit.ts';
 import { KeysPage } from './keys.ts';
 import { ProvidersPage } from './providers.ts';
 import { RequestsPage } from './requests.ts';
@@ -12,6 +13,7 @@ const PAGES = {
   requests: ['Requests', RequestsPage],
   providers: ['Providers', ProvidersPage],
   keys: ['Keys & teams', KeysPage],
+  audit: ['Audit log', AuditPage],
 } as const;
 type Page = keyof typeof PAGES;
 
@@ -44,7 +46,7 @@ function App() {
   const check = () =>
     api<{ csrf: string }>('GET', '/ui/session').then(
       (s) => (setCsrf(s.csrf), setState('in')),
-      (e: unknown) => setState(e instanceof ApiError && e.status === 401 ? 'out' : 'out'),
+      () => setState('out'),
     );
   useEffect(() => {
     void check();

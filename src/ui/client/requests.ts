@@ -29,6 +29,7 @@ interface Req {
   reason: string | null;
   redacted: string[];
   dropped_params: string[];
+  decision?: { decision_id: string; allowed: boolean; http_status: number | null; policy_revision: string; reasons: string[]; failure: string | null; eval_us: number; result: unknown } | null;
   capture?: { request: string; response: string | null; truncated: boolean; redacted: string[]; expires_at: string | null } | null;
 }
 
@@ -80,6 +81,14 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
   return html`<section class="card detail" data-testid="request-detail">
     <div class="toolbar"><h3>Request ${r.request_id}</h3><button onClick=${onClose}>Close</button></div>
     <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd data-fact=${k}>${String(v)}</dd>`)}</dl>
+    ${r.decision
+      ? html`<h4>Policy decision</h4>
+          <p data-testid="decision">${r.decision.allowed ? html`<span class="pill ok">allowed</span>` : html`<span class="pill bad">denied${r.decision.http_status ? ` ${r.decision.http_status}` : ''}</span>`}
+            ${r.decision.failure ? html` <span class="warn">failure: ${r.decision.failure}</span>` : null}
+            <span class="muted"> · revision ${r.decision.policy_revision} · ${r.decision.eval_us} µs</span></p>
+          ${r.decision.reasons.length ? html`<ul data-testid="decision-reasons">${r.decision.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : html`<p class="muted">The decision gave no reasons.</p>`}
+          <details><summary>Decision document</summary><pre>${JSON.stringify(r.decision.result, null, 2)}</pre></details>`
+      : html`<p class="muted">No decision in the decision log for this request (not sampled, expired, or no policy ran).</p>`}
     ${r.capture
       ? html`<h4>Captured prompt ${r.capture.truncated ? '(truncated)' : ''}</h4>
           <div class="grid2"><div><h5>Request</h5><pre data-testid="capture-request">${pretty(r.capture.request)}</pre></div><div><h5>Response</h5><pre>${pretty(r.capture.response)}</pre></div></div>`

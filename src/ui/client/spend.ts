@@ -31,6 +31,7 @@ const DIMS = [
   ['team', 'Team'],
   ['key', 'Key'],
   ['model', 'Model'],
+  ['tag', 'Tag'],
 ] as const;
 
 function Table({ dim, label, rows }: { dim: string; label: string; rows: UsageRow[] }) {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
 import { adminAuth } from '../../middleware/admin-auth.ts';
+import { adminAuditRoute } from './audit.ts';
 import { adminBudgetsRoute } from './budgets.ts';
 import { adminKeysRoute } from './keys.ts';
 import { adminProvidersRoute } from './providers.ts';
@@ -24,5 +25,6 @@ export function adminRoutes(deps: AppDeps) {
     .route('/', adminUsersRoute(deps))
     .route('/', adminRequestsRoute(deps))
     .route('/', adminBudgetsRoute(deps))
-    .route('/', adminProvidersRoute(deps));
+    .route('/', adminProvidersRoute(deps))
+    .route('/', adminAuditRoute(deps));
 }

@@ -6,6 +6,8 @@ import { readAdminBody, readQuery, storeOf } from './input.ts';
 import { changeKey, findKey, issueKey, revoke, rotate } from './ops.ts';
 import { createKeyBody, listKeysQuery, rotateKeyBody, updateKeyBody } from './schemas.ts';
 import { keyView } from './views.ts';
+import { auditAdmin } from './audit-trail.ts';
+import { auditEntry } from './audit-entries.ts';
 
 /** `/admin/keys`: create, list, show, update, revoke, rotate. A plaintext key appears only in create and rotate answers. */
 export function adminKeysRoute(deps: AppDeps) {
@@ -17,6 +19,7 @@ export function adminKeysRoute(deps: AppDeps) {
       const input = await readAdminBody(c, createKeyBody);
       const { key, row } = await issueKey(storeOf(deps), input);
       deps.logger.info('admin: key created', { request_id: c.get('requestId'), key_id: row.id, prefix: row.prefix, team: row.teamId });
+      await auditAdmin(deps, c, auditEntry.keyCreate(row));
       return c.json({ key, record: keyView(row) }, 201);
     })
     .get('/admin/keys', async (c) => {
@@ -31,12 +34,14 @@ export function adminKeysRoute(deps: AppDeps) {
       const row = await changeKey(storeOf(deps), c.req.param('id'), patch, now());
       changed(row.hash);
       deps.logger.info('admin: key updated', { request_id: c.get('requestId'), key_id: row.id, fields: Object.keys(patch) });
+      await auditAdmin(deps, c, auditEntry.keyUpdate(row, patch));
       return c.json(keyView(row));
     })
     .post('/admin/keys/:id/revoke', async (c) => {
       const row = await revoke(storeOf(deps), c.req.param('id'), now());
       changed(row.hash);
       deps.logger.info('admin: key revoked', { request_id: c.get('requestId'), key_id: row.id, prefix: row.prefix });
+      await auditAdmin(deps, c, auditEntry.keyRevoke(row));
       return c.json(keyView(row));
     })
     .post('/admin/keys/:id/rotate', async (c) => {
@@ -44,6 +49,7 @@ export function adminKeysRoute(deps: AppDeps) {
       const { key, row, old } = await rotate(storeOf(deps), c.req.param('id'), grace, now());
       changed(old.hash);
       deps.logger.info('admin: key rotated', { request_id: c.get('requestId'), key_id: old.id, new_key_id: row.id, prefix: row.prefix });
+      await auditAdmin(deps, c, auditEntry.keyRotate(old, row, grace));
       return c.json({ key, record: keyView(row), previous: keyView(old) }, 201);
     });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { adminTestApp, MASTER, withMasterKey, type ErrorJson } from '../../../../test/support/admin-app.ts';
-import { promptCaptures, spend, usage } from '../../../store/schema.ts';
+import { decisions, promptCaptures, spend, usage } from '../../../store/schema.ts';
 import { linearForecast } from '../../../store/budget-report.ts';
 import { periodStart } from '../../../store/periods.ts';
 
@@ -46,9 +46,14 @@ describe('GET /admin/requests', () => {
     const { call, store } = await adminTestApp();
     await store!.db.insert(usage).values([row('req_d', { outcome: 'forbidden', status: 403, errorClass: 'forbidden: no', decisionId: 'dec-9', attempts: 0 }), row('req_e', { attempts: 2, latencyMs: 120, inputTokens: 10, outputTokens: 5, costMicros: 42 })]);
     await store!.db.insert(promptCaptures).values({ requestId: 'req_e', createdAt: Date.now(), request: '{"messages":[]}', response: '{"ok":true}', redacted: 'email' });
-    const d = (await (await call('GET', '/admin/requests/req_d')).json()) as Record<string, unknown>;
+    await store!.db.insert(decisions).values({ decisionId: 'dec-9', requestId: 'req_d', createdAt: Date.now(), policyRevision: 'rev1', allowed: false, httpStatus: 403, input: '{"secret":"input"}', inputBytes: 18, result: '{"allowed":false}', reasons: ['models: no'] });
+    const text = await (await call('GET', '/admin/requests/req_d')).text();
+    expect(text).not.toContain('secret'); // the decision's input document stays in the decision log
+    const d = JSON.parse(text) as Record<string, unknown>;
     expect(d).toMatchObject({ request_id: 'req_d', outcome: 'forbidden', reason: 'forbidden: no', decision_id: 'dec-9', capture: null });
+    expect(d.decision).toEqual({ decision_id: 'dec-9', allowed: false, http_status: 403, policy_revision: 'rev1', reasons: ['models: no'], failure: null, eval_us: 0, result: { allowed: false } });
     const e = (await (await call('GET', '/admin/requests/req_e')).json()) as Record<string, unknown>;
+    expect(e).toMatchObject({ decision: null });
     expect(e).toMatchObject({ attempts: 2, latency_ms: 120, input_tokens: 10, output_tokens: 5, cost_usd: '0.000042', capture: { request: '{"messages":[]}', response: '{"ok":true}', redacted: ['email'], truncated: false } });
     const missing = await call('GET', '/admin/requests/req_nope');
     expect(missing.status).toBe(404);

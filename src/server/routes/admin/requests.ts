@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { GatewayError } from '../../../lib/errors.ts';
-import { requestDetail, searchRequests, type CaptureLogRow, type UsageLogRow } from '../../../store/request-log.ts';
+import { requestDetail, searchRequests, type CaptureLogRow, type DecisionLogRow, type UsageLogRow } from '../../../store/request-log.ts';
 import { formatUsd } from '../../../store/usage-report.ts';
 import type { Env } from '../../context.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -64,6 +64,25 @@ const captureView = (c: CaptureLogRow) => ({
   redacted: c.redacted ? c.redacted.split(',') : [],
 });
 
+const parsed = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+const decisionView = (d: DecisionLogRow) => ({
+  decision_id: d.decisionId,
+  allowed: d.allowed,
+  http_status: d.httpStatus,
+  policy_revision: d.policyRevision,
+  reasons: d.reasons ?? [],
+  failure: d.failure,
+  eval_us: d.evalUs,
+  result: parsed(d.result),
+});
+
 /** `GET /admin/requests?request_id|decision_id|outcome|model|team&before&limit` and `GET /admin/requests/:id` (with its prompt capture). */
 export function adminRequestsRoute(deps: AppDeps) {
   return new Hono<Env>()
@@ -76,6 +95,6 @@ export function adminRequestsRoute(deps: AppDeps) {
     .get('/admin/requests/:id', async (c) => {
       const found = await requestDetail(storeOf(deps), c.req.param('id'));
       if (!found) throw new GatewayError('not_found', `No request '${c.req.param('id').slice(0, 100)}' in the ledger.`, { code: 'request_not_found' });
-      return c.json({ ...requestView(found.row), capture: found.capture ? captureView(found.capture) : null });
+      return c.json({ ...requestView(found.row), decision: found.decision ? decisionView(found.decision) : null, capture: found.capture ? captureView(found.capture) : null });
     });
 }

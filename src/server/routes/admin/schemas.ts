@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIMENSIONS, type Dimension } from '../../../store/usage-report.ts';
+import { DIMENSIONS, isDimension, type Dimension } from '../../../store/usage-report.ts';
 import { InvalidValue, PERIODS, parseBudget, parseDuration, parseInstant, splitList, usdToMicros } from './values.ts';
 
 /** A string run through a parser whose InvalidValue becomes a zod issue on this field. */
@@ -29,6 +29,13 @@ const budget = z.union([z.string(), z.strictObject({ usd: z.union([z.number(), z
   }
 });
 
+/** Budget alert thresholds in percent of the limit (`[80, 100]`); each fires once per period. */
+export const budgetAlerts = z
+  .array(z.int().min(1).max(1000))
+  .min(1, 'list at least one threshold, or null to use the config default')
+  .max(10)
+  .transform((a) => [...new Set(a)].sort((x, y) => x - y));
+
 const teamId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 const limit = z.int().positive().max(1_000_000_000);
 const models = z.array(z.string().min(1).max(200)).min(1, 'list at least one model pattern, or leave the field out to allow any model');
@@ -47,6 +54,7 @@ export const createKeyBody = z.strictObject({
   tags: z.array(z.string().min(1).max(100)).optional(),
   models: models.optional(),
   budget: budget.optional(),
+  budget_alerts: budgetAlerts.optional(),
   rpm: limit.optional(),
   tpm: limit.optional(),
   /** Epoch ms after parsing. */
@@ -59,12 +67,13 @@ export type CreateKeyInput = z.infer<typeof createKeyBody>;
 export const updateKeyBody = z
   .strictObject({
     budget: budget.nullable().optional(),
+    budget_alerts: budgetAlerts.nullable().optional(),
     models: models.nullable().optional(),
     rpm: limit.nullable().optional(),
     tpm: limit.nullable().optional(),
     expires: expires.nullable().optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of budget, models, rpm, tpm, expires');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of budget, budget_alerts, models, rpm, tpm, expires');
 export type UpdateKeyInput = z.infer<typeof updateKeyBody>;
 
 export const rotateKeyBody = z.strictObject({
@@ -83,6 +92,7 @@ export const createTeamBody = z.strictObject({
   id: teamId,
   name: z.string().min(1).max(200).optional(),
   budget: budget.optional(),
+  budget_alerts: budgetAlerts.optional(),
   rpm: limit.optional(),
   tpm: limit.optional(),
   models: models.optional(),
@@ -95,12 +105,13 @@ export const updateTeamBody = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
     budget: budget.nullable().optional(),
+    budget_alerts: budgetAlerts.nullable().optional(),
     rpm: limit.nullable().optional(),
     tpm: limit.nullable().optional(),
     models: models.nullable().optional(),
     metadata: metadata.nullable().optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of name, budget, rpm, tpm, models, metadata');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of name, budget, budget_alerts, rpm, tpm, models, metadata');
 export type UpdateTeamInput = z.infer<typeof updateTeamBody>;
 
 /** `?force=true`: delete a team or user that still has live keys, revoking them. */
@@ -126,7 +137,6 @@ export const updateUserBody = z
 
 export const listUsersQuery = z.strictObject({ team: z.string().min(1).optional() });
 
-const isDimension = (d: string): d is Dimension => DIMENSIONS.some((x) => x === d);
 
 const dimensions = parsedString((s): Dimension[] =>
   splitList(s).map((d) => {
@@ -145,3 +155,9 @@ export const usageQuery = z.strictObject({
   key: z.string().min(1).optional(),
 });
 export type UsageQueryInput = z.infer<typeof usageQuery>;
+
+/** The audit log from `since` (a duration back or an ISO date; default 30 days), at most `limit` entries (the newest). */
+export const auditQuery = z.strictObject({
+  since: parsedString((s) => parseInstant(s, 'ago', Date.now())).default(() => Date.now() - 30 * 86_400_000),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});

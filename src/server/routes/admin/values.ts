@@ -67,3 +67,6 @@ export const splitList = (text: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** `'80,100'` → `[80, 100]`; a part that is not a number stays NaN, for the schema to refuse by name. */
+export const percentList = (s: string): number[] => splitList(s).map((p) => Number(p.replace(/%$/, '')));

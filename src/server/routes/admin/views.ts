@@ -1,3 +1,4 @@
+import type { AuditRow } from '../../../store/audit.ts';
 import type { KeyRow, Period } from '../../../store/keys.ts';
 import type { TeamRow } from '../../../store/teams.ts';
 import type { UserRow } from '../../../store/users.ts';
@@ -42,6 +43,7 @@ export function keyView(row: KeyRow, now = Date.now()) {
     tags: row.tags ?? [],
     models: row.allowedModels,
     budget: budgetView(row.budgetMicros, row.budgetPeriod),
+    budget_alerts: row.budgetAlerts ?? null,
     rpm: row.rpm,
     tpm: row.tpm,
     status: keyStatus(row, now),
@@ -61,6 +63,7 @@ export function teamView(row: TeamRow) {
     object: 'team' as const,
     name: row.name,
     budget: budgetView(row.budgetMicros, row.budgetPeriod),
+    budget_alerts: row.budgetAlerts ?? null,
     rpm: row.rpm,
     tpm: row.tpm,
     models: row.allowedModels,
@@ -87,4 +90,9 @@ export function usageView(report: UsageReport) {
     rows: reportRecords(report).slice(0, -1),
     totals: { ...report.totals, cost_usd: formatUsd(report.totals.cost_micros) },
   };
+}
+
+/** An audit entry with its time as ISO 8601. */
+export function auditView(r: AuditRow) {
+  return { seq: r.seq, at: new Date(r.at).toISOString(), actor: r.actor, source: r.source, action: r.action, target: r.target, detail: r.detail };
 }
