@@ -34,10 +34,14 @@ let page: Page;
 let restore = () => {};
 const keys: Record<string, { key: string; id: string }> = {};
 
-const admin = async (method: string, path: string, body?: unknown) => {
+interface Issued {
+  key: string;
+  record: { id: string };
+}
+const admin = async (method: string, path: string, body?: unknown): Promise<unknown> => {
   const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return r.json() as Promise<any>;
+  return r.json();
 };
 const chat = (key: string, model: string, content = 'hello dashboard') =>
   fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content }] }) });
@@ -70,7 +74,7 @@ beforeAll(async () => {
   db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
   await admin('POST', '/admin/teams', { id: 'ml', budget: '1000/month' });
   for (const [name, team] of [['ana', 'ml'], ['bo', 'ml'], ['cy', 'research']] as const) {
-    const r = await admin('POST', '/admin/keys', { name, team });
+    const r = (await admin('POST', '/admin/keys', { name, team })) as Issued;
     keys[name] = { key: r.key, id: r.record.id };
   }
   const calls = [chat(keys.ana!.key, 'chat'), chat(keys.ana!.key, 'chat', 'a longer prompt for more tokens and cost'), chat(keys.bo!.key, 'logged', 'capture me'), chat(keys.cy!.key, 'chat'), chat(CONFIG_KEY, 'chat')];
