@@ -183,6 +183,34 @@ describe('dashboard in Chromium', () => {
     expect((await chat(keys.ana!.key, 'chat')).status).toBe(200);
   });
 
+  test("the Keys page creates a key (shown once), rotates one, and edits a team's budget and rpm through the admin API", async () => {
+    await page.fill('input[name=name]', 'dee');
+    await page.fill('form.inline >> nth=0 >> input[name=team]', 'ml');
+    await page.click('button:has-text("Create key")');
+    const shown = page.locator('[data-testid=new-key] code');
+    await shown.waitFor();
+    const dee = (await shown.textContent())!;
+    expect((await chat(dee, 'chat')).status).toBe(200);
+    await page.click('[data-testid=new-key] button');
+
+    await page.locator('tr[data-key=bo]').getByRole('button', { name: 'Rotate' }).click();
+    await page.locator('[data-testid=new-key] code').waitFor();
+    const rotated = (await page.locator('[data-testid=new-key] code').textContent())!;
+    expect(rotated).not.toBe(keys.bo!.key);
+    expect((await chat(rotated, 'chat')).status).toBe(200);
+    expect((await chat(keys.bo!.key, 'chat')).status).toBe(200); // the old key has its grace period
+    await page.click('[data-testid=new-key] button');
+
+    const ml = page.locator('tr[data-team=ml]');
+    await ml.getByRole('button', { name: 'Edit' }).click();
+    await ml.getByLabel('budget').fill('250/week');
+    await ml.getByLabel('rpm').fill('600');
+    await ml.getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr[data-team=ml]', { hasText: '$250/week' }).waitFor();
+    expect(await admin('GET', '/admin/teams/ml')).toMatchObject({ budget: { usd: 250, period: 'week' }, rpm: 600 });
+    await shot('07-keys-edited');
+  });
+
   test('the Audit log page shows the dashboard login and the revoke, by the dashboard', async () => {
     await page.click('a[href="#audit"]');
     const revoke = page.locator('[data-testid=audit] tr[data-action="key.revoke"]');
@@ -191,7 +219,7 @@ describe('dashboard in Chromium', () => {
     expect(await revoke.textContent()).toMatch(/dashboard:[0-9a-f]{12}/);
     expect(await page.locator('[data-testid=audit] tr[data-action="dashboard.login"]').count()).toBe(1);
     expect(await page.locator('[data-testid=audit] tr[data-action="dashboard.login_refused"]').count()).toBe(1);
-    await shot('07-audit');
+    await shot('08-audit');
   });
 
   test('logging out ends the session: the admin API refuses the old cookie', async () => {

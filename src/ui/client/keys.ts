@@ -81,7 +81,7 @@ export function KeysPage() {
     ${secret ? html`<p class="card secret" data-testid="new-key">Key <b>${secret.name}</b>: <code>${secret.key}</code> — shown once; copy it now. <button onClick=${() => setSecret(null)}>Done</button></p>` : null}
     <section class="card">
       <h3>Keys</h3>
-      <form class="inline" onSubmit=${(e: Event) => (e.preventDefault(), act('Key created', async () => issued(await api('POST', '/admin/keys', bodyOf(newKey)))))}>
+      <form class="inline" onSubmit=${(e: Event) => (e.preventDefault(), act('Key created', async () => (issued(await api('POST', '/admin/keys', bodyOf(newKey))), setNewKey({}))))}>
         <input name="name" placeholder="name" required value=${newKey.name ?? ''} onInput=${(e: Event) => setNewKey({ ...newKey, name: value(e) })} />
         <input name="team" placeholder="team" value=${newKey.team ?? ''} onInput=${(e: Event) => setNewKey({ ...newKey, team: value(e) })} />
         <input name="budget" placeholder="budget 50/month" value=${newKey.budget ?? ''} onInput=${(e: Event) => setNewKey({ ...newKey, budget: value(e) })} />
@@ -95,11 +95,11 @@ export function KeysPage() {
               <td>${k.name}</td><td class="mono">${k.prefix}…</td><td>${k.team ?? '-'}</td>
               <td>${editing === k.id ? html`<${Limits} what=${k} onSave=${(b: Record<string, unknown>) => act('Key updated', () => api('PATCH', `/admin/keys/${k.id}`, b))} />` : budgetText(k.budget)}</td>
               <td>${k.rpm ?? '-'} / ${k.tpm ?? '-'}</td>
-              <td><span class=${`pill ${k.status === 'active' ? 'ok' : 'bad'}`} data-status>${k.status}</span></td>
+              <td><span class=${`pill ${k.status === 'active' ? 'ok' : k.status === 'rotating' ? '' : 'bad'}`} data-status>${k.status}</span>${k.status === 'rotating' && k.expires_at ? html` <span class="muted">until ${k.expires_at.slice(0, 16).replace('T', ' ')} UTC</span>` : null}</td>
               <td class="actions">${k.status === 'revoked' || k.status === 'expired'
                 ? null
                 : html`<button onClick=${() => setEditing(editing === k.id ? null : k.id)}>Edit</button>
-                    <button onClick=${() => act('Key rotated', async () => issued(await api('POST', `/admin/keys/${k.id}/rotate`, {})))}>Rotate</button>
+                    ${k.status === 'rotating' ? null : html`<button onClick=${() => act('Key rotated', async () => issued(await api('POST', `/admin/keys/${k.id}/rotate`, {})))}>Rotate</button>`}
                     <button class="danger" onClick=${() => confirm(`Revoke key ${k.name}? Requests with it will be refused.`) && act(`Key ${k.name} revoked`, () => api('POST', `/admin/keys/${k.id}/revoke`))}>Revoke</button>`}</td>
             </tr>`,
           )}
@@ -108,7 +108,7 @@ export function KeysPage() {
     </section>
     <section class="card">
       <h3>Teams</h3>
-      <form class="inline" onSubmit=${(e: Event) => (e.preventDefault(), act('Team created', () => api('POST', '/admin/teams', bodyOf(newTeam))))}>
+      <form class="inline" onSubmit=${(e: Event) => (e.preventDefault(), act('Team created', async () => (await api('POST', '/admin/teams', bodyOf(newTeam)), setNewTeam({}))))}>
         <input name="id" placeholder="team id" required value=${newTeam.id ?? ''} onInput=${(e: Event) => setNewTeam({ ...newTeam, id: value(e) })} />
         <input name="budget" placeholder="budget 500/month" value=${newTeam.budget ?? ''} onInput=${(e: Event) => setNewTeam({ ...newTeam, budget: value(e) })} />
         <button type="submit">Create team</button>
