@@ -86,10 +86,10 @@ export function SpendPage() {
             <thead><tr><th>Budget</th><th>Use</th><th class="num">Spent</th><th class="num">Forecast</th><th class="num">Limit</th><th>Resets</th></tr></thead>
             <tbody>
               ${budgets.map(
-                (b) => html`<tr>
+                (b) => html`<tr data-budget=${`${b.scope}:${b.id}`}>
                   <td>${b.scope} <b>${b.name}</b> <span class="muted">/${b.period}</span></td>
                   <td class="wide"><${BudgetBar} spent=${b.spent_micros} forecast=${b.forecast_micros} limit=${b.limit_micros} /></td>
-                  <td class="num">${usd(b.spent_micros)}</td>
+                  <td class="num spent" data-micros=${b.spent_micros}>${usd(b.spent_micros)}</td>
                   <td class=${`num ${b.forecast_micros > b.limit_micros ? 'warn' : ''}`}>${usd(b.forecast_micros)}</td>
                   <td class="num">${usd(b.limit_micros)}</td>
                   <td>${b.period_end.slice(0, 10)}</td>
