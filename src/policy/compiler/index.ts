@@ -17,6 +17,7 @@ import type {
 } from "./types.ts";
 
 export type * from "./types.ts";
+export type { GoBridge } from "./go-bridge.ts";
 
 /** Builtins @open-policy-agent/opa-wasm implements in JavaScript (src/builtins). */
 export const OPA_WASM_JS_BUILTINS: readonly string[] = [
@@ -87,6 +88,22 @@ function releaseDefaultModule(): void {
   clearTimeout(dropTimer);
   dropTimer = setTimeout(() => (defaultModule = undefined), MODULE_IDLE_MS);
   dropTimer.unref?.(); // a kept module must not keep the process alive
+}
+
+/**
+ * Starts a Go runtime of the embedded compiler for its synchronous builtin host (GoBridge.builtin);
+ * it keeps the compiled module until closed.
+ */
+export async function startGoRuntime(): Promise<GoBridge> {
+  let bridge: GoBridge;
+  try {
+    bridge = await GoBridge.start(await acquireDefaultModule());
+  } catch (err) {
+    releaseDefaultModule();
+    throw err;
+  }
+  void bridge.closed.then(releaseDefaultModule);
+  return bridge;
 }
 
 interface WireCompile {

@@ -66,7 +66,11 @@ func explainUnsupportedBuiltins(problems []problem, allowed map[string]bool) []p
 			continue
 		}
 		problems[i].Code = "rego_unsupported_builtin_error"
-		problems[i].Message = fmt.Sprintf("builtin %s is not supported by the wasm target", name)
+		if reason, refused := refusedBuiltins[name]; refused {
+			problems[i].Message = fmt.Sprintf("builtin %s is not available to gateway policies: %s", name, reason)
+		} else {
+			problems[i].Message = fmt.Sprintf("builtin %s is not supported by the wasm target", name)
+		}
 	}
 	return problems
 }
