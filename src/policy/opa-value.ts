@@ -138,32 +138,15 @@ export function canonicalNumber(text: string): string {
 function numberOf(text: string, bigNumbers: BigNumbers): number | ExactNumber {
   const canonical = canonicalNumber(text);
   const n = Number(canonical);
-  if (/^-?\d+$/.test(canonical) && !Number.isSafeInteger(n) && BigInt(canonical) !== BigInt(n)) {
+  if (/^-?\d+$/.test(canonical) && !Number.isSafeInteger(n)) {
     if (bigNumbers === 'keep') return new ExactNumber(canonical);
     throw new Error(`the policy's result holds the integer ${canonical}, which JavaScript cannot represent exactly`);
   }
   return n;
 }
 
-/** Rego text of a non-string object key, as OPA's JSON serialisation writes it. */
-function regoText(node: Node): string {
-  switch (node.t) {
-    case 0:
-      return 'null';
-    case 1:
-      return String(node.v);
-    case 2:
-      return canonicalNumber(node.text);
-    case 3:
-      return JSON.stringify(node.v);
-    case 6:
-      return `[${node.items.map(regoText).join(', ')}]`;
-    case 7:
-      return `{${sortedEntries(node).map(([k, v]) => `${regoText(k)}: ${regoText(v)}`).join(', ')}}`;
-    case 8:
-      return node.items.length === 0 ? 'set()' : `{${sortedItems(node).map(regoText).join(', ')}}`;
-  }
-}
+/** A non-string object key as OPA's Go JSON serialisation writes it: the key's compact JSON text. */
+const keyText = (node: Node, bigNumbers: BigNumbers): string => encodeExactJson(toJs(node, bigNumbers));
 
 function toJs(node: Node, bigNumbers: BigNumbers): unknown {
   switch (node.t) {
@@ -181,7 +164,7 @@ function toJs(node: Node, bigNumbers: BigNumbers): unknown {
       return sortedItems(node).map((n) => toJs(n, bigNumbers));
     case 7: {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of node.entries) out[k.t === 3 ? k.v : regoText(k)] = toJs(v, bigNumbers);
+      for (const [k, v] of node.entries) out[k.t === 3 ? k.v : keyText(k, bigNumbers)] = toJs(v, bigNumbers);
       return out;
     }
   }

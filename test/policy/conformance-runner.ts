@@ -15,7 +15,7 @@ import { startGoRuntime, type GoBridge } from '../../src/policy/compiler/index.t
 import { acquireBuiltinHost } from '../../src/policy/builtin-host.ts';
 import { encodeExactJson } from '../../src/policy/opa-value.ts';
 import { DEFAULT_FUEL } from '../../src/policy/engine.ts';
-import { instantiatePolicy } from '../../src/policy/wasm-policy.ts';
+import { instantiatePolicy, type FuelledPolicy } from '../../src/policy/wasm-policy.ts';
 
 const compilerDir = join(import.meta.dir, '../../src/policy/compiler');
 export const EXCEPTIONS_FILE = join(import.meta.dir, 'conformance-exceptions.yaml');
@@ -30,13 +30,22 @@ export interface CaseResult {
 }
 
 interface Compiled {
+  id: string;
   note: string;
   file: string;
-  wasm?: string;
+  /** Index into the response's modules; -1 when decided at compile time. */
+  module: number;
+  /** The case's query as an entrypoint of a shared module (its result is `bind`'s binding); absent: the module's own query. */
+  entrypoint?: string;
+  bind?: string;
   input?: string;
-  data?: string;
   errors?: { message: string }[];
   verdict?: 'pass' | 'refused' | 'error';
+}
+
+interface CompiledModule {
+  wasm: string;
+  data: string;
 }
 
 function go(args: string[]): string {
@@ -95,16 +104,23 @@ async function call<T>(bridge: GoBridge, op: string, req: object): Promise<T> {
 }
 
 const encoder = new TextEncoder();
+const topicOf = (file: string): string => file.split('/')[0] ?? file;
 
-async function evaluate(c: Compiled): Promise<{ note: string; result?: unknown; error?: string }> {
+type Loader = (data: Uint8Array) => FuelledPolicy;
+
+/** Evaluates one case in a fresh instance of its module, through the gateway's wasm path. */
+function evaluate(c: Compiled, load: Loader, data: Uint8Array): { id: string; result?: unknown; error?: string } {
   try {
-    const load = await instantiatePolicy(Uint8Array.from(Buffer.from(c.wasm ?? '', 'base64')), 64 * 1024 * 1024);
-    const policy = load(encoder.encode(c.data ?? '{}'));
+    const policy = load(data);
+    const entry = c.entrypoint === undefined ? 0 : policy.entrypoints[c.entrypoint];
+    if (entry === undefined) throw new Error(`module has no entrypoint ${c.entrypoint}`);
     policy.fuel.value = DEFAULT_FUEL;
-    const rs = policy.evaluate(c.input === undefined ? undefined : encoder.encode(c.input), 0, 'keep');
-    return { note: c.note, result: rs };
+    const rs = policy.evaluate(c.input === undefined ? undefined : encoder.encode(c.input), entry, 'keep');
+    if (c.bind === undefined) return { id: c.id, result: rs };
+    if (!Array.isArray(rs)) throw new Error('result set is not an array');
+    return { id: c.id, result: rs.map((r: unknown) => ({ [c.bind as string]: r && typeof r === 'object' && 'result' in r ? r.result : undefined })) };
   } catch (e) {
-    return { note: c.note, error: e instanceof Error ? e.message : String(e) };
+    return { id: c.id, error: e instanceof Error ? e.message : String(e) };
   }
 }
 
@@ -120,7 +136,7 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
   const caseDir = opts.caseDir ?? opaCaseDir();
   const exceptions = opts.exceptions ?? loadExceptions();
   const files = caseFiles(caseDir);
-  const batch = opts.batch ?? 40;
+  const batch = opts.batch ?? 200;
   await acquireBuiltinHost();
   const bridge = await startGoRuntime();
   const results: CaseResult[] = [];
@@ -128,26 +144,40 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
     for (let i = 0; i < files.length; i += batch) {
       const group = files.slice(i, i + batch);
       const req = { files: Object.fromEntries(group.map((f) => [relative(caseDir, f), readFileSync(f, 'utf8')])) };
-      const { cases } = await call<{ cases: Compiled[] }>(bridge, 'conformanceCompile', req);
-      const outcomes: { note: string; result?: string; error?: string }[] = [];
-      const topics = new Map<string, string>();
+      const { modules, cases } = await call<{ modules: CompiledModule[]; cases: Compiled[] }>(bridge, 'conformanceCompile', req);
+      const loaders = new Map<number, Promise<Loader>>();
+      const loaderOf = (i: number): Promise<Loader> => {
+        let l = loaders.get(i);
+        if (!l) loaders.set(i, (l = instantiatePolicy(Uint8Array.from(Buffer.from(modules[i]?.wasm ?? '', 'base64')), 64 * 1024 * 1024)));
+        return l;
+      };
+      const outcomes: { id: string; result?: string; error?: string }[] = [];
+      const cased = new Map<string, Compiled>();
       for (const c of cases) {
-        const topic = c.file.split('/')[0] ?? c.file;
-        topics.set(c.note, topic);
+        cased.set(c.id, c);
+        const topic = topicOf(c.file);
         const reason = exceptionFor(c.note, exceptions);
         if (reason !== undefined) results.push({ note: c.note, topic, verdict: 'exception', detail: reason });
-        else if (c.verdict) results.push({ note: c.note, topic, verdict: c.verdict, detail: c.errors?.map((e) => e.message).join('; ') });
+        else if (c.verdict || c.module < 0) results.push({ note: c.note, topic, verdict: c.verdict ?? 'error', detail: c.errors?.map((e) => e.message).join('; ') });
         else {
-          const o = await evaluate(c);
-          outcomes.push(o.error !== undefined ? { note: o.note, error: o.error } : { note: o.note, result: encodeExactJson(o.result) });
+          let o: { id: string; result?: unknown; error?: string };
+          try {
+            o = evaluate(c, await loaderOf(c.module), encoder.encode(modules[c.module]?.data ?? '{}'));
+          } catch (e) {
+            o = { id: c.id, error: `cannot load: ${e instanceof Error ? e.message : String(e)}` };
+          }
+          outcomes.push(o.error !== undefined ? { id: o.id, error: o.error } : { id: o.id, result: encodeExactJson(o.result) });
         }
       }
       if (outcomes.length === 0) continue;
       // The result travels as JSON text inside the request, digit for digit.
-      const payload = `[${outcomes.map((o) => (o.error !== undefined ? JSON.stringify(o) : `{"note":${JSON.stringify(o.note)},"result":${o.result}}`)).join(',')}]`;
-      const r = JSON.parse(await bridge.call('conformanceCheck', `{"files":{},"input":${payload}}`)) as { verdicts: { note: string; verdict: Verdict; detail?: string }[]; errors?: { message: string }[] };
+      const payload = `[${outcomes.map((o) => (o.error !== undefined ? JSON.stringify(o) : `{"id":${JSON.stringify(o.id)},"result":${o.result}}`)).join(',')}]`;
+      const r = JSON.parse(await bridge.call('conformanceCheck', `{"files":{},"input":${payload}}`)) as { verdicts: { id: string; verdict: Verdict; detail?: string }[]; errors?: { message: string }[] };
       if (r.errors?.length) throw new Error(`conformanceCheck: ${r.errors.map((e) => e.message).join('; ')}`);
-      for (const v of r.verdicts) results.push({ note: v.note, topic: topics.get(v.note) ?? '?', verdict: v.verdict, detail: v.detail });
+      for (const v of r.verdicts) {
+        const c = cased.get(v.id);
+        results.push({ note: c?.note ?? v.id, topic: c ? topicOf(c.file) : '?', verdict: v.verdict, detail: v.detail });
+      }
     }
   } finally {
     await bridge.close();

@@ -19,16 +19,6 @@ import type {
 export type * from "./types.ts";
 export type { GoBridge } from "./go-bridge.ts";
 
-/** Builtins @open-policy-agent/opa-wasm implements in JavaScript (src/builtins). */
-export const OPA_WASM_JS_BUILTINS: readonly string[] = [
-  "json.is_valid",
-  "regex.split",
-  "sprintf",
-  "yaml.is_valid",
-  "yaml.marshal",
-  "yaml.unmarshal",
-];
-
 export interface RegoCompilerOptions {
   /** The compiler wasm bytes; default: build/compiler.wasm.br inflated (embedded by `bun build --compile`). */
   wasm?: Uint8Array;
@@ -130,7 +120,7 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
 
   return {
     async compile(req: CompileRequest): Promise<CompileResult> {
-      const r = await call<WireCompile>("compile", { ...req, hostBuiltins: req.hostBuiltins ?? OPA_WASM_JS_BUILTINS });
+      const r = await call<WireCompile>("compile", req);
       if (r.ok && r.wasm !== undefined && r.revision !== undefined) {
         return { ok: true, wasm: Uint8Array.from(Buffer.from(r.wasm, "base64")), revision: r.revision };
       }

@@ -6,10 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/compile"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/test/cases"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -25,28 +28,41 @@ import (
 var conformanceCaseSet = map[string]cases.TestCase{}
 
 type conformanceCompiled struct {
-	ID     string    `json:"id"` // file#index: notes repeat within a file
-	Note   string    `json:"note"`
-	File   string    `json:"file"`
-	Wasm   string    `json:"wasm,omitempty"`
-	Input  string    `json:"input,omitempty"` // Rego value text
-	Data   string    `json:"data,omitempty"`  // JSON object text
-	Errors []problem `json:"errors,omitempty"`
+	ID   string `json:"id"` // file#index: notes repeat within a file
+	Note string `json:"note"`
+	File string `json:"file"`
+	// Module indexes the response's modules; Entrypoint names the case's query in it. Bind is
+	// set when the entrypoint is the case's `data.… = var` query as a rule: its result is var's binding.
+	Module     int       `json:"module"`
+	Entrypoint string    `json:"entrypoint,omitempty"`
+	Bind       string    `json:"bind,omitempty"`
+	Input      string    `json:"input,omitempty"` // Rego value text
+	Errors     []problem `json:"errors,omitempty"`
 	// Verdict is set when the case is decided at compile time (refused, or an expected compile error).
 	Verdict string `json:"verdict,omitempty"`
 }
 
+type conformanceModule struct {
+	Wasm string `json:"wasm"`
+	Data string `json:"data"` // JSON object text
+}
+
 type conformanceCompileResponse struct {
-	OK     bool                  `json:"ok"`
-	Cases  []conformanceCompiled `json:"cases"`
-	Errors []problem             `json:"errors,omitempty"`
+	OK      bool                  `json:"ok"`
+	Modules []conformanceModule   `json:"modules"`
+	Cases   []conformanceCompiled `json:"cases"`
+	Errors  []problem             `json:"errors,omitempty"`
 }
 
 // opConformanceCompile compiles every case of the given case files (path → YAML).
+// Cases whose query is `data.<path> = <var>` are compiled many to a module, as the
+// gateway compiles its policies (entrypoints), each under its own data.__c<n> prefix;
+// the others (and a batch that fails to compile) one by one from their query.
 func opConformanceCompile(ctx context.Context, req request) conformanceCompileResponse {
 	allowed := wasmAllowedBuiltins(req.HostBuiltins)
 	caps := wasmCapabilities(allowed)
-	out := conformanceCompileResponse{OK: true, Cases: []conformanceCompiled{}}
+	out := conformanceCompileResponse{OK: true, Modules: []conformanceModule{}, Cases: []conformanceCompiled{}}
+	var batch []batchCase
 	for _, file := range sortedKeys(req.Files) {
 		var set cases.Set
 		if err := util.Unmarshal([]byte(req.Files[file]), &set); err != nil {
@@ -57,17 +73,163 @@ func opConformanceCompile(ctx context.Context, req request) conformanceCompileRe
 			tc.Filename = file
 			id := fmt.Sprintf("%s#%d", file, i)
 			conformanceCaseSet[id] = tc
-			c := compileCase(ctx, tc, caps, allowed)
-			c.ID = id
-			out.Cases = append(out.Cases, c)
+			if m := simpleQuery.FindStringSubmatch(strings.TrimSpace(tc.Query)); m != nil && m[2] != "input" && m[2] != "data" && batchable(tc) {
+				batch = append(batch, batchCase{id: id, tc: tc, path: m[1], bind: m[2]})
+				continue
+			}
+			out.Cases = append(out.Cases, compileCase(ctx, &out, id, tc, caps, allowed))
 		}
+	}
+	for len(batch) > 0 {
+		n := min(len(batch), conformanceBatchSize)
+		out.compileBatch(ctx, batch[:n], caps, allowed)
+		batch = batch[n:]
 	}
 	out.OK = len(out.Errors) == 0
 	return out
 }
 
-func compileCase(ctx context.Context, tc cases.TestCase, caps *ast.Capabilities, allowed map[string]bool) conformanceCompiled {
-	c := conformanceCompiled{Note: tc.Note, File: tc.Filename}
+const conformanceBatchSize = 80
+
+var simpleQuery = regexp.MustCompile(`^data((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)$`)
+
+// batchable: nothing in the case can see its data.__c<n> prefix (rule metadata reports package
+// paths), and it is not meant to fail compiling (which would fail its whole batch).
+func batchable(tc cases.TestCase) bool {
+	if tc.WantErrorCode != nil && strings.HasPrefix(*tc.WantErrorCode, "rego_") {
+		return false
+	}
+	for _, m := range tc.Modules {
+		if strings.Contains(m, "rego.metadata") || strings.Contains(m, "METADATA") {
+			return false
+		}
+	}
+	return true
+}
+
+type batchCase struct {
+	id   string
+	tc   cases.TestCase
+	path string // ".test.p"
+	bind string
+}
+
+// compileBatch compiles the group into one module; when that fails, each half on its own, down
+// to single cases, which compile from their query (and report their errors).
+func (out *conformanceCompileResponse) compileBatch(ctx context.Context, group []batchCase, caps *ast.Capabilities, allowed map[string]bool) {
+	if len(group) == 1 {
+		out.Cases = append(out.Cases, compileCase(ctx, out, group[0].id, group[0].tc, caps, allowed))
+		return
+	}
+	opts := ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true, Capabilities: caps}
+	b := &bundle.Bundle{Data: map[string]any{}}
+	b.SetRegoVersion(ast.RegoV1)
+	b.Manifest.Init()
+	data := map[string]any{}
+	var kept []batchCase
+	var entrypoints []string
+	for _, c := range group {
+		prefix := fmt.Sprintf("__c%d", len(kept))
+		modules, ok := prefixedModules(c.tc, prefix, opts)
+		if !ok { // a data reference the prefix cannot reach: this case compiles on its own
+			out.Cases = append(out.Cases, compileCase(ctx, out, c.id, c.tc, caps, allowed))
+			continue
+		}
+		b.Modules = append(b.Modules, modules...)
+		if c.tc.Data != nil {
+			data[prefix] = *c.tc.Data
+		}
+		kept = append(kept, c)
+		entrypoints = append(entrypoints, prefix+strings.ReplaceAll(c.path, ".", "/"))
+	}
+	if len(kept) == 0 {
+		return
+	}
+	var raw []byte
+	comp := compile.New().WithTarget(compile.TargetWasm).WithEntrypoints(entrypoints...).
+		WithCapabilities(caps).WithRegoVersion(ast.RegoV1).WithBundle(b)
+	if err := comp.Build(ctx); err == nil && comp.Bundle() != nil && len(comp.Bundle().WasmModules) > 0 {
+		raw = comp.Bundle().WasmModules[0].Raw
+	}
+	dataJSON, err := json.Marshal(data)
+	if raw == nil || err != nil {
+		half := len(kept) / 2
+		out.compileBatch(ctx, kept[:half], caps, allowed)
+		out.compileBatch(ctx, kept[half:], caps, allowed)
+		return
+	}
+	module := len(out.Modules)
+	out.Modules = append(out.Modules, conformanceModule{Wasm: base64.StdEncoding.EncodeToString(raw), Data: string(dataJSON)})
+	for n, c := range kept {
+		cc := conformanceCompiled{ID: c.id, Note: c.tc.Note, File: c.tc.Filename, Module: module, Entrypoint: entrypoints[n], Bind: c.bind}
+		cc.Input, cc.Errors = caseInput(c.tc)
+		if cc.Errors != nil {
+			cc.Verdict = "error"
+		}
+		out.Cases = append(out.Cases, cc)
+	}
+}
+
+// unprefixedData finds a data reference left outside data.__c<n> (ast.Transform does not
+// descend into `some … in` declarations, nor can it see refs inside strings).
+var unprefixedData = regexp.MustCompile(`\bdata\b([^.\[]|\.[^_]|\[[^"]|$)`)
+
+// prefixedModules parses the case's modules with every data reference moved under data.<prefix>.
+func prefixedModules(tc cases.TestCase, prefix string, opts ast.ParserOptions) ([]bundle.ModuleFile, bool) {
+	var out []bundle.ModuleFile
+	for j, src := range tc.Modules {
+		name := fmt.Sprintf("%s/module-%d.rego", prefix, j)
+		m, err := ast.ParseModuleWithOpts(name, src, opts)
+		if err != nil || m == nil {
+			return nil, false
+		}
+		if _, err := ast.TransformRefs(m, underPrefix(prefix)); err != nil {
+			return nil, false
+		}
+		text := m.String()
+		for _, loc := range unprefixedData.FindAllStringIndex(text, -1) {
+			if !strings.HasPrefix(text[loc[0]:], "data."+prefix) && !strings.HasPrefix(text[loc[0]:], `data["`+prefix) {
+				return nil, false
+			}
+		}
+		out = append(out, bundle.ModuleFile{URL: name, Path: name, Parsed: m, Raw: []byte(src)})
+	}
+	return out, true
+}
+
+// underPrefix moves every data reference under data.<prefix>.
+func underPrefix(prefix string) func(ast.Ref) (ast.Value, error) {
+	return func(r ast.Ref) (ast.Value, error) {
+		if len(r) == 0 || !r[0].Equal(ast.DefaultRootDocument) {
+			return r, nil
+		}
+		out := make(ast.Ref, 0, len(r)+1)
+		out = append(out, r[0], ast.StringTerm(prefix))
+		return append(out, r[1:]...), nil
+	}
+}
+
+func caseInput(tc cases.TestCase) (string, []problem) {
+	switch {
+	case tc.InputTerm != nil:
+		t, err := ast.ParseTerm(*tc.InputTerm)
+		if err != nil {
+			return "", problemf("input_term: %v", err)
+		}
+		return t.String(), nil
+	case tc.Input != nil:
+		v, err := ast.InterfaceToValue(*tc.Input)
+		if err != nil {
+			return "", problemf("input: %v", err)
+		}
+		return v.String(), nil
+	}
+	return "", nil
+}
+
+// compileCase compiles one case from its query, as OPA's e2e runner does, into a module of its own.
+func compileCase(ctx context.Context, out *conformanceCompileResponse, id string, tc cases.TestCase, caps *ast.Capabilities, allowed map[string]bool) conformanceCompiled {
+	c := conformanceCompiled{ID: id, Note: tc.Note, File: tc.Filename, Module: -1}
 	opts := []func(*rego.Rego){rego.Query(tc.Query), rego.SetRegoVersion(ast.RegoV1), rego.Capabilities(caps)}
 	for i, m := range tc.Modules {
 		opts = append(opts, rego.Module(fmt.Sprintf("module-%d.rego", i), m))
@@ -78,31 +240,21 @@ func compileCase(ctx context.Context, tc cases.TestCase, caps *ast.Capabilities,
 		c.Verdict = compileVerdict(tc, c.Errors)
 		return c
 	}
-	c.Wasm = base64.StdEncoding.EncodeToString(cr.Bytes)
+	data := "{}"
 	if tc.Data != nil {
 		bs, err := json.Marshal(*tc.Data)
 		if err != nil {
 			c.Errors, c.Verdict = problemf("data: %v", err), "error"
 			return c
 		}
-		c.Data = string(bs)
+		data = string(bs)
 	}
-	switch {
-	case tc.InputTerm != nil:
-		t, err := ast.ParseTerm(*tc.InputTerm)
-		if err != nil {
-			c.Errors, c.Verdict = problemf("input_term: %v", err), "error"
-			return c
-		}
-		c.Input = t.String()
-	case tc.Input != nil:
-		v, err := ast.InterfaceToValue(*tc.Input)
-		if err != nil {
-			c.Errors, c.Verdict = problemf("input: %v", err), "error"
-			return c
-		}
-		c.Input = v.String()
+	if c.Input, c.Errors = caseInput(tc); c.Errors != nil {
+		c.Verdict = "error"
+		return c
 	}
+	c.Module = len(out.Modules)
+	out.Modules = append(out.Modules, conformanceModule{Wasm: base64.StdEncoding.EncodeToString(cr.Bytes), Data: data})
 	return c
 }
 
