@@ -4,14 +4,16 @@
  * compiler with the gateway's capabilities, instantiated and evaluated by src/policy/wasm-policy.ts
  * (the path requests use, builtin host included), and judged by OPA's comparison
  * (op_conformance.go, after internal/wasm/sdk/test/e2e). Cases listed in
- * conformance-exceptions.yaml are not evaluated; each entry says why.
+ * conformance-exceptions.yaml are not evaluated; each entry says why. Compiled modules are kept
+ * on disk by compiler build and case files (CompileCache), so a second run only evaluates.
  *
  *   bun test/policy/conformance-runner.ts [--verbose]   prints the table per topic
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { startGoRuntime, type GoBridge } from '../../src/policy/compiler/index.ts';
+import { compilerId, startGoRuntime } from '../../src/policy/compiler/index.ts';
 import { acquireBuiltinHost } from '../../src/policy/builtin-host.ts';
 import { encodeExactJson } from '../../src/policy/opa-value.ts';
 import { DEFAULT_FUEL } from '../../src/policy/engine.ts';
@@ -97,30 +99,58 @@ function exceptionFor(note: string, exceptions: Map<string, string>): string | u
   return undefined;
 }
 
-async function call<T>(bridge: GoBridge, op: string, req: object): Promise<T> {
-  const r = JSON.parse(await bridge.call(op, JSON.stringify(req))) as T & { errors?: { file?: string; message: string }[] };
-  if (r.errors?.length) throw new Error(`${op}: ${r.errors.map((e) => `${e.file ?? ''} ${e.message}`).join('; ')}`);
-  return r;
-}
-
 const encoder = new TextEncoder();
 const topicOf = (file: string): string => file.split('/')[0] ?? file;
 
 type Loader = (data: Uint8Array) => FuelledPolicy;
 
-/** Evaluates one case in a fresh instance of its module, through the gateway's wasm path. */
-function evaluate(c: Compiled, load: Loader, data: Uint8Array): { id: string; result?: unknown; error?: string } {
-  try {
-    const policy = load(data);
-    const entry = c.entrypoint === undefined ? 0 : policy.entrypoints[c.entrypoint];
-    if (entry === undefined) throw new Error(`module has no entrypoint ${c.entrypoint}`);
-    policy.fuel.value = DEFAULT_FUEL;
-    const rs = policy.evaluate(c.input === undefined ? undefined : encoder.encode(c.input), entry, 'keep');
-    if (c.bind === undefined) return { id: c.id, result: rs };
-    if (!Array.isArray(rs)) throw new Error('result set is not an array');
-    return { id: c.id, result: rs.map((r: unknown) => ({ [c.bind as string]: r && typeof r === 'object' && 'result' in r ? r.result : undefined })) };
-  } catch (e) {
-    return { id: c.id, error: e instanceof Error ? e.message : String(e) };
+/** One module's instance, reused from case to case (each evaluation starts from its data) and replaced after a failure. */
+class ModuleRunner {
+  private policy: FuelledPolicy | undefined;
+  constructor(
+    private readonly load: Loader,
+    private readonly data: Uint8Array,
+  ) {}
+
+  evaluate(c: Compiled): { id: string; result?: unknown; error?: string } {
+    try {
+      const policy = (this.policy ??= this.load(this.data));
+      const entry = c.entrypoint === undefined ? 0 : policy.entrypoints[c.entrypoint];
+      if (entry === undefined) throw new Error(`module has no entrypoint ${c.entrypoint}`);
+      policy.fuel.value = DEFAULT_FUEL;
+      const rs = policy.evaluate(c.input === undefined ? undefined : encoder.encode(c.input), entry, 'keep');
+      if (c.bind === undefined) return { id: c.id, result: rs };
+      if (!Array.isArray(rs)) throw new Error('result set is not an array');
+      return { id: c.id, result: rs.map((r: unknown) => ({ [c.bind as string]: r && typeof r === 'object' && 'result' in r ? r.result : undefined })) };
+    } catch (e) {
+      this.policy = undefined; // as the engine does: a failed evaluation may leave the instance half-written
+      return { id: c.id, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+}
+
+/**
+ * Compiled modules by compiler build and request: compiling the 2,400 cases takes the embedded
+ * (Go-in-wasm) compiler a minute or more, and its output depends only on those two. Evaluation,
+ * the gateway's part, runs every time.
+ */
+class CompileCache {
+  private readonly dir: string;
+  constructor(root: string, id: string) {
+    const short = id.replace(/^wasm-sha256:/, '').slice(0, 16);
+    this.dir = join(root, short);
+    if (existsSync(root)) for (const other of readdirSync(root)) if (other !== short) rmSync(join(root, other), { recursive: true, force: true });
+  }
+  private file(request: string): string {
+    return join(this.dir, `${new Bun.CryptoHasher('sha256').update(request).digest('hex')}.json`);
+  }
+  get(request: string): string | undefined {
+    const f = this.file(request);
+    return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+  }
+  put(request: string, response: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.file(request), response);
   }
 }
 
@@ -129,6 +159,8 @@ export interface RunOptions {
   exceptions?: Map<string, string>;
   /** Case files per compile call. */
   batch?: number;
+  /** Where compiled modules are kept (default ~/.cache/tollgate/conformance, or $TOLLGATE_CONFORMANCE_CACHE); false: none. */
+  cacheDir?: string | false;
 }
 
 /** Compiles, evaluates and judges every case; one compiler runtime, one builtin host. */
@@ -138,18 +170,32 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
   const files = caseFiles(caseDir);
   const batch = opts.batch ?? 200;
   await acquireBuiltinHost();
+  const cacheRoot = opts.cacheDir ?? process.env.TOLLGATE_CONFORMANCE_CACHE ?? join(homedir(), '.cache', 'tollgate', 'conformance');
+  const cache = cacheRoot === false ? undefined : new CompileCache(cacheRoot, await compilerId());
   const bridge = await startGoRuntime();
   const results: CaseResult[] = [];
   try {
     for (let i = 0; i < files.length; i += batch) {
       const group = files.slice(i, i + batch);
-      const req = { files: Object.fromEntries(group.map((f) => [relative(caseDir, f), readFileSync(f, 'utf8')])) };
-      const { modules, cases } = await call<{ modules: CompiledModule[]; cases: Compiled[] }>(bridge, 'conformanceCompile', req);
-      const loaders = new Map<number, Promise<Loader>>();
-      const loaderOf = (i: number): Promise<Loader> => {
-        let l = loaders.get(i);
-        if (!l) loaders.set(i, (l = instantiatePolicy(Uint8Array.from(Buffer.from(modules[i]?.wasm ?? '', 'base64')), 64 * 1024 * 1024)));
-        return l;
+      const texts = Object.fromEntries(group.map((f) => [relative(caseDir, f), readFileSync(f, 'utf8')]));
+      const request = JSON.stringify({ files: texts });
+      let response = cache?.get(request);
+      if (response === undefined) {
+        response = await bridge.call('conformanceCompile', request);
+        const errors = (JSON.parse(response) as { errors?: { file?: string; message: string }[] }).errors;
+        if (errors?.length) throw new Error(`conformanceCompile: ${errors.map((e) => `${e.file ?? ''} ${e.message}`).join('; ')}`);
+        cache?.put(request, response);
+      }
+      const { modules, cases } = JSON.parse(response) as { modules: CompiledModule[]; cases: Compiled[] };
+      const runners = new Map<number, Promise<ModuleRunner>>();
+      const runnerOf = (i: number): Promise<ModuleRunner> => {
+        let r = runners.get(i);
+        if (!r) {
+          const m = modules[i];
+          r = instantiatePolicy(Uint8Array.from(Buffer.from(m?.wasm ?? '', 'base64')), 64 * 1024 * 1024).then((load) => new ModuleRunner(load, encoder.encode(m?.data ?? '{}')));
+          runners.set(i, r);
+        }
+        return r;
       };
       const outcomes: { id: string; result?: string; error?: string }[] = [];
       const cased = new Map<string, Compiled>();
@@ -162,7 +208,7 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
         else {
           let o: { id: string; result?: unknown; error?: string };
           try {
-            o = evaluate(c, await loaderOf(c.module), encoder.encode(modules[c.module]?.data ?? '{}'));
+            o = (await runnerOf(c.module)).evaluate(c);
           } catch (e) {
             o = { id: c.id, error: `cannot load: ${e instanceof Error ? e.message : String(e)}` };
           }
@@ -172,7 +218,7 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
       if (outcomes.length === 0) continue;
       // The result travels as JSON text inside the request, digit for digit.
       const payload = `[${outcomes.map((o) => (o.error !== undefined ? JSON.stringify(o) : `{"id":${JSON.stringify(o.id)},"result":${o.result}}`)).join(',')}]`;
-      const r = JSON.parse(await bridge.call('conformanceCheck', `{"files":{},"input":${payload}}`)) as { verdicts: { id: string; verdict: Verdict; detail?: string }[]; errors?: { message: string }[] };
+      const r = JSON.parse(await bridge.call('conformanceCheck', `{"files":${JSON.stringify(texts)},"input":${payload}}`)) as { verdicts: { id: string; verdict: Verdict; detail?: string }[]; errors?: { message: string }[] };
       if (r.errors?.length) throw new Error(`conformanceCheck: ${r.errors.map((e) => e.message).join('; ')}`);
       for (const v of r.verdicts) {
         const c = cased.get(v.id);

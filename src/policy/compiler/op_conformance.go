@@ -64,15 +64,13 @@ func opConformanceCompile(ctx context.Context, req request) conformanceCompileRe
 	out := conformanceCompileResponse{OK: true, Modules: []conformanceModule{}, Cases: []conformanceCompiled{}}
 	var batch []batchCase
 	for _, file := range sortedKeys(req.Files) {
-		var set cases.Set
-		if err := util.Unmarshal([]byte(req.Files[file]), &set); err != nil {
+		set, err := loadCaseFile(file, req.Files[file])
+		if err != nil {
 			out.Errors = append(out.Errors, problem{File: file, Message: err.Error()})
 			continue
 		}
 		for i, tc := range set.Cases {
-			tc.Filename = file
 			id := fmt.Sprintf("%s#%d", file, i)
-			conformanceCaseSet[id] = tc
 			if m := simpleQuery.FindStringSubmatch(strings.TrimSpace(tc.Query)); m != nil && m[2] != "input" && m[2] != "data" && batchable(tc) {
 				batch = append(batch, batchCase{id: id, tc: tc, path: m[1], bind: m[2]})
 				continue
@@ -258,6 +256,19 @@ func compileCase(ctx context.Context, out *conformanceCompileResponse, id string
 	return c
 }
 
+// loadCaseFile parses one case file and remembers its cases by id (file#index) for conformanceCheck.
+func loadCaseFile(file, text string) (cases.Set, error) {
+	var set cases.Set
+	if err := util.Unmarshal([]byte(text), &set); err != nil {
+		return set, err
+	}
+	for i := range set.Cases {
+		set.Cases[i].Filename = file
+		conformanceCaseSet[fmt.Sprintf("%s#%d", file, i)] = set.Cases[i]
+	}
+	return set, nil
+}
+
 func compileVerdict(tc cases.TestCase, problems []problem) string {
 	for _, p := range problems {
 		if p.Code == "rego_unsupported_builtin_error" {
@@ -294,8 +305,15 @@ type conformanceCheckResponse struct {
 	Errors   []problem            `json:"errors,omitempty"`
 }
 
-// opConformanceCheck judges outcomes (req.Input: a JSON array of conformanceOutcome).
+// opConformanceCheck judges outcomes (req.Input: a JSON array of conformanceOutcome) against
+// the cases of req.Files (the case files they came from; a host that kept compiled modules
+// sends them again), or of earlier conformanceCompile calls.
 func opConformanceCheck(_ context.Context, req request) conformanceCheckResponse {
+	for _, file := range sortedKeys(req.Files) {
+		if _, err := loadCaseFile(file, req.Files[file]); err != nil {
+			return conformanceCheckResponse{Verdicts: []conformanceVerdict{}, Errors: []problem{{File: file, Message: err.Error()}}}
+		}
+	}
 	var outcomes []conformanceOutcome
 	if err := json.Unmarshal(req.Input, &outcomes); err != nil {
 		return conformanceCheckResponse{Verdicts: []conformanceVerdict{}, Errors: problemf("input: %v", err)}
