@@ -14,7 +14,7 @@ import { createPolicyEngine } from '../src/policy/engine.ts';
 import { buildInput, type BuildInputArgs } from '../src/policy/input.ts';
 import { formatProblem, loadPolicies } from '../src/policy/loader.ts';
 import { instantiateOpa } from '../src/policy/opa-abi.ts';
-import { decodeOpaValue } from '../src/policy/opa-value.ts';
+import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
@@ -94,7 +94,7 @@ measure('buildInput (counts, token estimate, PII scan)', () => buildInput(args))
 measure('serialise input (JSON.stringify + encode)', () => encoder.encode(JSON.stringify(input)));
 measure('opa-wasm evaluate, trivial policy (floor)', () => floor.evaluate(serialized));
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
-measure('gateway ABI loader, same, no meter', () => decodeOpaValue(own.evaluate(serializedBytes, ownEntry)));
+measure('gateway ABI loader, same, no meter', () => decodeResultSet(own.evaluate(serializedBytes, ownEntry)));
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('engine.evaluateRaw (serialise + metered eval)', () => engine.evaluateRaw(input));
 measure('parseDecision (zod)', () => parseDecision(decision.decision));

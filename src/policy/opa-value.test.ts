@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { canonicalNumber, decodeOpaValue, encodeExactJson, ExactNumber } from './opa-value.ts';
+import { canonicalNumber, decodeOpaValue, decodeResultSet, encodeExactJson, ExactNumber } from './opa-value.ts';
 
 describe('decodeOpaValue', () => {
   test('sets become arrays in OPA order: by type, then value', () => {
@@ -28,6 +28,14 @@ describe('decodeOpaValue', () => {
 
   test('non-string object keys are their compact JSON text, as OPA writes them', () => {
     expect(decodeOpaValue('{1: "a", [1, "b"]: "c", {"k": 2}: 3}')).toEqual({ '1': 'a', '[1,"b"]': 'c', '{"k":2}': 3 });
+  });
+
+  test('a result set (a set of result objects) decodes to an array, by the fast path or not', () => {
+    expect(decodeResultSet('set()')).toEqual([]);
+    expect(decodeResultSet('{{"result": {"allowed": true, "tags": ["a"]}}}')).toEqual([{ result: { allowed: true, tags: ['a'] } }]);
+    expect(decodeResultSet('{{"result": {"s": {"b", "a"}}}}')).toEqual([{ result: { s: ['a', 'b'] } }]);
+    expect(decodeResultSet('{{"x": 2}, {"x": 1}}')).toEqual([{ x: 1 }, { x: 2 }]);
+    expect(() => decodeResultSet('{{"result": 12345678901234567890}}')).toThrow('12345678901234567890');
   });
 
   test('malformed text is an error, not a guess', () => {

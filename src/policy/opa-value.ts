@@ -43,6 +43,23 @@ export function decodeOpaValue(text: string, bigNumbers: BigNumbers = 'refuse'):
   return toJs(node, bigNumbers);
 }
 
+/**
+ * Decodes an evaluation's result set, which opa_eval dumps as a set of result objects
+ * (`{{"result": …}}`): the common case (one plain-JSON result) is a JSON.parse of it as an array.
+ */
+export function decodeResultSet(text: string, bigNumbers: BigNumbers = 'refuse'): unknown {
+  if (text === 'set()') return [];
+  if (text.startsWith('{{') && text.endsWith('}}') && !ANY_LONG_DIGIT_RUN.test(text)) {
+    try {
+      const rs: unknown = JSON.parse(`[${text.slice(1, -1)}]`);
+      if (Array.isArray(rs) && rs.length <= 1) return rs;
+    } catch {
+      // sets, non-string keys or Rego number forms inside: parse it ourselves
+    }
+  }
+  return decodeOpaValue(text, bigNumbers);
+}
+
 class Parser {
   pos = 0;
   constructor(readonly s: string) {}

@@ -1,6 +1,6 @@
 import { acquireBuiltinHost } from './builtin-host.ts';
 import { instantiateOpa, type BuiltinHost, type OpaInstance } from './opa-abi.ts';
-import { decodeOpaValue, type BigNumbers } from './opa-value.ts';
+import { decodeResultSet, type BigNumbers } from './opa-value.ts';
 import { FUEL_EXPORT, meteredWasm } from './wasm-fuel.ts';
 
 /** One instance of a policy module, as the engine uses it. */
@@ -50,7 +50,7 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
     const fuel = loaded.wasmInstance.exports[FUEL_EXPORT];
     if (!(fuel instanceof WebAssembly.Global)) throw new Error('metered policy has no fuel global');
     return {
-      evaluate: (input, entrypoint, bigNumbers) => decodeOpaValue(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
+      evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
       entrypoints: loaded.entrypoints,
       fuel,
     };
