@@ -90,6 +90,16 @@ describe('builtins OPA implements in Go', () => {
     expect(engine.evaluateRaw({})).toEqual({ ok: true, defined: true, result: { allowed: true, t: 42, s: 'mocked' } });
   }, 60_000);
 
+  test('replacing a refused builtin with `with` is refused naming the builtin at its line', async () => {
+    const src = 'package gateway\n\ndecision := {"allowed": true, "r": r}\n\nr := x if {\n\tx := f with http.send as {"body": 1}\n}\n\nf := 1\n';
+    const r = await compiler.compile({ files: { 'gateway/p.rego': src }, entrypoints: ['gateway/decision'] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ file: 'gateway/p.rego', line: 6, code: 'rego_unsupported_builtin_error' });
+    expect(r.errors[0]?.message).toStartWith('builtin http.send is not available to gateway policies');
+  }, 60_000);
+
   test('a decision holding an integer beyond 2^53 is an evaluation error naming it, not a rounded number', async () => {
     const engine = await createPolicyEngine({ wasm: await compile('package gateway\n\ndecision := {"allowed": true, "n": 123456789123456789123}\n') });
     const e = engine.evaluate({} as never);

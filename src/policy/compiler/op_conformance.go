@@ -234,7 +234,11 @@ func compileCase(ctx context.Context, out *conformanceCompileResponse, id string
 	}
 	cr, err := rego.New(opts...).Compile(ctx)
 	if err != nil {
-		c.Errors = explainUnsupportedBuiltins(toProblems(err), allowed)
+		sources := map[string]string{}
+		for i, m := range tc.Modules {
+			sources[fmt.Sprintf("module-%d.rego", i)] = m
+		}
+		c.Errors = explainRefusedWithTargets(explainUnsupportedBuiltins(toProblems(err), allowed), sources)
 		c.Verdict = compileVerdict(tc, c.Errors)
 		return c
 	}
