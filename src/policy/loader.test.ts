@@ -97,11 +97,11 @@ describe('loadPolicies', () => {
     if (!r.ok) expect(formatProblem(r.errors[0] ?? { file: '', line: 0, col: 0, message: '' })).toBe(`${dir}/gateway/p.rego:4:0: unexpected eof token`);
   });
 
-  test('a builtin the wasm target lacks is refused at its call', async () => {
+  test('a builtin that needs the network is refused at its call', async () => {
     const dir = tree({ 'p.rego': 'package gateway\n\ndecision := {"allowed": true, "reasons": [http.send({"method": "get", "url": "x"}).body]}\n' });
     const r = await loadPolicies({ dir, compiler });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map(formatProblem)).toEqual([`${dir}/p.rego:3:43: builtin http.send is not supported by the wasm target`]);
+    if (!r.ok) expect(r.errors.map(formatProblem)).toEqual([`${dir}/p.rego:3:43: builtin http.send is not available to gateway policies: it needs the network at evaluation time; fetch data into policy data or config instead`]);
   });
 
   test('a failing test refuses the policy, naming the test and the failed line', async () => {

@@ -24,7 +24,7 @@ func opCompile(ctx context.Context, req request) compileResponse {
 	data, dataProblems := decodeData(req.Data)
 	problems = append(problems, dataProblems...)
 	if len(problems) > 0 {
-		return compileResponse{Errors: explainUnsupportedBuiltins(problems, allowed)}
+		return compileResponse{Errors: explainRefusedWithTargets(explainUnsupportedBuiltins(problems, allowed), req.Files)}
 	}
 
 	b := &bundle.Bundle{Data: data}
@@ -43,7 +43,7 @@ func opCompile(ctx context.Context, req request) compileResponse {
 		WithRegoVersion(ast.RegoV1).
 		WithBundle(b)
 	if err := c.Build(ctx); err != nil {
-		return compileResponse{Errors: explainUnsupportedBuiltins(toProblems(err), allowed)}
+		return compileResponse{Errors: explainRefusedWithTargets(explainUnsupportedBuiltins(toProblems(err), allowed), req.Files)}
 	}
 	out := c.Bundle()
 	if out == nil || len(out.WasmModules) == 0 {

@@ -24,8 +24,8 @@ export interface CompileRequest extends SourcesRequest {
   /** e.g. ["gateway/decision"] */
   entrypoints: string[];
   /**
-   * Non-native builtins the WASM host implements. Defaults to the builtins
-   * @open-policy-agent/opa-wasm implements in JavaScript.
+   * Extra builtins the WASM host implements. Every builtin OPA implements in Go is already
+   * allowed (the builtin host runs it; see docs/policy-builtins.md), except the refused ones.
    */
   hostBuiltins?: string[];
 }
