@@ -99,3 +99,11 @@ function formatPath(path: PropertyKey[]): string {
 
 export const DEFAULT_DENY_STATUS = 403;
 export const DEFAULT_DENY_MESSAGE = 'The request was denied by the gateway policy.';
+
+/**
+ * The JSON Schema of what a policy may return (the input side of `decisionSchema`: targets as
+ * written, before the transform). Policies are checked against it at compile time.
+ */
+export function decisionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(decisionSchema, { target: 'draft-2020-12', io: 'input' });
+}

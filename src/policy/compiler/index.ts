@@ -13,6 +13,7 @@ import type {
   RegoCompiler,
   RegoProblem,
   SourcesRequest,
+  TestRequest,
   TestRunResult,
 } from "./types.ts";
 
@@ -122,7 +123,7 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
     async check(req: SourcesRequest): Promise<CheckResult> {
       return withErrors(await call<CheckResult>("check", req));
     },
-    async test(req: SourcesRequest): Promise<TestRunResult> {
+    async test(req: TestRequest): Promise<TestRunResult> {
       return withErrors(await call<TestRunResult>("test", req));
     },
     async eval(req: EvalRequest & { input?: Json }): Promise<EvalResult> {

@@ -1,0 +1,386 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/agnivade/levenshtein"
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// schemaRequest holds the JSON Schemas a policy is type-checked against, OPA's way: the input
+// schema is the compiler's global `input` schema (as `opa check --schema`), so a ref to a field
+// it does not have is a type error; `# METADATA` `schemas:` annotations override it per rule or
+// package. The decision schema is checked against the rules that build the entrypoint's
+// document, which OPA's checker does not do for rule heads.
+type schemaRequest struct {
+	Input json.RawMessage `json:"input,omitempty"`
+	// InputName names the input schema in messages (e.g. docs/policy-input.schema.json).
+	InputName string          `json:"inputName,omitempty"`
+	Decision  *decisionSchema `json:"decision,omitempty"`
+}
+
+type decisionSchema struct {
+	// Path is the entrypoint, e.g. "gateway/decision".
+	Path   string          `json:"path"`
+	Schema json.RawMessage `json:"schema"`
+}
+
+// withSchemas gives c the input schema and turns on schema annotations.
+func withSchemas(c *ast.Compiler, s *schemaRequest) (*ast.Compiler, []problem) {
+	if s == nil || len(s.Input) == 0 {
+		return c, nil
+	}
+	schema, err := decodeJSON(s.Input)
+	if err != nil {
+		return c, problemf("input schema: %v", err)
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, schema)
+	return c.WithSchemas(ss).WithUseTypeCheckAnnotations(true), nil
+}
+
+// typeCheck compiles the modules with the schemas in force, as opCheck does without them.
+func typeCheck(modules map[string]*ast.Module, caps *ast.Capabilities, s *schemaRequest) []problem {
+	c, problems := withSchemas(ast.NewCompiler().WithCapabilities(caps).WithDefaultRegoVersion(ast.RegoV1), s)
+	if len(problems) > 0 {
+		return problems
+	}
+	if c.Compile(modules); c.Failed() {
+		return schemaProblemsOf(c.Errors, s)
+	}
+	return checkDecision(c, s)
+}
+
+// schemaProblemsOf flattens compile errors, explaining refs the input schema does not have.
+func schemaProblemsOf(err error, s *schemaRequest) []problem {
+	var errs ast.Errors
+	if s == nil || !errors.As(err, &errs) {
+		return toProblems(err)
+	}
+	var schema any
+	if len(s.Input) > 0 {
+		schema, _ = decodeJSON(s.Input)
+	}
+	out := make([]problem, 0, len(errs))
+	for _, e := range errs {
+		p := fromASTError(e)
+		if d, ok := e.Details.(*ast.RefErrInvalidDetail); ok && e.Code == ast.TypeErr && d.Ref[0].Equal(ast.InputRootDocument) && len(d.OneOf) > 0 {
+			p.Message = undefinedInputField(d, schema, s.InputName)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func undefinedInputField(d *ast.RefErrInvalidDetail, schema any, name string) string {
+	have := d.Ref[d.Pos].Value
+	field := have.String()
+	if str, ok := have.(ast.String); ok {
+		field = string(str)
+	}
+	known := make([]string, 0, len(d.OneOf))
+	for _, v := range d.OneOf {
+		if str, ok := v.(ast.String); ok {
+			known = append(known, string(str))
+		} else {
+			known = append(known, v.String())
+		}
+	}
+	parent := d.Ref[:d.Pos].String()
+	where := cmpOr(name, "the input schema")
+	if ptr := schemaPointer(schema, d.Ref[1:d.Pos]); ptr != "" {
+		where += "#" + ptr
+	}
+	return fmt.Sprintf("undefined ref: %s: %s has no field %q in %s%s (to read a field the schema does not list, declare it with a `# METADATA` `schemas:` annotation; see docs/policy.md)",
+		d.Ref[:d.Pos+1].String(), parent, field, where, suggestion(field, known))
+}
+
+// suggestion is " (did you mean "x"?)" for the nearest known name, or the list of names.
+func suggestion(name string, known []string) string {
+	sort.Strings(known)
+	best, bestDist := "", 0
+	for _, k := range known {
+		if d := levenshtein.ComputeDistance(name, k); best == "" || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best != "" && bestDist <= max(2, max(len(name), len(best))/2) {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	if len(known) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; it has: %s", strings.Join(known, ", "))
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// --- a small JSON Schema walker (the subset zod's toJSONSchema writes) ---
+
+type node = map[string]any
+
+// branches flattens anyOf/oneOf into the alternatives a value may match.
+func branches(s any) []node {
+	n, ok := s.(node)
+	if !ok {
+		if b, isBool := s.(bool); isBool && b {
+			return []node{{}} // `true`: anything
+		}
+		return nil
+	}
+	var out []node
+	for _, k := range []string{"anyOf", "oneOf"} {
+		if alts, ok := n[k].([]any); ok {
+			for _, a := range alts {
+				out = append(out, branches(a)...)
+			}
+		}
+	}
+	if out == nil {
+		out = []node{n}
+	}
+	return out
+}
+
+func isType(n node, t string) bool {
+	switch v := n["type"].(type) {
+	case string:
+		return v == t
+	case []any:
+		for _, x := range v {
+			if x == t {
+				return true
+			}
+		}
+	case nil:
+		return true // untyped: anything
+	}
+	return false
+}
+
+// field is what schema s allows under key: the sub-schemas, and the known keys when none.
+func field(s []node, key string) (sub []any, known []string, ok bool) {
+	for _, b := range s {
+		if !isType(b, "object") {
+			continue
+		}
+		props, _ := b["properties"].(node)
+		if p, has := props[key]; has {
+			sub, ok = append(sub, p), true
+			continue
+		}
+		switch ap := b["additionalProperties"].(type) {
+		case bool:
+			if ap {
+				sub, ok = append(sub, true), true
+			}
+		case node:
+			sub, ok = append(sub, ap), true
+		case nil:
+			if props == nil {
+				sub, ok = append(sub, true), true
+			}
+		}
+		for k := range props {
+			known = append(known, k)
+		}
+	}
+	return sub, known, ok
+}
+
+func items(s []node) []any {
+	var out []any
+	for _, b := range s {
+		if isType(b, "array") {
+			if it, ok := b["items"]; ok {
+				out = append(out, it)
+			} else {
+				out = append(out, true)
+			}
+		}
+	}
+	return out
+}
+
+func flatten(subs []any) []node {
+	var out []node
+	for _, s := range subs {
+		out = append(out, branches(s)...)
+	}
+	return out
+}
+
+// schemaPointer is the JSON pointer to the schema of the object at path, "" when not found.
+func schemaPointer(schema any, path ast.Ref) string {
+	ptr := ""
+	cur, ok := schema.(node)
+	for _, t := range path {
+		if !ok {
+			return ""
+		}
+		if alts, isAlt := cur["anyOf"].([]any); isAlt {
+			for i, a := range alts {
+				if an, isNode := a.(node); isNode && isType(an, "object") && an["type"] != nil {
+					ptr, cur = fmt.Sprintf("%s/anyOf/%d", ptr, i), an
+					break
+				}
+			}
+		}
+		key, isStr := t.Value.(ast.String)
+		props, _ := cur["properties"].(node)
+		if p, has := props[string(key)]; isStr && has {
+			ptr += "/properties/" + string(key)
+			cur, ok = p.(node)
+		} else if ap, isNode := cur["additionalProperties"].(node); isNode {
+			ptr += "/additionalProperties"
+			cur, ok = ap, true
+		} else if it, isNode := cur["items"].(node); isNode {
+			ptr += "/items"
+			cur, ok = it, true
+		} else {
+			return ""
+		}
+	}
+	return ptr
+}
+
+// --- the decision schema ---
+
+// checkDecision checks every rule building the decision document against the decision schema:
+// ref heads (`decision.alow := true`), object literals (`decision := {"alow": true}`) and the
+// rules a head value refers to (`decision.budget := budget`, `budget := {"limt_usd": 5}`).
+func checkDecision(c *ast.Compiler, s *schemaRequest) []problem {
+	if s == nil || s.Decision == nil || len(s.Decision.Schema) == 0 {
+		return nil
+	}
+	raw, err := decodeJSON(s.Decision.Schema)
+	if err != nil {
+		return problemf("decision schema: %v", err)
+	}
+	root := ast.Ref{ast.DefaultRootDocument}
+	for _, seg := range strings.Split(s.Decision.Path, "/") {
+		root = append(root, ast.StringTerm(seg))
+	}
+	dc := &decisionChecker{c: c, seen: map[*ast.Rule]bool{}}
+	for _, rule := range c.GetRulesWithPrefix(root) {
+		dc.rule(rule, root, root.String(), branches(raw))
+	}
+	sort.SliceStable(dc.problems, func(i, j int) bool {
+		a, b := dc.problems[i], dc.problems[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return dc.problems
+}
+
+type decisionChecker struct {
+	c        *ast.Compiler
+	seen     map[*ast.Rule]bool
+	problems []problem
+}
+
+// rule checks one rule of the decision (or one its value comes from) whose document is at
+// `at`, named `name` in the decision, where schema s applies.
+func (dc *decisionChecker) rule(rule *ast.Rule, at ast.Ref, name string, s []node) {
+	if dc.seen[rule] {
+		return
+	}
+	dc.seen[rule] = true
+	full := rule.Ref()
+	for _, t := range full[len(at):] {
+		key, ok := t.Value.(ast.String)
+		if !ok {
+			return // a computed key: not checked statically
+		}
+		if len(s) == 0 {
+			return
+		}
+		sub, known, found := field(s, string(key))
+		if !found {
+			dc.unknown(t.Location, rule, name, string(key), known)
+			return
+		}
+		name += "." + string(key)
+		s = flatten(sub)
+	}
+	if rule.Head.RuleKind() == ast.MultiValue {
+		return
+	}
+	for r := rule; r != nil; r = r.Else {
+		if r.Head.Value != nil {
+			dc.term(r.Head.Value, rule, name, s)
+		}
+	}
+}
+
+// term checks a value literal against s; a ref to a rule is followed into that rule.
+func (dc *decisionChecker) term(t *ast.Term, rule *ast.Rule, name string, s []node) {
+	if len(s) == 0 {
+		return
+	}
+	switch v := t.Value.(type) {
+	case ast.Object:
+		v.Foreach(func(k, val *ast.Term) {
+			key, ok := k.Value.(ast.String)
+			if !ok {
+				return
+			}
+			sub, known, found := field(s, string(key))
+			if !found {
+				dc.unknown(k.Location, rule, name, string(key), known)
+				return
+			}
+			dc.term(val, rule, name+"."+string(key), flatten(sub))
+		})
+	case *ast.Array:
+		it := flatten(items(s))
+		v.Foreach(func(e *ast.Term) { dc.term(e, rule, name+"[_]", it) })
+	case ast.Var: // the compiler moves refs out of heads: `p := __local0__ if { __local0__ = data.x.q }`
+		for _, e := range rule.Body {
+			if !e.IsEquality() && !e.IsAssignment() {
+				continue
+			}
+			if l, r := e.Operand(0), e.Operand(1); l != nil && r != nil {
+				if l.Equal(t) {
+					dc.term(r, rule, name, s)
+				} else if r.Equal(t) {
+					dc.term(l, rule, name, s)
+				}
+			}
+		}
+	case ast.Ref:
+		if !v.IsGround() || !v[0].Equal(ast.DefaultRootDocument) {
+			return
+		}
+		for _, r := range dc.c.GetRulesExact(v) {
+			if r.Head.RuleKind() == ast.SingleValue {
+				dc.rule(r, r.Ref(), name, s)
+			}
+		}
+	}
+}
+
+func (dc *decisionChecker) unknown(loc *ast.Location, rule *ast.Rule, parent, key string, known []string) {
+	if loc == nil {
+		loc = rule.Location
+	}
+	p := problem{Code: ast.TypeErr, Message: fmt.Sprintf("undefined decision key: %s.%s: the decision schema has no key %q under %s%s (the gateway denies a decision with an unknown key)", parent, key, key, parent, suggestion(key, known))}
+	if loc != nil {
+		p.File, p.Line, p.Col = loc.File, loc.Row, loc.Col
+	}
+	dc.problems = append(dc.problems, p)
+}
