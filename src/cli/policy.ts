@@ -105,7 +105,7 @@ async function testCommand(dir: string, opts: TestOptions, io: Io, env: NodeJS.P
   }
   const coverage = opts.coverage === true || threshold !== undefined;
   if (opts.json && !coverage) throw new CliError('--json prints the coverage report: give it with --coverage (or --threshold N)');
-  const sources = readSources(io, dir);
+  const sources = readSources(io, dir, '[path]');
   if (!sources) return 1;
   const merged = mergeSources(sources);
   if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return 1;

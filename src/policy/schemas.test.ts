@@ -48,6 +48,16 @@ test('an input field typo is a compile error at file:line:col naming the schema 
   expect(errors[1]).toContain('did you mean "team"?');
 });
 
+test('refs into a nullable object and past a scalar are refused too', async () => {
+  const errors = await compileErrors(
+    withBuiltins('package gateway\n\ndeny contains {"status": 403, "message": "a"} if input.request.catalog_target.provder == "x"\n\ndeny contains {"status": 403, "message": "b"} if input.request.model.name == "x"\n'),
+  );
+  expect(errors).toEqual([
+    expect.stringMatching(/^gateway\/extra\.rego:3:\d+: .*input\.request\.catalog_target has no field "provder" in docs\/policy-input\.schema\.json#\/properties\/request\/properties\/catalog_target\/anyOf\/0; did you mean "provider"\?/),
+    expect.stringMatching(/^gateway\/extra\.rego:5:\d+: undefined ref: input\.request\.model\.name: input\.request\.model is a string in docs\/policy-input\.schema\.json#\/properties\/request\/properties\/model; it has no fields$/),
+  ]);
+});
+
 test('a field far from every name lists the fields the schema has', async () => {
   const errors = await compileErrors(withBuiltins('package gateway\n\ndeny contains {"status": 403, "message": "x"} if input.time.zzzzzzzz == 1\n'));
   expect(errors).toHaveLength(1);
@@ -88,6 +98,15 @@ test('a complete decision object with a typo is refused; the same policy spelled
   const policy = (key: string) => ({ 'p.rego': `package gateway\n\ndecision := {"${key}": true, "reasons": ["r"]} if input.key.team == "t"\n\ndecision := {"allowed": false} if input.key.team != "t"\n` });
   expect(await compileErrors(policy('alowed'))).toEqual([expect.stringMatching(/^p\.rego:3:14: undefined decision key: data\.gateway\.decision\.alowed: .*did you mean "allowed"\?/)]);
   expect(await compileErrors(policy('allowed'))).toEqual([]);
+});
+
+test('a rule of the decision package the decision never reads, one or two edits from one it reads, is a typo', async () => {
+  const extra = 'package gateway\n\nmax_token := 100 if input.key.team == "t"\n\nrate_limits := {"rpm": 5}\n\nmy_helper := 3\n';
+  const errors = await compileErrors(withBuiltins(extra));
+  expect(errors).toEqual([
+    'gateway/extra.rego:3:1: rule max_token is never read by data.gateway.decision; did you mean "max_tokens"? (a rule the decision does not read has no effect)',
+    'gateway/extra.rego:5:1: rule rate_limits is never read by data.gateway.decision; did you mean "rate_limit"? (a rule the decision does not read has no effect)',
+  ]);
 });
 
 test('a schemas annotation is the escape hatch: a rule may declare an input field the schema lacks, or any input', async () => {

@@ -29,5 +29,8 @@ export function gatewaySchemas(entrypoint: string): SchemaRequest {
   return { input: s.input, inputName: INPUT_SCHEMA_NAME, decision: { path: entrypoint, schema: s.decision } };
 }
 
+/** Set by scripts/build.ts to `schemasDigest()`, so a start that only looks up the compile cache does not generate the schemas. */
+declare const TOLLGATE_SCHEMAS_DIGEST: string | undefined;
+
 /** Names the schemas, for cache keys: a policy checked against other schemas is another result. */
-export const schemasDigest = (): string => schemas().digest;
+export const schemasDigest = (): string => (typeof TOLLGATE_SCHEMAS_DIGEST === 'string' ? TOLLGATE_SCHEMAS_DIGEST : schemas().digest);

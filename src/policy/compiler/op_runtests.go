@@ -92,7 +92,7 @@ func toTestResult(r *tester.Result) testResult {
 	switch {
 	case r.Error != nil:
 		tr.FailReason = r.Error.Error()
-	case r.Fail:
+	case r.Fail && len(r.Trace) > 0: // no trace with coverage on: a plain failure
 		tr.FailReason = failureLine(r.Trace)
 	}
 	return tr

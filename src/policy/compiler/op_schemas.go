@@ -9,6 +9,7 @@ import (
 
 	"github.com/agnivade/levenshtein"
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // schemaRequest holds the JSON Schemas a policy is type-checked against, OPA's way: the input
@@ -39,7 +40,7 @@ func withSchemas(c *ast.Compiler, s *schemaRequest) (*ast.Compiler, []problem) {
 		return c, problemf("input schema: %v", err)
 	}
 	ss := ast.NewSchemaSet()
-	ss.Put(ast.SchemaRootRef, schema)
+	ss.Put(ast.SchemaRootRef, withoutNull(schema))
 	return c.WithSchemas(ss).WithUseTypeCheckAnnotations(true), nil
 }
 
@@ -68,8 +69,19 @@ func schemaProblemsOf(err error, s *schemaRequest) []problem {
 	out := make([]problem, 0, len(errs))
 	for _, e := range errs {
 		p := fromASTError(e)
-		if d, ok := e.Details.(*ast.RefErrInvalidDetail); ok && e.Code == ast.TypeErr && d.Ref[0].Equal(ast.InputRootDocument) && len(d.OneOf) > 0 {
-			p.Message = undefinedInputField(d, schema, s.InputName)
+		switch d := e.Details.(type) {
+		case *ast.RefErrInvalidDetail:
+			if e.Code == ast.TypeErr && d.Ref[0].Equal(ast.InputRootDocument) && len(d.OneOf) > 0 {
+				p.Message = undefinedInputField(d, schema, s.InputName)
+			}
+		case *ast.RefErrUnsupportedDetail:
+			if e.Code == ast.TypeErr && d.Ref[0].Equal(ast.InputRootDocument) {
+				where := cmpOr(s.InputName, "the input schema")
+				if ptr := schemaPointer(schema, d.Ref[1:d.Pos+1]); ptr != "" {
+					where += "#" + ptr
+				}
+				p.Message = fmt.Sprintf("undefined ref: %s: %s is %s in %s; it has no fields", d.Ref.String(), d.Ref[:d.Pos+1].String(), typeName(d.Have), where)
+			}
 		}
 		out = append(out, p)
 	}
@@ -115,6 +127,49 @@ func suggestion(name string, known []string) string {
 		return ""
 	}
 	return fmt.Sprintf("; it has: %s", strings.Join(known, ", "))
+}
+
+func typeName(t types.Type) string {
+	switch name := fmt.Sprint(t); name {
+	case "string", "number", "boolean":
+		return "a " + name
+	case "null":
+		return name
+	default:
+		return "of type " + name
+	}
+}
+
+// withoutNull is the schema as OPA's checker sees it: a nullable field (`anyOf: [X, {type:
+// null}]`) is typed X, so refs into a nullable object are checked too (OPA's checker accepts
+// any field of a union). The schema in messages stays the original.
+func withoutNull(s any) any {
+	switch v := s.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = withoutNull(x)
+		}
+		return out
+	case map[string]any:
+		if alts, ok := v["anyOf"].([]any); ok {
+			var kept []any
+			for _, a := range alts {
+				if an, isNode := a.(map[string]any); !isNode || an["type"] != "null" {
+					kept = append(kept, a)
+				}
+			}
+			if len(kept) == 1 && len(kept) < len(alts) {
+				return withoutNull(kept[0])
+			}
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = withoutNull(x)
+		}
+		return out
+	}
+	return s
 }
 
 func cmpOr(a, b string) string {
@@ -223,18 +278,22 @@ func flatten(subs []any) []node {
 func schemaPointer(schema any, path ast.Ref) string {
 	ptr := ""
 	cur, ok := schema.(node)
+	// A nullable object is `anyOf: [{type: object, …}, {type: null}]`: point into the object.
+	object := func() {
+		if alts, isAlt := cur["anyOf"].([]any); isAlt {
+			for i, a := range alts {
+				if an, isNode := a.(node); isNode && an["type"] != nil && an["type"] != "null" {
+					ptr, cur = fmt.Sprintf("%s/anyOf/%d", ptr, i), an
+					return
+				}
+			}
+		}
+	}
 	for _, t := range path {
 		if !ok {
 			return ""
 		}
-		if alts, isAlt := cur["anyOf"].([]any); isAlt {
-			for i, a := range alts {
-				if an, isNode := a.(node); isNode && isType(an, "object") && an["type"] != nil {
-					ptr, cur = fmt.Sprintf("%s/anyOf/%d", ptr, i), an
-					break
-				}
-			}
-		}
+		object()
 		key, isStr := t.Value.(ast.String)
 		props, _ := cur["properties"].(node)
 		if p, has := props[string(key)]; isStr && has {
@@ -249,6 +308,9 @@ func schemaPointer(schema any, path ast.Ref) string {
 		} else {
 			return ""
 		}
+	}
+	if ok {
+		object()
 	}
 	return ptr
 }
@@ -274,6 +336,7 @@ func checkDecision(c *ast.Compiler, s *schemaRequest) []problem {
 	for _, rule := range c.GetRulesWithPrefix(root) {
 		dc.rule(rule, root, root.String(), branches(raw))
 	}
+	dc.problems = append(dc.problems, unreadRules(c, root)...)
 	sort.SliceStable(dc.problems, func(i, j int) bool {
 		a, b := dc.problems[i], dc.problems[j]
 		if a.File != b.File {
@@ -383,4 +446,75 @@ func (dc *decisionChecker) unknown(loc *ast.Location, rule *ast.Rule, parent, ke
 		p.File, p.Line, p.Col = loc.File, loc.Row, loc.Col
 	}
 	dc.problems = append(dc.problems, p)
+}
+
+// unreadRules finds rules of the decision's package, outside test files, that the decision never
+// reads and whose name is one or two edits from a rule it does read: a typo (`max_token := 100`
+// beside `max_tokens`) that would otherwise have no effect at all.
+func unreadRules(c *ast.Compiler, root ast.Ref) []problem {
+	reached := map[*ast.Rule]bool{}
+	var visit func(r *ast.Rule)
+	visit = func(r *ast.Rule) {
+		if reached[r] {
+			return
+		}
+		reached[r] = true
+		for d := range c.Graph.Dependencies(r) {
+			if dr, ok := d.(*ast.Rule); ok {
+				visit(dr)
+			}
+		}
+	}
+	for _, r := range c.GetRulesWithPrefix(root) {
+		for n := r; n != nil; n = n.Else {
+			visit(n)
+		}
+	}
+	pkg := root[:len(root)-1]
+	read := map[string]bool{}
+	for r := range reached {
+		if r.Module != nil && r.Module.Package.Path.Equal(pkg) {
+			read[ruleName(r)] = true
+		}
+	}
+	names := make([]string, 0, len(read))
+	for n := range read {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []problem
+	reported := map[string]bool{}
+	for _, file := range sortedKeys(c.Modules) {
+		m := c.Modules[file]
+		if strings.HasSuffix(file, "_test.rego") || !m.Package.Path.Equal(pkg) {
+			continue
+		}
+		for _, r := range m.Rules {
+			name := ruleName(r)
+			if read[name] || reported[name] || len(name) < 4 || strings.HasPrefix(name, "test_") {
+				continue
+			}
+			for _, known := range names {
+				if d := levenshtein.ComputeDistance(name, known); d <= 2 {
+					reported[name] = true
+					p := problem{Code: ast.TypeErr, Message: fmt.Sprintf("rule %s is never read by %s; did you mean %q? (a rule the decision does not read has no effect)", name, root, known)}
+					if loc := r.Head.Location; loc != nil {
+						p.File, p.Line, p.Col = loc.File, loc.Row, loc.Col
+					}
+					out = append(out, p)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func ruleName(r *ast.Rule) string {
+	if ref := r.Head.Ref(); len(ref) > 0 {
+		if v, ok := ref[0].Value.(ast.Var); ok {
+			return string(v)
+		}
+	}
+	return ""
 }
