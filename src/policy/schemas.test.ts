@@ -94,6 +94,32 @@ test('decision key typos are compile errors: ref heads, object literals, values 
   ]);
 });
 
+test('decision literals of the wrong type or outside an enum are refused, with the nearest allowed value', async () => {
+  const extra = [
+    'package gateway',
+    '',
+    'decision.budget := {"limit_usd": 5, "period": "monthly", "scope": "team"}',
+    '',
+    'decision.http_status := "403"',
+    '',
+    'decision.redact := ["emial"]',
+    '',
+    'decision.targets := {"mode": "weigthed", "targets": [{"provider": "a", "model": "b", "weight": 1}]}',
+    '',
+    'decision.max_tokens := 1.5',
+    '',
+    'decision.log_prompts := false',
+    '',
+  ].join('\n');
+  expect(await compileErrors(withBuiltins(extra))).toEqual([
+    'gateway/extra.rego:3:47: invalid decision value: data.gateway.decision.budget.period: "monthly" is not one of day, week, month in the decision schema; did you mean "month"? (the gateway denies a decision with it)',
+    'gateway/extra.rego:5:25: invalid decision value: data.gateway.decision.http_status: the decision schema wants integer, not string "403" (the gateway denies a decision with it)',
+    'gateway/extra.rego:7:21: invalid decision value: data.gateway.decision.redact[_]: "emial" is not one of email, phone, card, iban, national_id in the decision schema; did you mean "email"? (the gateway denies a decision with it)',
+    'gateway/extra.rego:9:30: invalid decision value: data.gateway.decision.targets.mode: "weigthed" is not one of weighted in the decision schema; did you mean "weighted"? (the gateway denies a decision with it)',
+    'gateway/extra.rego:11:24: invalid decision value: data.gateway.decision.max_tokens: the decision schema wants integer, not number 1.5 (the gateway denies a decision with it)',
+  ]);
+});
+
 test('a complete decision object with a typo is refused; the same policy spelled right compiles', async () => {
   const policy = (key: string) => ({ 'p.rego': `package gateway\n\ndecision := {"${key}": true, "reasons": ["r"]} if input.key.team == "t"\n\ndecision := {"allowed": false} if input.key.team != "t"\n` });
   expect(await compileErrors(policy('alowed'))).toEqual([expect.stringMatching(/^p\.rego:3:14: undefined decision key: data\.gateway\.decision\.alowed: .*did you mean "allowed"\?/)]);

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -412,6 +413,8 @@ func (dc *decisionChecker) term(t *ast.Term, rule *ast.Rule, name string, s []no
 	case *ast.Array:
 		it := flatten(items(s))
 		v.Foreach(func(e *ast.Term) { dc.term(e, rule, name+"[_]", it) })
+	case ast.String, ast.Number, ast.Boolean, ast.Null:
+		dc.scalar(t, rule, name, s)
 	case ast.Var: // the compiler moves refs out of heads: `p := __local0__ if { __local0__ = data.x.q }`
 		for _, e := range rule.Body {
 			if !e.IsEquality() && !e.IsAssignment() {
@@ -435,6 +438,68 @@ func (dc *decisionChecker) term(t *ast.Term, rule *ast.Rule, name string, s []no
 			}
 		}
 	}
+}
+
+// scalar checks a literal's JSON type and, where the schema lists them, its allowed values.
+func (dc *decisionChecker) scalar(t *ast.Term, rule *ast.Rule, name string, s []node) {
+	jt := map[string]string{"ast.String": "string", "ast.Number": "number", "ast.Boolean": "boolean", "ast.Null": "null"}[fmt.Sprintf("%T", t.Value)]
+	var allowed []string
+	wants := []string{}
+	for _, b := range s {
+		typeOK := isType(b, jt) || (jt == "number" && isType(b, "integer") && isInt(t.Value))
+		if !typeOK {
+			if ty, ok := b["type"].(string); ok {
+				wants = append(wants, ty)
+			}
+			continue
+		}
+		values, hasEnum := b["enum"].([]any)
+		if c, hasConst := b["const"]; hasConst {
+			values, hasEnum = []any{c}, true
+		}
+		if !hasEnum {
+			return
+		}
+		for _, v := range values {
+			if sameJSON(v, t.Value) {
+				return
+			}
+			allowed = append(allowed, fmt.Sprint(v))
+		}
+	}
+	p := problem{Code: ast.TypeErr}
+	if len(allowed) > 0 {
+		str, _ := t.Value.(ast.String)
+		p.Message = fmt.Sprintf("invalid decision value: %s: %v is not one of %s in the decision schema%s (the gateway denies a decision with it)", name, t.Value, strings.Join(allowed, ", "), suggestion(string(str), slices.Clone(allowed)))
+	} else {
+		p.Message = fmt.Sprintf("invalid decision value: %s: the decision schema wants %s, not %s %v (the gateway denies a decision with it)", name, strings.Join(wants, " or "), jt, t.Value)
+	}
+	if loc := cmpLoc(t.Location, rule.Location); loc != nil {
+		p.File, p.Line, p.Col = loc.File, loc.Row, loc.Col
+	}
+	dc.problems = append(dc.problems, p)
+}
+
+func isInt(v ast.Value) bool {
+	n, ok := v.(ast.Number)
+	if !ok {
+		return false
+	}
+	_, isInt := n.Int64()
+	return isInt
+}
+
+// sameJSON compares a schema value (decoded with json.Number) with a Rego scalar.
+func sameJSON(schemaValue any, v ast.Value) bool {
+	sv, err := ast.InterfaceToValue(schemaValue)
+	return err == nil && sv.Compare(v) == 0
+}
+
+func cmpLoc(a, b *ast.Location) *ast.Location {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func (dc *decisionChecker) unknown(loc *ast.Location, rule *ast.Rule, parent, key string, known []string) {
