@@ -135,7 +135,7 @@ test('a rule of the decision package the decision never reads, one or two edits 
   ]);
 });
 
-test('a schemas annotation is the escape hatch: a rule may declare an input field the schema lacks, or any input', async () => {
+test('a schemas annotation is the escape hatch: a rule may declare an input field the schema lacks, or any input; a package too', async () => {
   const extra = [
     'package gateway',
     '',
@@ -151,7 +151,8 @@ test('a schemas annotation is the escape hatch: a rule may declare an input fiel
     '',
     'deny contains {"status": 403, "message": "still checked"} if input.request.x_region == "us"',
   ].join('\n');
-  const errors = await compileErrors(withBuiltins(extra));
+  const files = { ...withBuiltins(extra), 'legacy/old.rego': '# METADATA\n# scope: package\n# schemas:\n#   - input: {}\npackage legacy\n\nx if input.foo.bar\n' };
+  const errors = await compileErrors(files);
   expect(errors).toHaveLength(1);
   expect(errors[0]).toStartWith('gateway/extra.rego:13:');
   expect(errors[0]).toContain('input.request has no field "x_region"');
