@@ -9,8 +9,8 @@ import { createPolicyEngine } from './engine.ts';
 import { formatProblem, loadBundle, loadPolicies } from './loader.ts';
 import { mergeData, mountPath, readPolicyDir } from './policy-files.ts';
 
-const POLICY = 'package gateway\n\ndecision := {"allowed": input.ok == true, "reasons": [data.greeting]}\n';
-const POLICY_TEST = 'package gateway\n\ntest_ok if decision.allowed with input as {"ok": true}\n';
+const POLICY = 'package gateway\n\ndecision := {"allowed": input.request.stream == true, "reasons": [data.greeting]}\n';
+const POLICY_TEST = 'package gateway\n\ntest_ok if decision.allowed with input as {"request": {"stream": true}}\n';
 
 let root: string;
 let compiler: RegoCompiler;
@@ -81,7 +81,7 @@ describe('loadPolicies', () => {
     expect(r.policy.data).toEqual({ greeting: 'hi' });
     expect(r.policy.revision).toMatch(/^[0-9a-f]{16}$/);
     const engine = await createPolicyEngine({ wasm: r.policy.wasm, data: r.policy.data });
-    expect(engine.evaluate({ ok: true } as never).decision).toEqual({ allowed: true, reasons: ['hi'] });
+    expect(engine.evaluate({ request: { stream: true } } as never).decision).toEqual({ allowed: true, reasons: ['hi'] });
   });
 
   test('the revision changes with the data', async () => {
@@ -105,7 +105,7 @@ describe('loadPolicies', () => {
   });
 
   test('a failing test refuses the policy, naming the test and the failed line', async () => {
-    const failing = 'package gateway\n\ntest_denies if {\n\tnot decision.allowed with input as {"ok": true}\n}\n';
+    const failing = 'package gateway\n\ntest_denies if {\n\tnot decision.allowed with input as {"request": {"stream": true}}\n}\n';
     // The tests run with the directory's own data files (as `policy test` runs them), not config data.
     const dir = tree({ 'gateway/p.rego': POLICY, 'gateway/p_test.rego': failing, 'data/d.yaml': 'greeting: hi\n' });
     const r = await loadPolicies({ dir, compiler });
@@ -139,7 +139,7 @@ describe('bundles (opa build -t wasm)', () => {
     expect(r.policy.revision).toBe('v42');
     expect(r.policy.data).toEqual({ greeting: 'from bundle', extra: 1 });
     const engine = await createPolicyEngine({ wasm: r.policy.wasm, data: r.policy.data, revision: r.policy.revision });
-    expect(engine.evaluate({ ok: true } as never)).toMatchObject({ revision: 'v42', decision: { allowed: true, reasons: ['from bundle'] } });
+    expect(engine.evaluate({ request: { stream: true } } as never)).toMatchObject({ revision: 'v42', decision: { allowed: true, reasons: ['from bundle'] } });
   });
 
   test('a plain tar without a manifest', async () => {

@@ -14,6 +14,7 @@ import type {
   RegoCompiler,
   RegoProblem,
   SourcesRequest,
+  TestRequest,
   TestRunResult,
 } from "./types.ts";
 
@@ -130,7 +131,7 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
     async check(req: SourcesRequest): Promise<CheckResult> {
       return withErrors(await call<CheckResult>("check", req));
     },
-    async test(req: SourcesRequest): Promise<TestRunResult> {
+    async test(req: TestRequest): Promise<TestRunResult> {
       return withErrors(await call<TestRunResult>("test", req));
     },
     async eval(req: EvalRequest & { input?: Json }): Promise<EvalResult> {

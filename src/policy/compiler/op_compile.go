@@ -27,6 +27,12 @@ func opCompile(ctx context.Context, req request) compileResponse {
 		return compileResponse{Errors: explainRefusedWithTargets(explainUnsupportedBuiltins(problems, allowed), req.Files)}
 	}
 
+	if req.Schemas != nil { // compile.Compiler takes no schemas: checked on their own first
+		if ps := typeCheck(modules, caps, req.Schemas); len(ps) > 0 {
+			return compileResponse{Errors: explainUnsupportedBuiltins(ps, allowed)}
+		}
+	}
+
 	b := &bundle.Bundle{Data: data}
 	b.SetRegoVersion(ast.RegoV1)
 	b.Manifest.Init()
@@ -66,7 +72,7 @@ func opCheck(_ context.Context, req request) checkResponse {
 		problems = append(problems, dataProblems...)
 	}
 	if len(problems) == 0 {
-		_, problems = compileModules(modules, caps)
+		problems = typeCheck(modules, caps, req.Schemas)
 	}
 	return checkResponse{OK: len(problems) == 0, Errors: problems}
 }
