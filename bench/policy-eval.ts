@@ -13,6 +13,8 @@ import { parseDecision } from '../src/policy/decision.ts';
 import { createPolicyEngine } from '../src/policy/engine.ts';
 import { buildInput, type BuildInputArgs } from '../src/policy/input.ts';
 import { formatProblem, loadPolicies } from '../src/policy/loader.ts';
+import { instantiateOpa } from '../src/policy/opa-abi.ts';
+import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
@@ -72,6 +74,11 @@ const serialized = encoder.encode(JSON.stringify(input)).buffer;
 // References: the same policy without the fuel meter, and a trivial policy (the opa-wasm call floor).
 const unmetered = await loadPolicy(loaded.policy.wasm, { initial: 5, maximum: 1024 });
 unmetered.setData(loaded.policy.data);
+// The gateway's own ABI loader (src/policy/opa-abi.ts) on the same unmetered module.
+const own = instantiateOpa(new WebAssembly.Module(loaded.policy.wasm.slice().buffer), new WebAssembly.Memory({ initial: 5, maximum: 1024 }), () => undefined);
+own.setData(encoder.encode(JSON.stringify(loaded.policy.data)));
+const ownEntry = own.entrypoints['gateway/decision'] ?? 0;
+const serializedBytes = new Uint8Array(serialized);
 const compiler = await createRegoCompiler();
 const trivial = await compiler.compile({ files: { 'p.rego': 'package gateway\n\ndecision := {"allowed": true}\n' }, entrypoints: ['gateway/decision'] });
 await compiler.close();
@@ -86,6 +93,8 @@ console.log('|----------------------------------------------|---------|---------
 measure('buildInput (counts, token estimate, PII scan)', () => buildInput(args));
 measure('serialise input (JSON.stringify + encode)', () => encoder.encode(JSON.stringify(input)));
 measure('opa-wasm evaluate, trivial policy (floor)', () => floor.evaluate(serialized));
+measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
+measure('gateway ABI loader, same, no meter', () => decodeResultSet(own.evaluate(serializedBytes, ownEntry)));
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('engine.evaluateRaw (serialise + metered eval)', () => engine.evaluateRaw(input));
 measure('parseDecision (zod)', () => parseDecision(decision.decision));

@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildCompilerWasm, compressedWasmPath } from '../src/policy/compiler/build.ts';
 import { compilerIdOf } from '../src/policy/compiler/index.ts';
+import { schemasDigest } from '../src/policy/schemas.ts';
 import { clearStamp, hashInputs, isUpToDate, writeStamp } from './build-inputs.ts';
 import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
@@ -114,7 +115,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
     plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, opaWasmYamlV2],
-    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())) },
+    define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())), TOLLGATE_SCHEMAS_DIGEST: JSON.stringify(schemasDigest()) },
   });
   if (!result.success) {
     for (const log of result.logs) console.error(log);

@@ -5,12 +5,15 @@ import { dirname } from 'node:path';
 import { buildCatalog } from '../config/catalog.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { createRegoCompiler } from '../policy/compiler/index.ts';
-import type { RegoFiles, RegoTestResult } from '../policy/compiler/types.ts';
+import type { CoverageReport, RegoFiles, RegoTestResult } from '../policy/compiler/types.ts';
+import { readPolicySources } from '../policy/bundle-sources.ts';
+import { formatCoverageReport, renameFiles, thresholdError } from '../policy/coverage-report.ts';
+import { gatewaySchemas } from '../policy/schemas.ts';
 import { createPolicyEngine, DEFAULT_ENTRYPOINT } from '../policy/engine.ts';
 import { buildInput, policyInputJsonSchema, policyInputSchema, type PolicyInput, type PolicyProvider } from '../policy/input.ts';
 import { compileKey, userCompileCache } from '../policy/compile-cache.ts';
 import { compilePolicySources, formatProblem } from '../policy/loader.ts';
-import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from '../policy/policy-files.ts';
+import { isTestFile, mergeSources, onDisk, testOnDisk, type DataDocument, type PolicySources } from '../policy/policy-files.ts';
 import { testKey, userTestCache } from '../policy/test-cache.ts';
 import { formatTestReport } from '../policy/test-report.ts';
 import { inertFieldWarnings } from '../policy/inert-fields.ts';
@@ -37,28 +40,13 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
   cmd
     .command('test')
     .description("Run the *_test.rego tests with OPA's test runner (output as `opa test`; a pass is replayed while nothing changed, like `go test`)")
-    .argument('[dir]', 'policy directory', 'policies')
+    .argument('[path]', 'policy directory, or an OPA bundle (.tar.gz, or a directory with a .manifest)', 'policies')
     .option('-v, --verbose', 'print every test and where failures happened')
-    .action(async (dir: string, opts: { verbose?: boolean }) => {
-      const sources = readSources(io, dir);
-      if (!sources) return;
-      const merged = mergeData(sources.dataFiles);
-      if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return;
-      // Passed before with the same sources, data and compiler: replayed, like `go test`.
-      const cache = userTestCache(env);
-      const key = await testKey(sources, merged.data);
-      const cached = cache.get(key);
-      const results = cached ?? (await runTests(io, sources, merged.data));
-      if (!results) return;
-      if (results.length === 0) {
-        io.err(`${dir}: no tests found`);
-        process.exitCode = 1;
-        return;
-      }
-      const report = formatTestReport(results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
-      io.out(cached ? `${report.text} (cached)` : report.text);
-      if (!report.ok) process.exitCode = 1;
-      else if (!cached) cache.put(key, results);
+    .option('-c, --coverage', 'report coverage per file and overall, as `opa test --coverage`')
+    .option('--json', "with --coverage: print OPA's coverage report as JSON")
+    .option('--threshold <percent>', 'fail when coverage is below this percentage (0-100; implies --coverage)')
+    .action(async (dir: string, opts: TestOptions) => {
+      process.exitCode = await testCommand(dir, opts, io, env);
     });
 
   cmd
@@ -107,20 +95,69 @@ export function policyCommand({ io = consoleIo, env = process.env }: PolicyComma
   return cmd;
 }
 
+interface TestOptions {
+  verbose?: boolean;
+  coverage?: boolean;
+  json?: boolean;
+  threshold?: string;
+}
+
+async function testCommand(dir: string, opts: TestOptions, io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
+  if (threshold !== undefined && !(opts.threshold!.trim() !== '' && threshold >= 0 && threshold <= 100)) {
+    throw new CliError(`--threshold: expected a percentage between 0 and 100, got '${opts.threshold}'`);
+  }
+  const coverage = opts.coverage === true || threshold !== undefined;
+  if (opts.json && !coverage) throw new CliError('--json prints the coverage report: give it with --coverage (or --threshold N)');
+  const sources = readSources(io, dir, '[path]');
+  if (!sources) return 1;
+  const merged = mergeSources(sources);
+  if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return 1;
+  // Passed before with the same sources, data and compiler: replayed, like `go test` (coverage is always measured).
+  const cache = userTestCache(env);
+  const key = await testKey(sources, merged.data);
+  const cached = coverage ? undefined : cache.get(key);
+  const run = cached ? { results: cached } : await runTests(io, sources, merged.data, coverage);
+  if (!run) return 1;
+  const { results } = run;
+  if (results.length === 0) {
+    io.err(`${dir}: no tests found`);
+    return 1;
+  }
+  const report = formatTestReport(results.map((t) => testOnDisk(sources, t)), { verbose: opts.verbose });
+  if (!coverage) {
+    io.out(cached ? `${report.text} (cached)` : report.text);
+    if (report.ok && !cached) cache.put(key, results);
+    return report.ok ? 0 : 1;
+  }
+  // As `opa test --coverage`: failing tests are reported instead of coverage.
+  if (!report.ok || !run.coverage) {
+    io.out(report.text);
+    return 1;
+  }
+  const cov = renameFiles(run.coverage, (f) => onDisk(sources, { file: f }).file);
+  io.out(opts.json ? JSON.stringify(cov, null, 2) : `${report.text}\n\n${formatCoverageReport(cov)}`);
+  if (threshold !== undefined && cov.coverage < threshold) {
+    io.err(thresholdError(cov.coverage, threshold));
+    return 1;
+  }
+  return 0;
+}
+
 /** Runs the tests with OPA's runner; undefined (problems printed) when they do not compile. */
-async function runTests(io: Io, sources: PolicySources, data: DataDocument): Promise<RegoTestResult[] | undefined> {
+async function runTests(io: Io, sources: PolicySources, data: DataDocument, coverage = false): Promise<{ results: RegoTestResult[]; coverage?: CoverageReport } | undefined> {
   const compiler = await createRegoCompiler();
   try {
-    const r = await compiler.test({ files: sources.files, data });
-    return reportProblems(io, r.errors.map((p) => onDisk(sources, p))) ? r.results : undefined;
+    const r = await compiler.test({ files: sources.files, data, coverage, schemas: gatewaySchemas(DEFAULT_ENTRYPOINT) });
+    return reportProblems(io, r.errors.map((p) => onDisk(sources, p))) ? r : undefined;
   } finally {
     await compiler.close();
   }
 }
 
 function readSources(io: Io, dir: string, flag = '[dir]'): PolicySources | undefined {
-  if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files as ${flag}, or \`tollgate policy export ${dir}\` writes the built-in policies there)`);
-  const r = readPolicyDir(dir);
+  if (!existsSync(dir)) throw new CliError(`policy directory ${dir} does not exist (give the directory with your .rego files, or an OPA bundle, as ${flag}, or \`tollgate policy export ${dir}\` writes the built-in policies there)`);
+  const r = readPolicySources(dir);
   if (r.ok) return r.sources;
   reportProblems(io, r.errors);
   return undefined;
@@ -155,7 +192,7 @@ async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): P
   if (!check.success) {
     for (const i of check.error.issues) io.err(`warning: input.${i.path.join('.')}: ${i.message}`);
   }
-  const merged = mergeData(sources.dataFiles, config?.policy.data);
+  const merged = mergeSources(sources, config?.policy.data);
   if (!reportProblems(io, merged.errors.map((p) => onDisk(sources, p)))) return 1;
   const files: RegoFiles = {};
   for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) files[path] = text;
@@ -166,9 +203,9 @@ async function evalCommand(opts: EvalOptions, io: Io, env: NodeJS.ProcessEnv): P
   try {
     // A policy `policy check` (or the build) compiled and tested before; eval compiles the same
     // files with the same own data and entrypoint, so its wasm is the one a compile would give.
-    const own = mergeData(sources.dataFiles).data;
+    const own = mergeSources(sources).data;
     const cached = (await userCompileCache(env)).get(await compileKey(sources, own, DEFAULT_ENTRYPOINT));
-    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: own, entrypoints: [DEFAULT_ENTRYPOINT] });
+    const compiled = cached ? { ok: true as const, wasm: cached.wasm } : await (await starting).compile({ files, data: own, entrypoints: [DEFAULT_ENTRYPOINT], schemas: gatewaySchemas(DEFAULT_ENTRYPOINT) });
     if (!compiled.ok) {
       reportProblems(io, compiled.errors.map((p) => onDisk(sources, p)));
       return 1;

@@ -4,6 +4,7 @@ import { cacheDir } from '../lib/cache-dir.ts';
 import { compilerId } from './compiler/index.ts';
 import { precompiledPolicies } from './embedded/precompiled.ts';
 import type { LoadedPolicy } from './loader.ts';
+import { schemasDigest } from './schemas.ts';
 import type { DataDocument, PolicySources } from './policy-files.ts';
 
 /**
@@ -18,9 +19,9 @@ export interface CompileCache {
   put(key: string, policy: LoadedPolicy): void;
 }
 
-/** The cache key of a policy: its sources (tests included), its own data files merged, entrypoint and the compiler build. */
+/** The cache key of a policy: its sources (tests included), its own data files merged, entrypoint, the schemas it is checked against and the compiler build. */
 export function compileKey(sources: PolicySources, data: DataDocument, entrypoint: string): Promise<string> {
-  return contentKey(sources, data, entrypoint);
+  return contentKey(sources, data, `${entrypoint}\0${schemasDigest()}`);
 }
 
 /**

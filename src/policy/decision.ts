@@ -111,3 +111,11 @@ export function withDenyDefaults(d: Decision): Decision {
   if (d.allowed) return d;
   return { ...d, http_status: d.http_status ?? DEFAULT_DENY_STATUS, message: d.message ?? DEFAULT_DENY_MESSAGE };
 }
+
+/**
+ * The JSON Schema of what a policy may return (the input side of `decisionSchema`: targets as
+ * written, before the transform). Policies are checked against it at compile time.
+ */
+export function decisionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(decisionSchema, { target: 'draft-2020-12', io: 'input' });
+}

@@ -48,6 +48,8 @@ export interface PolicyEngineOptions {
   maxMemoryBytes?: number;
   /** Loop iterations one evaluation may run (default 20 million, about 80 ms). */
   fuel?: number;
+  /** Wall clock (ms since the epoch) for time.now_ns, read once per evaluation; default Date.now. */
+  now?: () => number;
 }
 
 export interface PolicyEngine {
@@ -74,7 +76,7 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
   } = opts;
   const encoder = new TextEncoder();
   let dataJson = encoder.encode(JSON.stringify(opts.data ?? {}));
-  const load = await instantiatePolicy(wasm, maxMemoryBytes);
+  const load = await instantiatePolicy(wasm, maxMemoryBytes, { now: opts.now });
   let policy: FuelledPolicy = load(dataJson);
   const entry = policy.entrypoints[entrypoint];
   if (entry === undefined) {

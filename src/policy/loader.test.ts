@@ -9,8 +9,8 @@ import { createPolicyEngine } from './engine.ts';
 import { formatProblem, loadBundle, loadPolicies } from './loader.ts';
 import { mergeData, mountPath, readPolicyDir } from './policy-files.ts';
 
-const POLICY = 'package gateway\n\ndecision := {"allowed": input.ok == true, "reasons": [data.greeting]}\n';
-const POLICY_TEST = 'package gateway\n\ntest_ok if decision.allowed with input as {"ok": true}\n';
+const POLICY = 'package gateway\n\ndecision := {"allowed": input.request.stream == true, "reasons": [data.greeting]}\n';
+const POLICY_TEST = 'package gateway\n\ntest_ok if decision.allowed with input as {"request": {"stream": true}}\n';
 
 let root: string;
 let compiler: RegoCompiler;
@@ -81,7 +81,7 @@ describe('loadPolicies', () => {
     expect(r.policy.data).toEqual({ greeting: 'hi' });
     expect(r.policy.revision).toMatch(/^[0-9a-f]{16}$/);
     const engine = await createPolicyEngine({ wasm: r.policy.wasm, data: r.policy.data });
-    expect(engine.evaluate({ ok: true } as never).decision).toEqual({ allowed: true, reasons: ['hi'] });
+    expect(engine.evaluate({ request: { stream: true } } as never).decision).toEqual({ allowed: true, reasons: ['hi'] });
   });
 
   test('the revision changes with the data', async () => {
@@ -97,15 +97,15 @@ describe('loadPolicies', () => {
     if (!r.ok) expect(formatProblem(r.errors[0] ?? { file: '', line: 0, col: 0, message: '' })).toBe(`${dir}/gateway/p.rego:4:0: unexpected eof token`);
   });
 
-  test('a builtin the wasm target lacks is refused at its call', async () => {
+  test('a builtin that needs the network is refused at its call', async () => {
     const dir = tree({ 'p.rego': 'package gateway\n\ndecision := {"allowed": true, "reasons": [http.send({"method": "get", "url": "x"}).body]}\n' });
     const r = await loadPolicies({ dir, compiler });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map(formatProblem)).toEqual([`${dir}/p.rego:3:43: builtin http.send is not supported by the wasm target`]);
+    if (!r.ok) expect(r.errors.map(formatProblem)).toEqual([`${dir}/p.rego:3:43: builtin http.send is not available to gateway policies: it needs the network at evaluation time; fetch data into policy data or config instead`]);
   });
 
   test('a failing test refuses the policy, naming the test and the failed line', async () => {
-    const failing = 'package gateway\n\ntest_denies if {\n\tnot decision.allowed with input as {"ok": true}\n}\n';
+    const failing = 'package gateway\n\ntest_denies if {\n\tnot decision.allowed with input as {"request": {"stream": true}}\n}\n';
     // The tests run with the directory's own data files (as `policy test` runs them), not config data.
     const dir = tree({ 'gateway/p.rego': POLICY, 'gateway/p_test.rego': failing, 'data/d.yaml': 'greeting: hi\n' });
     const r = await loadPolicies({ dir, compiler });
@@ -139,7 +139,7 @@ describe('bundles (opa build -t wasm)', () => {
     expect(r.policy.revision).toBe('v42');
     expect(r.policy.data).toEqual({ greeting: 'from bundle', extra: 1 });
     const engine = await createPolicyEngine({ wasm: r.policy.wasm, data: r.policy.data, revision: r.policy.revision });
-    expect(engine.evaluate({ ok: true } as never)).toMatchObject({ revision: 'v42', decision: { allowed: true, reasons: ['from bundle'] } });
+    expect(engine.evaluate({ request: { stream: true } } as never)).toMatchObject({ revision: 'v42', decision: { allowed: true, reasons: ['from bundle'] } });
   });
 
   test('a plain tar without a manifest', async () => {

@@ -4,7 +4,8 @@ import { createRegoCompiler } from './compiler/index.ts';
 import type { RegoCompiler, RegoFiles, RegoProblem, RegoTestResult } from './compiler/types.ts';
 import { compileKey, type CompileCache } from './compile-cache.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
-import { isTestFile, mergeData, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from './policy-files.ts';
+import { gatewaySchemas } from './schemas.ts';
+import { isTestFile, mergeData, mergeSources, onDisk, readPolicyDir, testOnDisk, type DataDocument, type PolicySources } from './policy-files.ts';
 
 /** A policy ready for the engine: compiled, tested, with its data. */
 export interface LoadedPolicy {
@@ -68,8 +69,8 @@ export async function compilePolicySources(
   opts: { data?: Record<string, unknown>; entrypoint?: string; compiler?: RegoCompiler; cache?: CompileCache } = {},
 ): Promise<LoadResult> {
   const { cache, data, ...rest } = opts;
-  const own = mergeData(sources.dataFiles);
-  const merged = mergeData(sources.dataFiles, data);
+  const own = mergeSources(sources);
+  const merged = mergeSources(sources, data);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors.map((p) => onDisk(sources, p)) };
   const key = cache ? await compileKey(sources, own.data, opts.entrypoint ?? DEFAULT_ENTRYPOINT) : undefined;
   const hit = key ? cache?.get(key) : undefined;
@@ -81,17 +82,21 @@ export async function compilePolicySources(
 
 /** Compiles and tests with the directory's own data files. */
 async function compileAndTest(sources: PolicySources, opts: { entrypoint?: string; compiler?: RegoCompiler }): Promise<LoadResult> {
-  const merged = mergeData(sources.dataFiles);
+  const merged = mergeSources(sources);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
   const data = merged.data;
   const policyFiles: RegoFiles = {};
   for (const [path, text] of Object.entries(sources.files)) if (!isTestFile(path)) policyFiles[path] = text;
 
+  const entrypoint = opts.entrypoint ?? DEFAULT_ENTRYPOINT;
+  const schemas = gatewaySchemas(entrypoint);
   const compiler = opts.compiler ?? (await createRegoCompiler());
   try {
-    const compiled = await compiler.compile({ files: policyFiles, data, entrypoints: [opts.entrypoint ?? DEFAULT_ENTRYPOINT] });
+    // The schema checks run once, in the test run, which compiles every module (policies and
+    // tests) with them; checking the compile too would type-check the policies twice.
+    const compiled = await compiler.compile({ files: policyFiles, data, entrypoints: [entrypoint] });
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
-    const tests = await compiler.test({ files: sources.files, data });
+    const tests = await compiler.test({ files: sources.files, data, schemas });
     const failed = tests.results.filter((t) => !t.pass && !t.skip);
     if (tests.errors.length > 0 || failed.length > 0) return { ok: false, errors: [...tests.errors, ...failed.map((t) => testProblem(testOnDisk(sources, t)))] };
     const passed = tests.results.filter((t) => t.pass).length;

@@ -31,6 +31,8 @@ export interface PolicySources {
   dataFiles: Record<string, DataDocument>;
   /** The directory read, to show problems at their real path; absent for built-in policies. */
   root?: string;
+  /** Where data files are mounted when not by `mountPath` (an OPA bundle: by folder, `data/` included). */
+  mounts?: Record<string, string[]>;
 }
 
 export type ReadResult = { ok: true; sources: PolicySources } | { ok: false; errors: RegoProblem[] };
@@ -119,7 +121,7 @@ const isObject = (v: Json | undefined): v is DataDocument => typeof v === 'objec
  * Merges the data files into one document. Two files setting the same non-object value is an
  * error naming both (as OPA's merge conflict); `overrides` (config `policy.data`) win outright.
  */
-export function mergeData(dataFiles: Record<string, DataDocument>, overrides: object = {}): { data: DataDocument; errors: RegoProblem[] } {
+export function mergeData(dataFiles: Record<string, DataDocument>, overrides: object = {}, mounts: Record<string, string[]> = {}): { data: DataDocument; errors: RegoProblem[] } {
   const data: DataDocument = {};
   const owner = new Map<string, string>();
   const errors: RegoProblem[] = [];
@@ -138,7 +140,7 @@ export function mergeData(dataFiles: Record<string, DataDocument>, overrides: ob
   for (const [rel, doc] of Object.entries(dataFiles)) {
     let node = data;
     let path = 'data';
-    for (const seg of mountPath(rel)) {
+    for (const seg of mounts[rel] ?? mountPath(rel)) {
       path += `.${seg}`;
       const next = node[seg];
       if (next !== undefined && !isObject(next)) {
@@ -156,6 +158,9 @@ export function mergeData(dataFiles: Record<string, DataDocument>, overrides: ob
   }
   return { data: deepOverride(data, toDataDocument(overrides)), errors };
 }
+
+/** The sources' data files merged (at their mounts), then `overrides`. */
+export const mergeSources = (sources: PolicySources, overrides?: object): { data: DataDocument; errors: RegoProblem[] } => mergeData(sources.dataFiles, overrides, sources.mounts);
 
 function deepOverride(base: DataDocument, over: DataDocument): DataDocument {
   for (const [k, v] of Object.entries(over)) {

@@ -5,7 +5,7 @@ import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions, type P
 import type { PolicyInput } from './input-schema.ts';
 import { compilePolicySources, formatProblem, loadBundle, withData, type LoadResult } from './loader.ts';
 import { compileKey, type CompileCache } from './compile-cache.ts';
-import { mergeData, onDisk, readPolicyDir, type PolicySources } from './policy-files.ts';
+import { mergeSources, onDisk, readPolicyDir, type PolicySources } from './policy-files.ts';
 import { DEFAULT_ENTRYPOINT } from './engine.ts';
 import { inertFieldWarnings } from './inert-fields.ts';
 import { watchSource } from './watch-source.ts';
@@ -64,11 +64,11 @@ async function load(opts: PolicyRuntimeOptions, data: Record<string, unknown> | 
     if (!read.ok) return read;
     sources = read.sources;
   } else sources = opts.sources;
-  const merged = mergeData(sources.dataFiles, data);
+  const merged = mergeSources(sources, data);
   if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
   // A policy compiled and tested before (same sources, own data files and compiler) needs no
   // compiler; config data is laid over it (a policy.data edit reloads without compiling).
-  const key = await compileKey(sources, mergeData(sources.dataFiles).data, entrypoint);
+  const key = await compileKey(sources, mergeSources(sources).data, entrypoint);
   const hit = opts.cache?.get(key);
   if (hit) return { ok: true, policy: withData(hit, merged.data) };
   const compiler = await keeper.acquire();

@@ -4,6 +4,7 @@ import { cacheDir } from '../lib/cache-dir.ts';
 import { contentKey } from './compile-cache.ts';
 import type { RegoTestResult } from './compiler/types.ts';
 import type { DataDocument, PolicySources } from './policy-files.ts';
+import { schemasDigest } from './schemas.ts';
 
 /**
  * Passing `policy test` runs by content, as `go test` caches them: the same sources (tests
@@ -16,7 +17,7 @@ export interface TestCache {
 }
 
 /** `opa test` contains a space, so no entrypoint's compile entry can share this key. */
-export const testKey = (sources: PolicySources, data: DataDocument): Promise<string> => contentKey(sources, data, 'opa test');
+export const testKey = (sources: PolicySources, data: DataDocument): Promise<string> => contentKey(sources, data, `opa test\0${schemasDigest()}`);
 
 /** A cache backed by `dir` (in memory only without one). */
 export function testCache(dir: string | undefined): TestCache {

@@ -1,32 +1,22 @@
+import { acquireBuiltinHost } from './builtin-host.ts';
+import { instantiateOpa, type BuiltinHost, type OpaInstance } from './opa-abi.ts';
+import { decodeResultSet, type BigNumbers } from './opa-value.ts';
 import { FUEL_EXPORT, meteredWasm } from './wasm-fuel.ts';
 
 /** One instance of a policy module, as the engine uses it. */
 export interface FuelledPolicy {
-  evaluate(input: ArrayBuffer, entrypoint: number): unknown;
+  /** The result set, decoded as OPA's Go runtime serialises it (sets sorted; a big integer is an error unless kept). */
+  evaluate(input: ArrayBuffer | Uint8Array | undefined, entrypoint: number, bigNumbers?: BigNumbers): unknown;
   entrypoints: Record<string, number>;
   /** Loop iterations left; the engine refills it before each evaluation. */
   fuel: WebAssembly.Global;
 }
 
-/** The parts of opa-wasm's LoadedPolicy used here (its published types have `any`s and no default export). */
-interface LoadedPolicyLike {
-  evaluate(input: ArrayBuffer, entrypoint: number): unknown;
-  setData(data: ArrayBuffer): void;
-  entrypoints: Record<string, number>;
-  wasmInstance: WebAssembly.Instance;
-}
-type LoadPolicySync = (wasm: WebAssembly.Module, memory: WebAssembly.MemoryDescriptor) => LoadedPolicyLike;
-
-function isLoadPolicySync(v: unknown): v is LoadPolicySync {
-  return typeof v === 'function';
-}
-
-async function opaLoadPolicySync(): Promise<LoadPolicySync> {
-  const mod: unknown = await import('@open-policy-agent/opa-wasm');
-  const opa: unknown = mod && typeof mod === 'object' && 'default' in mod ? mod.default : undefined;
-  const fn: unknown = opa && typeof opa === 'object' && 'loadPolicySync' in opa ? opa.loadPolicySync : undefined;
-  if (!isLoadPolicySync(fn)) throw new Error('@open-policy-agent/opa-wasm has no loadPolicySync; the package changed');
-  return fn;
+export interface InstantiateOptions {
+  /** Wall clock for time.now_ns (ms since the epoch), read once per evaluation. */
+  now?: () => number;
+  /** The host for builtins the module does not build in; default: the embedded Go runtime, started on need. */
+  host?: () => Promise<BuiltinHost>;
 }
 
 const PAGE = 64 * 1024;
@@ -37,22 +27,32 @@ const exactBuffer = (b: Uint8Array): ArrayBuffer => (b.byteOffset === 0 && b.byt
  * Meters and compiles `wasm` once, and returns a synchronous factory of fresh instances with
  * `data` loaded. Each instance gets its own memory capped at `maxMemoryBytes`: a runaway
  * evaluation fails its allocation (opa_malloc aborts) instead of growing the process.
+ * A module that calls builtins through the host gets the host before the factory returns.
  */
-export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number): Promise<(data: Uint8Array) => FuelledPolicy> {
+export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number, opts: InstantiateOptions = {}): Promise<(data: Uint8Array) => FuelledPolicy> {
   const module = new WebAssembly.Module(exactBuffer(meteredWasm(wasm)));
-  const loadPolicySync = await opaLoadPolicySync();
   const maximum = Math.max(2, Math.floor(maxMemoryBytes / PAGE));
+  let host: BuiltinHost | undefined;
+  const make = (): OpaInstance => instantiateOpa(module, new WebAssembly.Memory({ initial: Math.min(5, maximum), maximum }), () => host, opts.now);
+  const probe = make();
+  if (probe.hostBuiltins.length > 0) host = await (opts.host ?? acquireBuiltinHost)();
+  let spare: OpaInstance | undefined = probe;
   return (data) => {
-    let loaded: LoadedPolicyLike;
+    let loaded: OpaInstance;
     try {
-      loaded = loadPolicySync(module, { initial: Math.min(5, maximum), maximum });
-      loaded.setData(exactBuffer(data));
+      loaded = spare ?? make();
+      spare = undefined;
+      loaded.setData(data);
     } catch (e) {
       const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
       throw new Error(`policy could not be loaded with ${data.length} bytes of data in ${maxMemoryBytes} bytes of memory: ${why}`);
     }
     const fuel = loaded.wasmInstance.exports[FUEL_EXPORT];
     if (!(fuel instanceof WebAssembly.Global)) throw new Error('metered policy has no fuel global');
-    return { evaluate: (input, entrypoint) => loaded.evaluate(input, entrypoint), entrypoints: loaded.entrypoints, fuel };
+    return {
+      evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
+      entrypoints: loaded.entrypoints,
+      fuel,
+    };
   };
 }

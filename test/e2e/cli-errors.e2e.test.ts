@@ -179,7 +179,7 @@ describe('command and flag errors', () => {
       [['policy', 'eval', '-i', 'bad.json', '-d', pdir], 'error: --input bad.json: not valid JSON'],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir, '-e', 'chat'], "error: --endpoint: expected chat.completions, messages, embeddings, completions, got 'chat'"],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir], 'error: --input body.json: not a valid chat.completions request body: messages: '],
-      [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files as --dir, or `tollgate policy export policies` writes the built-in policies there)'],
+      [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files, or an OPA bundle, as --dir, or `tollgate policy export policies` writes the built-in policies there)'],
     ];
     for (const [args, start] of cases) {
       const r = await run(args, dir);

@@ -49,13 +49,15 @@ beforeAll(async () => {
   await w.close();
   // r4 happened last year: it counts in the per-month history, not in this month's reports.
   await store.client.execute({ sql: "UPDATE usage SET created_at = ? WHERE request_id = 'r4'", args: [now - 400 * 86_400_000] });
+  // Support's request was captured (its policy said log_prompts: true).
+  await store.client.execute({ sql: "INSERT INTO prompt_captures (request_id, created_at, request, response) VALUES ('r2', ?, '{\"model\":\"claude-sonnet\"}', '{\"type\":\"message\"}')", args: [now] });
 });
 afterAll(() => store?.close());
 
 const run = async (i: number): Promise<Row[]> => (await store.client.execute(statements[i]!)).rows;
 
 test('docs/ledger.md has the finance queries', () => {
-  expect(statements.length).toBe(11);
+  expect(statements.length).toBe(12);
 });
 
 test('every documented statement runs and returns rows', async () => {

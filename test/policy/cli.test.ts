@@ -131,7 +131,7 @@ test('policy schema writes the input JSON Schema', async () => {
 test('a missing policy directory or --input file is one line naming it and the fix', async () => {
   const missing = await spawned('test', join(root, 'nowhere'));
   expect(missing.code).toBe(1);
-  expect(missing.err.trim()).toBe(`error: policy directory ${join(root, 'nowhere')} does not exist (give the directory with your .rego files as [dir], or \`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
+  expect(missing.err.trim()).toBe(`error: policy directory ${join(root, 'nowhere')} does not exist (give the directory with your .rego files, or an OPA bundle, as [path], or \`tollgate policy export ${join(root, 'nowhere')}\` writes the built-in policies there)`);
   const noInput = await spawned('eval', '--input', join(root, 'none.json'), '--dir', POLICIES);
   expect(noInput.code).toBe(1);
   expect(noInput.err.trim()).toBe(`error: --input ${join(root, 'none.json')}: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);

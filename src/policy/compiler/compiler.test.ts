@@ -109,7 +109,7 @@ test("builtins the wasm target cannot run are named at compile time", async () =
       line: 5,
       col: 6,
       code: "rego_unsupported_builtin_error",
-      message: "builtin http.send is not supported by the wasm target",
+      message: "builtin http.send is not available to gateway policies: it needs the network at evaluation time; fetch data into policy data or config instead",
     },
   ]);
   // The same policy is fine for OPA's own evaluator.

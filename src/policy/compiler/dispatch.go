@@ -38,6 +38,10 @@ func dispatch(op string, payload string) (out string) {
 		return mustJSON(opExplain(ctx, req))
 	case "evalBatch":
 		return mustJSON(opEvalBatch(ctx, req))
+	case "conformanceCompile":
+		return mustJSON(opConformanceCompile(ctx, req))
+	case "conformanceCheck":
+		return mustJSON(opConformanceCheck(ctx, req))
 	case "__panic": // exercised by tests of the recovery path
 		panic("deliberate panic")
 	default:

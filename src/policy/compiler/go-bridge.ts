@@ -4,6 +4,8 @@
 interface GoApi {
   call(op: string, payload: string, callback: (response: string) => void): unknown;
   exit(): void;
+  /** Synchronous: OPA's Go builtin `name` on Rego value text operands (builtin_js.go). */
+  builtin?(seq: number, nowNs: string, name: string, ...operands: string[]): unknown;
 }
 
 interface Pending {
@@ -80,6 +82,20 @@ export class GoBridge {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
+  }
+
+  /**
+   * Runs OPA's Go implementation of builtin `name` synchronously, on this thread: the Rego value
+   * text of its result, null when it is undefined for these operands; throws when the
+   * evaluation must fail. Call it only while no operation is running on this runtime.
+   */
+  builtin(seq: number, nowNs: string, name: string, operands: string[]): string | null {
+    if (this.exitError) throw this.exitError;
+    if (!this.api.builtin) throw new Error('this rego compiler wasm has no builtin host (rebuild it)');
+    const r = this.api.builtin(seq, nowNs, name, ...operands);
+    if (typeof r === 'string' || r === null) return r;
+    const message = typeof r === 'object' && r !== null && 'error' in r ? String(r.error) : `unexpected answer from builtin ${name}`;
+    throw new Error(message);
   }
 
   memoryBytes(): number {

@@ -2,10 +2,12 @@ module tollgate/policycompiler
 
 go 1.26.0
 
-require github.com/open-policy-agent/opa v1.22.2
+require (
+	github.com/agnivade/levenshtein v1.2.1
+	github.com/open-policy-agent/opa v1.22.2
+)
 
 require (
-	github.com/agnivade/levenshtein v1.2.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/gobwas/glob v1.0.0 // indirect

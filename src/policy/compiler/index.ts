@@ -14,20 +14,12 @@ import type {
   RegoCompiler,
   RegoProblem,
   SourcesRequest,
+  TestRequest,
   TestRunResult,
 } from "./types.ts";
 
 export type * from "./types.ts";
-
-/** Builtins @open-policy-agent/opa-wasm implements in JavaScript (src/builtins). */
-export const OPA_WASM_JS_BUILTINS: readonly string[] = [
-  "json.is_valid",
-  "regex.split",
-  "sprintf",
-  "yaml.is_valid",
-  "yaml.marshal",
-  "yaml.unmarshal",
-];
+export type { GoBridge } from "./go-bridge.ts";
 
 export interface RegoCompilerOptions {
   /** The compiler wasm bytes; default: build/compiler.wasm.br inflated (embedded by `bun build --compile`). */
@@ -90,6 +82,22 @@ function releaseDefaultModule(): void {
   dropTimer.unref?.(); // a kept module must not keep the process alive
 }
 
+/**
+ * Starts a Go runtime of the embedded compiler for its synchronous builtin host (GoBridge.builtin);
+ * it keeps the compiled module until closed.
+ */
+export async function startGoRuntime(): Promise<GoBridge> {
+  let bridge: GoBridge;
+  try {
+    bridge = await GoBridge.start(await acquireDefaultModule());
+  } catch (err) {
+    releaseDefaultModule();
+    throw err;
+  }
+  void bridge.closed.then(releaseDefaultModule);
+  return bridge;
+}
+
 interface WireCompile {
   ok: boolean;
   wasm?: string;
@@ -114,7 +122,7 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
 
   return {
     async compile(req: CompileRequest): Promise<CompileResult> {
-      const r = await call<WireCompile>("compile", { ...req, hostBuiltins: req.hostBuiltins ?? OPA_WASM_JS_BUILTINS });
+      const r = await call<WireCompile>("compile", req);
       if (r.ok && r.wasm !== undefined && r.revision !== undefined) {
         return { ok: true, wasm: Uint8Array.from(Buffer.from(r.wasm, "base64")), revision: r.revision };
       }
@@ -123,7 +131,7 @@ export async function createRegoCompiler(options: RegoCompilerOptions = {}): Pro
     async check(req: SourcesRequest): Promise<CheckResult> {
       return withErrors(await call<CheckResult>("check", req));
     },
-    async test(req: SourcesRequest): Promise<TestRunResult> {
+    async test(req: TestRequest): Promise<TestRunResult> {
       return withErrors(await call<TestRunResult>("test", req));
     },
     async eval(req: EvalRequest & { input?: Json }): Promise<EvalResult> {

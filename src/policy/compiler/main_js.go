@@ -35,9 +35,12 @@ func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("call", call)
 	api.Set("exit", exit)
+	builtin := builtinFunc()
+	api.Set("builtin", builtin)
 	js.Global().Set(os.Args[1], api)
 
 	<-done
 	call.Release()
 	exit.Release()
+	builtin.Release()
 }

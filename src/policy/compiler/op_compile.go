@@ -24,7 +24,13 @@ func opCompile(ctx context.Context, req request) compileResponse {
 	data, dataProblems := decodeData(req.Data)
 	problems = append(problems, dataProblems...)
 	if len(problems) > 0 {
-		return compileResponse{Errors: explainUnsupportedBuiltins(problems, allowed)}
+		return compileResponse{Errors: explainRefusedWithTargets(explainUnsupportedBuiltins(problems, allowed), req.Files)}
+	}
+
+	if req.Schemas != nil { // compile.Compiler takes no schemas: checked on their own first
+		if ps := typeCheck(modules, caps, req.Schemas); len(ps) > 0 {
+			return compileResponse{Errors: explainUnsupportedBuiltins(ps, allowed)}
+		}
 	}
 
 	b := &bundle.Bundle{Data: data}
@@ -43,7 +49,7 @@ func opCompile(ctx context.Context, req request) compileResponse {
 		WithRegoVersion(ast.RegoV1).
 		WithBundle(b)
 	if err := c.Build(ctx); err != nil {
-		return compileResponse{Errors: explainUnsupportedBuiltins(toProblems(err), allowed)}
+		return compileResponse{Errors: explainRefusedWithTargets(explainUnsupportedBuiltins(toProblems(err), allowed), req.Files)}
 	}
 	out := c.Bundle()
 	if out == nil || len(out.WasmModules) == 0 {
@@ -66,7 +72,7 @@ func opCheck(_ context.Context, req request) checkResponse {
 		problems = append(problems, dataProblems...)
 	}
 	if len(problems) == 0 {
-		_, problems = compileModules(modules, caps)
+		problems = typeCheck(modules, caps, req.Schemas)
 	}
 	return checkResponse{OK: len(problems) == 0, Errors: problems}
 }

@@ -53,7 +53,7 @@ func evalOne(ctx context.Context, pq *rego.PreparedEvalQuery, raw []byte) evalOu
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return evalOutcome{}
 	}
-	return evalOutcome{Defined: true, Result: rs[0].Expressions[0].Value}
+	return evalOutcome{Defined: true, Result: jsonSafe(rs[0].Expressions[0].Value)}
 }
 
 func opEval(ctx context.Context, req request) evalResponse {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -32,18 +33,33 @@ func opTest(ctx context.Context, req request) testResponse {
 	}
 	defer store.Abort(ctx, txn)
 
-	ch, err := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(true).WithDefaultRegoVersion(ast.RegoV1)).
+	compiler, schemaProblems := withSchemas(ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(true).WithDefaultRegoVersion(ast.RegoV1), req.Schemas)
+	if len(schemaProblems) > 0 {
+		return testResponse{Results: []testResult{}, Errors: schemaProblems}
+	}
+	runner := tester.NewRunner().
+		SetCompiler(compiler).
 		SetDefaultRegoVersion(ast.RegoV1).
 		SetStore(store).
 		SetModules(modules).
 		SetParallel(1).
 		SetTimeout(testTimeout).
-		CapturePrintOutput(true).
-		EnableTracing(true). // to locate the failing expression, as `opa test -v`
-		RunTests(ctx, txn)
+		CapturePrintOutput(true)
+	var cov *cover.Cover
+	if req.Coverage { // as `opa test --coverage`, which turns tracing off
+		cov = cover.New()
+		runner = runner.SetCoverageQueryTracer(cov)
+	} else {
+		runner = runner.EnableTracing(true) // to locate the failing expression, as `opa test -v`
+	}
+	ch, err := runner.RunTests(ctx, txn)
 	if err != nil {
-		return testResponse{Results: []testResult{}, Errors: toProblems(err)}
+		return testResponse{Results: []testResult{}, Errors: schemaProblemsOf(err, req.Schemas)}
+	}
+	if ps := checkDecision(compiler, req.Schemas); len(ps) > 0 {
+		for range ch { // let the runner finish before answering
+		}
+		return testResponse{Results: []testResult{}, Errors: ps}
 	}
 
 	results := []testResult{}
@@ -53,7 +69,12 @@ func opTest(ctx context.Context, req request) testResponse {
 		allPass = allPass && (tr.Pass || tr.Skip)
 		results = append(results, tr)
 	}
-	return testResponse{OK: allPass, Results: results}
+	resp := testResponse{OK: allPass, Results: results}
+	if cov != nil {
+		report := cov.Report(modules)
+		resp.Coverage = &report
+	}
+	return resp
 }
 
 func toTestResult(r *tester.Result) testResult {
@@ -71,7 +92,7 @@ func toTestResult(r *tester.Result) testResult {
 	switch {
 	case r.Error != nil:
 		tr.FailReason = r.Error.Error()
-	case r.Fail:
+	case r.Fail && len(r.Trace) > 0: // no trace with coverage on: a plain failure
 		tr.FailReason = failureLine(r.Trace)
 	}
 	return tr

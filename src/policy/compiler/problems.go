@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -66,7 +67,39 @@ func explainUnsupportedBuiltins(problems []problem, allowed map[string]bool) []p
 			continue
 		}
 		problems[i].Code = "rego_unsupported_builtin_error"
-		problems[i].Message = fmt.Sprintf("builtin %s is not supported by the wasm target", name)
+		if reason, refused := refusedBuiltins[name]; refused {
+			problems[i].Message = fmt.Sprintf("builtin %s is not available to gateway policies: %s", name, reason)
+		} else {
+			problems[i].Message = fmt.Sprintf("builtin %s is not supported by the wasm target", name)
+		}
+	}
+	return problems
+}
+
+// withTargetMessage is the compiler's message for a `with` target it does not know, as a refused
+// builtin is: the target is named in the rewritten message.
+const withTargetMessage = "with keyword target must reference existing input, data, or a function"
+
+var refName = regexp.MustCompile(`^(?:with\s+)?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`)
+
+// explainRefusedWithTargets rewrites that message when the target at its location is a refused builtin.
+func explainRefusedWithTargets(problems []problem, files map[string]string) []problem {
+	for i, p := range problems {
+		if !strings.Contains(p.Message, withTargetMessage) || p.Line < 1 || p.Col < 1 {
+			continue
+		}
+		lines := strings.Split(files[p.File], "\n")
+		if p.Line > len(lines) || p.Col > len(lines[p.Line-1]) {
+			continue
+		}
+		m := refName.FindStringSubmatch(lines[p.Line-1][p.Col-1:])
+		if m == nil {
+			continue
+		}
+		if reason, refused := refusedBuiltins[m[1]]; refused {
+			problems[i].Code = "rego_unsupported_builtin_error"
+			problems[i].Message = fmt.Sprintf("builtin %s is not available to gateway policies, not even replaced with `with` (outside tests): %s", m[1], reason)
+		}
 	}
 	return problems
 }

@@ -1,6 +1,10 @@
 package main
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/open-policy-agent/opa/v1/cover"
+)
 
 // request is the single JSON shape accepted by every operation; each
 // operation reads only the fields it needs.
@@ -14,6 +18,10 @@ type request struct {
 	// HostBuiltins names non-native builtins the WASM host implements
 	// (opa-wasm's JS builtins by default, set by the TypeScript wrapper).
 	HostBuiltins []string `json:"hostBuiltins,omitempty"`
+	// Schemas type-check compile, check and test (op_schemas.go).
+	Schemas *schemaRequest `json:"schemas,omitempty"`
+	// Coverage makes test report coverage, as `opa test --coverage`.
+	Coverage bool `json:"coverage,omitempty"`
 }
 
 // problem is a compile/parse/type error, or a failure with no location (line 0).
@@ -55,9 +63,10 @@ type testResult struct {
 }
 
 type testResponse struct {
-	OK      bool         `json:"ok"`
-	Results []testResult `json:"results"`
-	Errors  []problem    `json:"errors,omitempty"`
+	OK       bool          `json:"ok"`
+	Results  []testResult  `json:"results"`
+	Coverage *cover.Report `json:"coverage,omitempty"`
+	Errors   []problem     `json:"errors,omitempty"`
 }
 
 // evalOutcome is one evaluation: Defined=false means the query was undefined.

@@ -18,14 +18,53 @@ export interface SourcesRequest {
   files: RegoFiles;
   /** Base document, visible as `data` (must be an object). */
   data?: Record<string, Json>;
+  /** JSON Schemas compile, check and test type-check against (see op_schemas.go). */
+  schemas?: SchemaRequest;
+}
+
+/** The input schema (OPA's global `input` schema) and the decision schema of an entrypoint. */
+export interface SchemaRequest {
+  input?: Json;
+  /** Names the input schema in messages. */
+  inputName?: string;
+  decision?: { path: string; schema: Json };
+}
+
+export interface TestRequest extends SourcesRequest {
+  /** Report coverage, as `opa test --coverage`. */
+  coverage?: boolean;
+}
+
+/** A source range, as OPA's cover package reports it. */
+export interface CoverageRange {
+  start: { row: number; col?: number };
+  end: { row: number; col?: number };
+  /** Why a not-covered range was covered with rule indexing or early exit off. */
+  kinds?: string[];
+}
+
+export interface CoverageFileReport {
+  covered?: CoverageRange[];
+  not_covered?: CoverageRange[];
+  covered_lines?: number;
+  not_covered_lines?: number;
+  coverage?: number;
+}
+
+/** OPA's coverage report (`opa test --coverage` prints this JSON). */
+export interface CoverageReport {
+  files: Record<string, CoverageFileReport>;
+  covered_lines: number;
+  not_covered_lines: number;
+  coverage: number;
 }
 
 export interface CompileRequest extends SourcesRequest {
   /** e.g. ["gateway/decision"] */
   entrypoints: string[];
   /**
-   * Non-native builtins the WASM host implements. Defaults to the builtins
-   * @open-policy-agent/opa-wasm implements in JavaScript.
+   * Extra builtins the WASM host implements. Every builtin OPA implements in Go is already
+   * allowed (the builtin host runs it; see docs/policy-builtins.md), except the refused ones.
    */
   hostBuiltins?: string[];
 }
@@ -56,6 +95,8 @@ export interface TestRunResult {
   ok: boolean;
   results: RegoTestResult[];
   errors: RegoProblem[];
+  /** With `coverage: true`. */
+  coverage?: CoverageReport;
 }
 
 export interface EvalRequest extends SourcesRequest {
@@ -99,7 +140,7 @@ export interface ExplainResult extends EvalResult {
 export interface RegoCompiler {
   compile(req: CompileRequest): Promise<CompileResult>;
   check(req: SourcesRequest): Promise<CheckResult>;
-  test(req: SourcesRequest): Promise<TestRunResult>;
+  test(req: TestRequest): Promise<TestRunResult>;
   eval(req: EvalRequest & { input?: Json }): Promise<EvalResult>;
   evalBatch(req: EvalRequest & { inputs: Json[] }): Promise<EvalBatchResult>;
   /** One evaluation by OPA's evaluator with its tracer on. */

@@ -1,0 +1,158 @@
+/**
+ * OPA's wasm policy ABI (1.2+), as the gateway drives it: instantiate a compiled policy, load its
+ * data, evaluate an entrypoint and read the result as OPA value text (sets kept as sets, numbers
+ * digit for digit). Every builtin the module imports (those OPA's wasm compiler does not build in)
+ * is answered by a `BuiltinHost`: OPA's own Go implementation in the embedded Go program, so the
+ * answers are OPA's. This replaces @open-policy-agent/opa-wasm's loader, whose JavaScript
+ * sprintf/yaml differ from OPA and whose JSON.parse rounds big numbers.
+ */
+
+/** Answers one builtin call: Rego value text in and out, null for undefined; throws to fail the evaluation. */
+export interface BuiltinHost {
+  call(name: string, operands: string[], evaluation: EvaluationClock): string | null;
+}
+
+/** The one timestamp (and number) of an evaluation: every builtin call in it sees the same time.now_ns. */
+export interface EvaluationClock {
+  readonly seq: number;
+  /** Nanoseconds since the epoch, as decimal text. */
+  readonly nowNs: string;
+}
+
+interface PolicyExports {
+  memory?: WebAssembly.Memory;
+  opa_malloc(n: number): number;
+  opa_heap_ptr_get(): number;
+  opa_heap_ptr_set(p: number): void;
+  opa_json_parse(p: number, n: number): number;
+  opa_value_parse(p: number, n: number): number;
+  opa_value_dump(v: number): number;
+  opa_json_dump(v: number): number;
+  opa_eval(reserved: number, entrypoint: number, data: number, input: number, inputLen: number, heap: number, wantValue: number): number;
+  builtins(): number;
+  entrypoints(): number;
+}
+
+export interface OpaInstance {
+  readonly entrypoints: Record<string, number>;
+  /** Builtins the module calls through the host, by name. */
+  readonly hostBuiltins: string[];
+  readonly wasmInstance: WebAssembly.Instance;
+  setData(json: Uint8Array): void;
+  /** Evaluates with `input` (JSON or Rego value text; undefined: no input) and returns the result set's value text. */
+  evaluate(input: Uint8Array | undefined, entrypoint: number): string;
+}
+
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+
+function cString(memory: WebAssembly.Memory, addr: number): string {
+  const bytes = new Uint8Array(memory.buffer);
+  const end = bytes.indexOf(0, addr);
+  return utf8.decode(bytes.subarray(addr, end < 0 ? bytes.length : end));
+}
+
+/** Imports needed before instantiation; the instance is bound afterwards. */
+function imports(memory: WebAssembly.Memory, onBuiltin: (id: number, args: number[]) => number): WebAssembly.Imports {
+  return {
+    env: {
+      memory,
+      opa_abort: (addr: number) => {
+        throw new Error(cString(memory, addr));
+      },
+      opa_println: () => undefined, // print() is erased at compile time
+      opa_builtin0: (id: number) => onBuiltin(id, []),
+      opa_builtin1: (id: number, _ctx: number, a: number) => onBuiltin(id, [a]),
+      opa_builtin2: (id: number, _ctx: number, a: number, b: number) => onBuiltin(id, [a, b]),
+      opa_builtin3: (id: number, _ctx: number, a: number, b: number, c: number) => onBuiltin(id, [a, b, c]),
+      opa_builtin4: (id: number, _ctx: number, a: number, b: number, c: number, d: number) => onBuiltin(id, [a, b, c, d]),
+    },
+  };
+}
+
+function abiMinor(instance: WebAssembly.Instance): number {
+  const g = (name: string): number => {
+    const v = instance.exports[name];
+    return v instanceof WebAssembly.Global ? Number(v.value) : -1;
+  };
+  if (g('opa_wasm_abi_version') !== 1) throw new Error(`unsupported OPA wasm ABI version ${g('opa_wasm_abi_version')}`);
+  return g('opa_wasm_abi_minor_version');
+}
+
+let evaluations = 0;
+
+/**
+ * Instantiates `module` in `memory`. `host` is asked for only when the module calls builtins
+ * through the host (`hostBuiltins` non-empty); it may be undefined otherwise.
+ */
+export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.Memory, host: () => BuiltinHost | undefined, now: () => number = Date.now): OpaInstance {
+  let exports: PolicyExports | undefined;
+  let names: Record<number, string> = {};
+  let clock: EvaluationClock | undefined;
+  let currentSeq = 0;
+
+  const readValue = (addr: number): string => cString(memory, (exports as PolicyExports).opa_value_dump(addr));
+  const writeValue = (text: string): number => {
+    const ex = exports as PolicyExports;
+    const bytes = encoder.encode(text);
+    const p = ex.opa_malloc(bytes.length);
+    new Uint8Array(memory.buffer).set(bytes, p);
+    const v = ex.opa_value_parse(p, bytes.length);
+    if (v === 0) throw new Error(`the builtin host returned a value the policy cannot parse: ${text.slice(0, 200)}`);
+    return v;
+  };
+  const onBuiltin = (id: number, args: number[]): number => {
+    const name = names[id] ?? `#${id}`;
+    const h = host();
+    if (!h) throw new Error(`builtin ${name} needs the builtin host, which is not loaded`);
+    clock ??= { seq: currentSeq, nowNs: (BigInt(Math.floor(now())) * 1_000_000n).toString() };
+    const out = h.call(name, args.map(readValue), clock);
+    return out === null ? 0 : writeValue(out);
+  };
+
+  const wasmInstance = new WebAssembly.Instance(module, imports(memory, onBuiltin));
+  exports = wasmInstance.exports as unknown as PolicyExports;
+  if (abiMinor(wasmInstance) < 2) throw new Error('the policy module is older than OPA wasm ABI 1.2');
+  const ex = exports;
+  const dumpJson = (addr: number): unknown => JSON.parse(cString(memory, ex.opa_json_dump(addr)));
+  const builtinIds = dumpJson(ex.builtins()) as Record<string, number>;
+  names = Object.fromEntries(Object.entries(builtinIds).map(([n, id]) => [id, n]));
+  const entrypoints = dumpJson(ex.entrypoints()) as Record<string, number>;
+
+  const parseJsonAt = (json: Uint8Array): number => {
+    const p = ex.opa_malloc(json.length);
+    new Uint8Array(memory.buffer).set(json, p);
+    const v = ex.opa_json_parse(p, json.length);
+    if (v === 0) throw new Error('failed to parse json value');
+    return v;
+  };
+  let dataAddr = parseJsonAt(encoder.encode('{}'));
+  const baseHeap = ex.opa_heap_ptr_get();
+  let dataHeap = baseHeap;
+
+  return {
+    entrypoints,
+    hostBuiltins: Object.keys(builtinIds),
+    wasmInstance,
+    setData(json) {
+      ex.opa_heap_ptr_set(baseHeap);
+      dataAddr = parseJsonAt(json);
+      dataHeap = ex.opa_heap_ptr_get();
+    },
+    evaluate(input, entrypoint) {
+      currentSeq = ++evaluations;
+      clock = undefined;
+      let inputAddr = 0;
+      let inputLen = 0;
+      if (input) {
+        inputAddr = dataHeap;
+        inputLen = input.length;
+        const missing = inputAddr + inputLen - memory.buffer.byteLength;
+        if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+        new Uint8Array(memory.buffer).set(input, inputAddr);
+      }
+      const out = ex.opa_eval(0, entrypoint, dataAddr, inputAddr, inputLen, dataHeap + inputLen, 1);
+      return cString(memory, out);
+    },
+  };
+}
