@@ -34,6 +34,17 @@ const DIMS = [
   ['tag', 'Tag'],
 ] as const;
 
+/** One bar per UTC day of the window, zero where the ledger has none, so gaps show as gaps. */
+function everyDay(rows: UsageRow[], since: string): { label: string; value: number }[] {
+  const byDay = new Map(rows.map((r) => [String(r.day), r.cost_micros]));
+  const days = Number(since.replace('d', ''));
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  return Array.from({ length: days }, (_, i) => {
+    const label = new Date(today - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10);
+    return { label, value: byDay.get(label) ?? 0 };
+  });
+}
+
 function Table({ dim, label, rows }: { dim: string; label: string; rows: UsageRow[] }) {
   const sorted = [...rows].sort((a, b) => b.cost_micros - a.cost_micros);
   return html`<section class="card" data-testid=${`spend-by-${dim}`}>
@@ -78,7 +89,7 @@ export function SpendPage() {
       ${data ? html`<span class="total">Total <b data-testid="spend-total">${usd(data.day!.totals.cost_micros)}</b> · ${data.day!.totals.requests} requests</span>` : null}
     </div>
     ${error ? html`<p class="error">${error}</p>` : null}
-    <section class="card"><h3>By day (UTC)</h3>${data ? html`<${BarChart} data=${data.day!.rows.map((r) => ({ label: String(r.day), value: r.cost_micros }))} format=${usd} />` : html`<p class="muted">Loading…</p>`}</section>
+    <section class="card"><h3>By day (UTC)</h3>${data ? html`<${BarChart} data=${everyDay(data.day!.rows, since)} format=${usd} />` : html`<p class="muted">Loading…</p>`}</section>
     <section class="card" data-testid="budgets">
       <h3>Budgets this period</h3>
       ${budgets.length
