@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Store } from './client.ts';
 import { decisions, promptCaptures, usage } from './schema.ts';
 
@@ -47,4 +47,28 @@ export async function requestDetail(store: Store, requestId: string): Promise<{ 
     .where(row.decisionId ? eq(decisions.decisionId, row.decisionId) : eq(decisions.requestId, requestId))
     .limit(1);
   return { row, capture, decision };
+}
+
+/** Per provider over [since, now): requests, failures (not `ok`, not a client that left) and latency, from the ledger. */
+export interface ProviderLedgerStats {
+  provider: string;
+  requests: number;
+  errors: number;
+  avgLatencyMs: number;
+  maxLatencyMs: number;
+}
+
+export async function providerLedgerStats(store: Store, since: number): Promise<ProviderLedgerStats[]> {
+  const rows = await store.db
+    .select({
+      provider: usage.provider,
+      requests: sql<number>`count(*)`.mapWith(Number),
+      errors: sql<number>`coalesce(sum(case when ${usage.outcome} not in ('ok', 'interrupted') then 1 else 0 end), 0)`.mapWith(Number),
+      avgLatencyMs: sql<number>`coalesce(avg(${usage.latencyMs}), 0)`.mapWith(Number),
+      maxLatencyMs: sql<number>`coalesce(max(${usage.latencyMs}), 0)`.mapWith(Number),
+    })
+    .from(usage)
+    .where(and(gte(usage.createdAt, since), isNotNull(usage.provider)))
+    .groupBy(usage.provider);
+  return rows.map((r) => ({ ...r, provider: r.provider!, avgLatencyMs: Math.round(r.avgLatencyMs) }));
 }

@@ -170,6 +170,8 @@ describe('dashboard in Chromium', () => {
     expect(await card.textContent()).toContain('healthy');
     expect(await card.textContent()).toContain('closed');
     expect(await card.locator('tr', { hasText: 'mock/error-500' }).count()).toBe(0);
+    const served = Number((await db.execute("SELECT count(*) AS n FROM usage WHERE provider = 'mock'")).rows[0]!.n);
+    expect(await card.locator('[data-testid=last-hour]').textContent()).toContain(`${served} requests`);
     // The config key's team has no budget, so the unpriced failing model may be called.
     expect((await chat(CONFIG_KEY, 'broken')).status).toBeGreaterThanOrEqual(500);
     // No reload: the page polls. The failing deployment appears with a 100% error rate.

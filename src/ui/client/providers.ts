@@ -10,6 +10,7 @@ interface Provider {
   error_rate: number;
   p50_ms: number | null;
   deployments: { model: string; breaker: string; inflight: number; error_rate: number }[];
+  last_hour: { requests: number; errors: number; avg_latency_ms: number | null; max_latency_ms: number | null };
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
@@ -36,7 +37,8 @@ export function ProvidersPage({ everyMs = 2_000 }: { everyMs?: number }) {
       ${(data?.data ?? []).map(
         (p) => html`<section class="card" data-provider=${p.name}>
           <h3><span class=${`dot ${p.healthy ? 'ok' : 'bad'}`}></span>${p.name} <span class="muted">${p.type}</span></h3>
-          <p>${p.healthy ? 'healthy' : 'unhealthy'} · error rate <b>${pct(p.error_rate)}</b> · p50 <b>${p.p50_ms ?? '-'}</b> ms</p>
+          <p>${p.healthy ? 'healthy' : 'unhealthy'} · error rate <b>${pct(p.error_rate)}</b> · p50 first byte <b>${p.p50_ms ?? '-'}</b> ms</p>
+          <p class="muted" data-testid="last-hour">last hour (ledger): ${p.last_hour.requests} requests, ${p.last_hour.errors} errors${p.last_hour.avg_latency_ms != null ? `, latency avg ${p.last_hour.avg_latency_ms} ms, max ${p.last_hour.max_latency_ms} ms` : ''}</p>
           ${p.deployments.length
             ? html`<table><thead><tr><th>Model</th><th>Breaker</th><th class="num">In flight</th><th class="num">Errors</th></tr></thead><tbody>
                 ${p.deployments.map((d) => html`<tr><td>${d.model}</td><td><span class=${`pill ${d.breaker === 'closed' ? 'ok' : 'bad'}`}>${d.breaker}</span></td><td class="num">${d.inflight}</td><td class="num">${pct(d.error_rate)}</td></tr>`)}

@@ -89,6 +89,20 @@ describe('GET /admin/budgets and /admin/providers', () => {
   test('providers: each configured provider with its health, before any traffic', async () => {
     const { call } = await adminTestApp();
     const body = (await (await call('GET', '/admin/providers')).json()) as { data: Record<string, unknown>[] };
-    expect(body.data).toEqual([{ name: 'mock', type: 'mock', healthy: true, error_rate: 0, p50_ms: null, deployments: [] }]);
+    expect(body.data).toEqual([{ name: 'mock', type: 'mock', healthy: true, error_rate: 0, p50_ms: null, deployments: [], last_hour: { requests: 0, errors: 0, avg_latency_ms: null, max_latency_ms: null } }]);
+  });
+
+  test("providers: the last hour's requests, errors and latency come from the ledger", async () => {
+    const { call, store } = await adminTestApp();
+    const t = Date.now();
+    await store!.db.insert(usage).values([
+      row('r1', { provider: 'mock', latencyMs: 100 }),
+      row('r2', { provider: 'mock', latencyMs: 300, outcome: 'upstream_error', status: 502 }),
+      row('r3', { provider: 'mock', latencyMs: 50, outcome: 'interrupted' }),
+      row('r4', { provider: 'mock', latencyMs: 9_000, createdAt: t - 2 * 3_600_000 }),
+      row('r5', { latencyMs: 1 }),
+    ]);
+    const body = (await (await call('GET', '/admin/providers')).json()) as { data: { last_hour: unknown }[] };
+    expect(body.data[0]!.last_hour).toEqual({ requests: 3, errors: 1, avg_latency_ms: 150, max_latency_ms: 300 });
   });
 });
