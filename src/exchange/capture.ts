@@ -19,14 +19,16 @@ const MAX_DEPTH = 64;
 /** Every string in `v` with the PII types masked, embedding vectors shortened to their length. */
 function scrub(v: unknown, types: readonly PiiType[], depth = 0): unknown {
   if (typeof v === 'string') return types.length ? redact(v, types) : v;
-  if (!v || typeof v !== 'object' || depth > MAX_DEPTH) return v;
+  if (!v || typeof v !== 'object') return v;
+  // Deeper than any real request: not kept, so nothing under it escapes the masking.
+  if (depth > MAX_DEPTH) return '[nested too deep to keep]';
   if (Array.isArray(v)) {
     // An embedding is hundreds of floats: what was embedded matters, not the vector.
     if (v.length > 16 && v.every((x) => typeof x === 'number')) return `[${v.length} numbers]`;
     return v.map((x) => scrub(x, types, depth + 1));
   }
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = scrub(x, types, depth + 1);
+  for (const [k, x] of Object.entries(v)) out[types.length ? redact(k, types) : k] = scrub(x, types, depth + 1);
   return out;
 }
 

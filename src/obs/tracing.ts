@@ -32,6 +32,13 @@ export interface Tracing {
 
 const getter: TextMapGetter<Headers> = { get: (h, k) => h.get(k) ?? undefined, keys: (h) => [...h.keys()] };
 const setter: TextMapSetter<Record<string, string>> = { set: (c, k, v) => void (c[k] = v) };
+/** The route a path matched, with ids as placeholders: span names stay few (stored-response ids are not names). */
+function routeOf(path: string): string {
+  const m = /^(\/v1\/responses)\/[^/]+(\/input_items)?$/.exec(path);
+  if (m) return `${m[1]}/{response_id}${m[2] ?? ''}`;
+  return /^\/v1\/models\/.+$/.test(path) ? '/v1/models/{model}' : path.length > 64 ? path.slice(0, 64) : path;
+}
+
 /** Claimed spans whose record never came (a bug elsewhere) are dropped past this many. */
 const MAX_OPEN = 10_000;
 
@@ -48,6 +55,8 @@ export async function createTracing(cfg: TracingConfig, providerType: (name: str
   const provider = new sdk.TracerProvider({
     resource: resources.resourceFromAttributes({ 'service.name': cfg.service_name }),
     sampler: new sdk.ParentBasedSampler({ root: new sdk.TraceIdRatioBasedSampler(cfg.sample_ratio) }),
+    // Attribute values come partly from clients (the model asked for): bounded.
+    spanLimits: { attributeValueLengthLimit: 256, attributeCountLimit: 64 },
     spanProcessors: [new sdk.BatchSpanProcessor({ exporter, maxQueueSize: cfg.max_queue, scheduledDelayMillis: cfg.batch_ms, exportTimeoutMillis: cfg.export_timeout_ms })],
   });
   const tracer: Tracer = provider.getTracer('tollgate');
@@ -56,7 +65,8 @@ export async function createTracing(cfg: TracingConfig, providerType: (name: str
 
   function start(requestId: string, method: string, path: string, headers: Headers): RequestTrace {
     const parent: Context = propagator.extract(api.ROOT_CONTEXT, headers, getter);
-    const span = tracer.startSpan(`${method} ${path}`, { kind: api.SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path, 'tollgate.request_id': requestId } }, parent);
+    const route = routeOf(path);
+    const span = tracer.startSpan(`${method} ${route}`, { kind: api.SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': route, 'tollgate.request_id': requestId } }, parent);
     const ctx = api.trace.setSpan(parent, span);
     let claimed = false;
     let ended = false;
@@ -69,8 +79,10 @@ export async function createTracing(cfg: TracingConfig, providerType: (name: str
       claim(r) {
         claimed = true;
         operation = genAiOperationName(r.endpoint);
-        span.updateName(`${operation} ${r.model}`);
-        const a: Attributes = { 'gen_ai.operation.name': operation, 'gen_ai.request.model': r.model, 'tollgate.endpoint': r.endpoint, 'tollgate.stream': r.stream };
+        // The model as the client wrote it (not yet checked against the catalog): bounded.
+        const model = r.model.slice(0, 128);
+        span.updateName(`${operation} ${model}`);
+        const a: Attributes = { 'gen_ai.operation.name': operation, 'gen_ai.request.model': model, 'tollgate.endpoint': r.endpoint, 'tollgate.stream': r.stream };
         if (r.maxTokens !== undefined) a['gen_ai.request.max_tokens'] = r.maxTokens;
         if (r.temperature !== undefined) a['gen_ai.request.temperature'] = r.temperature;
         if (r.topP !== undefined) a['gen_ai.request.top_p'] = r.topP;

@@ -12,6 +12,7 @@ let runtime: Promise<GoBridge> | undefined;
 function goHost(bridge: GoBridge): BuiltinHost {
   return {
     call: (name: string, operands: string[], clock: EvaluationClock) => bridge.builtin(clock.seq, clock.nowNs, name, operands),
+    closed: bridge.closed,
   };
 }
 

@@ -129,4 +129,22 @@ describe('builtins OPA implements in Go', () => {
     const rs = load(new TextEncoder().encode('{}')).evaluate(new TextEncoder().encode('{}'), 0);
     expect(rs).toEqual([{ result: { allowed: true, m: 'from host' } }]);
   }, 60_000);
+
+  test('a builtin host that dies is replaced: the policy answers again without a reload', async () => {
+    let asked = 0;
+    let die!: () => void;
+    const host = async (): Promise<BuiltinHost> => {
+      asked++;
+      const n = asked;
+      return { call: () => `"host ${n}"`, closed: n === 1 ? new Promise<void>((r) => (die = r)) : new Promise<void>(() => {}) };
+    };
+    const load = await instantiatePolicy(await compile('package gateway\n\ndecision := {"allowed": true, "m": sprintf("%s", ["x"])}\n'), 1 << 24, { host });
+    const run = () => load(new TextEncoder().encode('{}')).evaluate(new TextEncoder().encode('{}'), 0);
+    expect(run()).toEqual([{ result: { allowed: true, m: 'host 1' } }]);
+    die();
+    for (let i = 0; i < 50 && asked < 2; i++) await Bun.sleep(1);
+    await Bun.sleep(1);
+    expect(asked).toBe(2);
+    expect(run()).toEqual([{ result: { allowed: true, m: 'host 2' } }]);
+  }, 60_000);
 });

@@ -60,3 +60,11 @@ test('addresses are cut to /24 and /48', () => {
   expect(maskIp(null)).toBe(null);
   expect(maskIp('not-an-ip')).toBe('[REDACTED:ip]');
 });
+
+test('a policy echoing PII into its message, reasons or failure: masked in the log too', () => {
+  const ev = evaluation(false);
+  ev.decision = { ...ev.decision, message: 'no access for ann@example.com', reasons: ['ann@example.com is blocked'] };
+  const row = decisionRecord({ requestId: 'req_3', input: input(), evaluation: ev, maxInputBytes: 1 << 20, now: 1 });
+  expect(row.result).not.toContain('ann@example.com');
+  expect(row.reasons).toEqual(['[REDACTED:email] is blocked']);
+});

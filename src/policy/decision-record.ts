@@ -64,9 +64,10 @@ export function decisionRecord({ requestId, input, evaluation, maxInputBytes, no
     input: truncated ? JSON.stringify({ [TRUNCATED]: { bytes, limit: maxInputBytes, note: 'the masked input was over policy.decision_log.max_input_bytes; it is not kept and cannot be replayed' }, request: { endpoint: input.request.endpoint, model: input.request.model } }) : masked,
     inputBytes: bytes,
     inputTruncated: truncated,
-    result: JSON.stringify(decision),
-    reasons: decision.reasons ?? null,
-    failure: evaluation.failure ? `${evaluation.failure.kind}: ${evaluation.failure.detail.slice(0, 500)}` : null,
+    // A policy may echo input values (a user's email) into its message, reasons or an error: masked too.
+    result: redact(JSON.stringify(decision)),
+    reasons: decision.reasons?.map((r) => redact(r)) ?? null,
+    failure: evaluation.failure ? redact(`${evaluation.failure.kind}: ${evaluation.failure.detail.slice(0, 500)}`) : null,
     evalUs: evaluation.eval_us,
   };
 }

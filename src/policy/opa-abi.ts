@@ -10,6 +10,8 @@
 /** Answers one builtin call: Rego value text in and out, null for undefined; throws to fail the evaluation. */
 export interface BuiltinHost {
   call(name: string, operands: string[], evaluation: EvaluationClock): string | null;
+  /** Settles when the host is gone (its runtime exited): a new one is acquired. */
+  readonly closed?: Promise<unknown>;
 }
 
 /** The one timestamp (and number) of an evaluation: every builtin call in it sees the same time.now_ns. */

@@ -35,7 +35,25 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
   let host: BuiltinHost | undefined;
   const make = (): OpaInstance => instantiateOpa(module, new WebAssembly.Memory({ initial: Math.min(5, maximum), maximum }), () => host, opts.now);
   const probe = make();
-  if (probe.hostBuiltins.length > 0) host = await (opts.host ?? acquireBuiltinHost)();
+  const acquire = opts.host ?? acquireBuiltinHost;
+  // A host whose runtime died is replaced: evaluations meanwhile find no host and deny (fail
+  // closed), and the policy works again once the new one is up, with no reload.
+  const watch = (h: BuiltinHost) =>
+    void h.closed?.then(() => {
+      if (host !== h) return;
+      host = undefined;
+      void acquire().then(
+        (next) => {
+          host = next;
+          watch(next);
+        },
+        () => undefined,
+      );
+    });
+  if (probe.hostBuiltins.length > 0) {
+    host = await acquire();
+    watch(host);
+  }
   let spare: OpaInstance | undefined = probe;
   return (data) => {
     let loaded: OpaInstance;

@@ -1,6 +1,7 @@
 import type { Timer } from '../lib/clock.ts';
 import { GatewayError } from '../lib/errors.ts';
 import type { ProviderAdapter, UpstreamCall } from '../providers/types.ts';
+import { answeredParts } from '../providers/fan-out.ts';
 import type { Failure } from './classify.ts';
 import { readBounded } from './read-bounded.ts';
 import { retryAfterMs } from './retry-after.ts';
@@ -114,7 +115,12 @@ export async function send(i: SendInput): Promise<Sent> {
     const text = read.text();
     close(drained);
     if (i.clientSignal.aborted) throw clientGone();
-    return { ok: false, failure: { kind: 'status', status: res.status, error: i.translator.error(res.status, text), retryAfterMs: retryAfterMs(res.headers, router.clock.wall()) } };
+    const error = i.translator.error(res.status, text);
+    // Some parts of a fanned-out call were answered before this one failed: the provider bills
+    // them, so the attempt is a broken answer (billed by estimate), not a free refusal.
+    const answered = answeredParts.get(res);
+    if (answered) return { ok: false, failure: { kind: 'invalid', error: new GatewayError(error.kind === 'invalid_request' ? 'upstream_invalid' : error.kind, `${adapter.name} answered ${answered} of the request's parts, then one failed: ${error.message}`, { status: 502 }) } };
+    return { ok: false, failure: { kind: 'status', status: res.status, error, retryAfterMs: retryAfterMs(res.headers, router.clock.wall()) } };
   }
   return { ok: true, answer: { response: res, dog, headersMs, close } };
 }

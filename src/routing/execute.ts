@@ -8,7 +8,7 @@ import { backoffMs } from './backoff.ts';
 import type { RequestTrace } from '../obs/tracing.ts';
 import { orderTargets, type BalancerView } from './balancer.ts';
 import { classify, type Failure, type Verdict } from './classify.ts';
-import { exhausted, relayed, secretsOf } from './route-error.ts';
+import { exhausted, relayed, secretsOf, scrub } from './route-error.ts';
 import type { Deployment, Router } from './router.ts';
 import type { RouteSettings } from './settings.ts';
 import { openStream, type StreamVerdict, type UpstreamStream } from './stream.ts';
@@ -220,7 +220,8 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const verdict = classify(f);
       last = f.error;
       attempts.push({ provider: target.provider, model: target.model, status: attemptStatus(f), ms, key: keyNo, error: f.error.message });
-      result = { status: attemptStatus(f), error: f.error.message };
+      // Scrubbed like every message that leaves: a provider's error may echo the key.
+      result = { status: attemptStatus(f), error: scrub(f.error.message, secrets) };
       finish(verdict.breaker);
       note(f.status === 429, f.retryAfterMs ?? cfg.keys.rate_limit_cooldown_ms);
       const after = router.now();

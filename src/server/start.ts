@@ -48,9 +48,14 @@ import { sha256Hex } from '../lib/hash.ts';
 function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined, tracing: Tracing | undefined): ((r: UsageRecord) => void) | undefined {
   if (!ledger && !metrics && !tracing) return undefined;
   return (r) => {
-    metrics?.record(r);
-    tracing?.finish(r);
+    // The row first: a fault in metrics or tracing must never cost a usage row.
     ledger?.write(r);
+    try {
+      metrics?.record(r);
+      tracing?.finish(r);
+    } catch {
+      // Observability is best effort; the row is already queued.
+    }
   };
 }
 

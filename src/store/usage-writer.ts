@@ -9,6 +9,12 @@ import { batcher } from './batcher.ts';
 
 /** How often expired prompt captures are deleted. */
 const CAPTURE_PURGE_MS = 10 * 60_000;
+/**
+ * Prompt-capture text waiting in memory at most (the rows themselves are small). Past it, while
+ * the database is slow, new captures are left out (their usage rows are kept) and logged.
+ */
+export const MAX_QUEUED_CAPTURE_BYTES = 64 * 1024 * 1024;
+const captureSize = (e: LedgerEntry) => (e.capture ? e.capture.request.length + (e.capture.response?.length ?? 0) : 0);
 
 /** What /readyz shows of the ledger. */
 export interface LedgerHealth {
@@ -75,6 +81,9 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
     return message;
   };
 
+  let queuedCaptureBytes = 0;
+  let droppedCaptures = 0;
+
   async function writeBatch(batch: LedgerEntry[]): Promise<void> {
     let committed = 0;
     try {
@@ -96,6 +105,8 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
       dbError = failed('the database refuses usage rows', e);
     }
     const rest = batch.slice(committed);
+    // What is in the database or the journal no longer weighs on memory; requeued entries do.
+    queuedCaptureBytes = Math.max(0, queuedCaptureBytes - batch.reduce((n, e) => n + captureSize(e), 0) + (journal ? 0 : rest.reduce((n, e) => n + captureSize(e), 0)));
     if (!rest.length) return;
     if (journal) {
       try {
@@ -176,7 +187,16 @@ export function usageWriter(store: Store, logger: Logger, { intervalMs = 200, ma
   }
 
   return {
-    write: (r) => queue.push(toEntry(r)),
+    write(r) {
+      const e = toEntry(r);
+      const size = captureSize(e);
+      if (size && queuedCaptureBytes + size > MAX_QUEUED_CAPTURE_BYTES) {
+        delete e.capture;
+        droppedCaptures++;
+        if (droppedCaptures === 1 || droppedCaptures % 1000 === 0) logger.warn('prompt captures left out: too many wait for the database', { dropped: droppedCaptures, queued_bytes: queuedCaptureBytes });
+      } else queuedCaptureBytes += size;
+      queue.push(e);
+    },
     flush: queue.flush,
     recover: () =>
       queue.exclusive(async () => {

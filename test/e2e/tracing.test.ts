@@ -24,6 +24,7 @@ let receiver: ReturnType<typeof Bun.serve>;
 let up: FaultUpstream;
 let gw: Gateway;
 const KEY = 'tg-tracing-key-7b2e91c4d05a';
+const UPSTREAM_KEY = 'upstream-secret-4c1d9e7a2b5f';
 
 beforeAll(async () => {
   receiver = Bun.serve({
@@ -43,7 +44,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     server: { host: '127.0.0.1', port: 0 },
     tracing: { endpoint: `http://127.0.0.1:${receiver.port}/v1/traces`, batch_ms: 20, service_name: 'tollgate-test' },
-    providers: { up: { type: 'openai-compatible', base_url: `${up.url}/v1` } },
+    providers: { up: { type: 'openai-compatible', base_url: `${up.url}/v1`, api_key: UPSTREAM_KEY } },
     models: { chat: { provider: 'up', model: 'up-model' } },
     routing: { retries: { max_retries: 2, backoff_base_ms: 1, backoff_max_ms: 2 } },
     keys: [{ name: 'ci', team: 'ml', hash: `sha256:${sha256Hex(KEY)}` }],
@@ -74,7 +75,8 @@ describe('traces over OTLP/HTTP', () => {
   test("the client's traceparent parents the server span; each attempt is a client span whose context reaches the provider", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const parent = '00f067aa0ba902b7';
-    up.script({ kind: 'status', status: 500, body: '{"error":{"message":"boom"}}' }, { kind: 'ok' });
+    // The provider's error echoes its key: the span must not carry it.
+    up.script({ kind: 'status', status: 500, body: `{"error":{"message":"boom for key ${UPSTREAM_KEY}"}}` }, { kind: 'ok' });
     const seen = up.requests.length;
     const r = await chat({ traceparent: `00-${traceId}-${parent}-01` });
     expect(r.status).toBe(200);
@@ -98,6 +100,8 @@ describe('traces over OTLP/HTTP', () => {
       [s.spanId, 200, 0],
     ]);
     expect(attr(clients[0]!, 'error.type')).toBe('500');
+    expect(clients[0]!.status?.message).toContain('boom for key');
+    expect(JSON.stringify(received.spans)).not.toContain(UPSTREAM_KEY);
     // Each upstream request carried its own attempt span as its parent.
     const sent = up.requests.slice(seen).map((q) => q.headers.traceparent);
     expect(sent).toEqual(clients.map((c) => `00-${traceId}-${c.spanId}-01`));
