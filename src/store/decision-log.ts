@@ -114,7 +114,8 @@ export function decisionLog(store: Store, logger: Logger, opts: DecisionLogOptio
       return yes;
     },
     write(row) {
-      if (rows.queued() >= maxQueue) return lost(1, 'the queue is full (policy.decision_log.max_queue)');
+      // The batch being written counts too: a slow write must not let a second full queue build behind it.
+      if (rows.pending() >= maxQueue) return lost(1, 'the queue is full (policy.decision_log.max_queue)');
       // The multi-row insert sends every column: a NOT NULL one left out would make OR IGNORE skip the row.
       rows.push({ ...row, inputTruncated: row.inputTruncated ?? false, evalUs: row.evalUs ?? 0 });
     },
