@@ -18,8 +18,9 @@ export const answeredParts = new WeakMap<Response, number>();
  */
 export async function fanOut(parts: PreparedRequest[], init: RequestInit, transport: typeof fetch): Promise<Response> {
   const answers: { json: unknown; tokens: number }[] = new Array(parts.length);
-  const siblings = new AbortController();
-  const signal = init.signal ? AbortSignal.any([init.signal, siblings.signal]) : siblings.signal;
+  // One controller per part in flight: a failure aborts the others, never its own response (whose
+  // body is still to be read as the error).
+  const inFlight = new Map<number, AbortController>();
   let failed: Response | undefined;
   let answered = 0;
   let next = 0;
@@ -27,18 +28,23 @@ export async function fanOut(parts: PreparedRequest[], init: RequestInit, transp
     while (!failed && next < parts.length) {
       const i = next++;
       const p = parts[i]!;
+      const own = new AbortController();
+      inFlight.set(i, own);
+      const signal = init.signal ? AbortSignal.any([init.signal, own.signal]) : own.signal;
       let res: Response;
       try {
         res = await transport(p.url, { ...p.init, parts: undefined, signal, redirect: init.redirect } as RequestInit);
       } catch (e) {
+        inFlight.delete(i);
         if (failed) return; // aborted because a sibling failed
         throw e;
       }
       if (!res.ok) {
+        inFlight.delete(i);
         if (!failed) {
           failed = res;
-          siblings.abort();
-        } else void res.body?.cancel();
+          for (const c of inFlight.values()) c.abort();
+        } else void res.body?.cancel().catch(() => undefined);
         return;
       }
       try {
@@ -47,6 +53,8 @@ export async function fanOut(parts: PreparedRequest[], init: RequestInit, transp
       } catch (e) {
         if (failed) return;
         throw e;
+      } finally {
+        inFlight.delete(i);
       }
     }
   };
