@@ -106,17 +106,7 @@ interface WireCompile {
 }
 
 export async function createRegoCompiler(options: RegoCompilerOptions = {}): Promise<RegoCompiler> {
-  let bridge: GoBridge;
-  if (options.wasm) bridge = await GoBridge.start(options.wasm);
-  else {
-    try {
-      bridge = await GoBridge.start(await acquireDefaultModule());
-    } catch (err) {
-      releaseDefaultModule();
-      throw err;
-    }
-    void bridge.closed.then(releaseDefaultModule);
-  }
+  const bridge = options.wasm ? await GoBridge.start(options.wasm) : await startGoRuntime();
   const call = async <T>(op: string, req: object): Promise<T> => JSON.parse(await bridge.call(op, JSON.stringify(req))) as T;
   const withErrors = <T extends { errors?: RegoProblem[] }>(r: T): T & { errors: RegoProblem[] } => ({ ...r, errors: r.errors ?? [] });
 
