@@ -16,7 +16,6 @@ import { renderEmbeddedPolicies } from './gen-embedded-policies.ts';
 import { writePrecompiledPolicies } from './gen-precompiled-policies.ts';
 import { buildUi } from './build-ui.ts';
 import { compressedLibsqlAddon } from './libsql-addon.ts';
-import { opaWasmYamlV2 } from './opa-wasm-yaml.ts';
 import { hostTarget, type Target } from './targets.ts';
 import { allCompressedRanks, compressedTokenizerRanks } from './tokenizer-ranks.ts';
 
@@ -114,7 +113,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // The database thread shares the libSQL client's chunk with the main program (-164 KB).
     splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
-    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, opaWasmYamlV2],
+    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())), TOLLGATE_SCHEMAS_DIGEST: JSON.stringify(schemasDigest()) },
   });
   if (!result.success) {
