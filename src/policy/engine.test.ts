@@ -105,14 +105,16 @@ describe('fails closed', () => {
 
   test('an input over the size limit', async () => {
     const e = await engine({ maxInputBytes: 1024 });
-    const r = e.evaluate(asInput({ mode: 'allow', pad: 'é'.repeat(600) })); // 600 chars, 1200 bytes
+    // The limit applies to what the policy reads (it reads input.xs): 600 chars, 1200 bytes.
+    const r = e.evaluate(asInput({ mode: 'allow', xs: ['é'.repeat(600)] }));
     expect(r.failure?.kind).toBe('input_too_large');
     expect(e.evaluate(asInput({ mode: 'allow' })).decision.allowed).toBe(true);
   });
 
   test('an input that is not JSON', async () => {
+    // The cycle is on a field the policy reads (input.xs); one it never reads is not serialised at all.
     const cyclic: Record<string, unknown> = { mode: 'allow' };
-    cyclic.self = cyclic;
+    cyclic.xs = [cyclic];
     expect((await engine()).evaluate(asInput(cyclic)).failure?.kind).toBe('input_unserializable');
   });
 

@@ -95,7 +95,7 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
   function evaluateRaw(input: unknown): RawOutcome {
     let json: string | undefined;
     try {
-      json = JSON.stringify(input);
+      json = JSON.stringify(policy.projectInput ? policy.projectInput(input) : input);
     } catch (e) {
       return { ok: false, kind: 'input_unserializable', detail: String(e) };
     }

@@ -2,6 +2,7 @@ import { acquireBuiltinHost } from './builtin-host.ts';
 import { instantiateOpa, type BuiltinHost, type OpaInstance } from './opa-abi.ts';
 import { decodeResultSet, type BigNumbers } from './opa-value.ts';
 import { FUEL_EXPORT, meteredWasm } from './wasm-fuel.ts';
+import { moduleInputProjection, type InputProjection } from './input-projection.ts';
 
 /** One instance of a policy module, as the engine uses it. */
 export interface FuelledPolicy {
@@ -10,6 +11,8 @@ export interface FuelledPolicy {
   entrypoints: Record<string, number>;
   /** Loop iterations left; the engine refills it before each evaluation. */
   fuel: WebAssembly.Global;
+  /** Keeps the parts of an input document the policy can read (the module's own list); undefined: all of it. */
+  projectInput?: InputProjection;
 }
 
 export interface InstantiateOptions {
@@ -31,6 +34,7 @@ const exactBuffer = (b: Uint8Array): ArrayBuffer => (b.byteOffset === 0 && b.byt
  */
 export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number, opts: InstantiateOptions = {}): Promise<(data: Uint8Array) => FuelledPolicy> {
   const module = new WebAssembly.Module(exactBuffer(meteredWasm(wasm)));
+  const projectInput = moduleInputProjection(module);
   const maximum = Math.max(2, Math.floor(maxMemoryBytes / PAGE));
   let host: BuiltinHost | undefined;
   const make = (): OpaInstance => instantiateOpa(module, new WebAssembly.Memory({ initial: Math.min(5, maximum), maximum }), () => host, opts.now);
@@ -71,6 +75,7 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
       evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
       entrypoints: loaded.entrypoints,
       fuel,
+      projectInput,
     };
   };
 }

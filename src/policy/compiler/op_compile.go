@@ -21,6 +21,7 @@ func opCompile(ctx context.Context, req request) compileResponse {
 	caps := wasmCapabilities(allowed)
 
 	modules, problems := parseModules(req.Files, caps)
+	paths := inputPathsPayload(modules)
 	data, dataProblems := decodeData(req.Data)
 	problems = append(problems, dataProblems...)
 	if len(problems) > 0 {
@@ -55,7 +56,7 @@ func opCompile(ctx context.Context, req request) compileResponse {
 	if out == nil || len(out.WasmModules) == 0 {
 		return compileResponse{Errors: problemf("compiler produced no wasm module")}
 	}
-	raw := out.WasmModules[0].Raw
+	raw := withInputPaths(out.WasmModules[0].Raw, paths)
 	sum := sha256.Sum256(raw)
 	return compileResponse{
 		OK:       true,
