@@ -32,9 +32,6 @@ var (
 
 func sessionFor(seq float64, nowNs string) topdown.BuiltinContext {
 	if seq != session.seq {
-		if hostCaps == nil {
-			hostCaps = ast.CapabilitiesForThisVersion()
-		}
 		session = hostSession{seq: seq, bctx: topdown.BuiltinContext{
 			Context:      context.Background(),
 			Metrics:      metrics.New(),
@@ -42,7 +39,7 @@ func sessionFor(seq float64, nowNs string) topdown.BuiltinContext {
 			Time:         ast.NumberTerm(jsonNumber(nowNs)),
 			Cancel:       topdown.NewCancel(),
 			Cache:        builtins.Cache{},
-			Capabilities: hostCaps,
+			Capabilities: capabilities(),
 		}}
 	}
 	return session.bctx
@@ -67,7 +64,7 @@ func callBuiltin(seq float64, nowNs, name string, operands []string) (out string
 	}
 	terms := make([]*ast.Term, len(operands))
 	for i, s := range operands {
-		t, perr := ast.ParseTerm(s)
+		t, perr := parseOperand(s)
 		if perr != nil {
 			return "", false, fmt.Errorf("%s: operand %d: %v", name, i+1, perr)
 		}
