@@ -14,6 +14,7 @@ import { createPolicyEngine } from '../src/policy/engine.ts';
 import { buildInput, type BuildInputArgs } from '../src/policy/input.ts';
 import { formatProblem, loadPolicies } from '../src/policy/loader.ts';
 import { instantiateOpa } from '../src/policy/opa-abi.ts';
+import { moduleInputProjection } from '../src/policy/input-projection.ts';
 import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
 
@@ -79,6 +80,9 @@ const own = instantiateOpa(new WebAssembly.Module(loaded.policy.wasm.slice().buf
 own.setData(encoder.encode(JSON.stringify(loaded.policy.data)));
 const ownEntry = own.entrypoints['gateway/decision'] ?? 0;
 const serializedBytes = new Uint8Array(serialized);
+// What the engine sends: only the parts of the input the policy reads (its tollgate.input_paths).
+const project = moduleInputProjection(new WebAssembly.Module(loaded.policy.wasm.slice().buffer));
+const projectedBytes = encoder.encode(JSON.stringify(project ? project(input) : input));
 const compiler = await createRegoCompiler();
 const trivial = await compiler.compile({ files: { 'p.rego': 'package gateway\n\ndecision := {"allowed": true}\n' }, entrypoints: ['gateway/decision'] });
 await compiler.close();
@@ -95,6 +99,7 @@ measure('serialise input (JSON.stringify + encode)', () => encoder.encode(JSON.s
 measure('opa-wasm evaluate, trivial policy (floor)', () => floor.evaluate(serialized));
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('gateway ABI loader, same, no meter', () => decodeResultSet(own.evaluate(serializedBytes, ownEntry)));
+measure(`same, projected input (${projectedBytes.length} B), no meter`, () => decodeResultSet(own.evaluate(projectedBytes, ownEntry)));
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('engine.evaluateRaw (serialise + metered eval)', () => engine.evaluateRaw(input));
 measure('parseDecision (zod)', () => parseDecision(decision.decision));

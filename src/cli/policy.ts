@@ -1,3 +1,4 @@
+import { inexactNumbers } from '../lib/inexact-numbers.ts';
 import { Command } from 'commander';
 import type { z } from 'zod';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -243,11 +244,17 @@ function readInput(file: string): unknown {
   } catch (e) {
     throw new CliError(`--input ${file}: cannot read it (${errorCode(e)}); give a JSON policy input document or client request body (tollgate init writes a sample req.json)`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new CliError(`--input ${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); fix the file`);
   }
+  const [inexact] = inexactNumbers(text, 1);
+  if (inexact) {
+    throw new CliError(`--input ${file}:${inexact.line}: the number ${inexact.text} would reach the policy as ${inexact.parsed} (JSON numbers beyond 2^53 or 17 significant digits lose digits here, where OPA keeps them); write it as a string`);
+  }
+  return parsed;
 }
 
 function errorCode(e: unknown): string {

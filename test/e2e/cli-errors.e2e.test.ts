@@ -174,9 +174,11 @@ describe('command and flag errors', () => {
     const pdir = join(ROOT, 'policies');
     write(dir, 'bad.json', '{"model":');
     write(dir, 'body.json', '{"model":"m"}');
+    write(dir, 'big.json', '{"request": {"model": "m"},\n "usage": {"team": {"month_usd": 123456789123456789123}}}');
     const cases: [string[], string][] = [
       [['policy', 'eval', '-i', 'nope.json', '-d', pdir], 'error: --input nope.json: cannot read it (ENOENT); give a JSON policy input document or client request body (tollgate init writes a sample req.json)'],
       [['policy', 'eval', '-i', 'bad.json', '-d', pdir], 'error: --input bad.json: not valid JSON'],
+      [['policy', 'eval', '-i', 'big.json', '-d', pdir], 'error: --input big.json:2: the number 123456789123456789123 would reach the policy as 123456789123456800000 (JSON numbers beyond 2^53 or 17 significant digits lose digits here, where OPA keeps them); write it as a string'],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir, '-e', 'chat'], "error: --endpoint: expected chat.completions, messages, embeddings, completions, got 'chat'"],
       [['policy', 'eval', '-i', 'body.json', '-d', pdir], 'error: --input body.json: not a valid chat.completions request body: messages: '],
       [['policy', 'eval', '-i', 'body.json'], 'error: policy directory policies does not exist (give the directory with your .rego files, or an OPA bundle, as --dir, or `tollgate policy export policies` writes the built-in policies there)'],
