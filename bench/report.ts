@@ -99,7 +99,7 @@ export interface TargetResult {
   met: boolean | undefined;
 }
 
-export function checkTargets(agg: Record<string, ContenderMedians>): TargetResult[] {
+export function checkTargets(agg: Record<string, ContenderMedians>, binaryBytes?: number): TargetResult[] {
   const t = agg.tollgate;
   const g = (name: string, id: string, k: Metric) => agg[name]?.cases[id]?.[k];
   const res: TargetResult[] = [];
@@ -114,9 +114,14 @@ export function checkTargets(agg: Record<string, ContenderMedians>): TargetResul
   add('throughput, JSON c=10 ≥ 50% of bun-passthrough', tRps && bRps ? `${tRps} vs ${bRps} req/s = ${pctOf(tRps, bRps)}` : undefined, !!tRps && !!bRps && tRps >= 0.5 * bRps);
   add('throughput, JSON c=10 ≥ 2× portkey (Bun)', tRps && pRps ? `${tRps} vs ${pRps} req/s = ${(tRps / pRps).toFixed(2)}×` : undefined, !!tRps && !!pRps && tRps >= 2 * pRps);
   const added = diff(g('tollgate', 'json-c1', 'p50_ms'), g('direct', 'json-c1', 'p50_ms'));
-  add('added p50 over direct, JSON c=1 ≤ 0.2 ms', added === undefined ? undefined : `${signed(added)} ms (${fmtMs(g('tollgate', 'json-c1', 'p50_ms')!)} vs ${fmtMs(g('direct', 'json-c1', 'p50_ms')!)})`, added !== undefined && added <= 0.2);
+  add('added p50 over direct, JSON c=1 ≤ 0.15 ms', added === undefined ? undefined : `${signed(added)} ms (${fmtMs(g('tollgate', 'json-c1', 'p50_ms')!)} vs ${fmtMs(g('direct', 'json-c1', 'p50_ms')!)})`, added !== undefined && added <= 0.15);
+  const p99 = g('tollgate', 'json-c10', 'p99_ms');
+  add('p99, JSON c=10 ≤ 3 ms', p99 === undefined ? undefined : `${fmtMs(p99)} ms`, p99 !== undefined && p99 <= 3);
+  const tsRps = g('tollgate', 'stream-c10', 'rps');
+  const psRps = g('portkey', 'stream-c10', 'rps');
+  add('throughput, stream c=10 ≥ 10× portkey (Bun)', tsRps && psRps ? `${tsRps} vs ${psRps} req/s = ${(tsRps / psRps).toFixed(1)}×` : undefined, !!tsRps && !!psRps && tsRps >= 10 * psRps);
   const ttft = diff(g('tollgate', 'stream-c1', 'ttft_p50_ms'), g('direct', 'stream-c1', 'ttft_p50_ms'));
-  add('added time to first token, p50, stream c=1 ≤ 1 ms', ttft === undefined ? undefined : `${signed(ttft)} ms (${fmtMs(g('tollgate', 'stream-c1', 'ttft_p50_ms')!)} vs ${fmtMs(g('direct', 'stream-c1', 'ttft_p50_ms')!)})`, ttft !== undefined && ttft <= 1);
+  add('added time to first token, p50, stream c=1 ≤ 0.5 ms', ttft === undefined ? undefined : `${signed(ttft)} ms (${fmtMs(g('tollgate', 'stream-c1', 'ttft_p50_ms')!)} vs ${fmtMs(g('direct', 'stream-c1', 'ttft_p50_ms')!)})`, ttft !== undefined && ttft <= 0.5);
   const merged = diff(g('tollgate', 'stream-paced-c64', 'merged_pct'), g('direct', 'stream-paced-c64', 'merged_pct'));
   const gap = diff(g('tollgate', 'stream-paced-c64', 'gap_p50_ms'), g('direct', 'stream-paced-c64', 'gap_p50_ms'));
   add(
@@ -125,8 +130,27 @@ export function checkTargets(agg: Record<string, ContenderMedians>): TargetResul
     merged !== undefined && gap !== undefined && merged <= 1 && gap <= 1,
   );
   add('peak RSS under load ≤ 150 MB', `${t.peak_rss_mb} MB`, t.peak_rss_mb <= 150);
-  add('cold start (spawn to first 200) ≤ 300 ms', `${t.cold_start_ms} ms`, t.cold_start_ms <= 300);
+  // Measured elsewhere, so the list stays the issue's whole list: they print as "not measured" here.
+  add('peak RSS with 16 concurrent 10 MB bodies ≤ 300 MB (test/hostile/large-bodies.test.ts asserts it)', undefined, undefined);
+  add('policy evaluation p50 ≤ 20 µs, p99 ≤ 60 µs (bun bench/policy-eval.ts)', undefined, undefined);
+  add('cold start (spawn to first 200) ≤ 200 ms', `${t.cold_start_ms} ms`, t.cold_start_ms <= 200);
+  if (binaryBytes !== undefined) add('binary ≤ 120 MB (120,000,000 bytes)', `${binaryBytes.toLocaleString('en-US')} bytes`, binaryBytes <= 120_000_000);
+  const tCpu = g('tollgate', 'json-c10', 'cpu_us_per_req');
+  const bCpu = g('bun-passthrough', 'json-c10', 'cpu_us_per_req');
+  add('CPU per request, JSON c=10 ≤ 2× bun-passthrough', tCpu && bCpu ? `${tCpu} vs ${bCpu} µs = ${(tCpu / bCpu).toFixed(1)}×` : undefined, !!tCpu && !!bCpu && tCpu <= 2 * bCpu);
   return res;
+}
+
+/** One line per ratio, the same wording every run, so runs on different machines compare line by line. */
+export function ratioLines(agg: Record<string, ContenderMedians>): string[] {
+  const g = (name: string, id: string, k: Metric) => agg[name]?.cases[id]?.[k];
+  const ratio = (a: number | undefined, b: number | undefined, digits = 2) => (a && b ? (a / b).toFixed(digits) : 'not measured');
+  return [
+    `- tollgate/bun-passthrough req/s, JSON c=10: ${ratio(g('tollgate', 'json-c10', 'rps'), g('bun-passthrough', 'json-c10', 'rps'))}`,
+    `- tollgate/portkey req/s, JSON c=10: ${ratio(g('tollgate', 'json-c10', 'rps'), g('portkey', 'json-c10', 'rps'))}`,
+    `- tollgate/portkey req/s, stream c=10: ${ratio(g('tollgate', 'stream-c10', 'rps'), g('portkey', 'stream-c10', 'rps'), 1)}`,
+    `- tollgate/bun-passthrough CPU µs per request, JSON c=10: ${ratio(g('tollgate', 'json-c10', 'cpu_us_per_req'), g('bun-passthrough', 'json-c10', 'cpu_us_per_req'), 1)}`,
+  ];
 }
 
 const diff = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : round(a - b, 3));
@@ -200,6 +224,7 @@ export function markdown(data: RunData, agg: Record<string, ContenderMedians>, t
       `"+x vs direct" subtracts the median of the mock served directly. CPU µs/req is the contender's CPU (all its processes) per completed request, a figure less sensitive to the shared cores than req/s. Peak RSS is the largest sum of RSS over the contender's processes, sampled every 100 ms (and the kernel's high-water mark for single processes).`,
     '',
   );
+  md.push('## Ratios (JSON c=10, medians of this run)', '', ...ratioLines(agg), '');
   md.push('## Targets (tollgate, this run)', '', '| target | measured | |', '|---|---|---|');
   for (const t of targets) md.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**not met**'} |`);
   md.push('', `Binary: tollgate is ${(data.tollgate_binary.bytes / 1024 / 1024).toFixed(1)} MB (${data.tollgate_binary.bytes} bytes; ${data.tollgate_binary.build}).`, '');
@@ -238,7 +263,7 @@ export function markdown(data: RunData, agg: Record<string, ContenderMedians>, t
 
 export async function writeReport(data: RunData, dir: string, rsvg: string | undefined): Promise<void> {
   const agg = aggregate(data);
-  const targets = checkTargets(agg);
+  const targets = checkTargets(agg, data.tollgate_binary.bytes);
   writeFileSync(join(dir, 'latest.json'), JSON.stringify({ ...data, medians: agg, targets }, null, 2) + '\n');
   writeFileSync(join(dir, 'latest.md'), markdown(data, agg, targets));
   await renderChart(agg, order(agg), data, dir, rsvg);
