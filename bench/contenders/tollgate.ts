@@ -1,8 +1,9 @@
 /**
  * The compiled binary (built by the run from a snapshot of the tree, see run.ts), twice:
- *   tollgate          what a user switches on: a virtual key (made with the CLI in a fresh
- *                     libSQL file) sent as Bearer, the default policies, budget reservation,
- *                     usage logging to the file, and the default log level (a line per request);
+ *   tollgate          everything on: a virtual key (made with the CLI in a fresh libSQL file)
+ *                     sent as Bearer with a budget and a rate limit, the default policies,
+ *                     budget reservation, usage logging to the file, the decision log and
+ *                     metrics (both on by default), and the default log level (a line per request);
  *   tollgate-minimal  anonymous, policy off, usage ledger off, log level warn.
  */
 import { Database } from 'bun:sqlite';
@@ -56,14 +57,14 @@ export async function tollgates(ctx: Ctx, bin: string, version: string): Promise
   const ledgerSwitch = await hasLedgerSwitch(bin, ctx.work);
   const full: Contender = {
     name: 'tollgate',
-    describe: `compiled tollgate ${version} (${mb} MB): virtual key (Bearer) from \`keys create --budget 1000000/month\`, built-in default policies, budget reservation, usage ledger in a libSQL file, log level info`,
+    describe: `compiled tollgate ${version} (${mb} MB): virtual key (Bearer) from \`keys create --budget 1000000/month --rpm 100000000\` (a rate limit that counts every request and never refuses one), built-in default policies, budget reservation, usage ledger in a libSQL file, decision log and metrics (on by default), log level info`,
     version,
     path: '/v1/chat/completions',
     headers: {},
     async launch(port, dir) {
       const file = join(dir, 'gateway.config.yaml');
       writeFileSync(file, config(ctx, port, dir, 'logging: { level: info }\n'));
-      const r = await run([bin, 'keys', 'create', '--config', file, '--name', 'bench', '--budget', '1000000/month', '--format', 'json'], { timeoutMs: 60_000, cwd: dir });
+      const r = await run([bin, 'keys', 'create', '--config', file, '--name', 'bench', '--budget', '1000000/month', '--rpm', '100000000', '--format', 'json'], { timeoutMs: 60_000, cwd: dir });
       if (r.code !== 0) throw new Error(`tollgate keys create failed: ${r.out.slice(0, 300)}`);
       const key = (JSON.parse(r.out.slice(r.out.indexOf('{'), r.out.lastIndexOf('}') + 1)) as { key: string }).key;
       return { cmd: [bin, 'serve', '--config', file], cwd: dir, headers: { authorization: `Bearer ${key}` } };
