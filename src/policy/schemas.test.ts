@@ -58,6 +58,46 @@ test('refs into a nullable object and past a scalar are refused too', async () =
   ]);
 });
 
+test('typos in a map value or an array item are caught too: directly, through `some … in`, `:=` and `every`', async () => {
+  const extra = [
+    'package gateway',
+    '',
+    'deny contains {"status": 403, "message": "a"} if input.providers[name].data_residensy == "x"',
+    '',
+    'deny contains {"status": 403, "message": "b"} if {',
+    '\tsome _, p in input.providers',
+    '\tp.healty == false',
+    '}',
+    '',
+    'deny contains {"status": 403, "message": "c"} if {',
+    '\tq := input.providers[_]',
+    '\tr := q',
+    '\tr.eror_rate > 0.5',
+    '}',
+    '',
+    'deny contains {"status": 403, "message": "d"} if every p in input.providers { p.typ == "x" }',
+    '',
+    'deny contains {"status": 403, "message": "f"} if input.providers.openai.data_residencyy == "x"',
+    '',
+    '# The same shapes spelled right compile.',
+    'deny contains {"status": 403, "message": "e"} if {',
+    '\tsome _, p in input.providers',
+    '\tp.data_residency == "private"',
+    '\tsome t in input.request.tool_names',
+    '\tt == "x"',
+    '}',
+    '',
+  ].join('\n');
+  const errors = await compileErrors(withBuiltins(extra));
+  expect(errors).toEqual([
+    expect.stringMatching(/^gateway\/extra\.rego:3:\d+: undefined ref: input\.providers\[name\]\.data_residensy: the value has no field "data_residensy" in docs\/policy-input\.schema\.json; did you mean "data_residency"\?/),
+    expect.stringMatching(/^gateway\/extra\.rego:7:2: undefined ref: p\.healty: .*did you mean "healthy"\?/),
+    expect.stringMatching(/^gateway\/extra\.rego:13:2: undefined ref: r\.eror_rate: .*did you mean "error_rate"\?/),
+    expect.stringMatching(/^gateway\/extra\.rego:16:\d+: undefined ref: p\.typ: .*did you mean "type"\?/),
+    expect.stringMatching(/^gateway\/extra\.rego:18:\d+: undefined ref: input\.providers\.openai\.data_residencyy: .*did you mean "data_residency"\?/),
+  ]);
+});
+
 test('a field far from every name lists the fields the schema has', async () => {
   const errors = await compileErrors(withBuiltins('package gateway\n\ndeny contains {"status": 403, "message": "x"} if input.time.zzzzzzzz == 1\n'));
   expect(errors).toHaveLength(1);

@@ -50,6 +50,9 @@ func typeCheck(modules map[string]*ast.Module, caps *ast.Capabilities, s *schema
 	if c.Compile(modules); c.Failed() {
 		return schemaProblemsOf(c.Errors, s)
 	}
+	if ps := checkInputValues(c, s); len(ps) > 0 {
+		return ps
+	}
 	return checkDecision(c, s)
 }
 
