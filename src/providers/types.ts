@@ -22,6 +22,11 @@ export interface Usage {
   cached_input_tokens: number;
   /** Input tokens written to the provider's prompt cache (a subset of input_tokens). */
   cache_write_tokens: number;
+  /**
+   * The part of cache_write_tokens written with a 1-hour TTL (Anthropic `ttl: '1h'`, Bedrock
+   * `cachePoint.ttl: '1h'`), priced at the 1-hour write rate; the rest is priced as 5-minute writes.
+   */
+  cache_write_1h_tokens: number;
   /** Output tokens spent on reasoning (a subset of output_tokens). */
   reasoning_tokens: number;
 }
@@ -31,6 +36,7 @@ export const emptyUsage = (): Usage => ({
   output_tokens: 0,
   cached_input_tokens: 0,
   cache_write_tokens: 0,
+  cache_write_1h_tokens: 0,
   reasoning_tokens: 0,
 });
 
