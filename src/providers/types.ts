@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../config/schema.ts';
 import type { Credential } from './credentials.ts';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
 import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
+import type { PromptCachePlan } from './prompt-cache-plan.ts';
 
 /**
  * The canonical types every translator speaks.
@@ -66,6 +67,8 @@ export interface UpstreamCall {
    * (generic names such as `image_url.detail`); reported in `x-tollgate-dropped-params` and on the usage row.
    */
   dropped?: string[];
+  /** Prompt-cache breakpoints Tollgate added for `prompt_cache: auto` (absent when it was not asked). */
+  promptCache?: number;
 }
 
 export interface TranslateContext {
@@ -80,6 +83,8 @@ export interface TranslateContext {
    * before the provider reports it (Anthropic's message_start).
    */
   inputTokens?: number;
+  /** The decision's `prompt_cache`: `auto` asks for breakpoints on long system prompts and tool lists. */
+  promptCache?: PromptCachePlan;
 }
 
 export interface ChatTranslator<Req> {
