@@ -7,6 +7,7 @@ import { startPolicyGateway } from '../helpers/gateway.ts';
 import { startAnthropicUpstream } from '../mocks/anthropic-upstream.ts';
 import { MOCK_CREDENTIALS, startBedrockUpstream } from '../mocks/bedrock-upstream.ts';
 import { startOpenAIUpstream } from '../mocks/openai-upstream.ts';
+import { startGeminiUpstream } from '../mocks/gemini-upstream.ts';
 import { sha256Hex } from '../../src/lib/hash.ts';
 import { sseEvents } from '../../src/lib/sse.ts';
 import type { Gateway } from '../../src/server/start.ts';
@@ -21,12 +22,14 @@ const AKEY = 'upstream-anthropic-key-for-tests';
 const anthropic = startAnthropicUpstream({ apiKey: AKEY });
 const bedrock = startBedrockUpstream();
 const openai = startOpenAIUpstream();
+const GKEY = 'AIza-test-key';
+const gemini = startGeminiUpstream({ apiKey: GKEY });
 let gw: Gateway;
 let db: Client;
 
 const POLICY = `package gateway
 
-auto_5m := {"claude", "claude-chat", "gpt"}
+auto_5m := {"claude", "claude-chat", "gpt", "gemini"}
 auto_1h := {"claude-1h", "bedrock-1h"}
 
 decision := {"allowed": true, "prompt_cache": "auto"} if input.request.model in auto_5m
@@ -45,6 +48,7 @@ beforeAll(async () => {
       anthropic: { type: 'anthropic', base_url: anthropic.url, api_key: AKEY },
       bedrock: { type: 'bedrock', region: 'us-east-1', base_url: bedrock.url, access_key_id: MOCK_CREDENTIALS.accessKeyId, secret_access_key: MOCK_CREDENTIALS.secretAccessKey },
       openai: { type: 'openai', base_url: `${openai.url}/v1`, api_key: 'test-openai-key' },
+      gemini: { type: 'gemini', base_url: `${gemini.url}/v1beta`, api_key: GKEY },
     },
     models: {
       claude: { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
@@ -53,6 +57,7 @@ beforeAll(async () => {
       'claude-manual': { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
       'bedrock-1h': { provider: 'bedrock', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
       gpt: { provider: 'openai', model: 'gpt-4o-mini' },
+      gemini: { provider: 'gemini', model: 'gemini-2.5-flash-cache' },
     },
   });
   db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
@@ -63,6 +68,7 @@ afterAll(async () => {
   anthropic.stop();
   bedrock.stop();
   openai.stop();
+  gemini.stop();
 });
 
 const post = (path: string, body: unknown) =>
@@ -217,5 +223,24 @@ describe('OpenAI caches by itself', () => {
     const r = (await responses.json()) as { usage: { input_tokens_details: { cached_tokens: number } } };
     expect(r.usage.input_tokens_details.cached_tokens).toBe(3);
     expect((await rowOf(responses)).cost_micros).toBe(gptPrice);
+  });
+
+  test('Gemini implicit caching: prompt_cache auto is a reported no-op; cachedContentTokenCount reaches the client as cached_tokens and is priced as a cache read', async () => {
+    const body = { model: 'gemini', messages: [{ role: 'system', content: longSystem('gemini') }, { role: 'user', content: 'Hi' }] };
+    const first = await post('/v1/chat/completions', body);
+    expect(first.headers.get('x-tollgate-dropped-params')).toContain('prompt_cache');
+    const u1 = ((await first.json()) as { usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } } }).usage;
+    const system = u1.prompt_tokens - 11;
+    expect(system).toBeGreaterThan(1000);
+    expect(u1.prompt_tokens_details.cached_tokens).toBe(0);
+    // gemini-2.5-flash: $0.30 in, $0.03 cached, $2.50 out.
+    expect((await rowOf(first)).cost_micros).toBe(price([[11 + system, 0.3], [7, 2.5]]));
+    const second = await post('/v1/chat/completions', { ...body, stream: true, stream_options: { include_usage: true } });
+    const chunks = await streamed(second);
+    const usage = chunks.find((c) => c.usage)!.usage as { prompt_tokens_details: { cached_tokens: number } };
+    expect(usage.prompt_tokens_details.cached_tokens).toBe(system);
+    const row = await rowOf(second);
+    expect(row.cached_input_tokens).toBe(system);
+    expect(row.cost_micros).toBe(price([[11, 0.3], [system, 0.03], [7, 2.5]]));
   });
 });
