@@ -46,6 +46,11 @@ describe('costMicros', () => {
     expect(costMicros(over, price('anthropic', 'claude-sonnet-4-5-20250929'))).toBe(6_000);
   });
 
+  test("docs/pricing.md's worked example: 11 + 1,000 read + 600 5-minute + 400 1-hour written + 500 out on Sonnet 4.5 = 12,483 µ$", () => {
+    const u = usage({ input_tokens: 2_011, cached_input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 400, output_tokens: 500 });
+    expect(costMicros(u, price('anthropic', 'claude-sonnet-4-5'))).toBe(12_483);
+  });
+
   test('a price without a 1-hour write rate bills 1-hour writes at its cache_write rate', () => {
     const b = createPriceBook({ 'own-model': { input: 1, output: 2, cache_write: 1.5 } });
     const u = usage({ input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 1_000 });
