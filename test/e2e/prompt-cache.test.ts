@@ -29,7 +29,7 @@ let db: Client;
 
 const POLICY = `package gateway
 
-auto_5m := {"claude", "claude-chat", "gpt", "gemini"}
+auto_5m := {"claude", "claude-chat", "bedrock-chat", "gpt", "gemini"}
 auto_1h := {"claude-1h", "bedrock-1h"}
 
 decision := {"allowed": true, "prompt_cache": "auto"} if input.request.model in auto_5m
@@ -56,6 +56,7 @@ beforeAll(async () => {
       'claude-1h': { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
       'claude-manual': { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
       'bedrock-1h': { provider: 'bedrock', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+      'bedrock-chat': { provider: 'bedrock', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
       gpt: { provider: 'openai', model: 'gpt-4o-mini' },
       gemini: { provider: 'gemini', model: 'gemini-2.5-flash-cache' },
     },
@@ -205,6 +206,23 @@ describe('Anthropic Messages on Bedrock Claude', () => {
     const r2 = await rowOf(second);
     expect(r2).toMatchObject({ cached_input_tokens: written, cache_write_tokens: 0 });
     expect(r2.cost_micros).toBe(price([[11, SONNET.input], [written, SONNET.read], [7, SONNET.output]]));
+  });
+});
+
+describe('OpenAI chat on Bedrock Claude', () => {
+  test('prompt_cache auto (5m): a cachePoint after the system prompt; the stream reports the write, then the read as cached_tokens', async () => {
+    const body = { model: 'bedrock-chat', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: longSystem('bedrock-chat') }, { role: 'user', content: 'Hi' }] };
+    const first = await post('/v1/chat/completions', body);
+    expect(first.headers.get('x-tollgate-prompt-cache-breakpoints')).toBe('1');
+    expect((bedrock.requests.at(-1)!.body as { system: Json[] }).system.at(-1)).toEqual({ cachePoint: { type: 'default' } });
+    const u1 = (await streamed(first)).find((c) => c.usage)!.usage as { prompt_tokens: number; cache_creation_input_tokens: number };
+    const written = u1.cache_creation_input_tokens;
+    expect(u1.prompt_tokens).toBe(11 + written);
+    expect((await rowOf(first)).cost_micros).toBe(price([[11, SONNET.input], [written, SONNET.write5m], [7, SONNET.output]]));
+    const second = await post('/v1/chat/completions', body);
+    const u2 = (await streamed(second)).find((c) => c.usage)!.usage as { prompt_tokens_details: { cached_tokens: number } };
+    expect(u2.prompt_tokens_details.cached_tokens).toBe(written);
+    expect((await rowOf(second)).cost_micros).toBe(price([[11, SONNET.input], [written, SONNET.read], [7, SONNET.output]]));
   });
 });
 
