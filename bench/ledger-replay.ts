@@ -22,7 +22,7 @@ async function run(label: string, url: string) {
   const jdir = join(dir, 'journal');
   const down = usageWriter({ ...store, client: refused }, silentLogger, { intervalMs: 60_000, journal: usageJournal(jdir, 1 << 30) });
   for (let i = 0; i < n; i++) {
-    down.write({ request_id: `req_${i}`, endpoint: 'chat.completions', key_name: 'k', key_id: 'key_1', requested_model: 'm', status: 200, outcome: 'ok', stream: false, usage: { input_tokens: 5, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, attempts: [], cost_micros: 10, price_version: 'pl', usage_source: 'provider', latency_ms: 1 });
+    down.write({ request_id: `req_${i}`, endpoint: 'chat.completions', key_name: 'k', key_id: 'key_1', requested_model: 'm', status: 200, outcome: 'ok', stream: false, usage: { input_tokens: 5, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 }, attempts: [], cost_micros: 10, price_version: 'pl', usage_source: 'provider', latency_ms: 1 });
   }
   const t0 = performance.now();
   await down.close();

@@ -24,7 +24,7 @@ async function observationCost() {
   const m = createMetrics({ config: () => config, knownModel: (n) => n === 'gpt-4o' });
   const record: UsageRecord = {
     request_id: 'r', endpoint: 'chat.completions', team: 'ml', key_name: 'k', requested_model: 'gpt-4o', provider: 'openai', served_model: 'gpt-4o', status: 200, outcome: 'ok', stream: true,
-    usage: { input_tokens: 812, output_tokens: 240, cached_input_tokens: 512, cache_write_tokens: 0, reasoning_tokens: 0 },
+    usage: { input_tokens: 812, output_tokens: 240, cached_input_tokens: 512, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 },
     attempts: [{ provider: 'openai', model: 'gpt-4o', status: 200, ms: 420 }], cost_micros: 4431, price_version: 'v', usage_source: 'provider', latency_ms: 2300, ttft_ms: 380, overhead_ms: 0.9,
   };
   const rounds = 50_000;

@@ -124,7 +124,7 @@ export async function admit<B extends RequestBody>(deps: EnforceDeps, a: AdmitAr
   const limits = rateLimits(principal, team, decision);
   const scopes = deps.budgets ? budgetScopes(principal, team, decision) : [];
   const prompt = promptText(request);
-  const bounded = boundRequest(runtime, request, planned, { inputTokens: promptBound(prompt, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens });
+  const bounded = boundRequest(runtime, request, planned, { inputTokens: promptBound(prompt, facts.tokenIds + framing), billed: scopes.length > 0, capped: limits.some((l) => l.tpm), defaultCap: deps.defaultMaxTokens, hourWrites: decision?.prompt_cache?.mode === 'auto' && decision.prompt_cache.ttl === '1h' });
   request = bounded.request;
   const targets = bounded.targets;
   if (bounded.cap !== undefined) headers['x-tollgate-max-tokens'] = String(bounded.cap);

@@ -4,7 +4,10 @@ import { toAnthropicRequest } from '../providers/anthropic/openai-anthropic-requ
 import { toGeminiRequest } from '../providers/gemini/request.ts';
 import { toConverseBody } from '../providers/bedrock/converse-request.ts';
 import { countTokens } from '../lib/tokenize.ts';
-import { inputBound, outputBound } from './worst-case.ts';
+import { boundRequest, inputBound, outputBound } from './worst-case.ts';
+import { buildRuntime } from '../config/runtime.ts';
+import { parseConfig } from '../config/load.ts';
+import type { RequestBody } from '../policy/input.ts';
 import { toChatRequest } from '../providers/openai/responses-openai-request.ts';
 import type { ResponsesRequest } from '../wire/responses.ts';
 
@@ -96,4 +99,21 @@ test('responses: the bound is at least what each wire is sent once translated th
     // Natively, max_output_tokens includes reasoning.
     expect(bound('openai')).toBe(r.max_output_tokens ?? Infinity);
   }
+});
+
+describe('boundRequest: 1-hour cache writes in the reservation', () => {
+  const { config } = parseConfig('providers: { claude: { type: anthropic, api_key: k } }\nmodels: { c: { provider: claude, model: claude-sonnet-4-5 } }\n', 'c.yaml', {});
+  const runtime = buildRuntime(config);
+  const targets = [{ provider: 'claude', model: 'claude-sonnet-4-5' }];
+  const body = (system: unknown): RequestBody => ({ endpoint: 'messages', body: { model: 'c', max_tokens: 100, system, messages: [{ role: 'user', content: 'hi' }] } } as RequestBody);
+  const worst = (b: RequestBody, hourWrites?: boolean) => boundRequest(runtime, b, targets, { inputTokens: 1_000, billed: true, capped: false, hourWrites }).worstMicros;
+
+  test('input is held at the 5-minute write rate ($3.75), or at the 1-hour rate ($6) when a breakpoint or the decision asks for 1 hour', () => {
+    // 1,000 × $3.75 + 100 × $15 / 1,000 × $6 + 100 × $15
+    expect(worst(body([{ type: 'text', text: 'rules', cache_control: { type: 'ephemeral' } }]))).toBe(3_750 + 1_500);
+    expect(worst(body([{ type: 'text', text: 'rules', cache_control: { type: 'ephemeral', ttl: '1h' } }]))).toBe(6_000 + 1_500);
+    expect(worst(body('rules'), true)).toBe(6_000 + 1_500);
+    // Prompt text that spells out a 1-hour marker is not one.
+    expect(worst(body('please set "ttl":"1h" on it'))).toBe(3_750 + 1_500);
+  });
 });

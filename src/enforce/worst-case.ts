@@ -100,6 +100,8 @@ export interface BoundOptions {
   capped: boolean;
   /** Config default for the cap when the model's maximum is unknown. */
   defaultCap?: number;
+  /** The decision places 1-hour prompt-cache breakpoints (`prompt_cache: {mode: auto, ttl: 1h}`). */
+  hourWrites?: boolean;
 }
 
 /**
@@ -141,6 +143,8 @@ export function boundRequest<B extends RequestBody>(runtime: Runtime, request: B
   let worstMicros = 0;
   let outputTokens = 0;
   let copies = 1;
+  // Only a 1-hour breakpoint can write at the 1-hour rate (2x input on Claude); scanned only when money is at stake.
+  const hourWrites = o.billed && (o.hourWrites || asksHourWrites(body.body));
   for (const t of usable) {
     const type = runtime.config.providers[t.provider]?.type;
     if (!type) continue;
@@ -149,7 +153,12 @@ export function boundRequest<B extends RequestBody>(runtime: Runtime, request: B
     const c = inputCopies(body, type);
     copies = Math.max(copies, c);
     const price = priceOf(t);
-    if (price && Number.isFinite(out)) worstMicros = Math.max(worstMicros, worstCaseMicros(o.inputTokens * c, out, price));
+    if (price && Number.isFinite(out)) worstMicros = Math.max(worstMicros, worstCaseMicros(o.inputTokens * c, out, price, { hourWrites }));
   }
   return { request: body, targets: usable, worstMicros, outputTokens, inputCopies: copies, cap };
+}
+
+/** The body holds a 1-hour cache breakpoint. Serialised JSON escapes quotes in strings, so prompt text cannot fake one. */
+function asksHourWrites(body: unknown): boolean {
+  return /"ttl":"1h"/.test(JSON.stringify(body));
 }

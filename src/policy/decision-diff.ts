@@ -14,7 +14,7 @@ export const CHANGE_FIELDS: Record<ChangeKind, (keyof Decision)[]> = {
   budget: ['budget'],
   limits: ['rate_limit', 'max_tokens'],
   redaction: ['redact'],
-  other: ['cache', 'tags', 'log_prompts', 'allow_betas', 'allow_server_tools'],
+  other: ['cache', 'tags', 'log_prompts', 'allow_betas', 'allow_server_tools', 'prompt_cache'],
 };
 
 /** The kinds an allowed decision can change by (a denied one's other fields have no effect). */

@@ -2,6 +2,16 @@ import { describe, expect, test } from 'bun:test';
 import { parseDecision } from './decision.ts';
 
 describe('parseDecision', () => {
+  test("prompt_cache: 'auto' is short for {mode: 'auto'}; a wrong mode, ttl or key is an error (a deny)", () => {
+    expect(parseDecision({ allowed: true, prompt_cache: 'auto' })).toEqual({ ok: true, decision: { allowed: true, prompt_cache: { mode: 'auto' } } });
+    expect(parseDecision({ allowed: true, prompt_cache: { mode: 'auto', ttl: '1h' } })).toEqual({ ok: true, decision: { allowed: true, prompt_cache: { mode: 'auto', ttl: '1h' } } });
+    for (const bad of ['on', { mode: 'auto', ttl: '2h' }, { mode: 'auto', breakpoints: 2 }, { ttl: '1h' }]) {
+      const r = parseDecision({ allowed: true, prompt_cache: bad });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toContain('prompt_cache');
+    }
+  });
+
   test('a minimal allow', () => {
     expect(parseDecision({ allowed: true })).toEqual({ ok: true, decision: { allowed: true } });
   });

@@ -92,6 +92,14 @@ export const decisionSchema = z
     allow_betas: z.array(name).optional(),
     /** Server-side tools allowed for this request on top of the providers' `allowed_server_tools`. */
     allow_server_tools: z.array(name).optional(),
+    /**
+     * Provider prompt caches: `auto` has Tollgate place Anthropic breakpoints (Bedrock cachePoints)
+     * on long tool lists and system prompts, at `ttl` (default 5m), keeping the client's own and at
+     * most 4 in all; `off` (the default) places none. `'auto'` is short for `{mode: 'auto'}`.
+     */
+    prompt_cache: z
+      .union([z.enum(['auto', 'off']).transform((mode): { mode: 'auto' | 'off'; ttl?: '5m' | '1h' } => ({ mode })), z.strictObject({ mode: z.enum(['auto', 'off']), ttl: z.enum(['5m', '1h']).optional() })])
+      .optional(),
     /** Why the policy decided what it did, for logs and `tollgate policy eval`. */
     reasons: z.array(z.string()).optional(),
   })

@@ -35,6 +35,28 @@ describe('costMicros', () => {
     expect(costMicros(u, price('anthropic', 'claude-sonnet-4-5-20250929'))).toBe(300 + 600 + 3_750 + 7_500);
   });
 
+  test('1-hour cache writes are billed at 2x input, the rest of the writes at the 5-minute 1.25x', () => {
+    // 100 × $3 + 2,000 × $0.30 + 600 × $3.75 (5m) + 400 × $6 (1h) + 500 × $15, per 1M tokens
+    const u = usage({ input_tokens: 3_100, cached_input_tokens: 2_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 400, output_tokens: 500 });
+    expect(costMicros(u, price('anthropic', 'claude-sonnet-4-5-20250929'))).toBe(300 + 600 + 2_250 + 2_400 + 7_500);
+    // Bedrock Claude (global profile) prices them alike.
+    expect(costMicros(u, price('bedrock', 'global.anthropic.claude-sonnet-4-5-20250929-v1:0'))).toBe(300 + 600 + 2_250 + 2_400 + 7_500);
+    // More 1-hour tokens than writes (a malformed report) never bills a token twice.
+    const over = usage({ input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 5_000 });
+    expect(costMicros(over, price('anthropic', 'claude-sonnet-4-5-20250929'))).toBe(6_000);
+  });
+
+  test("docs/pricing.md's worked example: 11 + 1,000 read + 600 5-minute + 400 1-hour written + 500 out on Sonnet 4.5 = 12,483 µ$", () => {
+    const u = usage({ input_tokens: 2_011, cached_input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 400, output_tokens: 500 });
+    expect(costMicros(u, price('anthropic', 'claude-sonnet-4-5'))).toBe(12_483);
+  });
+
+  test('a price without a 1-hour write rate bills 1-hour writes at its cache_write rate', () => {
+    const b = createPriceBook({ 'own-model': { input: 1, output: 2, cache_write: 1.5 } });
+    const u = usage({ input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 1_000 });
+    expect(costMicros(u, b.lookup('mock', 'own-model')!)).toBe(1_500);
+  });
+
   test('Bedrock regional profile pays the 10% uplift, global does not', () => {
     const u = usage({ input_tokens: 100_000 });
     expect(costMicros(u, price('bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'))).toBe(330_000);
@@ -100,6 +122,14 @@ describe('worstCaseMicros', () => {
     expect(worstCaseMicros(1_000, 500, price('anthropic', 'claude-sonnet-4-5'))).toBe(3_750 + 7_500);
     expect(worstCaseMicros(1, 0, price('openai', 'gpt-4o-mini'))).toBe(1); // 0.15 → 1
     expect(worstCaseMicros(0, 0, price('openai', 'gpt-4o-mini'))).toBe(0);
+  });
+
+  test('a request that asks for 1-hour cache writes reserves its input at the 1-hour write rate', () => {
+    // 1,000 × $6 (2 × $3) + 500 × $15
+    expect(worstCaseMicros(1_000, 500, price('anthropic', 'claude-sonnet-4-5'), { hourWrites: true })).toBe(6_000 + 7_500);
+    expect(worstCaseMicros(1_000, 500, price('anthropic', 'claude-sonnet-4-5'), { hourWrites: true })).toBeGreaterThanOrEqual(
+      costMicros(usage({ input_tokens: 1_000, cache_write_tokens: 1_000, cache_write_1h_tokens: 1_000, output_tokens: 500 }), price('anthropic', 'claude-sonnet-4-5')),
+    );
   });
 
   test('uses the reasoning rate when it is dearer than output', () => {

@@ -50,9 +50,12 @@ describe('lookup: Anthropic', () => {
     expect(hit('anthropic', 'claude-opus-4-1-20250805')).toEqual(['claude-opus-4-1', 'normalised', 15_000_000]);
     expect(hit('anthropic', 'claude-haiku-4-5-20251001')).toEqual(['claude-haiku-4-5', 'normalised', 1_000_000]);
   });
-  test('the 5-minute cache write and cache read rates', () => {
+  test('the cache read, 5-minute write (1.25x input) and 1-hour write (2x input) rates', () => {
     const p = book.lookup('anthropic', 'claude-haiku-4-5');
-    expect(p?.micros_per_mtok).toEqual({ input: 1_000_000, output: 5_000_000, cached_input: 100_000, cache_write: 1_250_000, reasoning: 5_000_000 });
+    expect(p?.micros_per_mtok).toEqual({ input: 1_000_000, output: 5_000_000, cached_input: 100_000, cache_write: 1_250_000, cache_write_1h: 2_000_000, reasoning: 5_000_000 });
+    expect(book.lookup('bedrock', 'global.anthropic.claude-sonnet-4-6')?.micros_per_mtok.cache_write_1h).toBe(6_000_000);
+    // The long-context tier doubles its own input rate.
+    expect(book.lookup('anthropic', 'claude-sonnet-4-5')?.long_context?.micros_per_mtok.cache_write_1h).toBe(12_000_000);
   });
 });
 
@@ -139,7 +142,7 @@ describe('overrides', () => {
         vendor: 'override',
         model: 'my-llama',
         match: 'exact',
-        micros_per_mtok: { input: 100_000, output: 200_000, cached_input: 100_000, cache_write: 100_000, reasoning: 200_000 },
+        micros_per_mtok: { input: 100_000, output: 200_000, cached_input: 100_000, cache_write: 100_000, cache_write_1h: 100_000, reasoning: 200_000 },
         source: 'config override',
       });
     }

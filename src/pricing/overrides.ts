@@ -13,6 +13,8 @@ export const priceOverrideSchema = z.strictObject({
   output: usdPerMillion,
   cached_input: usdPerMillion.optional(),
   cache_write: usdPerMillion.optional(),
+  /** The 1-hour prompt-cache write; omitted, the 5-minute `cache_write` rate. */
+  cache_write_1h: usdPerMillion.optional(),
   reasoning: usdPerMillion.optional(),
   effective_date: z.iso.date().optional(),
   /** The most output tokens the model can produce in one answer; the cap Tollgate sends when a budgeted request sets none. */

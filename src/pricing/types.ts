@@ -18,7 +18,7 @@ export type PriceScope = ProviderType | Vendor;
 
 /**
  * Rates as vendors publish them: USD per 1M tokens. Omitted rates fall back when a price is
- * resolved: cached_input and cache_write to input, reasoning to output.
+ * resolved: cached_input and cache_write to input, cache_write_1h to cache_write, reasoning to output.
  */
 export interface UsdRates {
   input: number;
@@ -27,6 +27,8 @@ export interface UsdRates {
   cached_input?: number;
   /** Cache writes at the 5-minute TTL (Anthropic, Bedrock, OpenAI GPT-5.6). */
   cache_write?: number;
+  /** Cache writes at the 1-hour TTL (Anthropic and Bedrock Claude: 2x input); omitted, the 5-minute write rate. */
+  cache_write_1h?: number;
   /** Only where reasoning is priced apart from output. */
   reasoning?: number;
 }
@@ -58,6 +60,7 @@ export interface Rates {
   output: number;
   cached_input: number;
   cache_write: number;
+  cache_write_1h: number;
   reasoning: number;
 }
 

@@ -17,15 +17,17 @@ export function usdToMicros(usd: number, what: string): number {
   return micros;
 }
 
-/** Resolves the fallbacks (cache rates → input, reasoning → output) and converts to micros. */
+/** Resolves the fallbacks (cache rates → input, the 1-hour write → the 5-minute write, reasoning → output) and converts to micros. */
 export function toRates(r: UsdRates, what: string): Rates {
   const input = usdToMicros(r.input, `${what}.input`);
   const output = usdToMicros(r.output, `${what}.output`);
+  const cacheWrite = r.cache_write === undefined ? input : usdToMicros(r.cache_write, `${what}.cache_write`);
   return {
     input,
     output,
     cached_input: r.cached_input === undefined ? input : usdToMicros(r.cached_input, `${what}.cached_input`),
-    cache_write: r.cache_write === undefined ? input : usdToMicros(r.cache_write, `${what}.cache_write`),
+    cache_write: cacheWrite,
+    cache_write_1h: r.cache_write_1h === undefined ? cacheWrite : usdToMicros(r.cache_write_1h, `${what}.cache_write_1h`),
     reasoning: r.reasoning === undefined ? output : usdToMicros(r.reasoning, `${what}.reasoning`),
   };
 }

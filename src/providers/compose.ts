@@ -53,6 +53,7 @@ function addUsage(a: Usage | undefined, b: Usage): Usage {
     output_tokens: a.output_tokens + b.output_tokens,
     cached_input_tokens: a.cached_input_tokens + b.cached_input_tokens,
     cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
+    cache_write_1h_tokens: a.cache_write_1h_tokens + b.cache_write_1h_tokens,
     reasoning_tokens: a.reasoning_tokens + b.reasoning_tokens,
   };
 }

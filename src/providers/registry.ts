@@ -22,6 +22,7 @@ import { completionsToOpenAI } from './openai/completions-openai.ts';
 import { completionsToChat } from './completions-chat.ts';
 import type { CompletionsMode } from '../config/completions-mode.ts';
 import type { OpenAICompletionsRequest } from '../wire/completions.ts';
+import { withPromptCache } from './prompt-cache-auto.ts';
 
 /** Builds the adapter for one configured provider. `transport` lets tests route fetches. */
 export function createAdapter(name: string, config: ProviderConfig, transport: typeof fetch = fetch): ProviderAdapter {
@@ -60,7 +61,7 @@ const anthropicClient: Record<Wire, (provider: string) => AnthropicChatTranslato
 export function chatTranslator(client: 'openai', wire: Wire, provider: string): OpenAIChatTranslator;
 export function chatTranslator(client: 'anthropic', wire: Wire, provider: string): AnthropicChatTranslator;
 export function chatTranslator(client: ClientSchema, wire: Wire, provider: string): OpenAIChatTranslator | AnthropicChatTranslator {
-  return client === 'openai' ? openaiClient[wire](provider) : anthropicClient[wire](provider);
+  return client === 'openai' ? withPromptCache(openaiClient[wire](provider), wire) : withPromptCache(anthropicClient[wire](provider), wire);
 }
 
 /** Wires whose chat API answers one choice a call: completions' prompts and n fan out to one call each. */
@@ -75,7 +76,7 @@ export function completionsTranslator(wire: Wire, provider: string, modeOf: (mod
   const make = (mode: CompletionsMode) => (mode === 'native' && wire === 'openai' ? completionsToOpenAI(provider) : viaOpenAI(completionsToChat(provider, { fanOut: FANS_OUT.has(wire) }), openaiClient[wire](provider)));
   let t: ChatTranslator<OpenAICompletionsRequest> | undefined;
   const made = () => (t ??= make('chat'));
-  return {
+  return withPromptCache({
     request(body, ctx) {
       t = make(modeOf(ctx.model));
       return t.request(body, ctx);
@@ -85,7 +86,7 @@ export function completionsTranslator(wire: Wire, provider: string, modeOf: (mod
     streamEnd: () => made().streamEnd(),
     usage: () => made().usage(),
     error: (status, body) => made().error(status, body),
-  };
+  }, wire);
 }
 
 const embeddingsByWire: Partial<Record<Wire, (provider: string) => EmbeddingsTranslator>> = {
@@ -113,6 +114,6 @@ const responsesClient: Record<Wire, (provider: string) => ResponsesTranslator> =
  * request as sent; every other provider is reached through chat completions.
  */
 export function responsesTranslator(adapter: Pick<ProviderAdapter, 'name' | 'wire' | 'config'>): ResponsesTranslator {
-  if (adapter.config.type === 'openai' || adapter.config.type === 'azure') return responsesToResponses(adapter.name);
-  return responsesClient[adapter.wire](adapter.name);
+  if (adapter.config.type === 'openai' || adapter.config.type === 'azure') return withPromptCache(responsesToResponses(adapter.name), adapter.wire);
+  return withPromptCache(responsesClient[adapter.wire](adapter.name), adapter.wire);
 }

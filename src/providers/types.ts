@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../config/schema.ts';
 import type { Credential } from './credentials.ts';
 import type { OpenAIChatRequest, OpenAIEmbeddingsRequest } from '../wire/openai.ts';
 import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
+import type { PromptCachePlan } from './prompt-cache-plan.ts';
 
 /**
  * The canonical types every translator speaks.
@@ -22,6 +23,11 @@ export interface Usage {
   cached_input_tokens: number;
   /** Input tokens written to the provider's prompt cache (a subset of input_tokens). */
   cache_write_tokens: number;
+  /**
+   * The part of cache_write_tokens written with a 1-hour TTL (Anthropic `ttl: '1h'`, Bedrock
+   * `cachePoint.ttl: '1h'`), priced at the 1-hour write rate; the rest is priced as 5-minute writes.
+   */
+  cache_write_1h_tokens: number;
   /** Output tokens spent on reasoning (a subset of output_tokens). */
   reasoning_tokens: number;
 }
@@ -31,6 +37,7 @@ export const emptyUsage = (): Usage => ({
   output_tokens: 0,
   cached_input_tokens: 0,
   cache_write_tokens: 0,
+  cache_write_1h_tokens: 0,
   reasoning_tokens: 0,
 });
 
@@ -60,6 +67,8 @@ export interface UpstreamCall {
    * (generic names such as `image_url.detail`); reported in `x-tollgate-dropped-params` and on the usage row.
    */
   dropped?: string[];
+  /** Prompt-cache breakpoints Tollgate added for `prompt_cache: auto` (absent when it was not asked). */
+  promptCache?: number;
 }
 
 export interface TranslateContext {
@@ -74,6 +83,8 @@ export interface TranslateContext {
    * before the provider reports it (Anthropic's message_start).
    */
   inputTokens?: number;
+  /** The decision's `prompt_cache`: `auto` asks for breakpoints on long system prompts and tool lists. */
+  promptCache?: PromptCachePlan;
 }
 
 export interface ChatTranslator<Req> {

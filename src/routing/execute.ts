@@ -36,6 +36,8 @@ export interface RouteInput<T, Req> {
   clientHeaders: Headers;
   /** The gateway's estimate of the prompt's tokens (TranslateContext.inputTokens). */
   inputTokens?: number;
+  /** The decision's `prompt_cache` (TranslateContext.promptCache). */
+  promptCache?: TranslateContext['promptCache'];
   /** Fires when the client goes away: the attempt in flight is aborted and nothing more is tried. */
   signal: AbortSignal;
   /** A fresh translator per attempt (translators keep per-request state). */
@@ -53,6 +55,8 @@ export interface Served<T, V> {
   value: V;
   /** Client hints the serving call did not send (UpstreamCall.dropped). */
   dropped: string[];
+  /** Prompt-cache breakpoints Tollgate added (UpstreamCall.promptCache). */
+  promptCache?: number;
   /** Time spent waiting between attempts (backoff, Retry-After), in ms. */
   waitedMs: number;
 }
@@ -163,7 +167,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
       const translator = input.translatorFor(adapter);
       let call: UpstreamCall;
       try {
-        call = translator.request(input.body, { model: target.model, publicModel: input.modelName(target), clientHeaders: input.clientHeaders, inputTokens: input.inputTokens });
+        call = translator.request(input.body, { model: target.model, publicModel: input.modelName(target), clientHeaders: input.clientHeaders, inputTokens: input.inputTokens, promptCache: input.promptCache });
       } catch (e) {
         // This target's wire cannot express the request; another target's may.
         dep.breaker.release(gate.probe);
@@ -214,7 +218,7 @@ async function route<T extends RoutedTranslator<Req>, Req, V>(input: RouteInput<
         if (!stream) finish(false, opened.ttfbMs);
         dep.breaker.success(router.now(), cfg.breaker, gate.probe);
         attempts.push({ provider: target.provider, model: target.model, status: 200, ms, key: keyNo });
-        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [], waitedMs: waited };
+        return { translator, target, attempts, value: opened.value, dropped: call.dropped ?? [], promptCache: call.promptCache, waitedMs: waited };
       }
       const f = opened.failure;
       const verdict = classify(f);

@@ -23,6 +23,7 @@ export function routeInput<T, Req>(c: Context<Env>, deps: AppDeps, admission: Ad
     body,
     clientHeaders: c.req.raw.headers,
     inputTokens: admission.inputTokens,
+    promptCache: admission.decision?.prompt_cache,
     signal: c.req.raw.signal,
     translatorFor,
     modelName: servedModelName(runtime, admission.publicModel),
@@ -34,6 +35,7 @@ interface ServedTarget {
   target: Target;
   attempts: Attempt[];
   dropped?: string[];
+  promptCache?: number;
   waitedMs?: number;
 }
 
@@ -57,6 +59,7 @@ export function responseHeaders(c: Context<Env>, admission: Admission<RequestBod
     'x-tollgate-attempts': String(s.attempts.length),
     'x-tollgate-attempt-log': attemptLog(s.attempts),
     ...(s.dropped?.length ? { 'x-tollgate-dropped-params': s.dropped.join(', ') } : {}),
+    ...(s.promptCache !== undefined ? { 'x-tollgate-prompt-cache-breakpoints': String(s.promptCache) } : {}),
     'x-request-id': c.get('requestId'),
   };
 }

@@ -23,6 +23,8 @@ export const usage = sqliteTable(
     outputTokens: integer('output_tokens').notNull().default(0),
     cachedInputTokens: integer('cached_input_tokens').notNull().default(0),
     cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    /** The 1-hour part of cache_write_tokens (priced at the 1-hour write rate). */
+    cacheWrite1hTokens: integer('cache_write_1h_tokens').notNull().default(0),
     reasoningTokens: integer('reasoning_tokens').notNull().default(0),
     /** Integer micro-dollars: exact sums, no float drift. */
     costMicros: integer('cost_micros').notNull().default(0),

@@ -60,6 +60,7 @@ function toRow(r: UsageRecord): UsageRow {
     outputTokens: r.usage.output_tokens,
     cachedInputTokens: r.usage.cached_input_tokens,
     cacheWriteTokens: r.usage.cache_write_tokens,
+    cacheWrite1hTokens: r.usage.cache_write_1h_tokens,
     reasoningTokens: r.usage.reasoning_tokens,
     costMicros: r.cost_micros,
     priceVersion: r.price_version,

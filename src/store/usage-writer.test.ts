@@ -37,7 +37,7 @@ const record = (over: Partial<UsageRecord> = {}): UsageRecord => ({
   status: 200,
   outcome: 'ok',
   stream: false,
-  usage: { input_tokens: 5, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+  usage: { input_tokens: 5, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 },
   attempts: [],
   cost_micros: 10,
   price_version: 'pl_x',

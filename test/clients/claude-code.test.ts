@@ -59,14 +59,14 @@ async function claude(route: Route, behaviour: 'chat' | 'tool', prompt: string, 
 
 const cachedOf = (u: ClaudeResult['usage']) => (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
 /**
- * Usage as Claude Code reports it: the mocks' 11 prompt tokens per call, 7 out. On Bedrock its
- * cache_control markers become Converse cachePoints, so the prompt up to them (the mock counts
- * one token per 4 characters) is cache tokens on top of the 11; the OpenAI mock reports 3 of its
- * 11 as cached, which reach Claude Code as cache reads.
+ * Usage as Claude Code reports it: the mocks' 11 prompt tokens per call, 7 out. On Anthropic its
+ * cache_control markers are cached as they are, and on Bedrock they become Converse cachePoints,
+ * so the prompt up to them (the mocks count one token per 4 characters) is cache tokens on top of
+ * the 11; the OpenAI mock reports 3 of its 11 as cached, which reach Claude Code as cache reads.
  */
 function expectUsage(route: Route, u: ClaudeResult['usage'], input: number, output: number) {
   expect(u.output_tokens).toBe(output);
-  if (route === 'bedrock') {
+  if (route === 'bedrock' || route === 'anthropic') {
     expect(u.input_tokens).toBe(input);
     expect(cachedOf(u)).toBeGreaterThan(1000);
   } else expect(u.input_tokens + cachedOf(u)).toBe(input);

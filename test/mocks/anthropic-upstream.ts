@@ -1,5 +1,6 @@
 import { record, type RecordedRequest } from './recorder.ts';
 import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
+import { promptCache, segmentsOf, ttlOrderProblem, type CacheCounts, type Ttl } from './prompt-cache-sim.ts';
 
 /**
  * A mock of api.anthropic.com's Messages endpoint for tests, speaking the real wire: JSON
@@ -19,7 +20,11 @@ import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
  * `signature`; streamed as thinking_delta events and one signature_delta, as recorded), and with
  * `output_config.format` json_schema the text is {"ok":true}. A thinking block sent back in the
  * history without its signature is a 400, as on the real API.
- * Usage is always input 11, output 7 (message_start reports output 1, like the real API).
+ * Usage is always input 11, output 7 (message_start reports output 1, like the real API). With
+ * `cache_control` breakpoints (on tools, system and message blocks, or top level: the last block)
+ * the prompt up to them is cached as prompt-cache-sim.ts does, reported as the real API does
+ * (cache_read_input_tokens, cache_creation_input_tokens and its cache_creation 5m/1h split, apart
+ * from input_tokens); more than 4 breakpoints, or a 1h one after a 5m one, is the API's 400.
  */
 export interface AnthropicUpstreamOptions {
   /** The key the mock accepts in `x-api-key`. */
@@ -48,6 +53,7 @@ const USAGE_END = { input_tokens: 11, cache_creation_input_tokens: 0, cache_read
 export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): AnthropicUpstream {
   const apiKey = opts.apiKey ?? 'test-anthropic-key';
   const requests: RecordedRequest[] = [];
+  const cache = promptCache();
   const server = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
@@ -66,7 +72,13 @@ export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): Ant
       // `system` turns in `messages` need the mid-conversation-system beta, as on the real API.
       const systemAt = Array.isArray(b.messages) ? (b.messages as Json[]).findIndex((m) => m.role === 'system') : -1;
       if (systemAt >= 0 && !headers['anthropic-beta']?.includes('mid-conversation-system')) return error(400, `messages.${systemAt}.role: Input should be 'user' or 'assistant'`);
-      return answer(b);
+      const blocks = promptBlocks(b);
+      const marked = blocks.filter((x) => x.cache_control != null).length;
+      if (marked > 4) return error(400, `A maximum of 4 blocks with cache_control may be provided. Found ${marked}.`);
+      const segments = segmentsOf(blocks, ttlOf, (x) => JSON.stringify({ ...x, cache_control: undefined }));
+      const order = ttlOrderProblem(segments);
+      if (order) return error(400, order);
+      return answer(b, segments.length ? cache.use(String(b.model), segments) : undefined);
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
@@ -75,7 +87,29 @@ export function startAnthropicUpstream(opts: AnthropicUpstreamOptions = {}): Ant
 const THINKING = 'The user greets me; a short greeting back is right.';
 const SIGNATURE = 'EqQBCkYIBxgCKkBmock' + 'A'.repeat(40);
 
-function answer(b: Json): Response {
+/** The prompt's blocks in cache order (tools, system, messages; tool_result contents inline), top-level cache_control on the last. */
+function promptBlocks(b: Json): Json[] {
+  const list = (v: unknown): Json[] => (typeof v === 'string' ? [{ type: 'text', text: v }] : Array.isArray(v) ? (v as Json[]) : []);
+  const flat = (blocks: Json[]): Json[] => blocks.flatMap((x) => [x, ...(Array.isArray(x.content) ? flat(x.content as Json[]) : [])]);
+  const blocks = [...list(b.tools), ...list(b.system), ...(Array.isArray(b.messages) ? (b.messages as Json[]) : []).flatMap((m) => flat(list(m.content)))];
+  if (b.cache_control != null && blocks.length) blocks[blocks.length - 1] = { ...blocks.at(-1)!, cache_control: b.cache_control };
+  return blocks;
+}
+
+const ttlOf = (x: Json): Ttl | undefined => (x.cache_control == null ? undefined : (x.cache_control as Json).ttl === '1h' ? '1h' : '5m');
+
+/** Usage as the API reports it, with the prompt cache's counters when the prompt had breakpoints. */
+function usageOf(base: Json, c: CacheCounts | undefined): Json {
+  if (!c) return base;
+  return {
+    ...base,
+    cache_creation_input_tokens: c.write5m + c.write1h,
+    cache_read_input_tokens: c.read,
+    cache_creation: { ephemeral_5m_input_tokens: c.write5m, ephemeral_1h_input_tokens: c.write1h },
+  };
+}
+
+function answer(b: Json, cached?: CacheCounts): Response {
   const model = String(b.model);
   const status = /error-(\d{3})/.exec(model);
   if (status) return error(Number(status[1]), `mock error ${status[1]}`);
@@ -83,9 +117,9 @@ function answer(b: Json): Response {
   const block = contentOf(model, b);
   const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
   const thinking = ['enabled', 'adaptive'].includes(String((b.thinking as Json | undefined)?.type));
-  if (b.stream === true) return sse(streamEvents(id, model, block, stopReason, thinking));
+  if (b.stream === true) return sse(streamEvents(id, model, block, stopReason, thinking, cached));
   const content = thinking ? [{ type: 'thinking', thinking: THINKING, signature: SIGNATURE }, block] : [block];
-  const message = { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: { ...USAGE_START, output_tokens: 7 } };
+  const message = { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: usageOf({ ...USAGE_START, output_tokens: 7 }, cached) };
   if (model.includes('cut')) return new Response(JSON.stringify(message).slice(0, 60), { headers: { 'content-type': 'application/json' } });
   return Response.json(message, { headers: { 'request-id': 'req_mock' } });
 }
@@ -109,8 +143,8 @@ function contentOf(model: string, b: Json): Json {
   return { type: 'text', text: 'Hello from anthropic' };
 }
 
-function streamEvents(id: string, model: string, block: Json, stopReason: string, thinking: boolean): Json[] {
-  const events: Json[] = [{ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: USAGE_START } }];
+function streamEvents(id: string, model: string, block: Json, stopReason: string, thinking: boolean, cached?: CacheCounts): Json[] {
+  const events: Json[] = [{ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usageOf(USAGE_START, cached) } }];
   const at = thinking ? 1 : 0;
   if (thinking) {
     events.push({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }, { type: 'ping' });
@@ -129,7 +163,7 @@ function streamEvents(id: string, model: string, block: Json, stopReason: string
   if (model.includes('cut')) return events.slice(0, thinking ? events.length - 1 : 5);
   events.push(
     { type: 'content_block_stop', index: at },
-    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: USAGE_END },
+    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: usageOf(USAGE_END, cached) },
     { type: 'message_stop' },
   );
   return events;

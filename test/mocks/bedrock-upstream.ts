@@ -2,6 +2,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { AwsV4Signer } from 'aws4fetch';
 import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
+import { promptCache, segmentsOf, ttlOrderProblem } from './prompt-cache-sim.ts';
 
 /**
  * A Bedrock Runtime stand-in that speaks the real wire: Converse JSON, ConverseStream as a binary
@@ -17,9 +18,10 @@ import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
  *
  * Converse bodies are checked the way the service model types them: a content, system or tool
  * entry with a member Converse does not have is a ValidationException. `cachePoint` blocks are
- * accepted for Claude and Nova models (others refuse them); the prompt up to the last one is
- * written to a cache on first sight (`cacheWriteInputTokens`, one token per 4 characters) and
- * read from it afterwards (`cacheReadInputTokens`), as the recorded cache cassettes show.
+ * accepted for Claude and Nova models (others refuse them), with an optional `ttl` (5m, 1h), at
+ * most 4 a request; the prompt up to them is cached as prompt-cache-sim.ts does: written on first
+ * sight (`cacheWriteInputTokens`, one token per 4 characters, `cacheDetails` by TTL) and read
+ * afterwards (`cacheReadInputTokens`), as the recorded cache cassettes show.
  */
 export interface BedrockUpstreamOptions {
   accessKeyId?: string;
@@ -56,7 +58,7 @@ export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
   const secretAccessKey = opts.secretAccessKey ?? MOCK_CREDENTIALS.secretAccessKey;
   const region = opts.region ?? 'us-east-1';
   const requests: RecordedRequest[] = [];
-  const cached = new Set<string>();
+  const cache = promptCache();
 
   const server = Bun.serve({
     port: 0,
@@ -91,7 +93,12 @@ export function startBedrockUpstream(opts: BedrockUpstreamOptions = {}) {
       const invalid = converseProblem(model, body as Record<string, unknown>);
       if (invalid) return awsError(400, 'ValidationException', invalid);
       const answer = answerFor(model, body as Record<string, unknown>);
-      const usage = cacheUsage(body as Record<string, unknown>, cached);
+      const points = cachePoints(body as Record<string, unknown>);
+      if (points.length > 4) return awsError(400, 'ValidationException', `A maximum of 4 cache checkpoints may be provided. Found ${points.length}.`);
+      const segments = segmentsOf(points.flat, (b) => ('cachePoint' in b ? ((b.cachePoint as { ttl?: string }).ttl === '1h' ? '1h' : '5m') : undefined), (b) => ('cachePoint' in b ? '' : JSON.stringify(b)));
+      const order = ttlOrderProblem(segments);
+      if (order) return awsError(400, 'ValidationException', order);
+      const usage = cacheUsage(cache.use(model, segments));
       return m[2] === 'converse' ? converse(answer, usage) : converseStream(answer, model.includes('cut'), usage);
     },
   });
@@ -143,6 +150,8 @@ function converseProblem(model: string, body: Record<string, unknown>): string |
       if (keys[0] === 'cachePoint') {
         if (!CACHING_MODELS.test(model)) return `The model ${model} does not support prompt caching (cachePoint)`;
         if ((entry.cachePoint as { type?: unknown })?.type !== 'default') return `${at}.${i}.cachePoint.type must be default`;
+        const ttl = (entry.cachePoint as { ttl?: unknown }).ttl;
+        if (ttl !== undefined && ttl !== '5m' && ttl !== '1h') return `${at}.${i}.cachePoint.ttl must be one of 5m, 1h`;
       }
     }
     return undefined;
@@ -155,19 +164,23 @@ function converseProblem(model: string, body: Record<string, unknown>): string |
   );
 }
 
-/** The usage of one call, with the cache reads or writes its last cachePoint makes. */
-function cacheUsage(body: Record<string, unknown>, cached: Set<string>): Record<string, number> {
-  const prompt = JSON.stringify({ system: body.system, tools: (body.toolConfig as { tools?: unknown } | undefined)?.tools, messages: body.messages });
-  const at = prompt.lastIndexOf('"cachePoint"');
-  if (at < 0) return USAGE;
-  const prefix = prompt.slice(0, at);
-  const tokens = Math.ceil(prefix.length / 4);
-  const hit = cached.has(prefix);
-  cached.add(prefix);
-  return { ...USAGE, cacheReadInputTokens: hit ? tokens : 0, cacheWriteInputTokens: hit ? 0 : tokens, totalTokens: USAGE.totalTokens + tokens };
+/** The prompt's blocks in cache order (tools, system, messages), and how many of them are cachePoints. */
+function cachePoints(body: Record<string, unknown>): { flat: Record<string, unknown>[]; length: number } {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+  const messages = list(body.messages) as { content?: unknown }[];
+  const flat = [...list((body.toolConfig as { tools?: unknown } | undefined)?.tools), ...list(body.system), ...messages.flatMap((m) => list(m.content))];
+  return { flat, length: flat.filter((b) => 'cachePoint' in b).length };
 }
 
-function converse(a: Answer, usage: Record<string, number>): Response {
+/** Converse usage for one call: cache reads and writes beside the uncached inputTokens, writes broken down by TTL (1h first), as the service model says. */
+function cacheUsage(c: { read: number; write5m: number; write1h: number }): Record<string, unknown> {
+  const write = c.write5m + c.write1h;
+  if (!c.read && !write) return USAGE;
+  const details = [...(c.write1h ? [{ ttl: '1h', inputTokens: c.write1h }] : []), ...(c.write5m ? [{ ttl: '5m', inputTokens: c.write5m }] : [])];
+  return { ...USAGE, cacheReadInputTokens: c.read, cacheWriteInputTokens: write, totalTokens: USAGE.totalTokens + c.read + write, ...(details.length ? { cacheDetails: details } : {}) };
+}
+
+function converse(a: Answer, usage: Record<string, unknown>): Response {
   const content = 'text' in a ? [{ text: a.text }] : [{ toolUse: { ...a.tool, type: 'tool_use' } }];
   return json({
     metrics: { latencyMs: 42 },
@@ -177,7 +190,7 @@ function converse(a: Answer, usage: Record<string, number>): Response {
   });
 }
 
-function converseStream(a: Answer, cut: boolean, usage: Record<string, number>): Response {
+function converseStream(a: Answer, cut: boolean, usage: Record<string, unknown>): Response {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const frame = (type: string, payload: Record<string, unknown>) =>
     codec.encode({

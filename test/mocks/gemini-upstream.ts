@@ -1,5 +1,6 @@
 import { record, type RecordedRequest } from './recorder.ts';
 import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
+import { promptCache } from './prompt-cache-sim.ts';
 
 /**
  * A mock of the Gemini API (generativelanguage.googleapis.com/v1beta) for tests, speaking the
@@ -17,6 +18,10 @@ import { pickTool, toolAnswer, toolArguments } from './tool-turn.ts';
  *   …json…       answers {"ok":true} (as the call of a forced function when one is forced)
  *   (any model)  after a functionResponse, answers in text quoting it (tool-turn.ts)
  *   otherwise    "Hello from gemini", streamed as three text deltas
+ *   …cache…      implicit prompt caching of the systemInstruction: its tokens (one per 4
+ *                characters) count in promptTokenCount, and from its second sight are reported
+ *                as cachedContentTokenCount (with cacheTokensDetails), as the recorded
+ *                implicit-caching response shows; Gemini bills no cache writes
  * `candidateCount` is honoured for text answers. Usage is prompt 11, candidates 7 (total 18),
  * reported once, on the last event of a stream.
  */
@@ -53,6 +58,7 @@ export const GEMINI_MOCK_USAGE = {
 export function startGeminiUpstream(opts: GeminiUpstreamOptions = {}): GeminiUpstream {
   const apiKey = opts.apiKey ?? 'test-gemini-key';
   const requests: RecordedRequest[] = [];
+  const cache = promptCache();
   const server = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
@@ -73,7 +79,7 @@ export function startGeminiUpstream(opts: GeminiUpstreamOptions = {}): GeminiUps
       if (method === 'batchEmbedContents') return embed(model, b);
       const invalid = validate(b);
       if (invalid) return error(400, invalid);
-      const events = answer(model, b);
+      const events = model.includes('cache') ? implicitCache(answer(model, b), model, b, cache) : answer(model, b);
       if (method === 'generateContent') {
         if (model.includes('cut')) return new Response(JSON.stringify(events.at(-1)).slice(0, 40), { headers: { 'content-type': 'application/json; charset=UTF-8' } });
         return Response.json(merge(events), { headers: { 'content-type': 'application/json; charset=UTF-8' } });
@@ -92,6 +98,24 @@ export function startGeminiUpstream(opts: GeminiUpstreamOptions = {}): GeminiUps
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
+}
+
+/** Implicit caching: the system instruction is the cached prefix; the answer's usage counts it. */
+function implicitCache(events: Json[], model: string, b: Json, cache: ReturnType<typeof promptCache>): Json[] {
+  const parts = ((b.systemInstruction as Json | undefined)?.parts ?? []) as Json[];
+  const text = parts.map((p) => String(p.text ?? '')).join('');
+  if (!text) return events;
+  const { read, write5m } = cache.use(model, [{ text, ttl: '5m' }]);
+  const tokens = read + write5m;
+  const prompt = GEMINI_MOCK_USAGE.promptTokenCount + tokens;
+  const usage = {
+    ...GEMINI_MOCK_USAGE,
+    promptTokenCount: prompt,
+    totalTokenCount: prompt + GEMINI_MOCK_USAGE.candidatesTokenCount,
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+    ...(read ? { cachedContentTokenCount: read, cacheTokensDetails: [{ modality: 'TEXT', tokenCount: read }] } : {}),
+  };
+  return events.map((e) => (e.usageMetadata ? { ...e, usageMetadata: usage } : e));
 }
 
 /** The stream events for a request; a non-streamed answer is their merge. */

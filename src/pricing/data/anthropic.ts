@@ -1,7 +1,8 @@
 import type { VendorCatalog } from '../types.ts';
+import { withHourWrites } from './hour-writes.ts';
 
-// Claude API, USD per 1M tokens. cache_write is the 5-minute write (1.25x input); 1-hour writes
-// (2x input) are not told apart in Usage. Thinking tokens are billed as output.
+// Claude API, USD per 1M tokens. cache_write is the 5-minute write (1.25x input); cache_write_1h,
+// the 1-hour write, is 2x input (added by withHourWrites). Thinking tokens are billed as output.
 // Sources: platform.claude.com/docs/en/about-claude/pricing and the per-model overview pages;
 // older rows also match Portkey-AI/models pricing/anthropic.json (2026-08-21).
 const DOCS = 'platform.claude.com pricing and model overview pages';
@@ -9,7 +10,7 @@ const PK = 'Portkey-AI/models pricing/anthropic.json (2026-08-21)';
 // Sonnet 4 and 4.5 with the 1M-context beta: all tokens of a request whose input exceeds 200K.
 const SONNET_LONG = { above_input_tokens: 200_000, input: 6, cached_input: 0.6, cache_write: 7.5, output: 22.5 };
 
-export const anthropic: VendorCatalog = {
+export const anthropic: VendorCatalog = withHourWrites({
   'claude-fable-5-1': {
     input: 10,
     cached_input: 0.25,
@@ -106,4 +107,4 @@ export const anthropic: VendorCatalog = {
   'claude-haiku-4-5': { input: 1, cached_input: 0.1, cache_write: 1.25, output: 5, effective_date: '2025-10-15', source: DOCS },
   'claude-3-5-haiku': { input: 0.8, cached_input: 0.08, cache_write: 1, output: 4, effective_date: '2024-11-04', source: DOCS },
   'claude-3-haiku': { input: 0.25, cached_input: 0.03, cache_write: 0.3, output: 1.25, effective_date: '2024-03-13', source: DOCS },
-};
+});

@@ -1,4 +1,5 @@
 import type { VendorCatalog } from '../types.ts';
+import { withHourWrites } from './hour-writes.ts';
 
 // Anthropic Claude on Amazon Bedrock, on-demand, USD per 1M tokens (us-east-1 list prices).
 // From Claude Sonnet 4.5 / Haiku 4.5 / Opus 4.5 on, geographic profiles (us., eu., apac., ...)
@@ -12,7 +13,7 @@ const REGIONAL = `${PK}; +10% regional uplift over global (AWS CRIS docs, claude
 const GLOBAL = `${PK}; global cross-Region profile, Anthropic list price`;
 const INFERRED_ID = 'Bedrock model id inferred from the naming pattern';
 
-export const bedrockClaude: VendorCatalog = {
+export const bedrockClaude: VendorCatalog = withHourWrites({
   'anthropic.claude-3-haiku-20240307-v1:0': { input: 0.25, output: 1.25, effective_date: '2024-03-13', source: `${PK}; no prompt caching on Bedrock` },
   'anthropic.claude-3-5-haiku-20241022-v1:0': { input: 0.8, cached_input: 0.08, cache_write: 1, output: 4, effective_date: '2024-11-04', source: PK },
   'anthropic.claude-3-5-sonnet-20241022-v2:0': {
@@ -101,4 +102,4 @@ export const bedrockClaude: VendorCatalog = {
     source: `Anthropic list price; ${INFERRED_ID}`,
     long_context: { above_input_tokens: 100_000, input: 0.5, cached_input: 0.05, cache_write: 0.625, output: 2.5 },
   },
-};
+});

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
+import { cacheControlOf } from '../cache-control.ts';
 
 /** One Anthropic content block as sent upstream. */
 export type Block = Record<string, unknown>;
@@ -17,6 +18,8 @@ export interface AnthropicMessage {
  * from an earlier turn is dropped (it is model output, and Anthropic only accepts thinking back
  * with the signature it issued) unless it comes with that signature as `reasoning_signature`
  * (what openai-anthropic.ts hands out): then it is the turn's thinking block again.
+ * `cache_control` on a content part or tool call (the LiteLLM/OpenRouter convention) stays on
+ * the block it becomes: Anthropic's own breakpoint.
  */
 export function toAnthropicMessages(messages: ChatMessage[], provider: string, hint: (name: string) => void = () => {}): { system: Block[]; messages: AnthropicMessage[] } {
   const system: Block[] = [];
@@ -70,12 +73,12 @@ function assistantBlocks(m: AssistantMessage, at: string, provider: string): Blo
     m.content.forEach((p, j) => {
       const text = p.type === 'text' ? p.text : p.type === 'refusal' ? p.refusal : undefined;
       if (text === undefined) throw unsupported(`${at}.content[${j}].type`, provider);
-      if (text) blocks.push({ type: 'text', text });
+      if (text) blocks.push({ type: 'text', text, ...markerOf(p, `${at}.content[${j}]`) });
     });
   }
   if (m.refusal) blocks.push({ type: 'text', text: m.refusal });
   m.tool_calls?.forEach((tc, k) => {
-    blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${at}.tool_calls[${k}].function.arguments`) });
+    blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${at}.tool_calls[${k}].function.arguments`), ...markerOf(tc, `${at}.tool_calls[${k}]`) });
   });
   return blocks;
 }
@@ -97,18 +100,25 @@ type PartType = ContentPart['type'];
 
 function contentBlocks(content: string | ContentPart[], at: string, provider: string, allowed: PartType[], hint: (name: string) => void): Block[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return content.map((p, j) => {
-    const here = `${at}[${j}]`;
-    if (!allowed.includes(p.type)) throw unsupported(`${here}.type`, provider);
-    if (p.type === 'text') return { type: 'text', text: p.text };
-    if (p.type === 'image_url') {
-      // Anthropic has no resolution knob: `detail` is a hint that cannot change what is asked.
-      if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
-      return imageBlock(p.image_url, here);
-    }
-    if (p.type === 'file') return documentBlock(p.file, here, provider);
-    throw unsupported(`${here}.type`, provider);
-  });
+  return content.map((p, j) => ({ ...contentBlock(p, `${at}[${j}]`, provider, allowed, hint), ...markerOf(p, `${at}[${j}]`) }));
+}
+
+/** The part's checked `cache_control`, as the block's own. */
+export function markerOf(holder: unknown, at: string): Block {
+  const cc = cacheControlOf(holder, `${at}.cache_control`);
+  return cc ? { cache_control: cc } : {};
+}
+
+function contentBlock(p: ContentPart, here: string, provider: string, allowed: PartType[], hint: (name: string) => void): Block {
+  if (!allowed.includes(p.type)) throw unsupported(`${here}.type`, provider);
+  if (p.type === 'text') return { type: 'text', text: p.text };
+  if (p.type === 'image_url') {
+    // Anthropic has no resolution knob: `detail` is a hint that cannot change what is asked.
+    if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
+    return imageBlock(p.image_url, here);
+  }
+  if (p.type === 'file') return documentBlock(p.file, here, provider);
+  throw unsupported(`${here}.type`, provider);
 }
 
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;

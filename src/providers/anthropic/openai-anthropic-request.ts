@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest, ResponseFormat } from '../../wire/openai.ts';
-import { toAnthropicMessages, unsupported, type Block } from './openai-anthropic-messages.ts';
+import { markerOf, toAnthropicMessages, unsupported, type Block } from './openai-anthropic-messages.ts';
 
 /**
  * OpenAI chat parameters → an Anthropic Messages body.
@@ -67,11 +67,12 @@ export function toAnthropicRequest(req: OpenAIChatRequest, model: string, provid
   if (req.stop != null) body.stop_sequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
   if (req.user) body.metadata = { user_id: req.user };
 
-  const tools: Block[] = (req.tools ?? []).map((t) => ({
+  const tools: Block[] = (req.tools ?? []).map((t, i) => ({
     name: t.function.name,
     ...(t.function.description ? { description: t.function.description } : {}),
     input_schema: objectSchema(t.function.parameters ?? { properties: {} }),
     ...(t.function.strict ? { strict: true } : {}),
+    ...markerOf(t, `tools[${i}]`),
   }));
   let toolChoice = toolChoiceOf(req.tool_choice);
   const json = jsonTool(req.response_format, tools, provider);

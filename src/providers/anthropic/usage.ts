@@ -7,6 +7,8 @@ export interface AnthropicRawUsage {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  /** `cache_creation.ephemeral_1h_input_tokens`: the 1-hour part of cache_creation_input_tokens. */
+  cache_creation_1h_input_tokens: number;
   thinking_tokens: number;
 }
 
@@ -15,6 +17,7 @@ export const emptyRawUsage = (): AnthropicRawUsage => ({
   output_tokens: 0,
   cache_read_input_tokens: 0,
   cache_creation_input_tokens: 0,
+  cache_creation_1h_input_tokens: 0,
   thinking_tokens: 0,
 });
 
@@ -27,11 +30,13 @@ export function mergeAnthropicUsage(prev: AnthropicRawUsage, u: unknown): Anthro
   if (!u || typeof u !== 'object') return prev;
   const o = u as Record<string, unknown>;
   const details = o.output_tokens_details as Record<string, unknown> | null | undefined;
+  const creation = o.cache_creation as Record<string, unknown> | null | undefined;
   return {
     input_tokens: num(o.input_tokens) ?? prev.input_tokens,
     output_tokens: num(o.output_tokens) ?? prev.output_tokens,
     cache_read_input_tokens: num(o.cache_read_input_tokens) ?? prev.cache_read_input_tokens,
     cache_creation_input_tokens: num(o.cache_creation_input_tokens) ?? prev.cache_creation_input_tokens,
+    cache_creation_1h_input_tokens: num(creation?.ephemeral_1h_input_tokens) ?? prev.cache_creation_1h_input_tokens,
     thinking_tokens: num(details?.thinking_tokens) ?? prev.thinking_tokens,
   };
 }
@@ -44,6 +49,7 @@ export function toUsage(raw: AnthropicRawUsage): Usage {
     output_tokens: raw.output_tokens,
     cached_input_tokens: raw.cache_read_input_tokens,
     cache_write_tokens: raw.cache_creation_input_tokens,
+    cache_write_1h_tokens: Math.min(raw.cache_creation_1h_input_tokens, raw.cache_creation_input_tokens),
     reasoning_tokens: raw.thinking_tokens,
   };
 }

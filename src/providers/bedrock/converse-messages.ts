@@ -1,6 +1,7 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { ChatMessage, ContentPart } from '../../wire/openai.ts';
 import { ECHOED_KEYS } from '../echoed-keys.ts';
+import { cacheControlOf, cachePointOf } from '../cache-control.ts';
 
 /** Converse content blocks, as far as this gateway writes them. */
 export type ConverseBlock =
@@ -8,12 +9,12 @@ export type ConverseBlock =
   | { image: { format: ImageFormat; source: { bytes: string } } }
   | { toolUse: { toolUseId: string; name: string; input: unknown } }
   | { toolResult: { toolUseId: string; content: { text: string }[] } }
-  | typeof CACHE_POINT;
+  | CachePoint;
 export type ConverseMessage = { role: 'user' | 'assistant'; content: ConverseBlock[] };
-export type SystemBlock = { text: string } | typeof CACHE_POINT;
+export type SystemBlock = { text: string } | CachePoint;
 
-/** Converse's prompt-cache breakpoint: everything before it is cached. */
-export const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
+/** Converse's prompt-cache breakpoint: everything before it is cached (for `ttl`, else 5 minutes). */
+export type CachePoint = ReturnType<typeof cachePointOf>;
 
 export interface MessageOptions {
   /** Names a dropped hint (reported to the caller). */
@@ -54,10 +55,11 @@ const IMAGE_FORMATS: Record<string, ImageFormat> = {
  */
 export function toConverseMessages(messages: ChatMessage[], provider: string, opts: MessageOptions = {}): { system: SystemBlock[]; messages: ConverseMessage[] } {
   const hint = opts.hint ?? (() => {});
-  /** A cachePoint after a part marked with `cache_control` (the OpenAI-side convention), when the model caches. */
-  const cacheAfter = (part: unknown): (typeof CACHE_POINT)[] => {
-    if ((part as { cache_control?: unknown } | null)?.cache_control == null) return [];
-    if (opts.caching) return [CACHE_POINT];
+  /** A cachePoint (with the marker's TTL) after a part marked with `cache_control` (the OpenAI-side convention), when the model caches. */
+  const cacheAfter = (part: unknown, param: string): CachePoint[] => {
+    const cc = cacheControlOf(part, `${param}.cache_control`);
+    if (!cc) return [];
+    if (opts.caching) return [cachePointOf(cc)];
     hint('cache_control');
     return [];
   };
@@ -79,7 +81,7 @@ export function toConverseMessages(messages: ChatMessage[], provider: string, op
       case 'developer':
         textsOnly(m.content, `${at}.content`, provider).forEach((text, j) => {
           if (text) system.push({ text });
-          if (Array.isArray(m.content)) system.push(...cacheAfter(m.content[j]));
+          if (Array.isArray(m.content)) system.push(...cacheAfter(m.content[j], `${at}.content[${j}]`));
         });
         return;
       case 'user':
@@ -89,16 +91,20 @@ export function toConverseMessages(messages: ChatMessage[], provider: string, op
         const blocks: ConverseBlock[] = [];
         // A refusal was the assistant's visible answer; replay it as text so the turn is not empty.
         const texts = m.content != null ? textsOnly(m.content, `${at}.content`, provider) : m.refusal ? [m.refusal] : [];
-        for (const text of texts) if (text) blocks.push({ text });
+        texts.forEach((text, j) => {
+          if (text) blocks.push({ text });
+          if (Array.isArray(m.content)) blocks.push(...cacheAfter(m.content[j], `${at}.content[${j}]`));
+        });
         m.tool_calls?.forEach((tc, k) => {
           blocks.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${at}.tool_calls[${k}].function.arguments`) } });
+          blocks.push(...cacheAfter(tc, `${at}.tool_calls[${k}]`));
         });
         push('assistant', blocks);
         return;
       }
       case 'tool': {
         const text = textsOnly(m.content, `${at}.content`, provider).join('');
-        const marked = Array.isArray(m.content) ? m.content.flatMap(cacheAfter).slice(0, 1) : [];
+        const marked = Array.isArray(m.content) ? m.content.flatMap((p, j) => cacheAfter(p, `${at}.content[${j}]`)).slice(-1) : [];
         push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text }] } }, ...marked]);
         return;
       }
@@ -109,15 +115,15 @@ export function toConverseMessages(messages: ChatMessage[], provider: string, op
   return { system, messages: out };
 }
 
-function userBlocks(content: string | ContentPart[], at: string, provider: string, hint: (name: string) => void, cacheAfter: (part: unknown) => (typeof CACHE_POINT)[]): ConverseBlock[] {
+function userBlocks(content: string | ContentPart[], at: string, provider: string, hint: (name: string) => void, cacheAfter: (part: unknown, param: string) => CachePoint[]): ConverseBlock[] {
   if (typeof content === 'string') return [{ text: content }];
   return content.flatMap((p, j): ConverseBlock[] => {
     const here = `${at}[${j}]`;
-    if (p.type === 'text') return [{ text: p.text }, ...cacheAfter(p)];
+    if (p.type === 'text') return [{ text: p.text }, ...cacheAfter(p, here)];
     if (p.type === 'image_url') {
       // Converse has no resolution knob: `detail` is a hint that cannot change what is asked.
       if (p.image_url.detail && p.image_url.detail !== 'auto') hint('image_url.detail');
-      return [{ image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) }, ...cacheAfter(p)];
+      return [{ image: imageFromUrl(p.image_url.url, `${here}.image_url.url`, provider) }, ...cacheAfter(p, here)];
     }
     throw new GatewayError('invalid_request', `Content parts of type '${p.type}' are not supported by ${provider}`, { param: here });
   });

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../lib/errors.ts';
 import type { OpenAIChatRequest } from '../../wire/openai.ts';
-import { CACHE_POINT, hasToolHistory, toConverseMessages } from './converse-messages.ts';
+import { hasToolHistory, toConverseMessages } from './converse-messages.ts';
+import { cacheControlOf, cachePointOf } from '../cache-control.ts';
 
 /** Top-level OpenAI fields this translator understands; any other key is rejected by name. */
 const KNOWN = new Set([
@@ -212,11 +213,12 @@ function toRequestMetadata(body: OpenAIChatRequest): Record<string, string> | un
 /** A cachePoint after each client tool marked with `cache_control`, when the model caches (else a dropped hint). */
 function cachePoints(specs: unknown[], tools: NonNullable<OpenAIChatRequest['tools']>, caching: boolean, hint: (name: string) => void): unknown[] {
   return specs.flatMap((spec, i) => {
-    if ((tools[i] as { cache_control?: unknown } | undefined)?.cache_control == null) return [spec];
+    const cc = cacheControlOf(tools[i], `tools[${i}].cache_control`);
+    if (!cc) return [spec];
     if (!caching) {
       hint('cache_control');
       return [spec];
     }
-    return [spec, CACHE_POINT];
+    return [spec, cachePointOf(cc)];
   });
 }

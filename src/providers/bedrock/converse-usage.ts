@@ -7,7 +7,9 @@ import { emptyUsage, type Usage } from '../types.ts';
  * prompt (its `totalTokens` = input + output + cache reads + cache writes), so cache reads and
  * writes are added back: `input_tokens` is the whole prompt as our Usage contract says, with
  * `cached_input_tokens` and `cache_write_tokens` both subsets of it, and OpenAI's
- * prompt_tokens + completion_tokens equals Bedrock's totalTokens.
+ * prompt_tokens + completion_tokens equals Bedrock's totalTokens. `cacheDetails` breaks the
+ * writes down by TTL (`[{ttl: '1h', inputTokens}, {ttl: '5m', inputTokens}]`); the 1-hour part
+ * is priced apart.
  */
 export function readConverseUsage(u: unknown): Usage {
   const usage = emptyUsage();
@@ -19,6 +21,8 @@ export function readConverseUsage(u: unknown): Usage {
   usage.output_tokens = num(o.outputTokens);
   usage.cached_input_tokens = read;
   usage.cache_write_tokens = write;
+  const details = Array.isArray(o.cacheDetails) ? (o.cacheDetails as { ttl?: unknown; inputTokens?: unknown }[]) : [];
+  usage.cache_write_1h_tokens = Math.min(write, details.reduce((n, d) => n + (d?.ttl === '1h' ? num(d.inputTokens) : 0), 0));
   return usage;
 }
 

@@ -50,16 +50,16 @@ describe('openaiToBedrock non-streaming responses (recorded Converse JSON)', () 
     expect(res.choices[0]!.message).toEqual({ role: 'assistant', content: "Hello! How can I assist you today? Whether you have questions, need information, or just want to chat, I'm here to help.", refusal: null });
     expect(res.choices[0]!.finish_reason).toBe('stop');
     expect(res.usage).toEqual({ prompt_tokens: 7, completion_tokens: 30, total_tokens: 37, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } });
-    expect(usage).toEqual({ input_tokens: 7, output_tokens: 30, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+    expect(usage).toEqual({ input_tokens: 7, output_tokens: 30, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
   });
 
   test('prompt-cache writes and reads are counted inside input_tokens', () => {
     const [write, read] = cassette('pydantic-ai_test_bedrock_test_bedrock_cache_write_and_read.yaml');
     const w = respond(write!.json);
-    expect(w.usage).toEqual({ input_tokens: 1324, output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 1322, reasoning_tokens: 0 });
+    expect(w.usage).toEqual({ input_tokens: 1324, output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 1322, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
     expect(w.res.usage.total_tokens).toBe(1329); // Bedrock's own totalTokens
     const r = respond(read!.json);
-    expect(r.usage).toEqual({ input_tokens: 1324, output_tokens: 5, cached_input_tokens: 1322, cache_write_tokens: 0, reasoning_tokens: 0 });
+    expect(r.usage).toEqual({ input_tokens: 1324, output_tokens: 5, cached_input_tokens: 1322, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
     expect(r.res.usage.prompt_tokens_details).toEqual({ cached_tokens: 1322 });
     expect(r.res.choices[0]!.message.content).toBe('21');
   });
@@ -85,7 +85,7 @@ describe('openaiToBedrock non-streaming responses (recorded Converse JSON)', () 
   test('tool_choice=required answer (Claude) carries zeroed cache counters', () => {
     const { res, usage } = respond(cassette('pydantic-ai_test_tool_choice_matrix_test_tool_choice_matrix__required-bedrock.yaml')[0]!.json);
     expect(res.choices[0]!.message.tool_calls).toEqual([{ id: 'tooluse_BvssH5zaRF-PkYOc3BFYJA', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
-    expect(usage).toEqual({ input_tokens: 655, output_tokens: 38, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+    expect(usage).toEqual({ input_tokens: 655, output_tokens: 38, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
   });
 
   test('text blocks are joined and every toolUse becomes a call, in order (vercel)', () => {

@@ -30,7 +30,7 @@ describe('geminiEmbeddings', () => {
     expect(out.data[0].embedding).toEqual(values);
     // Gemini reports no usage for batchEmbedContents: one token per four characters, estimated.
     expect(out.usage).toEqual({ prompt_tokens: 4, total_tokens: 4 });
-    expect(t.usage()).toEqual({ input_tokens: 4, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+    expect(t.usage()).toEqual({ input_tokens: 4, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
   });
 
   test('base64 is little-endian float32, as OpenAI sends it', () => {

@@ -26,7 +26,7 @@ describe('openaiToGemini', () => {
     const json = fixtureJson('firebase-testdata_vertexai_unary-success-implicit-caching.json');
     expect((a.response(json) as { model: string }).model).toBe('my-gemini');
     expect((b.response(json) as { model: string }).model).toBe('other');
-    expect(a.usage()).toEqual({ input_tokens: 12013, output_tokens: 88, cached_input_tokens: 11243, cache_write_tokens: 0, reasoning_tokens: 73 });
+    expect(a.usage()).toEqual({ input_tokens: 12013, output_tokens: 88, cached_input_tokens: 11243, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 73 });
     expect(chatTranslator().usage().input_tokens).toBe(0);
   });
 });

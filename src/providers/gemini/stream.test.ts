@@ -95,7 +95,7 @@ describe('streams recorded from Gemini', async () => {
     const r = await replay(t, events);
     expect(r.chunks.some((c) => 'usage' in c)).toBe(false);
     expect(r.chunks.at(-1)!.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
-    expect(t.usage()).toEqual({ input_tokens: 7, output_tokens: 10, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+    expect(t.usage()).toEqual({ input_tokens: 7, output_tokens: 10, cached_input_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 });
   });
 
   test('logprobs ride on content deltas when asked for', async () => {

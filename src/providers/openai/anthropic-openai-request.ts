@@ -57,9 +57,10 @@ export function toOpenAIRequest(req: AnthropicMessagesRequest, provider: string,
   const dropped = new Set<string>();
   const hint = (name: string) => dropped.add(name);
   const markers = opts.cacheMarkers === true;
-  if (req.cache_control != null || (!markers && hasBlockCacheControl(req))) hint('cache_control');
+  if (!markers && (req.cache_control != null || hasBlockCacheControl(req))) hint('cache_control');
   if (req.context_management != null) hint('context_management');
-  const messages = [...systemMessages(req.system, markers), ...req.messages.flatMap((m, i) => toMessages(m, i, provider, markers))];
+  const turns = markers && req.cache_control != null ? markLastBlock(req.messages, req.cache_control) : req.messages;
+  const messages = [...systemMessages(req.system, markers), ...turns.flatMap((m, i) => toMessages(m, i, provider, markers))];
   const out: Json = { model: req.model, messages };
   out.max_tokens = req.max_tokens;
   if (req.temperature !== undefined) out.temperature = req.temperature;
@@ -121,6 +122,20 @@ function responseFormat(config: AnthropicMessagesRequest['output_config'], provi
   return { type: 'json_schema', json_schema: { name: 'output', schema: format.schema, strict: true } };
 }
 
+/**
+ * Top-level `cache_control` (Anthropic's automatic caching) puts the breakpoint on the last
+ * block of the prompt; a wire that only knows block markers (Bedrock's cachePoint) gets it there.
+ */
+function markLastBlock(messages: AnthropicMessagesRequest['messages'], cc: unknown): AnthropicMessagesRequest['messages'] {
+  const last = messages.at(-1);
+  if (!last) return messages;
+  const blocks = typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content;
+  const end = blocks.at(-1) as Json | undefined;
+  if (!end || end.cache_control != null) return messages;
+  const marked = { ...last, content: [...blocks.slice(0, -1), { ...end, cache_control: cc }] } as typeof last;
+  return [...messages.slice(0, -1), marked];
+}
+
 function hasBlockCacheControl(req: AnthropicMessagesRequest): boolean {
   const marked = (blocks: unknown) => Array.isArray(blocks) && blocks.some((b: Json) => b?.cache_control != null);
   return marked(req.system) || marked(req.tools) || req.messages.some((m) => marked(m.content));
@@ -145,7 +160,7 @@ type AnthropicMessage = AnthropicMessagesRequest['messages'][number];
 function toMessages(m: AnthropicMessage, i: number, provider: string, markers: boolean): Json[] {
   if (m.role === 'system') return systemMessages(m.content as AnthropicMessagesRequest['system'], markers);
   if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
-  return m.role === 'user' ? userMessages(m.content, i, provider, markers) : [assistantMessage(m.content, i, provider)];
+  return m.role === 'user' ? userMessages(m.content, i, provider, markers) : [assistantMessage(m.content, i, provider, markers)];
 }
 
 /** Tool results come first in an Anthropic user turn; each becomes its own OpenAI tool message. */
@@ -172,16 +187,18 @@ function userMessages(blocks: AnthropicContentBlock[], i: number, provider: stri
   return out;
 }
 
-function assistantMessage(blocks: AnthropicContentBlock[], i: number, provider: string): Json {
-  const texts: string[] = [];
+function assistantMessage(blocks: AnthropicContentBlock[], i: number, provider: string, markers: boolean): Json {
+  const texts: Json[] = [];
   const toolCalls: Json[] = [];
   blocks.forEach((b, j) => {
     const o = b as Json;
-    if (b.type === 'text') texts.push(String(o.text));
-    else if (b.type === 'tool_use') toolCalls.push({ id: o.id, type: 'function', function: { name: o.name, arguments: JSON.stringify(o.input ?? {}) } });
+    if (b.type === 'text') texts.push({ type: 'text', text: String(o.text), ...marker(o, markers) });
+    else if (b.type === 'tool_use') toolCalls.push({ id: o.id, type: 'function', function: { name: o.name, arguments: JSON.stringify(o.input ?? {}) }, ...marker(o, markers) });
     else if (b.type !== 'thinking' && b.type !== 'redacted_thinking') throw unsupported(`messages[${i}].content[${j}].type`, provider);
   });
-  const msg: Json = { role: 'assistant', content: texts.length ? texts.join('') : null };
+  // Marked text stays in parts so the marker reaches the next translator; else one string, as OpenAI clients send it.
+  const content = texts.some((t) => t.cache_control) ? texts : texts.length ? texts.map((t) => t.text).join('') : null;
+  const msg: Json = { role: 'assistant', content };
   if (toolCalls.length) msg.tool_calls = toolCalls;
   return msg;
 }

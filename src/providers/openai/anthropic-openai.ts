@@ -5,7 +5,7 @@ import { DONE, emptyUsage, type AnthropicChatTranslator, type StreamEvent, type 
 import { providerError, streamChunkError } from '../upstream-error.ts';
 import { toOpenAIRequest, type OpenAIRequestOptions } from './anthropic-openai-request.ts';
 import { asObject, firstChoice } from './openai-openai.ts';
-import { readOpenAIUsage } from './usage.ts';
+import { cacheCreation, readOpenAIUsage } from './usage.ts';
 
 type Json = Record<string, unknown>;
 interface Choice {
@@ -197,6 +197,9 @@ function stopOf(choice: Json, stopSequences: string[]): { stop_reason: string; s
 function anthropicUsage(u: Usage): Json {
   const out: Json = { input_tokens: u.input_tokens - u.cached_input_tokens - u.cache_write_tokens, output_tokens: u.output_tokens };
   if (u.cached_input_tokens) out.cache_read_input_tokens = u.cached_input_tokens;
-  if (u.cache_write_tokens) out.cache_creation_input_tokens = u.cache_write_tokens;
+  if (u.cache_write_tokens) {
+    out.cache_creation_input_tokens = u.cache_write_tokens;
+    out.cache_creation = cacheCreation(u);
+  }
   return out;
 }

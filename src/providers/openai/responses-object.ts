@@ -65,5 +65,5 @@ export function readResponsesUsage(v: unknown): Usage {
   const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
   const idt = (o.input_tokens_details ?? {}) as Json;
   const odt = (o.output_tokens_details ?? {}) as Json;
-  return { input_tokens: n(o.input_tokens), output_tokens: n(o.output_tokens), cached_input_tokens: n(idt.cached_tokens), cache_write_tokens: 0, reasoning_tokens: n(odt.reasoning_tokens) };
+  return { input_tokens: n(o.input_tokens), output_tokens: n(o.output_tokens), cached_input_tokens: n(idt.cached_tokens), cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: n(odt.reasoning_tokens) };
 }

@@ -14,6 +14,8 @@ export function readOpenAIUsage(u: unknown): Usage {
   usage.reasoning_tokens = num(cd?.reasoning_tokens);
   // Not OpenAI's own field: what toOpenAIUsage states for a prompt cache write (Anthropic, Bedrock).
   usage.cache_write_tokens = num(o.cache_creation_input_tokens);
+  const creation = o.cache_creation as Record<string, unknown> | undefined;
+  usage.cache_write_1h_tokens = Math.min(usage.cache_write_tokens, num(creation?.ephemeral_1h_input_tokens));
   return usage;
 }
 
@@ -25,7 +27,8 @@ function num(v: unknown): number {
  * Usage in the shape OpenAI clients read (chat completions and stream usage chunks). OpenAI has
  * no field for a prompt cache write, so one (Anthropic, Bedrock) is stated as
  * `cache_creation_input_tokens`, as LiteLLM does: a part of prompt_tokens that was billed at the
- * write price, and what an Anthropic client reached through this shape reads back.
+ * write price, and what an Anthropic client reached through this shape reads back; with its TTL
+ * split in Anthropic's `cache_creation` when part of it was written for an hour.
  */
 export function toOpenAIUsage(u: Usage) {
   return {
@@ -35,5 +38,12 @@ export function toOpenAIUsage(u: Usage) {
     prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
     completion_tokens_details: { reasoning_tokens: u.reasoning_tokens },
     ...(u.cache_write_tokens ? { cache_creation_input_tokens: u.cache_write_tokens } : {}),
+    ...(u.cache_write_1h_tokens ? { cache_creation: cacheCreation(u) } : {}),
   };
+}
+
+/** Anthropic's split of a cache write by TTL. */
+export function cacheCreation(u: Usage): { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } {
+  const hour = Math.min(u.cache_write_1h_tokens, u.cache_write_tokens);
+  return { ephemeral_5m_input_tokens: u.cache_write_tokens - hour, ephemeral_1h_input_tokens: hour };
 }

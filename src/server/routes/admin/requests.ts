@@ -40,6 +40,7 @@ export function requestView(r: UsageLogRow) {
     output_tokens: r.outputTokens,
     cached_input_tokens: r.cachedInputTokens,
     cache_write_tokens: r.cacheWriteTokens,
+    cache_write_1h_tokens: r.cacheWrite1hTokens,
     reasoning_tokens: r.reasoningTokens,
     cost_micros: r.costMicros,
     cost_usd: formatUsd(r.costMicros),
