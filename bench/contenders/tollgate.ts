@@ -3,7 +3,8 @@
  *   tollgate          everything on: a virtual key (made with the CLI in a fresh libSQL file)
  *                     sent as Bearer with a budget and a rate limit, the default policies,
  *                     budget reservation, usage logging to the file, the decision log and
- *                     metrics (both on by default), and the default log level (a line per request);
+ *                     metrics (both on by default), the response cache configured but missing
+ *                     (a read that always misses), and the default log level (a line per request);
  *   tollgate-minimal  anonymous, policy off, usage ledger off, log level warn.
  */
 import { Database } from 'bun:sqlite';
@@ -57,13 +58,16 @@ export async function tollgates(ctx: Ctx, bin: string, version: string): Promise
   const ledgerSwitch = await hasLedgerSwitch(bin, ctx.work);
   const full: Contender = {
     name: 'tollgate',
-    describe: `compiled tollgate ${version} (${mb} MB): virtual key (Bearer) from \`keys create --budget 1000000/month --rpm 100000000\` (a rate limit that counts every request and never refuses one), built-in default policies, budget reservation, usage ledger in a libSQL file, decision log and metrics (on by default), log level info`,
+    describe: `compiled tollgate ${version} (${mb} MB): virtual key (Bearer) from \`keys create --budget 1000000/month --rpm 100000000\` (a rate limit that counts every request and never refuses one), built-in default policies, budget reservation, usage ledger in a libSQL file, decision log and metrics (on by default), the response cache configured but missing (policy data turns on \`cache: {mode: read}\` for every bench model; nothing is written, so each request looks up and misses), log level info`,
     version,
     path: '/v1/chat/completions',
     headers: {},
     async launch(port, dir) {
       const file = join(dir, 'gateway.config.yaml');
-      writeFileSync(file, config(ctx, port, dir, 'logging: { level: info }\n'));
+      // The response cache configured but missing: the default policies read it for every bench
+      // model (mode read, nothing ever written), so every request pays a lookup that misses.
+      const cacheData = BENCH_MODELS.map((m) => `      ${m}: { cache: { mode: read } }`).join('\n');
+      writeFileSync(file, config(ctx, port, dir, `logging: { level: info }\npolicy:\n  data:\n    cache_models:\n${cacheData}\n`));
       const r = await run([bin, 'keys', 'create', '--config', file, '--name', 'bench', '--budget', '1000000/month', '--rpm', '100000000', '--format', 'json'], { timeoutMs: 60_000, cwd: dir });
       if (r.code !== 0) throw new Error(`tollgate keys create failed: ${r.out.slice(0, 300)}`);
       const key = (JSON.parse(r.out.slice(r.out.indexOf('{'), r.out.lastIndexOf('}') + 1)) as { key: string }).key;
