@@ -28,6 +28,16 @@ test('delivery and attribution fields are not the answer; endpoint, target, tena
   for (const o of [{ endpoint: 'messages' as const }, { provider: 'azure' }, { model: 'gpt-4o-mini' }, { tenant: 'team:blue' }, { tenant: 'global' }, { betas: ['x-2025'] }]) expect(fingerprint(parts(body, o))).not.toBe(base);
 });
 
+test("the config's parameter overrides for the target are in the key (a dropped parameter changes what is sent); none is the same as empty lists", () => {
+  const body = { messages: [{ role: 'user', content: 'hi' }], temperature: 0.2 };
+  const base = fingerprint(parts(body));
+  expect(fingerprint(parts(body, { params: { drop: [], refuse: [] } }))).toBe(base);
+  const dropped = fingerprint(parts(body, { params: { drop: ['temperature', 'seed'], refuse: [] } }));
+  expect(dropped).not.toBe(base);
+  expect(fingerprint(parts(body, { params: { drop: ['seed', 'temperature'], refuse: [] } }))).toBe(dropped);
+  expect(fingerprint(parts(body, { params: { drop: [], refuse: ['temperature'] } }))).not.toBe(base);
+});
+
 test('the fingerprint is the same in another process (no per-process salt or insertion-order luck)', async () => {
   const body = { b: 1, a: [{ y: 2, x: 'é' }], messages: [{ content: 'hi', role: 'user' }] };
   const code = `import { fingerprint } from './src/cache/fingerprint.ts'; console.log(fingerprint(${JSON.stringify(parts(body))}));`;

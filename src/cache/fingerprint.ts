@@ -16,6 +16,8 @@ export interface FingerprintParts {
   body: Record<string, unknown>;
   /** `anthropic-beta` values sent along (they can change the answer). */
   betas: string[];
+  /** The config's parameter overrides for the target (dropped or refused parameters change what is sent). */
+  params?: { readonly drop: readonly string[]; readonly refuse: readonly string[] };
 }
 
 /**
@@ -36,7 +38,8 @@ export function requestContent(body: Record<string, unknown>): Record<string, un
 
 /** sha-256 (hex) of the canonical JSON of the parts: deterministic across processes and restarts. */
 export function fingerprint(p: FingerprintParts): string {
-  const doc = { v: VERSION, endpoint: p.endpoint, provider: p.provider, model: p.model, tenant: p.tenant, betas: [...p.betas].sort(), request: requestContent(p.body) };
+  const params = p.params && (p.params.drop.length || p.params.refuse.length) ? { drop: [...p.params.drop].sort(), refuse: [...p.params.refuse].sort() } : undefined;
+  const doc = { v: VERSION, endpoint: p.endpoint, provider: p.provider, model: p.model, tenant: p.tenant, betas: [...p.betas].sort(), request: requestContent(p.body), ...(params ? { params } : {}) };
   return createHash('sha256').update(canonicalJson(doc)).digest('hex');
 }
 

@@ -11,6 +11,7 @@ import type { Usage } from '../providers/types.ts';
 import type { Target } from '../routing/target.ts';
 import type { CacheEntry } from '../store/cache-entries.ts';
 import type { Env } from './context.ts';
+import { paramRules } from '../providers/param-rules.ts';
 
 const CACHED = new Set<string>(['chat.completions', 'messages', 'responses']);
 const targetId = (t: { provider: string; model: string }) => `${t.provider}\u0000${t.model}`;
@@ -44,13 +45,17 @@ export function cacheTurn(c: Context<Env>, cache: ResponseCache | undefined, adm
   const betas = requestedBetas(c.req.raw.headers);
   const seen = new Set<string>();
   const targets = admission.targets.filter((t) => !seen.has(targetId(t)) && seen.add(targetId(t)));
-  const keyFor = (t: { provider: string; model: string }) => fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body, betas });
+  const runtime = c.get('runtime');
+  const modelParams = runtime.catalog.resolve(admission.publicModel)?.model?.params;
+  // The config's overrides for the target: a changed `drop` list changes what the provider is sent.
+  const params = (t: { provider: string }) => paramRules(runtime.config.providers[t.provider]?.params, modelParams);
+  const keyFor = (t: { provider: string; model: string }) => fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body, betas, params: params(t) });
   const keys = targets.map((target) => ({ target, key: keyFor(target) }));
   const split = plan.semantic !== undefined && cache.semantic ? splitLastTurn(ep, body) : undefined;
   const semantic = split && {
     text: split.text,
     threshold: plan.semantic!,
-    contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body: split.rest, betas })])),
+    contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body: split.rest, betas, params: params(t) })])),
   };
   return { cache, plan, endpoint: ep, keys, semantic, keyFor };
 }
