@@ -14,7 +14,7 @@ test_cache_from_team_data if {
 }
 
 test_cache_from_model_data if {
-	d := decision with input as {"request": {"model": "faq-bot"}, "key": {"team": "support"}}
+	d := decision with input as {"request": {"model": "faq-bot"}, "key": {"team": "helpdesk"}}
 		with data.cache_models as {"faq-bot": {"cache": {"mode": "read"}}}
 	d.cache == {"mode": "read"}
 	"cache: read (key scope)" in d.reasons
@@ -28,7 +28,7 @@ test_team_cache_wins_over_model_cache if {
 }
 
 test_other_models_are_not_cached if {
-	d := decision with input as {"request": {"model": "other"}, "key": {"team": "support"}}
+	d := decision with input as {"request": {"model": "other"}, "key": {"team": "helpdesk"}}
 		with data.cache_models as {"faq-bot": {"cache": {"mode": "read_write"}}}
 	not d.cache
 }
