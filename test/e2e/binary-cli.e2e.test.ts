@@ -3,12 +3,13 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCliInProcess } from '../support/cli-in-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 const BIN = resolve(import.meta.dir, '../../dist/tollgate');
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir, ...env } });
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: childEnv({ PATH: '/usr/bin:/bin', HOME: dir, ...env }) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 

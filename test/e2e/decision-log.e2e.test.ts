@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnBinary } from '../helpers/spawn-binary.ts';
+import { childEnv } from '../support/child-env.ts';
 
 /*
  * The decision log, explain and replay through the built binary: a gateway serves 3,000 requests
@@ -50,7 +51,7 @@ let config: string;
 let readyz: { decision_log?: { written: number; backlog: number; dropped: number; sampled_out: number } };
 
 function run(args: string[]) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env });
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: childEnv(env) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 
