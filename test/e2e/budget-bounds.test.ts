@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createKey } from '../../src/store/keys.ts';
 import { budgetApp, ledgerMicros } from '../support/budget-app.ts';
-import { runCliInProcess } from '../support/cli-in-process.ts';
 
 // Output at $10 per 1M tokens = 10 µ$ a token; input at $1 per 1M = 1 µ$ a token.
 const YAML = `
@@ -104,8 +103,8 @@ describe('finding 3: an unpriced model cannot skip a budget', () => {
 test('config check warns about every routable model without a price', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'tg-unpriced-')), 'gateway.config.yaml');
   writeFileSync(file, YAML);
-  // In-process, as src/main.ts runs it (a process start costs ~0.5 s of CPU; cli-errors.e2e proves the binary's exits).
-  const { out, err, code } = await runCliInProcess(['config', 'check', file], { cwd: dirname(file), env: process.env as Record<string, string> });
+  const p = Bun.spawn([process.execPath, resolve(import.meta.dir, '../../src/main.ts'), 'config', 'check', file], { stdout: 'pipe', stderr: 'pipe' });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   expect(code).toBe(0);
   expect(out).toContain('OK');
   expect(err).toContain("model 'free' (mock/mock/ok) has no price");
