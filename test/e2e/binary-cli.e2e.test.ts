@@ -3,12 +3,13 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCliInProcess } from '../support/cli-in-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 const BIN = resolve(import.meta.dir, '../../dist/tollgate');
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir, ...env } });
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: childEnv({ PATH: '/usr/bin:/bin', HOME: dir, ...env }) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 
@@ -60,7 +61,7 @@ test('policy test runs the Rego tests with no opa and no Go installed, in opa te
   const failing = await inProcess(['policy', 'test', pdir]);
   expect(failing.code).toBe(1);
   expect(failing.out + failing.err).toContain('test_always_fails');
-}, 30_000);
+}, 120_000); // a binary compile and test run: 8-25 s alone on the shared machine, over 30 s in a 4-way parallel run at load 14
 
 test('policy check names file:line:col for a syntax error', async () => {
   const pdir = join(dir, 'bad-policies');

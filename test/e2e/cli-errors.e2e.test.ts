@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/client.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 // The CLI, run from empty directories with no provider secrets set: every failure is one line
 // that names the file, flag or field and the fix, never a stack trace. Most runs are in-process
@@ -30,7 +31,7 @@ function result(code: number | null, out: string, err: string) {
 
 /** `dist/tollgate ARGS` as a process. */
 function binary(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd, ...env }, timeout: 60_000 });
+  const p = Bun.spawnSync([BIN, ...args], { cwd, env: childEnv({ PATH: '/usr/bin:/bin', HOME: cwd, ...env }), timeout: 60_000 });
   return result(p.exitCode, p.stdout.toString(), p.stderr.toString());
 }
 

@@ -4,6 +4,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnBinary } from '../helpers/spawn-binary.ts';
+import { childEnv } from '../support/child-env.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 
 /*
  * The decision log, explain and replay through the built binary: a gateway serves 3,000 requests
@@ -50,9 +52,17 @@ let config: string;
 let readyz: { decision_log?: { written: number; backlog: number; dropped: number; sampled_out: number } };
 
 function run(args: string[]) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env });
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: childEnv(env) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
+
+/**
+ * The same command in this process (test/support/cli-in-process.ts: runCli with the binary's cwd
+ * and environment), for the explains and replays after the first of each kind went through the
+ * binary: every explain or replay the binary runs inflates and compiles the Rego compiler again
+ * (~2-5 s of CPU each); this process compiles it once.
+ */
+const inProcess = (args: string[]) => runCliInProcess(args, { cwd: dir, env });
 
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error('dist/tollgate is missing: run `npx bun scripts/build.ts`');
@@ -154,9 +164,9 @@ test('explain shows a denied request (by request id): input, decision, reasons a
   expect(r.out).toMatch(/data\.gateway\.decision\.http_status\s+gateway\/decision\.rego:\d+/);
 }, 180_000);
 
-test('explain shows an allowed request (by decision id), and says when the logged revision is not the current policy', () => {
+test('explain shows an allowed request (by decision id), and says when the logged revision is not the current policy', async () => {
   const allowed = seen['research-pii']![0]!;
-  const r = run(['policy', 'explain', allowed.decisionId, '-c', config, '--trace']);
+  const r = await inProcess(['policy', 'explain', allowed.decisionId, '-c', config, '--trace']);
   expect(r.code).toBe(0);
   expect(r.out).toContain(`request ${allowed.requestId}`);
   expect(r.out).toContain('decision: allowed');
@@ -166,7 +176,7 @@ test('explain shows an allowed request (by decision id), and says when the logge
   // The same decision against a config whose policy is the candidate: another revision.
   const other = join(dir, 'candidate.config.yaml');
   writeFileSync(other, readFileSync(config, 'utf8').replace('dir: ./policies', 'dir: ./candidate'));
-  const moved = run(['policy', 'explain', allowed.decisionId, '-c', other]);
+  const moved = await inProcess(['policy', 'explain', allowed.decisionId, '-c', other]);
   expect(moved.code).toBe(0);
   expect(moved.out).toContain('NOT the current policy');
   expect(moved.out).toContain('the current policy decides differently');
@@ -192,12 +202,12 @@ test('replay of the changed policy over the 3,000 logged decisions counts exactl
   console.log(`replay: ${report.replayed} decisions in ${report.seconds} s (${Math.round(report.replayed / report.seconds)}/s, compile excluded)`);
 }, 240_000);
 
-test('replay gates on --max-changed: above it exits 1, at it 0; the text report names each kind', () => {
-  const over = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--max-changed', '2399', '-c', config]);
+test('replay gates on --max-changed: above it exits 1, at it 0; the text report names each kind', async () => {
+  const over = await inProcess(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--max-changed', '2399', '-c', config]);
   expect(over.code).toBe(1);
   expect(over.out).toContain('changed: 2400 (threshold 2399: OVER)');
   expect(over.out).toMatch(/allowed_to_denied: 800\n/);
-  const at = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--max-changed', '2400', '-c', config]);
+  const at = await inProcess(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--max-changed', '2400', '-c', config]);
   expect(at.code).toBe(0);
   const bad = run(['policy', 'replay', '--candidate', join(dir, 'candidate'), '--since', 'yesterday', '-c', config]);
   expect(bad.code).toBe(2);

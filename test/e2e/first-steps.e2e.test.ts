@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 // A new user's first steps, from empty directories. What the binary must carry inside it is
 // run through the binary: init and policy export (the embedded policy files), serve (the
@@ -16,7 +17,7 @@ const ENV = { PATH: '/usr/bin:/bin', HOME: home };
 
 /** `dist/tollgate ARGS` as a process. */
 function binary(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const p = Bun.spawnSync([BIN, ...args], { cwd, env: { ...ENV, ...env } });
+  const p = Bun.spawnSync([BIN, ...args], { cwd, env: childEnv({ ...ENV, ...env }) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 

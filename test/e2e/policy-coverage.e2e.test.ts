@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { runCliInProcess } from '../support/cli-in-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 /**
  * `tollgate policy test --coverage`, OPA bundles and schema checks. The first test and the
@@ -20,7 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const runEnv = () => ({ PATH: '/usr/bin:/bin', HOME: root, TOLLGATE_CACHE_DIR: mkdtempSync(join(root, 'cache-')) });
 
 function runBinary(...args: string[]) {
-  const p = Bun.spawnSync([BIN, 'policy', ...args], { cwd: root, env: runEnv() });
+  const p = Bun.spawnSync([BIN, 'policy', ...args], { cwd: root, env: childEnv(runEnv()) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 
@@ -147,7 +148,7 @@ test('config check refuses a policy directory with a typo the same way (serve sh
   writeFileSync(join(dir, 'policies/gateway/extra.rego'), 'package gateway\n\nmax_token := 100\n');
   const config = join(dir, 'gateway.config.yaml');
   writeFileSync(config, 'providers:\n  mock: { type: mock }\nmodels:\n  m: { provider: mock, model: mock/ok }\npolicy:\n  dir: policies\n');
-  const p = Bun.spawnSync([BIN, 'config', 'check', config], { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: dir, TOLLGATE_CACHE_DIR: join(dir, 'cache') } });
+  const p = Bun.spawnSync([BIN, 'config', 'check', config], { cwd: dir, env: childEnv({ PATH: '/usr/bin:/bin', HOME: dir, TOLLGATE_CACHE_DIR: join(dir, 'cache') }) });
   expect(p.exitCode).toBe(1);
   expect(p.stderr.toString()).toContain(`${dir}/policies/gateway/extra.rego:3:1: rule max_token is never read by data.gateway.decision; did you mean "max_tokens"?`);
 }, 60_000);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/store/client.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { childEnv } from '../support/child-env.ts';
 
 // Issue 11, item 12: the binary on a read-only or full disk prints one clear line and exits 1.
 // Tests run as root, so chmod 0444 does not stop a write: a small tmpfs (remounted read-only,
@@ -41,7 +42,7 @@ function serve(dbDir: string) {
   const config = join(cwd, 'gateway.config.yaml');
   writeFileSync(config, `server: { host: 127.0.0.1, port: 0, allow_anonymous: true }\ndatabase: { url: "file:${join(dbDir, 'tollgate.db')}" }\npolicy: { enabled: false }\nproviders: { mock: { type: mock } }\nmodels: { m: { provider: mock, model: mock/ok } }\n`);
   const t0 = performance.now();
-  const p = Bun.spawnSync([BIN, 'serve', '-c', config], { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd }, timeout: 20_000 });
+  const p = Bun.spawnSync([BIN, 'serve', '-c', config], { cwd, env: childEnv({ PATH: '/usr/bin:/bin', HOME: cwd }), timeout: 20_000 });
   const err = p.stderr.toString();
   const lines = err.split('\n').filter((l) => l && !l.startsWith('{'));
   return { code: p.exitCode, err, lines, ms: performance.now() - t0 };

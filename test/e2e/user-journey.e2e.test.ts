@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnBinary, type Spawned } from '../helpers/spawn-binary.ts';
+import { childEnv } from '../support/child-env.ts';
 
 // The README's journey for a new user, on the compiled binary in an empty directory: create a
 // key, call through the OpenAI SDK (streamed and not), and read `tollgate usage`.
@@ -11,7 +12,7 @@ const BIN = resolve(import.meta.dir, '../../dist/tollgate');
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-journey-'));
 const env = { PATH: '/usr/bin:/bin', HOME: dir };
 const cli = (args: string[]) => {
-  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env });
+  const p = Bun.spawnSync([BIN, ...args], { cwd: dir, env: childEnv(env) });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 };
 let gw: Spawned;

@@ -1,4 +1,5 @@
 import type { Subprocess } from 'bun';
+import { childEnv } from '../support/child-env.ts';
 
 export interface Spawned {
   url: string;
@@ -12,7 +13,7 @@ export interface Spawned {
 /** Starts the gateway binary (or `bun src/main.ts`) and waits for its "listening on" line. */
 export async function spawnBinary(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Spawned> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const proc = Bun.spawn([cmd, ...args], { cwd: opts.cwd, env: opts.env, stdout: 'pipe', stderr: 'pipe' });
+  const proc = Bun.spawn([cmd, ...args], { cwd: opts.cwd, env: opts.env && childEnv(opts.env), stdout: 'pipe', stderr: 'pipe' });
   let out = '';
   const decoder = new TextDecoder();
   const url = await new Promise<string>((resolve, reject) => {

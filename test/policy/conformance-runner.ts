@@ -10,7 +10,6 @@
  *   bun test/policy/conformance-runner.ts [--verbose]   prints the table per topic
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { compilerId, startGoRuntime } from '../../src/policy/compiler/index.ts';
@@ -159,7 +158,12 @@ export interface RunOptions {
   exceptions?: Map<string, string>;
   /** Case files per compile call. */
   batch?: number;
-  /** Where compiled modules are kept (default ~/.cache/tollgate/conformance, or $TOLLGATE_CONFORMANCE_CACHE); false: none. */
+  /**
+   * Where compiled modules are kept (default .tmp/conformance-cache in this checkout, or
+   * $TOLLGATE_CONFORMANCE_CACHE); false: none. Per checkout, not per user: the cache keeps one
+   * compiler build, so checkouts with different builds sharing ~/.cache evicted each other and
+   * every run compiled the 2,400 cases again (~30 s of CPU).
+   */
   cacheDir?: string | false;
 }
 
@@ -170,7 +174,7 @@ export async function runConformance(opts: RunOptions = {}): Promise<CaseResult[
   const files = caseFiles(caseDir);
   const batch = opts.batch ?? 200;
   await acquireBuiltinHost();
-  const cacheRoot = opts.cacheDir ?? process.env.TOLLGATE_CONFORMANCE_CACHE ?? join(homedir(), '.cache', 'tollgate', 'conformance');
+  const cacheRoot = opts.cacheDir ?? process.env.TOLLGATE_CONFORMANCE_CACHE ?? join(import.meta.dir, '../../.tmp/conformance-cache');
   const cache = cacheRoot === false ? undefined : new CompileCache(cacheRoot, await compilerId());
   const bridge = await startGoRuntime();
   const results: CaseResult[] = [];
