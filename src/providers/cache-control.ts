@@ -24,7 +24,7 @@ export function cacheControlOf(holder: unknown, param: string): CacheControl | u
   if (typeof cc !== 'object' || o.type !== 'ephemeral') {
     throw new GatewayError('invalid_request', `${param}.type must be 'ephemeral'`, { param: `${param}.type` });
   }
-  if (o.ttl !== undefined && !TTLS.has(String(o.ttl))) {
+  if (o.ttl !== undefined && (typeof o.ttl !== 'string' || !TTLS.has(o.ttl))) {
     throw new GatewayError('invalid_request', `${param}.ttl must be '5m' or '1h'`, { param: `${param}.ttl` });
   }
   return o.ttl === undefined ? { type: 'ephemeral' } : { type: 'ephemeral', ttl: o.ttl as CacheControl['ttl'] };

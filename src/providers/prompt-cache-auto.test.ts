@@ -66,6 +66,16 @@ describe('prompt_cache: auto on Anthropic', () => {
     expect(body.tools!.at(-1)!.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
   });
 
+  test("the client's top-level 1-hour marker (after the prompt's last block) makes a placed breakpoint 1-hour too, and counts toward the four", () => {
+    const { body, placed } = anthropic({ system: LONG, cache_control: { type: 'ephemeral', ttl: '1h' } } as Json);
+    expect(placed).toBe(1);
+    expect((body.system as Json[])[0]!.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    const client = { type: 'ephemeral' };
+    const messages = [1, 2, 3].map((i) => ({ role: i % 2 ? 'user' : 'assistant', content: [{ type: 'text', text: `turn ${i}`, cache_control: client }] }));
+    const full = anthropic({ system: LONG, messages, cache_control: client } as Json);
+    expect(full.placed).toBe(0);
+  });
+
   test('ttl 1h from the policy', () => {
     const { body } = anthropic({ system: LONG }, undefined, { mode: 'auto', ttl: '1h' });
     expect((body.system as Json[])[0]!.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });

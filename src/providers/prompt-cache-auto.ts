@@ -46,8 +46,10 @@ function placeAnthropic(body: Json, model: string, plan: PromptCachePlan): Place
   const shape: PromptShape = {
     tools: tools.map((t) => ({ chars: size(t), marker: marker(t.cache_control) })),
     system: blockItems(system),
-    messages: messages.flatMap((m) => (Array.isArray(m.content) ? blockItems(m.content as Json[]) : [{ chars: size(m.content) }])),
-    extra: body.cache_control == null ? 0 : 1,
+    // The top-level marker is a breakpoint after the prompt's last block: it counts toward the
+    // four, and its TTL orders the ones placed before it (a 1h there makes an earlier one 1h).
+    messages: [...messages.flatMap((m) => (Array.isArray(m.content) ? blockItems(m.content as Json[]) : [{ chars: size(m.content) }])), ...(body.cache_control == null ? [] : [{ chars: 0, marker: marker(body.cache_control) }])],
+    extra: 0,
   };
   const placements = planBreakpoints(shape, model, plan);
   if (!placements.length) return { body, placed: 0 };

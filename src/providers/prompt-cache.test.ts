@@ -62,6 +62,9 @@ describe('Anthropic Messages → Bedrock Converse: cache_control → cachePoint'
     const bad = () => toBedrock({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Q', cache_control: { type: 'ephemeral', ttl: '2h' } }] }] });
     expect(bad).toThrow(GatewayError);
     expect(bad).toThrow("messages[0].content[0].cache_control.ttl must be '5m' or '1h'");
+    // Not a string that prints as one: an array ['1h'] is refused, not sent upstream.
+    const array = () => toBedrock({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Q', cache_control: { type: 'ephemeral', ttl: ['1h'] } }] }] } as never);
+    expect(array).toThrow("messages[0].content[0].cache_control.ttl must be '5m' or '1h'");
   });
 
   test('a model without prompt caching gets no cachePoint and the marker is reported dropped', () => {
