@@ -143,6 +143,13 @@ describe('compiled policies read only what they reference', () => {
     });
   });
 
+  test('paths are told apart exactly: a key holding NUL is not the path of its parts', async () => {
+    const wasm = await compile('package gateway\n\nx := input["a\\u0000b"]\n\ndecision := {"allowed": input.a.b == 1, "x": x}\n');
+    const doc = { a: { b: 1, c: 2 }, 'a\u0000b': 3 };
+    const e = await createPolicyEngine({ wasm });
+    expect(e.evaluateRaw(doc)).toEqual({ ok: true, defined: true, result: { allowed: true, x: 3 } });
+  });
+
   test('a policy that reads input by a variable key gets the whole document', async () => {
     const wasm = await compile(WHOLE);
     expect(moduleInputProjection(new WebAssembly.Module(wasm.slice().buffer))).toBeUndefined();

@@ -98,6 +98,21 @@ test('typos in a map value or an array item are caught too: directly, through `s
   ]);
 });
 
+test('a variable unified with `=` may be reused in a sibling comprehension or an else body: no false typo', async () => {
+  const extra = [
+    'package gateway',
+    '',
+    'deny contains {"status": 403, "message": "a"} if {',
+    '\tcount([x | x = input.request.tool_names[_]; x == "a"]) > 0',
+    '\tcount([x | x = input.providers[_]; x.healthy]) > 0',
+    '}',
+    '',
+    'zz := 1 if { x = input.providers[_]; x.healthy } else := 2 if { x = input.request.metadata; x.foo == "1" }',
+    '',
+  ].join('\n');
+  expect(await compileErrors(withBuiltins(extra))).toEqual([]);
+});
+
 test('a field far from every name lists the fields the schema has', async () => {
   const errors = await compileErrors(withBuiltins('package gateway\n\ndeny contains {"status": 403, "message": "x"} if input.time.zzzzzzzz == 1\n'));
   expect(errors).toHaveLength(1);

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -43,8 +44,8 @@ func hasSchemaAnnotations(c *ast.Compiler) bool {
 	return false
 }
 
-// checkRule binds the rule's local variables that hold parts of the input (the compiler made
-// every local name unique), then walks every ref rooted at input or at such a variable.
+// checkRule binds the rule's local variables that hold parts of the input (those the compiler
+// renamed unique), then walks every ref rooted at input or at such a variable.
 func checkRule(rule *ast.Rule, root []node, where string) []problem {
 	bound := map[ast.Var][]node{}
 	resolve := func(ref ast.Ref) ([]node, bool) {
@@ -60,7 +61,9 @@ func checkRule(rule *ast.Rule, root []node, where string) []problem {
 	}
 	bind := func(v *ast.Term, s []node) bool {
 		name, ok := v.Value.(ast.Var)
-		if !ok || name.IsWildcard() || len(s) == 0 {
+		// Only names the compiler made unique (`:=`, `some`, `every` locals): a variable unified
+		// with `=` keeps its name, which sibling comprehensions or an `else` body may reuse.
+		if !ok || name.IsWildcard() || !strings.HasPrefix(string(name), "__local") || len(s) == 0 {
 			return false
 		}
 		if _, has := bound[name]; has {

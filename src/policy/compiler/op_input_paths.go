@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -36,14 +35,14 @@ func inputPaths(modules map[string]*ast.Module) (paths [][]string, all bool) {
 				all = true
 				return false
 			}
-			if k := strings.Join(p, "\x00"); !seen[k] {
+			if k := pathKey(p); !seen[k] {
 				seen[k] = true
 				paths = append(paths, p)
 			}
 			return false
 		})
 	}
-	sort.Slice(paths, func(i, j int) bool { return strings.Join(paths[i], "\x00") < strings.Join(paths[j], "\x00") })
+	sort.Slice(paths, func(i, j int) bool { return pathKey(paths[i]) < pathKey(paths[j]) })
 	return paths, all
 }
 
@@ -60,6 +59,12 @@ func inputPathsPayload(modules map[string]*ast.Module) []byte {
 	}
 	body, _ := json.Marshal(payload)
 	return body
+}
+
+// pathKey names a path unambiguously (keys may hold any character, NUL included).
+func pathKey(p []string) string {
+	b, _ := json.Marshal(p)
+	return string(b)
 }
 
 // withInputPaths appends the custom section to a compiled module.
