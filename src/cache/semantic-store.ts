@@ -15,6 +15,9 @@
  *   until the farthest of the k is below the threshold (nothing further can reach it) or k
  *   reaches `maxK` (then a miss: the safe answer).
  * The bucket, the expiry and the threshold are always checked exactly on the rows found.
+ * The index keeps 20 neighbours a node, compressed to 8 bits: measured on 2,000 rows of 320
+ * dimensions, an insert took 6.5 ms instead of 18.9 and a top-64 query 6.9 ms instead of 15.7;
+ * the coarser graph only ranks, the similarity is computed from the full vectors.
  */
 import type { Client, InStatement } from '@libsql/client';
 import { embeddingSimilarity, partitioned, storedSimilarity, TAG_DIMS } from './semantic-partition.ts';
@@ -60,6 +63,8 @@ export interface SemanticStore {
   readonly dims: number;
   readonly table: string;
   add(row: VectorRow): Promise<void>;
+  /** Adds rows in one transaction. */
+  addMany(rows: VectorRow[]): Promise<void>;
   nearest(q: VectorQuery): Promise<VectorHit | undefined>;
   remove(entryKeys: string[]): Promise<void>;
   /** Deletes expired rows and the oldest beyond the bound; returns how many went. */
@@ -80,7 +85,7 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
   await client.batch(
     [
       `CREATE TABLE IF NOT EXISTS ${t} (id INTEGER PRIMARY KEY, scope TEXT NOT NULL, context TEXT NOT NULL, embedder TEXT NOT NULL, entry_key TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, embedding F32_BLOB(${o.dims + TAG_DIMS}) NOT NULL)`,
-      `CREATE INDEX IF NOT EXISTS ${ann} ON ${t} (libsql_vector_idx(embedding, 'metric=cosine'))`,
+      `CREATE INDEX IF NOT EXISTS ${ann} ON ${t} (libsql_vector_idx(embedding, 'metric=cosine', 'compress_neighbors=float8', 'max_neighbors=20'))`,
       `CREATE INDEX IF NOT EXISTS ${t}_bucket ON ${t} (scope, context, embedder, expires_at)`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t}_entry ON ${t} (entry_key)`,
       `CREATE INDEX IF NOT EXISTS ${t}_expires ON ${t} (expires_at)`,
@@ -103,13 +108,16 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
   const store: SemanticStore = {
     dims: o.dims,
     table: t,
-    async add(row) {
-      const v = stored(row);
-      await client.execute({
+    add: (row) => store.addMany([row]),
+    async addMany(rows) {
+      const at = o.now();
+      const statements = rows.map((row) => ({
         sql: `INSERT INTO ${t} (scope, context, embedder, entry_key, created_at, expires_at, embedding) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_key) DO UPDATE SET scope = excluded.scope, context = excluded.context, embedder = excluded.embedder, created_at = excluded.created_at, expires_at = excluded.expires_at, embedding = excluded.embedding`,
-        args: [row.scope, row.context, row.embedder, row.entryKey, o.now(), row.expiresAt, v],
-      });
-      if (++adds >= sweepEvery) {
+        args: [row.scope, row.context, row.embedder, row.entryKey, at, row.expiresAt, stored(row)],
+      }));
+      if (statements.length) await client.batch(statements, 'write');
+      adds += rows.length;
+      if (adds >= sweepEvery) {
         adds = 0;
         await store.sweep();
       }
