@@ -77,22 +77,45 @@ export interface SemanticStore {
 /** The most dimensions a vector space may have (libSQL's own limit is 65536). */
 export const MAX_DIMS = 65536;
 
-/** Makes (or finds) the vector table for `dims` and returns its store. */
-export async function openSemanticStore(client: Client, o: SemanticStoreOptions): Promise<SemanticStore> {
-  if (!Number.isInteger(o.dims) || o.dims < 1 || o.dims > MAX_DIMS) throw new RangeError(`semantic cache dimensions must be a whole number from 1 to ${MAX_DIMS}, not ${o.dims}`);
-  const t = `cache_semantic_vectors_${o.dims}`;
-  const ann = `${t}_ann`;
+/** The vector table of a dimension. */
+export const vectorTable = (dims: number) => `cache_semantic_vectors_${dims}`;
+
+/**
+ * Makes (or finds) the vector table and its indexes for `dims`, and records the space. Fails
+ * with the database's own error where libSQL vectors are not available; startup calls it so
+ * that failure stops the gateway with its cause rather than turning every lookup into a miss.
+ */
+export async function ensureSemanticSpace(client: Client, dims: number, now: number): Promise<void> {
+  if (!Number.isInteger(dims) || dims < 1 || dims > MAX_DIMS) throw new RangeError(`semantic cache dimensions must be a whole number from 1 to ${MAX_DIMS}, not ${dims}`);
+  const t = vectorTable(dims);
   await client.batch(
     [
-      `CREATE TABLE IF NOT EXISTS ${t} (id INTEGER PRIMARY KEY, scope TEXT NOT NULL, context TEXT NOT NULL, embedder TEXT NOT NULL, entry_key TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, embedding F32_BLOB(${o.dims + TAG_DIMS}) NOT NULL)`,
-      `CREATE INDEX IF NOT EXISTS ${ann} ON ${t} (libsql_vector_idx(embedding, 'metric=cosine', 'compress_neighbors=float8', 'max_neighbors=20'))`,
+      `CREATE TABLE IF NOT EXISTS ${t} (id INTEGER PRIMARY KEY, scope TEXT NOT NULL, context TEXT NOT NULL, embedder TEXT NOT NULL, entry_key TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, embedding F32_BLOB(${dims + TAG_DIMS}) NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${t}_ann ON ${t} (libsql_vector_idx(embedding, 'metric=cosine', 'compress_neighbors=float8', 'max_neighbors=20'))`,
       `CREATE INDEX IF NOT EXISTS ${t}_bucket ON ${t} (scope, context, embedder, expires_at)`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t}_entry ON ${t} (entry_key)`,
       `CREATE INDEX IF NOT EXISTS ${t}_expires ON ${t} (expires_at)`,
-      { sql: 'INSERT INTO cache_semantic_spaces (dims, created_at) VALUES (?, ?) ON CONFLICT (dims) DO NOTHING', args: [o.dims, o.now()] },
+      { sql: 'INSERT INTO cache_semantic_spaces (dims, created_at) VALUES (?, ?) ON CONFLICT (dims) DO NOTHING', args: [dims, now] },
     ],
     'write',
   );
+}
+
+/** Makes (or finds) the vector table for `dims` and returns its store. */
+export async function openSemanticStore(client: Client, o: SemanticStoreOptions): Promise<SemanticStore> {
+  await ensureSemanticSpace(client, o.dims, o.now());
+  return semanticStore(client, o);
+}
+
+/** The store over the vector table for `dims`; the table is made on first use when ensureSemanticSpace has not run. */
+export function semanticStore(client: Client, o: SemanticStoreOptions): SemanticStore {
+  const t = vectorTable(o.dims);
+  const ann = `${t}_ann`;
+  let ready: Promise<void> | undefined;
+  const made = () => (ready ??= ensureSemanticSpace(client, o.dims, o.now()).catch((e: unknown) => {
+    ready = undefined;
+    throw e;
+  }));
   const exactScanMax = o.exactScanMax ?? 256;
   const firstK = o.firstK ?? 64;
   const maxK = o.maxK ?? 4096;
@@ -110,6 +133,7 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
     table: t,
     add: (row) => store.addMany([row]),
     async addMany(rows) {
+      await made();
       const at = o.now();
       const statements = rows.map((row) => ({
         sql: `INSERT INTO ${t} (scope, context, embedder, entry_key, created_at, expires_at, embedding) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_key) DO UPDATE SET scope = excluded.scope, context = excluded.context, embedder = excluded.embedder, created_at = excluded.created_at, expires_at = excluded.expires_at, embedding = excluded.embedding`,
@@ -123,6 +147,7 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
       }
     },
     async nearest(q) {
+      await made();
       const v = stored(q);
       const now = o.now();
       const sized = await client.execute({ sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${t} WHERE ${bucket} LIMIT ?)`, args: [...bucketArgs(q, now), exactScanMax + 1] });
@@ -148,12 +173,14 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
       }
     },
     async remove(entryKeys) {
+      await made();
       for (let i = 0; i < entryKeys.length; i += 500) {
         const part = entryKeys.slice(i, i + 500);
         await client.execute({ sql: `DELETE FROM ${t} WHERE entry_key IN (${part.map(() => '?').join(', ')})`, args: part });
       }
     },
     async sweep() {
+      await made();
       const expired = await client.execute({ sql: `DELETE FROM ${t} WHERE expires_at <= ?`, args: [o.now()] });
       const over = (await store.count()) - o.maxEntries;
       if (over <= 0) return expired.rowsAffected;
@@ -161,9 +188,11 @@ export async function openSemanticStore(client: Client, o: SemanticStoreOptions)
       return expired.rowsAffected + evicted.rowsAffected;
     },
     async count() {
+      await made();
       return Number((await client.execute(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n);
     },
     async purge(scope) {
+      await made();
       // Never a bare DELETE: SQLite's truncate shortcut skips the vector index, whose stale rows then
       // refuse the next insert of a reused id ("failed to insert shadow row").
       const stmt: InStatement = scope === undefined ? `DELETE FROM ${t} WHERE id IS NOT NULL` : { sql: `DELETE FROM ${t} WHERE scope = ?`, args: [scope] };
