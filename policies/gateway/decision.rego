@@ -37,6 +37,8 @@ decision["tags"] := sort(tags) if {
 
 decision["log_prompts"] := log_prompts
 
+decision["cache"] := cache if allowed
+
 decision["allow_betas"] := sort(allow_betas) if {
 	allowed
 	count(allow_betas) > 0

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheDefaults, cacheSchema } from './cache-schema.ts';
 import { priceOverridesSchema } from '../pricing/overrides.ts';
 import { databaseUrlProblem, SUPPORTED_DATABASE_URLS } from './database-url.ts';
 import { NESTED_HINTS, TOP_LEVEL_PARAMS } from '../wire/params.ts';
@@ -417,6 +418,8 @@ export const configSchema = z.strictObject({
       max_bytes_per_team: bytes.default(RESPONSES.max_bytes_per_team),
     })
     .default({ retention: RETENTION_30D, ...RESPONSES }),
+  /** The response cache's bounds (what is cached is the policy's `cache` decision). */
+  cache: cacheSchema.default(cacheDefaults),
   policy: z
     .strictObject({
       /** Off: no policy runs (every catalog model is allowed, no decision limits). */

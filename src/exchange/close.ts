@@ -37,6 +37,10 @@ export interface Outcome {
    * back: a stream that started, or a 200 whose body broke off. Each is billed at least its prompt.
    */
   billedAttempts?: number;
+  /** What the response cache did (absent: the decision did not cache). */
+  cache?: 'hit' | 'miss' | 'bypass';
+  /** On a cache hit: the stored answer's original cost. */
+  savedMicros?: number;
 }
 
 /**
@@ -116,6 +120,8 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     latency_ms: Math.round(performance.now() - base.startedAt),
     ttft_ms: o.ttftMs,
     overhead_ms: o.overheadMs,
+    cache: o.cache,
+    saved_micros: o.savedMicros,
     capture: base.admission?.decision?.log_prompts === true ? capturePrompt(base.admission.request.body, o.response, { types: base.admission.decision.redact ?? [], maxBytes: runtime.config.capture.max_bytes, retentionMs: runtime.config.capture.retention }) : undefined,
   };
   try {

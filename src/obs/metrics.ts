@@ -62,6 +62,8 @@ export function createMetrics(src: MetricsSources): Metrics {
   const retries = new Counter({ name: 'tollgate_retries_total', help: 'Attempts repeated on the same provider and model.', labelNames: ['provider', 'model'], registers });
   const fallbacks = new Counter({ name: 'tollgate_fallbacks_total', help: 'Switches from one target to another within a request.', labelNames: ['from_provider', 'to_provider'], registers });
   const overhead = new Histogram({ name: 'tollgate_gateway_overhead_seconds', help: 'Time spent in Tollgate before the answer headers, upstream attempts and the waits between them excluded (also the x-tollgate-overhead-ms header).', labelNames: ['endpoint'], buckets: OVERHEAD_BUCKETS, registers });
+  const cacheRequests = new Counter({ name: 'tollgate_cache_requests_total', help: 'Requests the policy cached, by result: hit (served from the response cache), miss or bypass (the client skipped it).', labelNames: ['endpoint', 'result', 'team', 'model'], registers });
+  const cacheSaved = new Counter({ name: 'tollgate_cache_saved_micro_usd_total', help: 'Spend the response cache saved in micro-dollars: the original cost of each answer served from it.', labelNames: ['team', 'model'], registers });
   const spend = new Counter({ name: 'tollgate_spend_micro_usd_total', help: 'Spend in micro-dollars (the price book applied to the usage the ledger records).', labelNames: ['team', 'model', 'provider'], registers });
   const refusals = new Counter({ name: 'tollgate_rate_limit_refusals_total', help: 'Requests refused by a rate limit or an exhausted budget (429).', labelNames: ['endpoint', 'team'], registers });
   const decisions = new Counter({ name: 'tollgate_policy_decisions_total', help: 'Policy decisions by result (allow, deny, error) and the HTTP status a deny carries.', labelNames: ['result', 'status'], registers });
@@ -133,6 +135,8 @@ export function createMetrics(src: MetricsSources): Metrics {
     if (r.status === 429) refusals.inc({ endpoint: r.endpoint, team });
     const requested = modelLabel(r.requested_model);
     if (r.cost_micros > 0) spend.inc({ team, model: requested, provider: r.provider ?? '' }, r.cost_micros);
+    if (r.cache) cacheRequests.inc({ endpoint: r.endpoint, result: r.cache, team, model: requested });
+    if (r.saved_micros) cacheSaved.inc({ team, model: requested }, r.saved_micros);
     let prev: UsageRecord['attempts'][number] | undefined;
     for (const a of r.attempts) {
       attempts.inc({ provider: a.provider, model: a.model, result: String(a.status) });

@@ -40,6 +40,22 @@ const routingFields = {
   fallbacks: z.strictObject({ context_length: z.array(target).min(1).optional(), content_policy: z.array(target).min(1).optional() }).optional(),
 };
 
+/**
+ * The response cache for one request: `mode` reads (serve a stored answer), writes (store this
+ * answer) or both; `ttl_s` bounds a written entry's age (default: the config's
+ * `cache.default_ttl_s`); `scope` is whose entries are shared: the key's own (the default), the
+ * team's, or everyone's (`global`: only for prompts with nothing tenant-specific); `semantic`
+ * also serves answers to reworded last turns at or above `threshold` similarity; `bypass` lets
+ * the client skip the cache with `x-tollgate-cache: bypass|refresh`.
+ */
+const cacheDecision = z.strictObject({
+  mode: z.enum(['off', 'read', 'write', 'read_write']),
+  ttl_s: z.number().int().positive().optional(),
+  scope: z.enum(['key', 'team', 'global']).optional(),
+  semantic: z.strictObject({ threshold: z.number().min(0.5).max(1).optional() }).optional(),
+  bypass: z.boolean().optional(),
+});
+
 export const decisionSchema = z
   .strictObject({
     allowed: z.boolean(),
@@ -66,8 +82,8 @@ export const decisionSchema = z
     max_tokens: z.number().int().positive().optional(),
     /** PII types to mask in the prompt before it leaves the gateway. */
     redact: z.array(z.enum(PII_TYPES)).optional(),
-    /** Response cache: off, read only, write only or both; ttl_s bounds a stored entry's age. */
-    cache: z.strictObject({ mode: z.enum(['off', 'read', 'write', 'read_write']), ttl_s: z.number().int().positive().optional() }).optional(),
+    /** The response cache for this request (docs/cache.md). */
+    cache: cacheDecision.optional(),
     /** Added to the usage record, for reports. */
     tags: z.array(z.string()).optional(),
     /** Whether prompts and completions may be stored in logs (default false). */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createResponseCache } from '../cache/response-cache.ts';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { errorBody, errorStatus, type ClientSchema } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
@@ -39,7 +40,8 @@ function clientSchemaOf(path: string, headers: Headers): ClientSchema {
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
-  const deps: AppDeps = { ...given, router, uiSessions: given.uiSessions ?? uiSessions(), enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
+  const cache = given.cache ?? (given.store ? createResponseCache({ store: given.store, logger: given.logger, config: () => given.runtime.current().config.cache, wall: () => given.clock?.wall() ?? Date.now() }) : undefined);
+  const deps: AppDeps = { ...given, router, cache, uiSessions: given.uiSessions ?? uiSessions(), enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
   const storageLog = logThrottle({ intervalMs: 10_000 });

@@ -13,6 +13,7 @@ import type { Metrics } from '../obs/metrics.ts';
 import type { Tracing } from '../obs/tracing.ts';
 import type { ResponseKeeper } from './response-keeper.ts';
 import type { UiSessions } from './ui-sessions.ts';
+import type { ResponseCache } from '../cache/response-cache.ts';
 
 export interface AppDeps {
   runtime: RuntimeHolder;
@@ -49,6 +50,8 @@ export interface AppDeps {
   bodyRead?: (req: Request) => void;
   /** Stored Responses API responses; createApp makes one on `store` when absent (with no purge timer). */
   responses?: ResponseKeeper;
+  /** The response cache the policy's `cache` decision uses; createApp makes one on `store` when absent. */
+  cache?: ResponseCache;
   /** Dashboard (/ui) sessions; createApp makes one when absent. */
   uiSessions?: UiSessions;
 }

@@ -139,6 +139,12 @@ export function responseKeeper(store: Store | undefined, logger: Logger, wall: (
       if (!(await deleteResponse(s, id, owner))) throw notFound(id);
     },
     /** A translator that keeps the response it completes (JSON, or the stream's terminal event). */
+    /** A cached response served as a new one: a fresh id and time, kept like any answer (when the request stores). */
+    keptCopy(response: Json, request: ResponsesRequest, history: History, owner: ResponseOwner, cfg: ResponsesConfig): Json {
+      const copy = { ...response, id: `resp_${crypto.randomUUID().replace(/-/g, '')}`, created_at: Math.floor(wall() / 1000) };
+      keep(copy, request, history, owner, cfg);
+      return copy;
+    },
     keeping<T extends ChatTranslator<ResponsesRequest>>(t: T, request: ResponsesRequest, history: History, owner: ResponseOwner, cfg: ResponsesConfig): T {
       if (!store || request.store === false) return t;
       const done = (r: unknown) => r && typeof r === 'object' && keep(r as Json, request, history, owner, cfg);

@@ -39,6 +39,10 @@ export const usage = sqliteTable(
     droppedParams: text('dropped_params'),
     /** The caller's `x-tollgate-metadata` header: a JSON object of string values; null when not sent. */
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
+    /** Served from the response cache: nothing went upstream, cost_micros is 0. */
+    cacheHit: integer('cache_hit', { mode: 'boolean' }).notNull().default(false),
+    /** On a cache hit: what the stored answer cost when it was first made (the spend the hit saved). */
+    savedMicros: integer('saved_micros').notNull().default(0),
   },
   (t) => [index('usage_created_at').on(t.createdAt), index('usage_key_created').on(t.keyHash, t.createdAt), index('usage_team_created').on(t.team, t.createdAt)],
 );
@@ -262,4 +266,27 @@ export const decisions = sqliteTable(
     evalUs: integer('eval_us').notNull().default(0),
   },
   (t) => [index('decisions_created_at').on(t.createdAt), index('decisions_request').on(t.requestId)],
+);
+
+/** The exact response cache (src/cache/): one stored answer per fingerprint, shared by every instance on the database. */
+export const cacheEntries = sqliteTable(
+  'cache_entries',
+  {
+    key: text('key').primaryKey(),
+    /** Whose entry it is: `key:<id>`, `team:<id>` or `global` (the fingerprint includes it too). */
+    tenant: text('tenant').notNull(),
+    team: text('team'),
+    endpoint: text('endpoint').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    publicModel: text('public_model').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastHitAt: integer('last_hit_at').notNull(),
+    hits: integer('hits').notNull().default(0),
+    bytes: integer('bytes').notNull(),
+    costMicros: integer('cost_micros').notNull().default(0),
+    answer: text('answer').notNull(),
+  },
+  (t) => [index('cache_entries_expires_at').on(t.expiresAt), index('cache_entries_last_hit_at').on(t.lastHitAt), index('cache_entries_team').on(t.team), index('cache_entries_public_model').on(t.publicModel)],
 );

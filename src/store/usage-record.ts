@@ -45,6 +45,10 @@ export interface UsageRecord {
   ttft_ms?: number;
   /** Time spent in the gateway itself before the answer's headers (metrics; not a ledger column). */
   overhead_ms?: number;
+  /** The response cache's part: `hit` (served from it, nothing upstream, cost 0), `miss` or `bypass`; absent when the decision did not cache. */
+  cache?: 'hit' | 'miss' | 'bypass';
+  /** On a hit: the stored answer's original cost, the spend the hit saved. */
+  saved_micros?: number;
   /** The request and answer, kept only when the decision says `log_prompts: true`. */
   capture?: PromptCapture;
 }

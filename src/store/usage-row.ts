@@ -72,6 +72,8 @@ function toRow(r: UsageRecord): UsageRow {
     ttftMs: r.ttft_ms,
     redacted: r.redacted?.join(','),
     droppedParams: r.dropped_params?.length ? r.dropped_params.join(',') : undefined,
+    cacheHit: r.cache === 'hit',
+    savedMicros: r.saved_micros ?? 0,
     errorClass: r.outcome === 'ok' ? null : r.error_message ? `${r.outcome}: ${r.error_message.slice(0, 300)}` : r.outcome,
   };
 }

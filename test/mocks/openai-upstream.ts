@@ -7,7 +7,8 @@ import { answerResponses } from './openai-responses.ts';
  * A mock OpenAI-wire server (OpenAI, Azure OpenAI, OpenAI-compatible). It answers the way
  * api.openai.com does: same JSON, same SSE framing (`data:` lines, `[DONE]`), same error
  * envelope. The upstream model name picks the behaviour: `tool`, `json`, `error-NNN`, `cut`
- * (stream stops mid-way with no finish and no [DONE]), `garbage` (non-JSON body), `slow`.
+ * (stream stops mid-way with no finish and no [DONE]), `garbage` (non-JSON body), `slow`,
+ * `filtered` (finish_reason content_filter), `long` (finish_reason length).
  * As Azure (`azure: true`), streams open with Azure's filter-only chunk (no choices, empty id,
  * model and object, `prompt_filter_results`) and every choice carries `content_filter_results`,
  * as recorded from Azure OpenAI.
@@ -50,6 +51,8 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
       const last = messages.at(-1);
       const text = last?.role === 'tool' ? toolAnswer(textOf(last.content)) : model.includes('json') ? '{"ok":true}' : 'Hello from openai';
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } };
+      // `filtered` ends as Azure's content filter does, `long` as a max_tokens cut does.
+      const finish = toolCall ? 'tool_calls' : model.includes('filtered') ? 'content_filter' : model.includes('long') ? 'length' : 'stop';
       const base = { id: 'chatcmpl-up1', object: 'chat.completion.chunk', created: 1700000000, model, system_fingerprint: 'fp_mock' };
       if (body.stream) {
         const chunks: Record<string, unknown>[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
@@ -62,7 +65,7 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
         }
         const cut = model.includes('cut');
         if (!cut) {
-          chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }] });
+          chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
           if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) chunks.push({ ...base, choices: [], usage });
         }
         if (opts.azure) {
@@ -84,7 +87,7 @@ export function startOpenAIUpstream(opts: { apiKey?: string; azure?: boolean } =
         return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
       }
       const message = toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null } : { role: 'assistant', content: text, refusal: null };
-      return Response.json({ id: 'chatcmpl-up1', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, logprobs: null, finish_reason: toolCall ? 'tool_calls' : 'stop' }], usage, system_fingerprint: 'fp_mock' });
+      return Response.json({ id: 'chatcmpl-up1', object: 'chat.completion', created: 1700000000, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage, system_fingerprint: 'fp_mock' });
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };

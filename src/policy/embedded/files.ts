@@ -4,18 +4,20 @@ import f1 from '../../../policies/examples/routing.yaml' with { type: 'text' };
 import f2 from '../../../policies/examples/teams.yaml' with { type: 'text' };
 import f3 from '../../../policies/gateway/budget.rego' with { type: 'text' };
 import f4 from '../../../policies/gateway/budget_test.rego' with { type: 'text' };
-import f5 from '../../../policies/gateway/decision.rego' with { type: 'text' };
-import f6 from '../../../policies/gateway/decision_test.rego' with { type: 'text' };
-import f7 from '../../../policies/gateway/features.rego' with { type: 'text' };
-import f8 from '../../../policies/gateway/features_test.rego' with { type: 'text' };
-import f9 from '../../../policies/gateway/models.rego' with { type: 'text' };
-import f10 from '../../../policies/gateway/models_test.rego' with { type: 'text' };
-import f11 from '../../../policies/gateway/pii.rego' with { type: 'text' };
-import f12 from '../../../policies/gateway/pii_test.rego' with { type: 'text' };
-import f13 from '../../../policies/gateway/routing.rego' with { type: 'text' };
-import f14 from '../../../policies/gateway/routing_test.rego' with { type: 'text' };
-import f15 from '../../../policies/gateway/team.rego' with { type: 'text' };
-import f16 from '../../../policies/gateway/team_test.rego' with { type: 'text' };
+import f5 from '../../../policies/gateway/cache.rego' with { type: 'text' };
+import f6 from '../../../policies/gateway/cache_test.rego' with { type: 'text' };
+import f7 from '../../../policies/gateway/decision.rego' with { type: 'text' };
+import f8 from '../../../policies/gateway/decision_test.rego' with { type: 'text' };
+import f9 from '../../../policies/gateway/features.rego' with { type: 'text' };
+import f10 from '../../../policies/gateway/features_test.rego' with { type: 'text' };
+import f11 from '../../../policies/gateway/models.rego' with { type: 'text' };
+import f12 from '../../../policies/gateway/models_test.rego' with { type: 'text' };
+import f13 from '../../../policies/gateway/pii.rego' with { type: 'text' };
+import f14 from '../../../policies/gateway/pii_test.rego' with { type: 'text' };
+import f15 from '../../../policies/gateway/routing.rego' with { type: 'text' };
+import f16 from '../../../policies/gateway/routing_test.rego' with { type: 'text' };
+import f17 from '../../../policies/gateway/team.rego' with { type: 'text' };
+import f18 from '../../../policies/gateway/team_test.rego' with { type: 'text' };
 
 /** Path (relative to policies/) → file text. */
 export const EMBEDDED_POLICY_FILES: Record<string, string> = {
@@ -24,16 +26,18 @@ export const EMBEDDED_POLICY_FILES: Record<string, string> = {
   'examples/teams.yaml': f2,
   'gateway/budget.rego': f3,
   'gateway/budget_test.rego': f4,
-  'gateway/decision.rego': f5,
-  'gateway/decision_test.rego': f6,
-  'gateway/features.rego': f7,
-  'gateway/features_test.rego': f8,
-  'gateway/models.rego': f9,
-  'gateway/models_test.rego': f10,
-  'gateway/pii.rego': f11,
-  'gateway/pii_test.rego': f12,
-  'gateway/routing.rego': f13,
-  'gateway/routing_test.rego': f14,
-  'gateway/team.rego': f15,
-  'gateway/team_test.rego': f16,
+  'gateway/cache.rego': f5,
+  'gateway/cache_test.rego': f6,
+  'gateway/decision.rego': f7,
+  'gateway/decision_test.rego': f8,
+  'gateway/features.rego': f9,
+  'gateway/features_test.rego': f10,
+  'gateway/models.rego': f11,
+  'gateway/models_test.rego': f12,
+  'gateway/pii.rego': f13,
+  'gateway/pii_test.rego': f14,
+  'gateway/routing.rego': f15,
+  'gateway/routing_test.rego': f16,
+  'gateway/team.rego': f17,
+  'gateway/team_test.rego': f18,
 };

@@ -35,6 +35,7 @@ export function responsesRoute(deps: AppDeps, keeper: ResponseKeeper = responseK
       return handleChat(c, deps, {
         request: { endpoint: 'responses', body: request },
         translatorFor: (adapter) => keeper.keeping(responsesTranslator(adapter), body, history, owner, cfg),
+        onCacheHit: (value) => keeper.keptCopy(value, body, history, owner, cfg),
       });
     })
     .post('/v1/responses/input_tokens', async (c) => {

@@ -9,7 +9,8 @@ import m6 from './0006_responses_chain.sql' with { type: 'text' };
 import m7 from './0007_decision_log.sql' with { type: 'text' };
 import m8 from './0008_operate.sql' with { type: 'text' };
 import m9 from './0009_prompt_captures.sql' with { type: 'text' };
-import m10 from './0012_cache_semantic.sql' with { type: 'text' };
+import m10 from './0010_cache_entries.sql' with { type: 'text' };
+import m11 from './0012_cache_semantic.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
@@ -22,5 +23,6 @@ export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0007_decision_log', sql: m7 },
   { tag: '0008_operate', sql: m8 },
   { tag: '0009_prompt_captures', sql: m9 },
-  { tag: '0012_cache_semantic', sql: m10 },
+  { tag: '0010_cache_entries', sql: m10 },
+  { tag: '0012_cache_semantic', sql: m11 },
 ];

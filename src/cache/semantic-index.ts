@@ -1,0 +1,37 @@
+/**
+ * The semantic cache's index (implemented over libSQL vectors in its own module). The exact cache
+ * asks it on an exact miss when the decision has `cache.semantic` and an index is configured.
+ *
+ * `scope` is the tenant (`key:<id>`, `team:<id>`, `global`); `contextFingerprint` is the
+ * fingerprint of everything but the last user turn's words (same endpoint, target, tenant, system
+ * prompt, tools, parameters and earlier turns). A hit must match both exactly and have a
+ * similarity at or above `threshold`; it names the exact cache entry whose answer is served.
+ */
+export interface SemanticIndex {
+  lookup(scope: string, contextFingerprint: string, lastUserText: string, threshold: number): Promise<SemanticHit | undefined>;
+  /** Indexes a stored entry under its context; called after the exact entry is written. */
+  add(entry: SemanticEntry): Promise<void>;
+  /** Forgets the index rows of these exact entries (purged or evicted). */
+  remove?(entryKeys: string[]): Promise<void>;
+}
+
+export interface SemanticHit {
+  /** The exact cache entry's key (its fingerprint). */
+  entryKey: string;
+  similarity: number;
+}
+
+export interface SemanticEntry {
+  scope: string;
+  contextFingerprint: string;
+  lastUserText: string;
+  entryKey: string;
+  /** When the exact entry expires (epoch ms): the index row goes with it. */
+  expiresAt: number;
+  /** Who the embedding call is attributed to (billed like any request). */
+  team?: string;
+  keyId?: string;
+}
+
+/** The default similarity a semantic hit needs when the decision gives no threshold. */
+export const DEFAULT_SEMANTIC_THRESHOLD = 0.95;
