@@ -9,23 +9,10 @@
  */
 import type { Logger } from '../lib/logger.ts';
 import type { EmbedCaller, Embedder } from './semantic-embedder.ts';
-import type { SemanticStore, VectorHit } from './semantic-store.ts';
+import type { SemanticIndex } from './semantic-index.ts';
+import type { SemanticStore } from './semantic-store.ts';
 
-/** The similarity a hit needs when the decision names none: conservative (see docs/cache.md). */
-export const DEFAULT_THRESHOLD = 0.95;
-
-export interface SemanticAdd {
-  scope: string;
-  contextFingerprint: string;
-  lastUserText: string;
-  entryKey: string;
-  /** Epoch ms. */
-  expiresAt: number;
-}
-
-export interface SemanticCache {
-  lookup(scope: string, contextFingerprint: string, lastUserText: string, threshold: number, caller?: EmbedCaller): Promise<VectorHit | undefined>;
-  add(entry: SemanticAdd, caller?: EmbedCaller): Promise<void>;
+export interface SemanticCache extends SemanticIndex {
   remove(entryKeys: string[]): Promise<void>;
 }
 
@@ -68,7 +55,8 @@ export function semanticCache(o: SemanticCacheOptions): SemanticCache {
         return undefined;
       }
     },
-    async add(entry, caller) {
+    async add(entry) {
+      const caller = entry.caller;
       if (!caller || !entry.lastUserText.trim()) return;
       try {
         const vector = await embedding(entry.scope, entry.lastUserText, caller);

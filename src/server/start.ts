@@ -21,6 +21,7 @@ import { decisionLog, type DecisionLog } from '../store/decision-log.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
+import { checkSemanticSetup } from '../cache/semantic-setup.ts';
 import { spendCounters } from '../store/counters.ts';
 import { teamCache } from '../store/team-cache.ts';
 import { instanceLiveness, releaseOwnerlessLeases } from '../store/instance-liveness.ts';
@@ -166,6 +167,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     server?.timeout(req, 0);
   };
   // Expired stored responses are purged on a timer, on the housekeeping clock as the lease heartbeats are.
+  const { embedding_model, dimensions } = config.cache.semantic;
+  if (embedding_model && dimensions) await storage(checkSemanticSetup(store.client, holder.current(), { embedding_model, dimensions, max_entries: config.cache.max_entries }, clock.wall()));
   const responses = responseKeeper(store, logger, () => clock.wall());
   responses.start(opts.leaseClock ?? clock);
   const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });

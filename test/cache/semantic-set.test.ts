@@ -2,7 +2,8 @@ import { afterAll, expect, test } from 'bun:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_THRESHOLD, semanticCache } from '../../src/cache/semantic-cache.ts';
+import { semanticCache } from '../../src/cache/semantic-cache.ts';
+import { DEFAULT_SEMANTIC_THRESHOLD as DEFAULT_THRESHOLD } from '../../src/cache/semantic-index.ts';
 import type { EmbedCaller, Embedder } from '../../src/cache/semantic-embedder.ts';
 import { openSemanticStore } from '../../src/cache/semantic-store.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
@@ -35,7 +36,7 @@ test(`the semantic test set at the default threshold (${DEFAULT_THRESHOLD}): no 
   for (const [i, c] of SEMANTIC_SET.entries()) {
     // Each case in a context of its own, so cases cannot answer each other.
     const context = `case-${i}`;
-    await cache.add({ scope: 'team:t', contextFingerprint: context, lastUserText: c.cached, entryKey: `entry-${i}`, expiresAt: 1 }, caller);
+    await cache.add({ scope: 'team:t', contextFingerprint: context, lastUserText: c.cached, entryKey: `entry-${i}`, expiresAt: 1, caller });
     const hit = await cache.lookup('team:t', context, c.asked, DEFAULT_THRESHOLD, caller);
     if (hit) expect(hit.entryKey).toBe(`entry-${i}`);
     results.push({ c, hit: !!hit, similarity: hit?.similarity });
@@ -56,7 +57,7 @@ test('a lookup with no caller to bill embeds nothing and misses', async () => {
   const counting: Embedder = { model: 'm', embed: async (t, c) => (calls++, embedder.embed(t, c)) };
   const store = await openSemanticStore(db.client, { dims: WORDS_DIMS, maxEntries: 10, now: () => 0 });
   const cache = semanticCache({ store, embedder: counting, logger: silentLogger });
-  await cache.add({ scope: 's', contextFingerprint: 'c', lastUserText: 'why is the sky blue', entryKey: 'k', expiresAt: 1 }, caller);
+  await cache.add({ scope: 's', contextFingerprint: 'c', lastUserText: 'why is the sky blue', entryKey: 'k', expiresAt: 1, caller });
   expect(await cache.lookup('s', 'c', 'why is the sky blue', 0.95)).toBeUndefined();
   expect(await cache.lookup('s', 'c', 'why is the sky blue', 0.95, caller)).toMatchObject({ entryKey: 'k' });
   // One call: the lookup reused the add's embedding of the same text in the same scope.
