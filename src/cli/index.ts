@@ -21,6 +21,7 @@ const COMMANDS: Record<string, (opts: Required<Pick<PolicyCommandOptions, 'io'>>
   usage: async () => (await import('./usage.ts')).usageCommand(),
   users: async () => (await import('./users.ts')).usersCommand(),
   audit: async () => (await import('./audit.ts')).auditCommand(),
+  cache: async () => (await import('./cache.ts')).cacheCommand(),
 };
 const NAMES = Object.keys(COMMANDS);
 const DEFAULT = 'serve';

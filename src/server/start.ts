@@ -41,6 +41,7 @@ import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
 import { planReload } from '../config/restart-fields.ts';
 import { responseKeeper } from './response-keeper.ts';
+import { createResponseCache } from '../cache/response-cache.ts';
 import { createAlerter } from '../alerts/alerter.ts';
 import { recordAudit } from '../store/audit.ts';
 import { sha256Hex } from '../lib/hash.ts';
@@ -171,7 +172,8 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   if (embedding_model && dimensions) await storage(checkSemanticSetup(store.client, holder.current(), { embedding_model, dimensions, max_entries: config.cache.max_entries }, clock.wall()));
   const responses = responseKeeper(store, logger, () => clock.wall());
   responses.start(opts.leaseClock ?? clock);
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
+  const cache = createResponseCache({ store, logger, config: () => holder.current().config.cache, wall: () => clock.wall() });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, cache, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,
@@ -236,6 +238,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await server.stop(true);
       await Promise.all([...settling]);
       await ledger?.close();
+      await cache.flush();
       await tracing?.shutdown().catch((e: unknown) => logger.warn('traces not exported at shutdown', { error: String(e) }));
       await decisions?.close();
       const released = await budgets.close().then(

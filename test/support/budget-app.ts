@@ -11,12 +11,15 @@ import { spendCounters } from '../../src/store/counters.ts';
 import { keyCache } from '../../src/store/key-cache.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { teamCache } from '../../src/store/team-cache.ts';
+import type { ResponseCache } from '../../src/cache/response-cache.ts';
 
 export interface BudgetAppOptions {
   /** Wraps the store the budget gate writes through (to inject failures). */
   gateStore?: (s: Store) => Store;
   policy?: PolicyRuntime;
   transport?: typeof fetch;
+  /** The response cache the app uses (default: createApp's own on the store). */
+  cache?: (s: Store) => ResponseCache;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function budgetApp(yaml: string, o: BudgetAppOptions = {}) {
     logger: silentLogger,
     enforce: { logger: silentLogger, limiter, budgets, team: teamCache(store, { ttlMs: 0 }), counters: spendCounters(store, { ttlMs: 0 }), policy: o.policy },
     onUsage: (r) => records.push(r),
+    cache: o.cache?.(store),
   });
   const post = async (path: string, key: string, body: unknown, init: RequestInit = {}): Promise<Response> =>
     await app.request(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });

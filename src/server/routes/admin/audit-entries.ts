@@ -18,4 +18,5 @@ export const auditEntry = {
   userCreate: (id: string): Entry => ({ action: 'user.create', target: id }),
   userUpdate: (id: string, patch: object): Entry => ({ action: 'user.update', target: id, detail: { fields: Object.keys(patch) } }),
   userDelete: (id: string, revoked: string[]): Entry => ({ action: 'user.delete', target: id, detail: { revoked_keys: revoked } }),
+  cachePurge: (filter: { team?: string; model?: string }, removed: number): Entry => ({ action: 'cache.purge', target: filter.team ?? filter.model ?? '*', detail: { ...filter, removed } }),
 };

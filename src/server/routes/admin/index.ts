@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps.ts';
 import { adminAuth } from '../../middleware/admin-auth.ts';
 import { adminAuditRoute } from './audit.ts';
 import { adminBudgetsRoute } from './budgets.ts';
+import { adminCacheRoute } from './cache.ts';
 import { adminKeysRoute } from './keys.ts';
 import { adminProvidersRoute } from './providers.ts';
 import { adminRequestsRoute } from './requests.ts';
@@ -26,5 +27,6 @@ export function adminRoutes(deps: AppDeps) {
     .route('/', adminRequestsRoute(deps))
     .route('/', adminBudgetsRoute(deps))
     .route('/', adminProvidersRoute(deps))
-    .route('/', adminAuditRoute(deps));
+    .route('/', adminAuditRoute(deps))
+    .route('/', adminCacheRoute(deps));
 }
