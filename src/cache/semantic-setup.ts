@@ -4,6 +4,7 @@
  * instead of making every lookup a silent miss; then built over the app's own router and admission.
  */
 import type { Client } from '@libsql/client';
+import type { CacheConfig } from '../config/cache-schema.ts';
 import type { Runtime } from '../config/runtime.ts';
 import type { Logger } from '../lib/logger.ts';
 import { semanticCache, type SemanticCache } from './semantic-cache.ts';
@@ -30,10 +31,19 @@ export async function checkSemanticSetup(client: Client, runtime: Runtime, s: Se
   }
 }
 
-export function semanticIndexFor(client: Client, s: SemanticSettings, deps: RoutedEmbedderDeps & { logger: Logger; now: () => number }): SemanticCache {
+/** The semantic cache `cache.semantic` names (undefined when it names no model), its embeddings made through `deps`' admission and router. */
+export function semanticIndexFor(client: Client, cache: CacheConfig, deps: RoutedEmbedderDeps & { logger: Logger; now: () => number }): SemanticCache | undefined {
+  const s = semanticSettings(cache);
+  if (!s) return undefined;
   return semanticCache({
     store: semanticStore(client, { dims: s.dimensions, maxEntries: s.max_entries, now: deps.now }),
     embedder: routedEmbedder(deps, s.embedding_model),
     logger: deps.logger,
   });
+}
+
+/** The settings when the semantic cache is on. */
+export function semanticSettings(cache: CacheConfig): SemanticSettings | undefined {
+  const { embedding_model, dimensions } = cache.semantic;
+  return embedding_model && dimensions ? { embedding_model, dimensions, max_entries: cache.max_entries } : undefined;
 }

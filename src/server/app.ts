@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { createResponseCache } from '../cache/response-cache.ts';
 import { semanticIndexFor } from '../cache/semantic-setup.ts';
-import type { EnforceDeps } from '../enforce/deps.ts';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { errorBody, errorStatus, type ClientSchema } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
@@ -22,7 +21,7 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { uiRoute } from './routes/ui.ts';
 import { uiSessions } from './ui-sessions.ts';
-import { createRouter, type Router } from '../routing/router.ts';
+import { createRouter } from '../routing/router.ts';
 import { uploadGate } from './upload-gate.ts';
 import { ledgerGate } from './middleware/ledger-gate.ts';
 import { logThrottle } from '../lib/log-throttle.ts';
@@ -38,23 +37,15 @@ function clientSchemaOf(path: string, headers: Headers): ClientSchema {
   return path.startsWith('/v1/models') && headers.has('anthropic-version') ? 'anthropic' : 'openai';
 }
 
-/** The semantic cache the config names (built once: cache.semantic needs a restart), its embeddings made through this app's own admission and router. */
-function semanticFromConfig(given: AppDeps, enforce: EnforceDeps, router: Router, now: () => number) {
-  const { cache } = given.runtime.current().config;
-  const { embedding_model, dimensions } = cache.semantic;
-  if (!given.store || !embedding_model || !dimensions) return undefined;
-  const exchange = { logger: given.logger, onUsage: given.onUsage, settling: given.settling };
-  return semanticIndexFor(given.store.client, { embedding_model, dimensions, max_entries: cache.max_entries }, { exchange, enforce, router, logger: given.logger, now });
-}
-
 /** The Hono app. Everything it needs comes in through deps, so tests build it in-process. */
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
   const admission = { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth };
   const wall = () => given.clock?.wall() ?? Date.now();
-  const semantic = given.store && semanticFromConfig(given, admission, router, wall);
-  const cache = given.cache ?? (given.store ? createResponseCache({ store: given.store, logger: given.logger, config: () => given.runtime.current().config.cache, wall, semantic }) : undefined);
+  // Built once (cache.semantic needs a restart); its embeddings go through this app's admission and router.
+  const semantic = () => given.store && semanticIndexFor(given.store.client, given.runtime.current().config.cache, { exchange: { logger: given.logger, onUsage: given.onUsage, settling: given.settling }, enforce: admission, router, logger: given.logger, now: wall });
+  const cache = given.cache ?? (given.store ? createResponseCache({ store: given.store, logger: given.logger, config: () => given.runtime.current().config.cache, wall, semantic: semantic() }) : undefined);
   const deps: AppDeps = { ...given, router, cache, uiSessions: given.uiSessions ?? uiSessions(), enforce: admission };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
