@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { startSqld, type Sqld } from '../../test/helpers/sqld.ts';
 import { openSemanticStore, type SemanticStore, type VectorRow } from './semantic-store.ts';
+import { prng } from '../../test/support/prng.ts';
 
 const DIMS = 8;
 const unit = (xs: number[]) => {
@@ -98,6 +99,30 @@ function suite(name: string, open: () => Promise<{ store: Store; writer?: Store;
       expect(hit!.similarity).toBeGreaterThan(0.95);
       // And a tenant with nothing near gets nothing, however many near vectors others hold.
       expect(await ask(s, { scope: 'team:c' })).toBeUndefined();
+    });
+
+    test('property: across tenants with the same questions, a hit is always the asking tenant\'s and is found whenever one exists (ANN path)', async () => {
+      now = 1_000;
+      const s = await fresh({ exactScanMax: 4 });
+      const random = prng(7);
+      const scopes = ['team:a', 'team:b', 'team:c', 'key:k1', 'global'];
+      // The same 30 questions asked by every tenant, each with a small twist of its own.
+      const questions = Array.from({ length: 30 }, (_, i) => near(i * 0.2, 2 + (i % 6), 0.3));
+      const rows: VectorRow[] = [];
+      for (const scope of scopes) for (const [i, v] of questions.entries()) rows.push(row({ entryKey: `${scope}/${i}`, scope, vector: unit([...v].map((x) => x + (random() - 0.5) * 0.02)) }));
+      await s.addMany(rows);
+      await settle();
+      for (let n = 0; n < 40; n++) {
+        const scope = scopes[Math.floor(random() * scopes.length)]!;
+        const i = Math.floor(random() * questions.length);
+        const q = unit([...questions[i]!].map((x) => x + (random() - 0.5) * 0.02));
+        const hit = await ask(s, { scope, vector: q });
+        expect(hit?.entryKey.split('/')[0]).toBe(scope);
+        // The best of the tenant's own rows by exact cosine is the one returned.
+        const best = rows.filter((r) => r.scope === scope).map((r) => ({ k: r.entryKey, c: r.vector.reduce((sum, x, j) => sum + x * q[j]!, 0) })).sort((a, b) => b.c - a.c)[0]!;
+        expect(hit!.entryKey).toBe(best.k);
+        expect(hit!.similarity).toBeCloseTo(best.c, 4);
+      }
     });
 
     test('a vector of the wrong dimension is refused with a message naming both', async () => {
