@@ -16,6 +16,8 @@ const hash = (k: string) => createHash('sha256').update(k).digest('hex');
 const RED1 = 'tg-red-one-key-000000000';
 const RED2 = 'tg-red-two-key-000000000';
 const BLUE = 'tg-blue-key-0000000000000';
+const MASTER = 'tg-master-semantic-0000000000000';
+let masterBefore: string | undefined;
 
 const POLICY = `package gateway
 
@@ -29,6 +31,8 @@ let db: Client;
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cache-semantic-'));
 
 beforeAll(async () => {
+  masterBefore = process.env.TOLLGATE_MASTER_KEY;
+  process.env.TOLLGATE_MASTER_KEY = MASTER;
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies', 'decision.rego'), POLICY);
   gw = await startTestGateway({
@@ -55,6 +59,8 @@ beforeAll(async () => {
 afterAll(async () => {
   db?.close();
   await gw?.stop();
+  if (masterBefore === undefined) delete process.env.TOLLGATE_MASTER_KEY;
+  else process.env.TOLLGATE_MASTER_KEY = masterBefore;
 });
 
 const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
@@ -132,6 +138,19 @@ describe('semantic hits through the gateway', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(response.headers.get('x-tollgate-cache')).toBe('hit');
     expect(text).toBe(first.text!);
+  });
+
+  test("a purge of the team's entries takes their vectors too: the paraphrase is a miss after it", async () => {
+    const first = await ask(RED1, 'How do I fix a flat bicycle tire?');
+    expect(first.cache).toBe('miss');
+    await indexed(7);
+    expect((await ask(RED2, 'how to repair a flat bicycle tire')).cache).toBe('hit');
+    const redVectors = async () => Number((await db.execute(`SELECT count(*) AS n FROM cache_semantic_vectors_${WORDS_DIMS} WHERE scope = 'team:red'`)).rows[0]!.n);
+    expect(await redVectors()).toBeGreaterThan(0);
+    const purge = await fetch(`${gw.url}/admin/cache?team=red`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER}` } });
+    expect(purge.status).toBe(200);
+    expect(await redVectors()).toBe(0);
+    expect((await ask(RED2, 'how to repair a flat bicycle tire')).cache).toBe('miss');
   });
 
   test('a decision without semantic makes no embedding call and no semantic hit', async () => {
