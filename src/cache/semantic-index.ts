@@ -1,5 +1,5 @@
 /**
- * The semantic cache's index (implemented over libSQL vectors in its own module). The exact cache
+ * The semantic cache's index (implemented by semantic-cache.ts over libSQL vectors). The exact cache
  * asks it on an exact miss when the decision has `cache.semantic` and an index is configured.
  *
  * `scope` is the tenant (`key:<id>`, `team:<id>`, `global`); `contextFingerprint` is the
