@@ -57,11 +57,12 @@ afterAll(() => store?.close());
 const run = async (i: number): Promise<Row[]> => (await store.client.execute(statements[i]!)).rows;
 
 test('docs/ledger.md has the finance queries', () => {
-  expect(statements.length).toBe(12);
+  expect(statements.length).toBe(13);
 });
 
 test('every documented statement runs and returns rows', async () => {
-  for (let i = 0; i < statements.length; i++) {
+  // The cache query needs a hit (its own test adds one).
+  for (let i = 0; i < statements.length - 1; i++) {
     const rows = await run(i).catch((e: unknown) => {
       throw new Error(`docs/ledger.md statement ${i + 1} failed: ${String(e)}\n${statements[i]}`);
     });
@@ -122,4 +123,12 @@ test('the views: usage_daily by team and day, spend_by_tag, denials with their r
 
 test('cost by metadata field', async () => {
   expect((await run(10)).map((r) => [r.customer, r.feature, r.requests, r.cost_micros])).toEqual([['acme', 'search', 1, 1_500_000]]);
+});
+
+test('what the response cache saved, by team and model', async () => {
+  const w = usageWriter(store, silentLogger, { intervalMs: 60_000 });
+  for (const id of ['h1', 'h2']) w.write(record({ request_id: id, team: 'ml', provider: 'openai', served_model: 'gpt-4o-2024-08-06', cache: 'hit', saved_micros: 1_500_000 }));
+  await w.close();
+  expect((await run(12)).map((r) => [r.team, r.requested_model, r.hits, r.saved_micros, r.saved_usd])).toEqual([['ml', 'gpt-4o', 2, 3_000_000, 3]]);
+  await store.client.execute("DELETE FROM usage WHERE request_id IN ('h1', 'h2')");
 });
