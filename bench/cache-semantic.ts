@@ -6,7 +6,7 @@
  *   one bucket   all N rows in one scope and context: the vector_top_k (ANN) path
  *   many buckets N rows over N/100 scopes: each lookup scans its own bucket of ~100 exactly
  *
- *   bun bench/cache-semantic.ts [--sizes 10000,100000] [--dims 256] [--queries 200]
+ *   bun bench/cache-semantic.ts [--sizes 10000,100000] [--dims 256] [--queries 200] [--layouts 'one bucket,many buckets']
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { openStore } from '../src/store/client.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { prng } from '../test/support/prng.ts';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, dims: { type: 'string', default: '256' }, queries: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, dims: { type: 'string', default: '256' }, queries: { type: 'string', default: '200' }, layouts: { type: 'string', default: 'one bucket,many buckets' } } });
 const sizes = values.sizes.split(',').map(Number);
 const DIMS = Number(values.dims);
 const QUERIES = Number(values.queries);
@@ -33,7 +33,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const out: string[] = [`semantic lookup, file database, ${DIMS} dimensions (+64 tag), ${QUERIES} lookups each`];
 for (const size of sizes) {
-  for (const layout of ['one bucket', 'many buckets'] as const) {
+  for (const layout of values.layouts.split(',') as ('one bucket' | 'many buckets')[]) {
     const dir = mkdtempSync(join(tmpdir(), 'tg-semantic-bench-'));
     const db = await openStore({ url: `file:${join(dir, 'b.db')}`, statement_timeout_ms: 600_000 });
     await migrate(db.client);
