@@ -65,14 +65,15 @@ export async function findCached(turn: CacheTurn): Promise<CacheHit | undefined>
   if (exact) return { entry: exact };
   const index = turn.cache.semantic;
   if (!turn.semantic || !index) return undefined;
-  for (const { target } of turn.keys) {
-    const context = turn.semantic.contexts.get(targetId(target))!;
-    const hit = await index.lookup(turn.plan.tenant, context, turn.semantic.text, turn.semantic.threshold, turn.semantic.caller).catch(() => undefined);
-    if (!hit || hit.similarity < turn.semantic.threshold) continue;
-    const entry = await turn.cache.lookup([hit.entryKey]);
-    // The index is trusted for nothing but the pointer: the entry must be this tenant's and this target's.
-    if (entry && entry.tenant === turn.plan.tenant && entry.provider === target.provider && entry.model === target.model) return { entry, similarity: hit.similarity };
-  }
+  // Only the first target is asked: the first target is the one that serves unless it fails (the
+  // index keeps the lookup's embedding, so more targets would cost lookups, not embedding calls).
+  const target = turn.keys[0]!.target;
+  const context = turn.semantic.contexts.get(targetId(target))!;
+  const hit = await index.lookup(turn.plan.tenant, context, turn.semantic.text, turn.semantic.threshold, turn.semantic.caller).catch(() => undefined);
+  if (!hit || hit.similarity < turn.semantic.threshold) return undefined;
+  const entry = await turn.cache.lookup([hit.entryKey]);
+  // The index is trusted for nothing but the pointer: the entry must be this tenant's and this target's.
+  if (entry && entry.tenant === turn.plan.tenant && entry.provider === target.provider && entry.model === target.model) return { entry, similarity: hit.similarity };
   return undefined;
 }
 

@@ -70,3 +70,13 @@ test('policy check names file:line:col for a syntax error', async () => {
   expect(r.code).toBe(1);
   expect(r.out + r.err).toMatch(/oops\.rego:\d+:\d+/);
 });
+
+test('cache purge and stats run from the binary on the config database', () => {
+  const config = join(dir, 'cache.yaml');
+  writeFileSync(config, `database: { url: "file:${join(dir, 'cache.db')}" }\nproviders:\n  mock: { type: mock }\nmodels:\n  m: { provider: mock, model: mock/ok }\n`);
+  const purge = run(['cache', 'purge', '--team', 'ml', '--config', config]);
+  expect([purge.code, purge.out.trim()]).toEqual([0, 'purged 0 cache entries']);
+  const stats = run(['cache', 'stats', '--format', 'json', '--config', config]);
+  expect(stats.code).toBe(0);
+  expect(JSON.parse(stats.out)).toMatchObject({ object: 'cache.stats', entries: 0, hits: 0, saved_usd: 0 });
+});

@@ -95,6 +95,26 @@ test('tollgate cache stats and purge read and change the same database', async (
   expect(bad.code).not.toBe(0);
 });
 
+test('a second gateway on the same database serves the first one\'s entries', async () => {
+  const second = await startTestGateway({
+    server: { host: '127.0.0.1', port: 0 },
+    database: { url: `file:${db}` },
+    ledger: { flush_ms: 20 },
+    policy: { dir: join(dir, 'policies'), watch: false },
+    keys: [{ name: 'red', hash: hash(RED), team: 'red' }],
+    providers: { mock: { type: 'mock' } },
+    models: { a: { provider: 'mock', model: 'mock/ok' } },
+  });
+  try {
+    expect(await chat(RED, 'a', 'shared across instances')).toBe('miss');
+    const r = await fetch(`${second.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${RED}` }, body: JSON.stringify({ model: 'a', messages: [{ role: 'user', content: 'shared across instances' }] }) });
+    await r.text();
+    expect(r.headers.get('x-tollgate-cache')).toBe('hit');
+  } finally {
+    await second.stop();
+  }
+});
+
 test('metrics count hits, misses and the spend hits saved', async () => {
   expect(await chat(RED, 'b', 'metrics')).toBe('miss');
   expect(await chat(RED, 'b', 'metrics')).toBe('hit');

@@ -74,6 +74,7 @@ beforeAll(async () => {
       'c-cut': chat('gpt-cut'),
       'c-slow': chat('gpt-slow'),
       'c-claude': { provider: 'claude', model: 'claude-cache' },
+      'c-claude-tool': { provider: 'claude', model: 'claude-cache-tool' },
       'k-chat': chat('gpt-cache'),
       's-chat': chat('gpt-cache'),
       'r-chat': chat('gpt-cache'),
@@ -308,6 +309,20 @@ describe('streams in every client schema', () => {
     const final = await stream.finalMessage();
     expect(JSON.parse(JSON.stringify(final.content)) as unknown).toEqual(JSON.parse(JSON.stringify(first.data.content)));
     expect(final.stop_reason).toBe(first.data.stop_reason);
+  });
+
+  test('messages: a tool_use block replays exactly through the SDK stream', async () => {
+    const sdk = new Anthropic({ baseURL: gw.url, apiKey: RED1, maxRetries: 0 });
+    const body = { model: 'c-claude-tool', max_tokens: 100, tools: [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } }], messages: [{ role: 'user' as const, content: fresh('weather in Oslo') }] };
+    const first = await sdk.messages.create(body);
+    expect(first.stop_reason).toBe('tool_use');
+    await Bun.sleep(30);
+    const { data: stream, response } = await sdk.messages.stream(body).withResponse();
+    expect(response.headers.get('x-tollgate-cache')).toBe('hit');
+    const final = await stream.finalMessage();
+    const tools = (m: Anthropic.Message) => m.content.filter((b) => b.type === 'tool_use').map((b) => ({ id: b.id, name: b.name, input: b.input }));
+    expect(tools(final)).toEqual(tools(first));
+    expect(tools(first).length).toBe(1);
   });
 
   test('responses: a hit is a new stored response (its id continues the conversation), and streams as the Responses events the SDK reads', async () => {

@@ -15,14 +15,9 @@ CREATE TABLE `cache_entries` (
 	`answer` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `cache_entries_expires_at` ON `cache_entries` (`expires_at`);
---> statement-breakpoint
-CREATE INDEX `cache_entries_last_hit_at` ON `cache_entries` (`last_hit_at`);
---> statement-breakpoint
-CREATE INDEX `cache_entries_team` ON `cache_entries` (`team`);
---> statement-breakpoint
-CREATE INDEX `cache_entries_public_model` ON `cache_entries` (`public_model`);
---> statement-breakpoint
-ALTER TABLE `usage` ADD `cache_hit` integer DEFAULT false NOT NULL;
---> statement-breakpoint
+CREATE INDEX `cache_entries_expires_at` ON `cache_entries` (`expires_at`);--> statement-breakpoint
+CREATE INDEX `cache_entries_last_hit_at` ON `cache_entries` (`last_hit_at`);--> statement-breakpoint
+CREATE INDEX `cache_entries_team` ON `cache_entries` (`team`);--> statement-breakpoint
+CREATE INDEX `cache_entries_public_model` ON `cache_entries` (`public_model`);--> statement-breakpoint
+ALTER TABLE `usage` ADD `cache_hit` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `usage` ADD `saved_micros` integer DEFAULT 0 NOT NULL;
