@@ -14,7 +14,9 @@
  *   (its b-tree index, no ANN);
  * - a larger one asks `vector_top_k` for k rows, and when none is ours it asks again with 4k,
  *   until the farthest of the k is below the threshold (nothing further can reach it) or k
- *   reaches `maxK` (then a miss: the safe answer).
+ *   reaches `maxK` (then a miss: the safe answer);
+ * - when not one row of the bucket was among those found (the search never reached it: libSQL's
+ *   graph loses paths as rows are deleted), a bucket of up to `fallbackScanMax` rows is scanned.
  * The bucket, the expiry and the threshold are always checked exactly on the rows found.
  * The index keeps 20 neighbours a node, compressed to 8 bits, and searches 100 candidates (32 on
  * insert). Measured on 10,000 random rows of 320 dimensions: an insert 3.4 ms, a top-64 query
@@ -60,6 +62,8 @@ export interface SemanticStoreOptions {
   /** The first and the largest k asked of vector_top_k. */
   firstK?: number;
   maxK?: number;
+  /** A bucket the graph search did not reach at all is scanned exactly up to this size (default 16 x exactScanMax). */
+  fallbackScanMax?: number;
 }
 
 export interface SemanticStore {
@@ -124,6 +128,7 @@ export function semanticStore(client: Client, o: SemanticStoreOptions): Semantic
   const exactScanMax = o.exactScanMax ?? Math.max(64, Math.min(4096, Math.round(100_000 / (o.dims + TAG_DIMS))));
   const firstK = o.firstK ?? 64;
   const maxK = o.maxK ?? 4096;
+  const fallbackScanMax = o.fallbackScanMax ?? exactScanMax * 16;
   const sweepEvery = Math.max(1, Math.floor(o.maxEntries / 20));
   let adds = 0;
   const bucket = 'scope = ? AND context = ? AND embedder = ? AND expires_at > ?';
@@ -155,27 +160,36 @@ export function semanticStore(client: Client, o: SemanticStoreOptions): Semantic
       await made();
       const v = stored(q);
       const now = o.now();
-      const sized = await client.execute({ sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${t} WHERE ${bucket} LIMIT ?)`, args: [...bucketArgs(q, now), exactScanMax + 1] });
-      const n = Number(sized.rows[0]!.n);
+      /** The bucket's live rows, counted up to `max + 1`. */
+      const bucketSize = async (max: number) => Number((await client.execute({ sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${t} WHERE ${bucket} LIMIT ?)`, args: [...bucketArgs(q, now), max + 1] })).rows[0]!.n);
+      const n = await bucketSize(exactScanMax);
       if (n === 0) return undefined;
-      if (n <= exactScanMax) {
+      const scan = async () => {
         const r = await client.execute({ sql: `SELECT entry_key, 1 - vector_distance_cos(embedding, ?) AS sim FROM ${t} WHERE ${bucket} ORDER BY sim DESC LIMIT 1`, args: [v, ...bucketArgs(q, now)] });
         return hitOf(r.rows[0], q.threshold);
-      }
+      };
+      if (n <= exactScanMax) return scan();
+      let reached = false;
       for (let k = firstK; ; k = Math.min(k * 4, maxK)) {
         const r = await client.execute({
           sql: `WITH near AS MATERIALIZED (SELECT v.entry_key, (v.scope = ? AND v.context = ? AND v.embedder = ? AND v.expires_at > ?) AS mine, 1 - vector_distance_cos(v.embedding, ?) AS sim FROM vector_top_k('${ann}', ?, ?) AS top JOIN ${t} AS v ON v.id = top.id)
-                SELECT s.n, s.farthest, b.entry_key, b.sim FROM (SELECT count(*) AS n, min(sim) AS farthest FROM near) AS s LEFT JOIN (SELECT entry_key, sim FROM near WHERE mine ORDER BY sim DESC LIMIT 1) AS b`,
+                SELECT s.n, s.farthest, s.ours, b.entry_key, b.sim FROM (SELECT count(*) AS n, min(sim) AS farthest, sum(mine) AS ours FROM near) AS s LEFT JOIN (SELECT entry_key, sim FROM near WHERE mine ORDER BY sim DESC LIMIT 1) AS b`,
           args: [...bucketArgs(q, now), v, v, k],
         });
         const row = r.rows[0]!;
         const hit = row.entry_key == null ? undefined : hitOf(row, q.threshold);
         if (hit) return hit;
+        reached ||= Number(row.ours ?? 0) > 0;
         const farthest = row.farthest == null ? -1 : Number(row.farthest);
         // The farthest below the threshold: no row further away can reach it. (Fewer than k rows
         // does not mean the table was seen whole: the graph search stops short of rows it cannot reach.)
-        if (farthest < storedSimilarity(q.threshold) || k >= maxK) return undefined;
+        if (farthest < storedSimilarity(q.threshold) || k >= maxK) break;
       }
+      // Not one row of the bucket among those found: the graph search never reached it (libSQL's
+      // index loses paths as rows are deleted, and a cache deletes all the time). A bucket of
+      // moderate size is then scanned after all; a larger one is a miss.
+      if (!reached && (await bucketSize(fallbackScanMax)) <= fallbackScanMax) return scan();
+      return undefined;
     },
     async remove(entryKeys) {
       await made();
