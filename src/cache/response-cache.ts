@@ -4,6 +4,7 @@ import type { Store } from '../store/client.ts';
 import { cacheStats, evictCacheEntries, findCacheEntry, purgeCacheEntries, putCacheEntry, touchCacheEntries, type CacheEntry, type CacheFilter, type CacheStats } from '../store/cache-entries.ts';
 import { memoryFront } from './memory-front.ts';
 import type { SemanticIndex } from './semantic-index.ts';
+import type { EmbedCaller } from './semantic-embedder.ts';
 
 export interface ResponseCacheDeps {
   store: Store;
@@ -97,14 +98,14 @@ export function createResponseCache(d: ResponseCacheDeps) {
       return found;
     },
     /** Stores an answer (after it was delivered); resolves when it is in the database (or failed, logged). */
-    write(entry: CacheEntry, semantic?: { contextFingerprint: string; lastUserText: string; keyId?: string }): Promise<unknown> {
+    write(entry: CacheEntry, semantic?: { contextFingerprint: string; lastUserText: string; keyId?: string; caller?: EmbedCaller }): Promise<unknown> {
       const c = d.config();
       if (Buffer.byteLength(entry.answer, 'utf8') > c.max_entry_bytes) return Promise.resolve();
       mem().set(entry, d.wall());
       const done = track(
         (async () => {
           await putCacheEntry(d.store, entry);
-          if (semantic && d.semantic) await d.semantic.add({ scope: entry.tenant, contextFingerprint: semantic.contextFingerprint, lastUserText: semantic.lastUserText, entryKey: entry.key, expiresAt: entry.expiresAt, team: entry.team ?? undefined, keyId: semantic.keyId });
+          if (semantic && d.semantic) await d.semantic.add({ scope: entry.tenant, contextFingerprint: semantic.contextFingerprint, lastUserText: semantic.lastUserText, entryKey: entry.key, expiresAt: entry.expiresAt, team: entry.team ?? undefined, keyId: semantic.keyId, caller: semantic.caller });
           const now = d.wall();
           if (++writes >= EVICT_EVERY_WRITES || now - lastEvict >= EVICT_EVERY_MS) {
             writes = 0;

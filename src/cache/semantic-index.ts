@@ -1,5 +1,5 @@
 /**
- * The semantic cache's index (implemented over libSQL vectors in its own module). The exact cache
+ * The semantic cache's index (implemented by semantic-cache.ts over libSQL vectors). The exact cache
  * asks it on an exact miss when the decision has `cache.semantic` and an index is configured.
  *
  * `scope` is the tenant (`key:<id>`, `team:<id>`, `global`); `contextFingerprint` is the
@@ -7,8 +7,11 @@
  * prompt, tools, parameters and earlier turns). A hit must match both exactly and have a
  * similarity at or above `threshold`; it names the exact cache entry whose answer is served.
  */
+import type { EmbedCaller } from './semantic-embedder.ts';
+
 export interface SemanticIndex {
-  lookup(scope: string, contextFingerprint: string, lastUserText: string, threshold: number): Promise<SemanticHit | undefined>;
+  /** `caller` is whom the lookup's embedding is billed to; without one nothing is embedded (a miss). */
+  lookup(scope: string, contextFingerprint: string, lastUserText: string, threshold: number, caller?: EmbedCaller): Promise<SemanticHit | undefined>;
   /** Indexes a stored entry under its context; called after the exact entry is written. */
   add(entry: SemanticEntry): Promise<void>;
   /** Forgets the index rows of these exact entries (purged or evicted). */
@@ -31,6 +34,8 @@ export interface SemanticEntry {
   /** Who the embedding call is attributed to (billed like any request). */
   team?: string;
   keyId?: string;
+  /** The request whose answer this is: its embedding is billed to that caller (none: not indexed). */
+  caller?: EmbedCaller;
 }
 
 /** The default similarity a semantic hit needs when the decision gives no threshold. */

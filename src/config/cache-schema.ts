@@ -38,7 +38,10 @@ export const cacheSchema = z
       .strictObject({
         /** A public model name Tollgate routes (kind: embeddings); its calls are billed like any request. */
         embedding_model: z.string().min(1).optional(),
+        /** The embedding model's dimensions: the vector table's type (one table per dimension). */
+        dimensions: z.number().int().min(1).max(65536).optional(),
       })
+      .refine((s) => s.embedding_model === undefined || s.dimensions !== undefined, { message: 'dimensions is required with embedding_model (the number of floats the model returns)', path: ['dimensions'] })
       .default({}),
   })
   .refine((c) => c.max_entry_bytes <= c.max_bytes, { message: 'max_entry_bytes must not exceed max_bytes', path: ['max_entry_bytes'] })

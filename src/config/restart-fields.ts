@@ -1,7 +1,7 @@
 import type { GatewayConfig } from './schema.ts';
 
 /** Settings read once at start (the listening socket, the logger, the database, the policy source). */
-export const RESTART_FIELDS = ['server.host', 'server.port', 'server.tls', 'server.body_timeout_ms', 'logging.level', 'logging.format', 'database', 'ledger', 'policy.enabled', 'policy.dir', 'policy.bundle', 'policy.watch', 'policy.decision_log', 'metrics.enabled', 'tracing'] as const;
+export const RESTART_FIELDS = ['server.host', 'server.port', 'server.tls', 'server.body_timeout_ms', 'logging.level', 'logging.format', 'database', 'ledger', 'policy.enabled', 'policy.dir', 'policy.bundle', 'policy.watch', 'policy.decision_log', 'metrics.enabled', 'tracing', 'cache.semantic'] as const;
 
 type Tree = Record<string, unknown>;
 

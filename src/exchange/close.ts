@@ -112,7 +112,7 @@ function emit(base: Exchange, o: Outcome, usage: Usage, source: UsageRecord['usa
     decision_id: base.admission?.decisionId ?? o.decisionId,
     policy_revision: base.admission?.policyRevision,
     error_message: o.errorMessage,
-    tags: base.admission?.decision?.tags,
+    tags: base.tags?.length ? [...new Set([...(base.admission?.decision?.tags ?? []), ...base.tags])] : base.admission?.decision?.tags,
     metadata: base.metadata,
     redacted: base.admission?.redacted.length ? base.admission.redacted : undefined,
     dropped_params: o.droppedParams,

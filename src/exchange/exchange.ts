@@ -27,6 +27,8 @@ export interface ExchangeStart<B extends RequestBody> {
   request: B;
   kind: 'chat' | 'embeddings';
   stream: boolean;
+  /** Tags the gateway adds to the decision's on the usage row (`cache.semantic` on a cache's own embedding call). */
+  tags?: string[];
 }
 
 /**
@@ -50,6 +52,8 @@ export interface Exchange<B extends RequestBody = RequestBody> {
   readonly admission: Admission<B> | undefined;
   /** The caller's `x-tollgate-metadata` (validated by `admit`), for the usage row. */
   readonly metadata: Record<string, string> | undefined;
+  /** The gateway's own tags for the usage row (ExchangeStart.tags). */
+  readonly tags: string[] | undefined;
   /** Runs admission into this exchange; a refusal closes it (its ledger row) and is thrown. */
   admit(enforce: EnforceDeps, caller: { headers: Headers; clientIp?: () => string | undefined }): Promise<Admission<B>>;
   /** Closes the exchange: usage row, spend booked, holds released. Only the first call counts. */
@@ -71,6 +75,7 @@ export function openExchange<B extends RequestBody>(deps: ExchangeDeps, s: Excha
     stream: s.stream,
     parsed: s.request,
     facts: exchangeFacts(s.request, s.kind),
+    tags: s.tags,
     get admission() {
       return admission;
     },

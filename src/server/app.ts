@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { createResponseCache } from '../cache/response-cache.ts';
+import { semanticIndexFor } from '../cache/semantic-setup.ts';
 import { GatewayError, toGatewayError } from '../lib/errors.ts';
 import { errorBody, errorStatus, type ClientSchema } from '../lib/render-error.ts';
 import { requestId } from '../lib/ids.ts';
@@ -40,8 +41,12 @@ function clientSchemaOf(path: string, headers: Headers): ClientSchema {
 export function createApp(given: AppDeps): Hono<Env> {
   const router = given.router ?? createRouter({ clock: given.clock });
   const enforce = given.enforce ?? { logger: given.logger, limiter: rateLimiter() };
-  const cache = given.cache ?? (given.store ? createResponseCache({ store: given.store, logger: given.logger, config: () => given.runtime.current().config.cache, wall: () => given.clock?.wall() ?? Date.now() }) : undefined);
-  const deps: AppDeps = { ...given, router, cache, uiSessions: given.uiSessions ?? uiSessions(), enforce: { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth } };
+  const admission = { ...enforce, book: enforce.book ?? spendBook(enforce), health: enforce.health ?? router.providerHealth };
+  const wall = () => given.clock?.wall() ?? Date.now();
+  // Built once (cache.semantic needs a restart); its embeddings go through this app's admission and router.
+  const semantic = () => given.store && semanticIndexFor(given.store.client, given.runtime.current().config.cache, { exchange: { logger: given.logger, onUsage: given.onUsage, settling: given.settling }, enforce: admission, router, logger: given.logger, now: wall });
+  const cache = given.cache ?? (given.store ? createResponseCache({ store: given.store, logger: given.logger, config: () => given.runtime.current().config.cache, wall, semantic: semantic() }) : undefined);
+  const deps: AppDeps = { ...given, router, cache, uiSessions: given.uiSessions ?? uiSessions(), enforce: admission };
   const uploads = given.uploads ?? uploadGate();
   const app = new Hono<Env>();
   const storageLog = logThrottle({ intervalMs: 10_000 });

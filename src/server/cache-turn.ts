@@ -4,6 +4,7 @@ import { fingerprint, shortKey, type CachedEndpoint } from '../cache/fingerprint
 import { splitLastTurn } from '../cache/last-turn.ts';
 import { cachePlan, type CachePlan, type ClientAsk } from '../cache/plan.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
+import type { EmbedCaller } from '../cache/semantic-embedder.ts';
 import type { Admission } from '../enforce/admit.ts';
 import { priceUsage } from '../exchange/price-usage.ts';
 import { requestedBetas, type RequestBody } from '../policy/input.ts';
@@ -24,7 +25,7 @@ export interface CacheTurn {
   /** Exact keys, in the order the targets would be tried (the first is the one reported on a miss). */
   keys: { key: string; target: Target }[];
   /** The semantic cache's context fingerprint per target, and the last user turn's words. */
-  semantic?: { contexts: Map<string, string>; text: string; threshold: number };
+  semantic?: { contexts: Map<string, string>; text: string; threshold: number; caller: EmbedCaller };
   /** The exact key for a target (a fallback that served may not be among `keys`). */
   keyFor(target: { provider: string; model: string }): string;
 }
@@ -55,6 +56,8 @@ export function cacheTurn(c: Context<Env>, cache: ResponseCache | undefined, adm
   const semantic = split && {
     text: split.text,
     threshold: plan.semantic!,
+    // The embeddings are billed to this caller; the add after the answer runs without the request's signal.
+    caller: { principal, runtime: c.get('runtime'), requestId: c.get('requestId') },
     contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body: split.rest, betas, params: params(t) })])),
   };
   return { cache, plan, endpoint: ep, keys, semantic, keyFor };
@@ -67,11 +70,11 @@ export async function findCached(turn: CacheTurn): Promise<CacheHit | undefined>
   if (exact) return { entry: exact };
   const index = turn.cache.semantic;
   if (!turn.semantic || !index) return undefined;
-  // Only the first target is asked: each lookup embeds the text (a billed call), and the first
-  // target is the one that serves unless it fails.
+  // Only the first target is asked: the first target is the one that serves unless it fails (the
+  // index keeps the lookup's embedding, so more targets would cost lookups, not embedding calls).
   const target = turn.keys[0]!.target;
   const context = turn.semantic.contexts.get(targetId(target))!;
-  const hit = await index.lookup(turn.plan.tenant, context, turn.semantic.text, turn.semantic.threshold).catch(() => undefined);
+  const hit = await index.lookup(turn.plan.tenant, context, turn.semantic.text, turn.semantic.threshold, turn.semantic.caller).catch(() => undefined);
   if (!hit || hit.similarity < turn.semantic.threshold) return undefined;
   const entry = await turn.cache.lookup([hit.entryKey]);
   // The index is trusted for nothing but the pointer: the entry must be this tenant's and this target's.
@@ -115,5 +118,5 @@ export function storeAnswer(c: Context<Env>, turn: CacheTurn | undefined, served
     answer: JSON.stringify(value),
   };
   const context = turn.semantic?.contexts.get(targetId(served));
-  void turn.cache.write(entry, context && turn.semantic ? { contextFingerprint: context, lastUserText: turn.semantic.text, keyId: c.get('principal')?.keyId } : undefined);
+  void turn.cache.write(entry, context && turn.semantic ? { contextFingerprint: context, lastUserText: turn.semantic.text, keyId: c.get('principal')?.keyId, caller: turn.semantic.caller } : undefined);
 }

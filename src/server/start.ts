@@ -21,6 +21,7 @@ import { decisionLog, type DecisionLog } from '../store/decision-log.ts';
 import { journalDir, usageJournal } from '../store/usage-journal.ts';
 import { stateDir } from '../lib/cache-dir.ts';
 import { keyCache } from '../store/key-cache.ts';
+import { checkSemanticSetup, semanticIndexFor, semanticSettings } from '../cache/semantic-setup.ts';
 import { spendCounters } from '../store/counters.ts';
 import { teamCache } from '../store/team-cache.ts';
 import { instanceLiveness, releaseOwnerlessLeases } from '../store/instance-liveness.ts';
@@ -167,10 +168,15 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     server?.timeout(req, 0);
   };
   // Expired stored responses are purged on a timer, on the housekeeping clock as the lease heartbeats are.
+  const semanticOn = semanticSettings(config.cache);
+  if (semanticOn) await storage(checkSemanticSetup(store.client, holder.current(), semanticOn, clock.wall()));
   const responses = responseKeeper(store, logger, () => clock.wall());
   responses.start(opts.leaseClock ?? clock);
-  const cache = createResponseCache({ store, logger, config: () => holder.current().config.cache, wall: () => clock.wall() });
-  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, cache, ready: () => ready, metrics, tracing, onUsage: usageSink(ledger, metrics, tracing), ledger, clientIp: (req) => server?.requestIP(req)?.address });
+  const onUsage = usageSink(ledger, metrics, tracing);
+  // The semantic cache's embeddings are requests of their own: admitted, routed and booked like the app's.
+  const semantic = semanticIndexFor(store.client, config.cache, { exchange: { logger, onUsage, settling }, enforce, router, logger, now: () => clock.wall() });
+  const cache = createResponseCache({ store, logger, config: () => holder.current().config.cache, wall: () => clock.wall(), semantic });
+  const app = createApp({ runtime: holder, keys, store, logger, enforce, settling, router, drain, clock, bodyRead, responses, cache, ready: () => ready, metrics, tracing, onUsage, ledger, clientIp: (req) => server?.requestIP(req)?.address });
   server = Bun.serve({
     hostname: host,
     tls,

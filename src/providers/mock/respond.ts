@@ -1,4 +1,5 @@
 import { behaviourOf } from './behaviour.ts';
+import { wordsEmbedding } from './words-embedding.ts';
 
 /**
  * An in-process OpenAI-wire upstream. It speaks exactly what api.openai.com sends, so the mock
@@ -13,7 +14,7 @@ export async function mockFetch(url: string, init: RequestInit): Promise<Respons
   if (b.kind === 'error') {
     return Response.json({ error: { message: `mock error ${b.status}`, type: 'mock_error', param: null, code: null } }, { status: b.status });
   }
-  if (url.endsWith('/embeddings')) return Response.json(embeddings(body, model));
+  if (url.endsWith('/embeddings')) return Response.json(embeddings(body, model, b.kind === 'embedding-words' ? wordsEmbedding : vector));
   const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
   const choices = Math.max(1, Number(body.n ?? 1));
   // A provider stops at the cap (about 4 characters a token here).
@@ -78,10 +79,10 @@ function firstToolCall(body: Record<string, unknown>): Call | undefined {
   return { id: 'call_mock' + Math.random().toString(36).slice(2, 10), type: 'function', function: { name: tools[0]!.function.name, arguments: '{"location":"Paris"}' } };
 }
 
-function embeddings(body: Record<string, unknown>, model: string) {
+function embeddings(body: Record<string, unknown>, model: string, embed: (s: string) => number[]) {
   const input = body.input;
   const items: string[] = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [];
-  const data = items.map((s, index) => ({ object: 'embedding', index, embedding: vector(s) }));
+  const data = items.map((s, index) => ({ object: 'embedding', index, embedding: embed(s) }));
   const tokens = items.reduce((n, s) => n + estimateTokens(s), 0);
   return { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
 }

@@ -11,6 +11,7 @@ import m8 from './0008_operate.sql' with { type: 'text' };
 import m9 from './0009_prompt_captures.sql' with { type: 'text' };
 import m10 from './0010_cache_entries.sql' with { type: 'text' };
 import m11 from './0011_usage_cache_write_1h.sql' with { type: 'text' };
+import m12 from './0012_cache_semantic.sql' with { type: 'text' };
 
 export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0000_init', sql: m0 },
@@ -25,4 +26,5 @@ export const MIGRATIONS: { tag: string; sql: string }[] = [
   { tag: '0009_prompt_captures', sql: m9 },
   { tag: '0010_cache_entries', sql: m10 },
   { tag: '0011_usage_cache_write_1h', sql: m11 },
+  { tag: '0012_cache_semantic', sql: m12 },
 ];
