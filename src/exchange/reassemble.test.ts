@@ -41,6 +41,7 @@ test('OpenAI chat chunks: content and tool-call arguments merged by index, usage
   r.see(chunk([], { usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } }));
   expect(r.result()).toEqual({
     truncated: false,
+    lossy: false,
     value: {
       id: 'c1',
       object: 'chat.completion',
@@ -78,5 +79,27 @@ test('Responses streams keep the terminal event’s response object', () => {
   r.see({ event: 'response.created', data: { type: 'response.created', response: { id: 'resp_1', status: 'in_progress' } } });
   r.see({ event: 'response.output_text.delta', data: { type: 'response.output_text.delta', delta: 'hi' } });
   r.see({ event: 'response.completed', data: { type: 'response.completed', response: { id: 'resp_1', status: 'completed', output: [{ type: 'message' }] } } });
-  expect(r.result()).toEqual({ truncated: false, value: { id: 'resp_1', status: 'completed', output: [{ type: 'message' }] } });
+  expect(r.result()).toEqual({ truncated: false, lossy: false, value: { id: 'resp_1', status: 'completed', output: [{ type: 'message' }] } });
+});
+
+test('a streamed refusal is rebuilt as the message refusal; logprobs and citations mark the rebuild lossy', () => {
+  const r = streamReassembler('openai', 1000);
+  const chunk = (choices: unknown[]) => ({ data: { id: 'c2', object: 'chat.completion.chunk', created: 1, model: 'm', choices } });
+  r.see(chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null } }]));
+  r.see(chunk([{ index: 0, delta: { refusal: "I can't help" } }]));
+  r.see(chunk([{ index: 0, delta: { refusal: ' with that.' }, finish_reason: 'stop' }]));
+  const out = r.result();
+  expect(out.lossy).toBe(false);
+  expect((out.value as { choices: { message: unknown }[] }).choices[0]!.message).toEqual({ role: 'assistant', content: null, refusal: "I can't help with that." });
+
+  const withLogprobs = streamReassembler('openai', 1000);
+  withLogprobs.see(chunk([{ index: 0, delta: { content: 'hi' }, logprobs: { content: [{ token: 'hi', logprob: -0.1, bytes: [104], top_logprobs: [] }] }, finish_reason: 'stop' }]));
+  expect(withLogprobs.result().lossy).toBe(true);
+
+  const cited = streamReassembler('anthropic', 1000);
+  cited.see({ data: { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], usage: { input_tokens: 1, output_tokens: 0 } } } });
+  cited.see({ data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } });
+  cited.see({ data: { type: 'content_block_delta', index: 0, delta: { type: 'citations_delta', citation: { type: 'char_location', cited_text: 'x' } } } });
+  cited.see({ data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } } });
+  expect(cited.result().lossy).toBe(true);
 });

@@ -9,12 +9,16 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
  * Rebuilds the answer a stream delivered, in the client's schema, as the JSON answer would have
  * been: OpenAI chat (choices with their message text and tool calls merged from the deltas) or
  * legacy completions (choice text), Anthropic Messages (the message with each content block
- * assembled), Responses (the terminal event's `response`). Used for prompt capture. At most
- * `maxChars` of text is gathered; past it the rest is left out and `truncated` says so.
+ * assembled), Responses (the terminal event's `response`). Used for prompt capture and the
+ * response cache. At most `maxChars` of text is gathered; past it the rest is left out and
+ * `truncated` says so. `lossy` says the stream carried something this rebuild does not keep
+ * (logprobs, citations, a delta type it does not know): the value is then not the answer a
+ * JSON call would have given, and the cache must not store it.
  */
 export function streamReassembler(schema: ClientSchema, maxChars: number) {
   let chars = 0;
   let truncated = false;
+  let lossy = false;
   const room = (s: string) => {
     if (chars + s.length <= maxChars) {
       chars += s.length;
@@ -28,7 +32,7 @@ export function streamReassembler(schema: ClientSchema, maxChars: number) {
 
   // OpenAI chat / legacy completions
   let head: Obj | undefined;
-  const choices = new Map<number, { content: string; text: string; reasoning: string; finish_reason: unknown; tools: Map<number, { id: unknown; type: unknown; name: string; arguments: string }> }>();
+  const choices = new Map<number, { content: string; text: string; reasoning: string; refusal: string; finish_reason: unknown; tools: Map<number, { id: unknown; type: unknown; name: string; arguments: string }> }>();
   let usage: unknown;
   // Anthropic
   let message: Obj | undefined;
@@ -43,13 +47,15 @@ export function streamReassembler(schema: ClientSchema, maxChars: number) {
       if (!isObj(c)) continue;
       const index = typeof c.index === 'number' ? c.index : 0;
       let ch = choices.get(index);
-      if (!ch) choices.set(index, (ch = { content: '', text: '', reasoning: '', finish_reason: null, tools: new Map() }));
+      if (!ch) choices.set(index, (ch = { content: '', text: '', reasoning: '', refusal: '', finish_reason: null, tools: new Map() }));
       if (c.finish_reason) ch.finish_reason = c.finish_reason;
+      if (c.logprobs != null) lossy = true;
       ch.text += room(str(c.text));
       const delta = isObj(c.delta) ? c.delta : undefined;
       if (!delta) continue;
       ch.content += room(str(delta.content));
       ch.reasoning += room(str(delta.reasoning_content));
+      ch.refusal += room(str(delta.refusal));
       for (const t of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
         if (!isObj(t)) continue;
         const ti = typeof t.index === 'number' ? t.index : ch.tools.size;
@@ -78,6 +84,7 @@ export function streamReassembler(schema: ClientSchema, maxChars: number) {
         else if (delta.type === 'thinking_delta') b.thinking = str(b.thinking) + room(str(delta.thinking));
         else if (delta.type === 'signature_delta') b.signature = str(b.signature) + str(delta.signature);
         else if (delta.type === 'input_json_delta') b.partial_json = str(b.partial_json) + room(str(delta.partial_json));
+        else lossy = true; // citations_delta and anything newer: not rebuilt here
         return;
       }
       case 'message_delta':
@@ -99,8 +106,8 @@ export function streamReassembler(schema: ClientSchema, maxChars: number) {
       else if (schema === 'openai') openaiChunk(d);
     },
     /** The answer as one JSON value (undefined if the stream carried nothing recognisable). */
-    result(): { value: unknown; truncated: boolean } {
-      if (response !== undefined) return { value: response, truncated };
+    result(): { value: unknown; truncated: boolean; lossy: boolean } {
+      if (response !== undefined) return { value: response, truncated, lossy };
       if (message) {
         const content = [...blocks.entries()]
           .sort((a, b) => a[0] - b[0])
@@ -114,18 +121,19 @@ export function streamReassembler(schema: ClientSchema, maxChars: number) {
               return { ...rest, input: partial_json };
             }
           });
-        return { value: { ...message, content }, truncated };
+        return { value: { ...message, content }, truncated, lossy };
       }
-      if (!head) return { value: undefined, truncated };
+      if (!head) return { value: undefined, truncated, lossy };
       const legacy = head.object === 'text_completion';
       const list = [...choices.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([index, c]) => {
           if (legacy) return { index, text: c.text, finish_reason: c.finish_reason };
           const tool_calls = [...c.tools.values()].map((t) => ({ id: t.id, type: t.type, function: { name: t.name, arguments: t.arguments } }));
-          return { index, message: { role: 'assistant', content: c.content || (tool_calls.length ? null : ''), ...(c.reasoning ? { reasoning_content: c.reasoning } : {}), ...(tool_calls.length ? { tool_calls } : {}) }, finish_reason: c.finish_reason };
+          const refusal = c.refusal ? { refusal: c.refusal } : {};
+          return { index, message: { role: 'assistant', content: c.content || (tool_calls.length || c.refusal ? null : ''), ...refusal, ...(c.reasoning ? { reasoning_content: c.reasoning } : {}), ...(tool_calls.length ? { tool_calls } : {}) }, finish_reason: c.finish_reason };
         });
-      return { value: { ...head, choices: list, ...(usage ? { usage } : {}) }, truncated };
+      return { value: { ...head, choices: list, ...(usage ? { usage } : {}) }, truncated, lossy };
     },
   };
 }

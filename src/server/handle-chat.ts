@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { RequestBody } from '../policy/input.ts';
-import type { ChatTranslator } from '../providers/types.ts';
+import type { ChatTranslator, Usage } from '../providers/types.ts';
 import { routeJson, routeStream, type TranslatorFor } from '../routing/execute.ts';
 import { admitRequest } from './admit-request.ts';
 import type { Env } from './context.ts';
@@ -52,8 +52,8 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
     const body = relayStream(served, { schema: c.get('schema'), clientSignal: c.req.raw.signal, shutdown: deps.drain?.signal, startedAt: c.get('startedAt'), capture }, (end) => {
       release?.();
       ex.close({ ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, response: end.response, billedAttempts: 1 + billedFailures(served.attempts), cache });
-      // Only a stream that ran to its end, whole, is an answer worth keeping.
-      if (end.outcome === 'ok' && end.response && !end.response.truncated) storeAnswer(c, turn, served.target, end.response.value, end.usage, admission.publicModel);
+      // Only a stream that ran to its end, whole, and rebuilt without loss is an answer worth keeping.
+      if (end.outcome === 'ok' && end.response && !end.response.truncated && !end.response.lossy) storeAnswer(c, turn, served.target, withWireUsage(end.response.value, end.usage), end.usage, admission.publicModel);
     });
     return new Response(body, {
       status: 200,
@@ -62,6 +62,16 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
   } catch (e) {
     throw failed(ex, e);
   }
+}
+
+/**
+ * A rebuilt chat stream has no `usage` when the client did not ask for it (the gateway removes
+ * the chunk): the stored answer gets the upstream's counts, as the JSON answer would carry them.
+ */
+function withWireUsage(value: unknown, usage: Usage): unknown {
+  const v = value as { object?: unknown; usage?: unknown } | undefined;
+  if (!v || v.object !== 'chat.completion' || v.usage) return value;
+  return { ...v, usage: { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.input_tokens + usage.output_tokens } };
 }
 
 /** Characters of a stream to reassemble: for prompt capture, for the cache, or both (the larger). */

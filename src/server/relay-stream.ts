@@ -20,7 +20,7 @@ export interface StreamEnd {
   outcome: string;
   ttftMs?: number;
   /** The answer reassembled from the events, when RelayOptions.capture asked for it. */
-  response?: { value: unknown; truncated: boolean };
+  response?: { value: unknown; truncated: boolean; lossy: boolean };
 }
 
 export interface RelayOptions {
