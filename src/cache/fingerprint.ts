@@ -10,6 +10,8 @@ export interface FingerprintParts {
   /** The target that serves (or would serve) the request. */
   provider: string;
   model: string;
+  /** The model name the client asked for: two names for one target keep their own entries (an answer names its model; purge by model finds them). */
+  publicModel?: string;
   /** The scope's tenant: `key:<id>`, `team:<id>` or `global`. */
   tenant: string;
   /** The request as it leaves the gateway (after redaction and token caps). */
@@ -39,7 +41,7 @@ export function requestContent(body: Record<string, unknown>): Record<string, un
 /** sha-256 (hex) of the canonical JSON of the parts: deterministic across processes and restarts. */
 export function fingerprint(p: FingerprintParts): string {
   const params = p.params && (p.params.drop.length || p.params.refuse.length) ? { drop: [...p.params.drop].sort(), refuse: [...p.params.refuse].sort() } : undefined;
-  const doc = { v: VERSION, endpoint: p.endpoint, provider: p.provider, model: p.model, tenant: p.tenant, betas: [...p.betas].sort(), request: requestContent(p.body), ...(params ? { params } : {}) };
+  const doc = { v: VERSION, endpoint: p.endpoint, provider: p.provider, model: p.model, ...(p.publicModel !== undefined ? { public_model: p.publicModel } : {}), tenant: p.tenant, betas: [...p.betas].sort(), request: requestContent(p.body), ...(params ? { params } : {}) };
   return createHash('sha256').update(canonicalJson(doc)).digest('hex');
 }
 

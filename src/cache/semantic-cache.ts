@@ -20,7 +20,7 @@ export interface SemanticCacheOptions {
   store: SemanticStore;
   embedder: Embedder;
   logger: Logger;
-  /** Embeddings kept for reuse, so the add after a missed lookup does not pay twice (per scope). */
+  /** Embeddings kept for reuse, so the add after a missed lookup does not pay twice (per request). */
   memo?: number;
 }
 
@@ -29,9 +29,13 @@ export function semanticCache(o: SemanticCacheOptions): SemanticCache {
   const memoMax = o.memo ?? 256;
   const warn = (what: string, e: unknown, requestId?: string) => o.logger.warn(`semantic cache: ${what}; treated as a miss`, { request_id: requestId, error: e instanceof Error ? e.message : String(e) });
 
-  /** The text's embedding for this scope: one billed call per (scope, text) while it stays in the memo. */
+  /**
+   * The text's embedding for this request: the add after a missed lookup reuses the lookup's. It
+   * is never another caller's: each caller's embedding goes through its own admission (models,
+   * budget, rate limits) and ledger row, and a key not allowed the embedding model gets no hit.
+   */
   async function embedding(scope: string, text: string, caller: EmbedCaller): Promise<Float32Array> {
-    const key = JSON.stringify([scope, text]);
+    const key = JSON.stringify([caller.requestId, scope, text]);
     const known = memo.get(key);
     if (known) {
       memo.delete(key);

@@ -20,7 +20,7 @@ type Json = Record<string, unknown>;
  */
 export function serveHit(c: Context<Env>, ex: Exchange, admission: Admission<RequestBody>, turn: CacheTurn, hit: CacheHit, stream: boolean, rewrite?: (value: Json) => Json): Response {
   const stored = JSON.parse(hit.entry.answer) as Json;
-  const value = rewrite ? rewrite(stored) : stored;
+  const value = rewrite ? rewrite(stored) : freshIdentity(turn, stored, admission.request.body as Json);
   const overheadMs = Math.max(0, performance.now() - c.get('startedAt'));
   ex.close({ status: 200, outcome: 'ok', attempts: [], provider: hit.entry.provider, servedModel: hit.entry.model, usage: emptyUsage(), cache: 'hit', savedMicros: hit.entry.costMicros, response: { value }, overheadMs });
   const headers = {
@@ -40,6 +40,18 @@ export function serveHit(c: Context<Env>, ex: Exchange, admission: Admission<Req
     },
   });
   return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...headers } });
+}
+
+/**
+ * A chat or Messages hit is a new answer to this caller: its own id and time, and the model name
+ * it asked for (never the id another caller was given, which clients may dedupe by).
+ */
+function freshIdentity(turn: CacheTurn, value: Json, body: Json): Json {
+  const model = typeof body.model === 'string' ? body.model : value.model;
+  const uuid = crypto.randomUUID().replace(/-/g, '');
+  if (turn.endpoint === 'messages') return { ...value, id: `msg_${uuid.slice(0, 24)}`, model };
+  if (turn.endpoint === 'chat.completions') return { ...value, id: `chatcmpl-${uuid.slice(0, 24)}`, created: Math.floor(Date.now() / 1000), model };
+  return value;
 }
 
 function replayFor(turn: CacheTurn, value: Json, body: Json): StreamEvent[] {

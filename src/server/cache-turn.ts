@@ -50,7 +50,7 @@ export function cacheTurn(c: Context<Env>, cache: ResponseCache | undefined, adm
   const modelParams = runtime.catalog.resolve(admission.publicModel)?.model?.params;
   // The config's overrides for the target: a changed `drop` list changes what the provider is sent.
   const params = (t: { provider: string }) => paramRules(runtime.config.providers[t.provider]?.params, modelParams);
-  const keyFor = (t: { provider: string; model: string }) => fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body, betas, params: params(t) });
+  const keyFor = (t: { provider: string; model: string }) => fingerprint({ endpoint: ep, provider: t.provider, model: t.model, publicModel: admission.publicModel, tenant: plan.tenant, body, betas, params: params(t) });
   const keys = targets.map((target) => ({ target, key: keyFor(target) }));
   const split = plan.semantic !== undefined && cache.semantic ? splitLastTurn(ep, body) : undefined;
   const semantic = split && {
@@ -58,7 +58,7 @@ export function cacheTurn(c: Context<Env>, cache: ResponseCache | undefined, adm
     threshold: plan.semantic!,
     // The embeddings are billed to this caller; the add after the answer runs without the request's signal.
     caller: { principal, runtime: c.get('runtime'), requestId: c.get('requestId') },
-    contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, tenant: plan.tenant, body: split.rest, betas, params: params(t) })])),
+    contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, publicModel: admission.publicModel, tenant: plan.tenant, body: split.rest, betas, params: params(t) })])),
   };
   return { cache, plan, endpoint: ep, keys, semantic, keyFor };
 }

@@ -141,7 +141,22 @@ export function responseKeeper(store: Store | undefined, logger: Logger, wall: (
     /** A translator that keeps the response it completes (JSON, or the stream's terminal event). */
     /** A cached response served as a new one: a fresh id and time, kept like any answer (when the request stores). */
     keptCopy(response: Json, request: ResponsesRequest, history: History, owner: ResponseOwner, cfg: ResponsesConfig): Json {
-      const copy = { ...response, id: `resp_${crypto.randomUUID().replace(/-/g, '')}`, created_at: Math.floor(wall() / 1000) };
+      // The fields the cache key leaves out are this request's, never the writer's (another tenant's user and metadata).
+      const copy: Json = {
+        ...response,
+        id: `resp_${crypto.randomUUID().replace(/-/g, '')}`,
+        created_at: Math.floor(wall() / 1000),
+        model: request.model,
+        user: request.user ?? null,
+        metadata: request.metadata ?? {},
+        store: request.store ?? true,
+        previous_response_id: request.previous_response_id ?? null,
+      };
+      for (const k of ['safety_identifier', 'prompt_cache_key', 'prompt_cache_retention'] as const) {
+        const own = (request as Record<string, unknown>)[k];
+        if (own === undefined) delete copy[k];
+        else copy[k] = own;
+      }
       keep(copy, request, history, owner, cfg);
       return copy;
     },

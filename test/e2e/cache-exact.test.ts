@@ -66,6 +66,7 @@ beforeAll(async () => {
     providers: { openai: { type: 'openai', base_url: openai.url + '/v1', api_key: UP_KEY }, claude: { type: 'anthropic', base_url: anthropic.url, api_key: UP_KEY } },
     models: {
       'c-chat': chat('gpt-cache'),
+      'c-alias': chat('gpt-cache'),
       'c-tool': chat('gpt-cache-tool'),
       'c-500': chat('gpt-error-500'),
       'c-429': chat('gpt-error-429'),
@@ -128,7 +129,10 @@ describe('exact hits', () => {
     expect(second.headers.get('x-tollgate-cache-key')).toBe(first.headers.get('x-tollgate-cache-key')!);
     expect(second.headers.get('x-tollgate-cache-key')).toMatch(/^[0-9a-f]{16}$/);
     expect(upstreamCalls() - before).toBe(1);
-    expect(JSON.parse(secondText)).toEqual(JSON.parse(firstText));
+    // The same answer, under an id and time of its own.
+    const [one, two] = [JSON.parse(firstText), JSON.parse(secondText)];
+    expect({ ...two, id: one.id, created: one.created }).toEqual(one);
+    expect(two.id).not.toBe(one.id);
     const miss = await usageRow(first.headers.get('x-request-id')!);
     const hit = await usageRow(second.headers.get('x-request-id')!);
     expect(Number(miss.cost_micros)).toBeGreaterThan(0);
@@ -232,6 +236,34 @@ describe('tenant isolation', () => {
   }, 60_000);
 });
 
+describe('what a hit carries', () => {
+  test("a Responses hit carries this request's user, metadata and store, never the writer's (team scope)", async () => {
+    const input = fresh('responses echo');
+    const first = await post(RED1, '/v1/responses', { model: 'c-chat', input, user: 'red-user-42', metadata: { customer: 'acme-secret' }, store: false });
+    expect(first.headers.get('x-tollgate-cache')).toBe('miss');
+    await first.text();
+    await Bun.sleep(60);
+    const second = await post(RED2, '/v1/responses', { model: 'c-chat', input });
+    expect(second.headers.get('x-tollgate-cache')).toBe('hit');
+    const body = (await second.json()) as Record<string, unknown>;
+    expect([body.user, body.metadata, body.store]).toEqual([null, {}, true]);
+    expect(JSON.stringify(body)).not.toContain('acme-secret');
+  });
+
+  test('a chat hit has its own id and the model name asked for; two names for one target keep their own entries', async () => {
+    const text = fresh('alias');
+    const a = await twice(RED1, '/v1/chat/completions', ask('c-chat', text));
+    expect(a.second.headers.get('x-tollgate-cache')).toBe('hit');
+    const [one, two] = [JSON.parse(a.firstText), JSON.parse(a.secondText)];
+    expect(two.id).not.toBe(one.id);
+    expect(two.model).toBe('c-chat');
+    expect(two.choices).toEqual(one.choices);
+    const other = await post(RED1, '/v1/chat/completions', ask('c-alias', text));
+    expect(other.headers.get('x-tollgate-cache')).toBe('miss');
+    expect(((await other.json()) as { model: string }).model).toBe('c-alias');
+  });
+});
+
 describe('never a failure', () => {
   for (const [model, status] of [['c-500', 500], ['c-429', 429], ['c-filter', 200], ['c-long', 200]] as const) {
     for (const stream of [false, true]) {
@@ -304,7 +336,8 @@ describe('streams in every client schema', () => {
     await Bun.sleep(30);
     const second = await sdk.messages.create(body).withResponse();
     expect(second.response.headers.get('x-tollgate-cache')).toBe('hit');
-    expect(second.data).toEqual(first.data);
+    expect({ ...second.data, id: first.data.id }).toEqual(first.data);
+    expect(second.data.id).not.toBe(first.data.id);
     const stream = sdk.messages.stream(body);
     const final = await stream.finalMessage();
     expect(JSON.parse(JSON.stringify(final.content)) as unknown).toEqual(JSON.parse(JSON.stringify(first.data.content)));
