@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { startSqld, type Sqld } from '../../test/helpers/sqld.ts';
-import { openSemanticStore, type SemanticStore, type VectorRow } from './semantic-store.ts';
+import { openSemanticStore, removeVectorsEverywhere, vectorTable, type SemanticStore, type VectorRow } from './semantic-store.ts';
 import { prng } from '../../test/support/prng.ts';
 
 const DIMS = 8;
@@ -45,6 +45,20 @@ function suite(name: string, open: () => Promise<{ store: Store; writer?: Store;
       if (o.settle) settle = o.settle;
     });
     afterAll(() => db?.close());
+
+    test('a purge without a running index (the CLI) removes the purged entries\u2019 vectors from every space', async () => {
+      const s = await fresh();
+      const other = await openSemanticStore(db.client, { dims: DIMS * 2, maxEntries: 1000, now: () => now });
+      await s.add(row({ entryKey: 'gone' }));
+      await s.add(row({ entryKey: 'kept', vector: near(0.1) }));
+      await other.add(row({ entryKey: 'gone', vector: pad(Q) }));
+      await settle();
+      await removeVectorsEverywhere(db.client, ['gone']);
+      await settle();
+      const left = async (dims: number) => (await db.client.execute(`SELECT entry_key FROM ${vectorTable(dims)} ORDER BY entry_key`)).rows.map((r) => r.entry_key);
+      expect(await left(DIMS)).toEqual(['kept']);
+      expect(await left(DIMS * 2)).toEqual([]);
+    });
 
     test('the nearest row of the same bucket at or above the threshold is a hit; below it, or in another bucket, a miss', async () => {
       now = 1_000;

@@ -108,6 +108,23 @@ export async function ensureSemanticSpace(client: Client, dims: number, now: num
   );
 }
 
+/**
+ * Removes the vectors pointing at `entryKeys` from every space ever made (the registry lists
+ * them): for a purge run without a running index, such as `tollgate cache purge`.
+ */
+export async function removeVectorsEverywhere(client: Client, entryKeys: string[]): Promise<void> {
+  if (!entryKeys.length) return;
+  const spaces = await client.execute('SELECT dims FROM cache_semantic_spaces');
+  for (const r of spaces.rows) {
+    const dims = Number(r.dims);
+    if (!Number.isInteger(dims) || dims < 1 || dims > MAX_DIMS) continue;
+    for (let i = 0; i < entryKeys.length; i += 500) {
+      const part = entryKeys.slice(i, i + 500);
+      await client.execute({ sql: `DELETE FROM ${vectorTable(dims)} WHERE entry_key IN (${part.map(() => '?').join(', ')})`, args: part });
+    }
+  }
+}
+
 /** Makes (or finds) the vector table for `dims` and returns its store. */
 export async function openSemanticStore(client: Client, o: SemanticStoreOptions): Promise<SemanticStore> {
   await ensureSemanticSpace(client, o.dims, o.now());

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { cacheStats, purgeCacheEntries } from '../store/cache-entries.ts';
+import type { Store } from '../store/client.ts';
+import { removeVectorsEverywhere } from '../cache/semantic-store.ts';
 import { auditEntry } from '../server/routes/admin/audit-entries.ts';
 import { cacheFilterQuery, cacheStatsView } from '../server/routes/admin/cache.ts';
 import { audited } from './audit.ts';
@@ -28,7 +30,9 @@ export function cacheCommand(io: Io = consoleIo): Command {
     .action((o: Record<string, string | undefined>) =>
       runAction(io, async () => {
         const filter = parseFlags(cacheFilterQuery, { team: o.team, model: o.model });
-        const removed = await usingStore(io, o.config, 'write', (store) => audited(store, purgeCacheEntries(store, filter), (keys) => auditEntry.cachePurge(filter, keys.length)));
+        // The semantic vectors of the purged entries go too, as the admin API's purge takes them.
+        const purge = (store: Store) => purgeCacheEntries(store, filter).then(async (keys) => (await removeVectorsEverywhere(store.client, keys), keys));
+        const removed = await usingStore(io, o.config, 'write', (store) => audited(store, purge(store), (keys) => auditEntry.cachePurge(filter, keys.length)));
         io.out(`purged ${removed.length} cache ${removed.length === 1 ? 'entry' : 'entries'}`);
       }),
     );
