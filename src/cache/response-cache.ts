@@ -24,8 +24,6 @@ export const MEMORY_TRUST_MS = 30_000;
 const EVICT_EVERY_MS = 5_000;
 const EVICT_EVERY_WRITES = 64;
 const TOUCH_EVERY_MS = 1_000;
-/** How long an identical miss waits for the one in flight before going upstream itself. */
-export const COALESCE_WAIT_MS = 30_000;
 /** Answer bytes waiting for the database at most: past it new answers are not stored (a slow database must not grow memory without bound). */
 export const WRITE_BACKLOG_BYTES = 32 * 1024 * 1024;
 
@@ -44,7 +42,7 @@ export function createResponseCache(d: ResponseCacheDeps) {
   let writes = 0;
   let lastEvict = 0;
   let backlog = 0;
-  const flights = singleFlight<CacheEntry>({ clock: d.clock ?? realClock, waitMs: COALESCE_WAIT_MS });
+  const flights = singleFlight<CacheEntry>({ clock: d.clock ?? realClock, waitMs: () => d.config().coalesce_wait_ms });
   const writing = new Map<string, Promise<unknown>>();
   const fits = (entry: CacheEntry) => Buffer.byteLength(entry.answer, 'utf8') <= d.config().max_entry_bytes;
 
@@ -99,6 +97,8 @@ export function createResponseCache(d: ResponseCacheDeps) {
     written: (key: string): Promise<unknown> | undefined => writing.get(key),
     /** The cache's wall clock (entries' times). */
     now: () => d.wall(),
+    /** The cache section in force. */
+    config: () => d.config(),
     /**
      * The first live entry among `keys` (the targets in the order they would be tried): memory,
      * then the database. A memory copy is served only while the database still holds that very

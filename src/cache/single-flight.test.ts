@@ -4,7 +4,7 @@ import { singleFlight } from './single-flight.ts';
 
 const make = () => {
   const clock = createFakeClock();
-  return { clock, flights: singleFlight<string>({ clock, waitMs: 1_000 }) };
+  return { clock, flights: singleFlight<string>({ clock, waitMs: () => 1_000 }) };
 };
 
 test('the first caller leads; the others wait for what it settles with; a second leader is refused while one is under way', async () => {

@@ -13,7 +13,7 @@ interface Flight<T> {
  * `keepUntil` resolves (the answer's write to the database), so a caller arriving between the
  * answer and its row still gets it.
  */
-export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: number }) {
+export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: () => number }) {
   const flights = new Map<string, Flight<T>>();
   let waiting = 0;
   return {
@@ -46,7 +46,7 @@ export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: n
       let stop!: (v: undefined) => void;
       const givenUp = new Promise<undefined>((r) => {
         stop = r;
-        timer = o.clock.setTimeout(() => r(undefined), o.waitMs);
+        timer = o.clock.setTimeout(() => r(undefined), o.waitMs());
         signal?.addEventListener('abort', onAbort, { once: true });
       });
       waiting++;

@@ -16,7 +16,7 @@ const none: SettleFlight = () => {};
  */
 export async function coalesceMiss(turn: CacheTurn | undefined, signal: AbortSignal): Promise<{ hit?: CacheHit; settle: SettleFlight }> {
   const key = turn?.keys[0]?.key;
-  if (!turn || !key) return { settle: none };
+  if (!turn || !key || !turn.cache.config().coalesce_wait_ms) return { settle: none };
   const flights = turn.cache.flights;
   // join() answers at once when nothing is in flight, so leading follows looking with no gap.
   const waiting = turn.plan.read ? flights.join(key, signal) : undefined;
