@@ -4,6 +4,7 @@ interface Flight<T> {
   done: Promise<T | undefined>;
   settle(value: T | undefined): void;
   settled: boolean;
+  waiters: number;
 }
 
 /**
@@ -21,7 +22,7 @@ export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: (
     lead(key: string): ((value: T | undefined, keepUntil?: Promise<unknown>) => void) | undefined {
       if (flights.has(key)) return undefined;
       let resolve!: (v: T | undefined) => void;
-      const f: Flight<T> = { done: new Promise((r) => (resolve = r)), settled: false, settle: (v) => resolve(v) };
+      const f: Flight<T> = { done: new Promise((r) => (resolve = r)), settled: false, waiters: 0, settle: (v) => resolve(v) };
       flights.set(key, f);
       return (value, keepUntil) => {
         if (f.settled) return;
@@ -50,8 +51,10 @@ export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: (
         signal?.addEventListener('abort', onAbort, { once: true });
       });
       waiting++;
+      f.waiters++;
       return Promise.race([f.done, givenUp]).finally(() => {
         waiting--;
+        f.waiters--;
         timer?.cancel();
         signal?.removeEventListener('abort', onAbort);
       });
@@ -62,6 +65,8 @@ export function singleFlight<T>(o: { clock: Pick<Clock, 'setTimeout'>; waitMs: (
     },
     /** Flights under way or joinable. */
     size: () => flights.size,
+    /** Callers waiting for the flight of `key` now. */
+    waiters: (key: string) => flights.get(key)?.waiters ?? 0,
     /** Callers waiting for a flight now. */
     waiting: () => waiting,
   };

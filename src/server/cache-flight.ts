@@ -14,7 +14,7 @@ const none: SettleFlight = () => {};
  * will store its answer and no other does. Only one wait per request: after a failed leader the
  * followers go upstream side by side rather than queue behind each other's failures.
  */
-export async function coalesceMiss(turn: CacheTurn | undefined, signal: AbortSignal): Promise<{ hit?: CacheHit; settle: SettleFlight }> {
+export async function coalesceMiss(turn: CacheTurn | undefined, signal: AbortSignal): Promise<{ hit?: CacheHit; settle: SettleFlight; upstreamSignal?: AbortSignal }> {
   const key = turn?.keys[0]?.key;
   if (!turn || !key || !turn.cache.config().coalesce_wait_ms) return { settle: none };
   const flights = turn.cache.flights;
@@ -29,5 +29,17 @@ export async function coalesceMiss(turn: CacheTurn | undefined, signal: AbortSig
   }
   const lead = turn.plan.write ? flights.lead(key) : undefined;
   if (!lead) return { settle: none };
-  return { settle: (entry) => lead(entry, entry && turn.cache.written(entry.key)) };
+  // The leader's client leaving cuts its upstream call only when nobody waits for the answer:
+  // the call runs on for the followers (they are served it), billed to the leader, who asked first.
+  const upstream = new AbortController();
+  const onAbort = () => flights.waiters(key) === 0 && upstream.abort(signal.reason);
+  if (signal.aborted) upstream.abort(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    upstreamSignal: upstream.signal,
+    settle: (entry) => {
+      signal.removeEventListener('abort', onAbort);
+      lead(entry, entry && turn.cache.written(entry.key));
+    },
+  };
 }

@@ -42,7 +42,7 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
   if (flight.hit) return serveHit(c, ex, admission, turn!, flight.hit, stream, call.onCacheHit);
   try {
     if (!stream) {
-      const served = await routeJson(input);
+      const served = await routeJson(flight.upstreamSignal ? { ...input, signal: flight.upstreamSignal } : input);
       const meta = servedMeta(c, served);
       const usage = served.translator.usage();
       ex.close({ ...meta, status: 200, outcome: 'ok', usage, response: { value: served.value }, cache });

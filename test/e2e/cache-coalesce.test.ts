@@ -203,17 +203,40 @@ describe('identical misses in flight', () => {
     expect(up.calls - before).toBe(4);
   });
 
-  test('the leader\u2019s client leaves while it is upstream: the followers still get their answers', async () => {
+  test('the leader\u2019s client leaves while it is upstream: the call runs on for the followers, who are served it as hits', async () => {
     const b = body(fresh());
     const ctl = new AbortController();
+    const before = up.calls;
     const { first, rest } = await leaderThenFollowers(() => send(RED1, b, ctl.signal), [RED2, RED1].map((k) => () => send(k, b)));
     ctl.abort();
     await first.catch(() => undefined);
+    await Bun.sleep(50);
     up.open();
     const all = await Promise.all(rest);
     const texts = await Promise.all(all.map((r) => r.text()));
-    expect(all.map((r) => r.status)).toEqual([200, 200]);
+    expect(all.map((r) => [r.status, r.headers.get('x-tollgate-cache'), r.headers.get('x-tollgate-cache-coalesced')])).toEqual([
+      [200, 'hit', '1'],
+      [200, 'hit', '1'],
+    ]);
     for (const t of texts) expect(JSON.parse(t).choices[0].finish_reason).toBe('stop');
+    expect(up.calls - before).toBe(1);
+  });
+
+  test('a leader\u2019s client leaving with nobody waiting still cuts its upstream call (nothing is stored)', async () => {
+    const b = body(fresh());
+    const ctl = new AbortController();
+    up.close();
+    const before = up.calls;
+    const first = send(RED1, b, ctl.signal);
+    await until('the leader upstream', () => up.calls === before + 1);
+    ctl.abort();
+    await first.catch(() => undefined);
+    await Bun.sleep(50);
+    up.open();
+    await Bun.sleep(100);
+    const again = await send(RED2, b);
+    await again.text();
+    expect(again.headers.get('x-tollgate-cache')).toBe('miss');
   });
 
   test('a streaming leader\u2019s client cancels mid-stream: the followers still get whole answers', async () => {
