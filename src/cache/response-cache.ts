@@ -42,6 +42,7 @@ export function createResponseCache(d: ResponseCacheDeps) {
   let writes = 0;
   let lastEvict = 0;
   let backlog = 0;
+  let behind = false;
   const flights = singleFlight<CacheEntry>({ clock: d.clock ?? realClock, waitMs: () => d.config().coalesce_wait_ms });
   const writing = new Map<string, Promise<unknown>>();
   const fits = (entry: CacheEntry) => Buffer.byteLength(entry.answer, 'utf8') <= d.config().max_entry_bytes;
@@ -129,9 +130,12 @@ export function createResponseCache(d: ResponseCacheDeps) {
       if (!fits(entry)) return Promise.resolve();
       const size = Buffer.byteLength(entry.answer, 'utf8');
       if (backlog + size > WRITE_BACKLOG_BYTES) {
-        d.logger.warn('response cache: answer not stored, the database is behind', { backlogBytes: backlog });
+        // Once per episode: a flood of answers must not become a flood of log lines.
+        if (!behind) d.logger.warn('response cache: answers not stored while the database is behind', { backlogBytes: backlog });
+        behind = true;
         return Promise.resolve();
       }
+      behind = false;
       backlog += size;
       const done = track(
         (async () => {
