@@ -68,9 +68,15 @@ beforeAll(async () => {
   up = gatedUpstream(openai.url);
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies', 'decision.rego'), POLICY);
-  gw = await startTestGateway({
+  gw = await gatewayOn(join(dir, 'db.sqlite'));
+  db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
+});
+
+/** A gateway on `file` behind the gated upstream; `over` adds to its config. */
+const gatewayOn = (file: string, over: Record<string, unknown> = {}) =>
+  startTestGateway({
     server: { host: '127.0.0.1', port: 0 },
-    database: { url: `file:${join(dir, 'db.sqlite')}` },
+    database: { url: `file:${file}` },
     ledger: { flush_ms: 20 },
     routing: { retries: { max_retries: 0, budget_ms: 0 } },
     policy: { dir: join(dir, 'policies'), watch: false },
@@ -82,9 +88,8 @@ beforeAll(async () => {
     providers: { openai: { type: 'openai', base_url: `http://127.0.0.1:${up.server.port}/v1`, api_key: UP_KEY } },
     models: { chat: { provider: 'openai', model: 'gpt-cache' }, slow: { provider: 'openai', model: 'gpt-slow' }, 'r-chat': { provider: 'openai', model: 'gpt-cache' } },
     prices: { 'gpt-cache': { input: 1000, output: 2000 }, 'gpt-slow': { input: 1000, output: 2000 } },
+    ...over,
   });
-  db = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
-});
 afterAll(async () => {
   db?.close();
   await gw?.stop();
@@ -269,4 +274,24 @@ describe('identical misses in flight', () => {
     expect(all.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
     expect(all.filter((r) => r.status === 200).map((r) => r.headers.get('x-tollgate-cache'))).toEqual(['miss', 'hit', 'hit']);
   });
+});
+
+test('coalesce_wait_ms: 0 turns coalescing off: an identical miss in flight does not hold the next one back', async () => {
+  const other = await gatewayOn(join(dir, 'other.sqlite'), { cache: { coalesce_wait_ms: 0 } });
+  try {
+    const b = JSON.stringify(body(fresh()));
+    const at = (k: string) => fetch(`${other.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` }, body: b });
+    up.close();
+    const before = up.calls;
+    const first = at(RED1);
+    await until('the first upstream', () => up.calls === before + 1);
+    const second = at(RED2);
+    await until('the second upstream', () => up.calls === before + 2);
+    up.open();
+    const all = await Promise.all([first, second]);
+    await Promise.all(all.map((r) => r.text()));
+    expect(all.map((r) => r.headers.get('x-tollgate-cache'))).toEqual(['miss', 'miss']);
+  } finally {
+    await other.stop();
+  }
 });
