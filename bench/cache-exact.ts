@@ -18,7 +18,7 @@ import { median } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' } } });
 const N = Number(values.n);
-const POLICY = 'package gateway\n\ndecision := {"allowed": true, "cache": {"mode": "read_write", "scope": "team"}} if input.request.model == "cached"\n\ndecision := {"allowed": true} if input.request.model != "cached"\n';
+const POLICY = 'package gateway\n\ndecision := {"allowed": true, "cache": {"mode": "read_write", "scope": "global"}} if input.request.model == "cached"\n\ndecision := {"allowed": true} if input.request.model != "cached"\n';
 
 async function gateway(memoryEntries: number) {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-cache-'));

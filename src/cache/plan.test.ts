@@ -20,6 +20,13 @@ test('scope: the key by default; team within the team (a key without one stays i
   expect(cachePlan({ mode: 'read', scope: 'global' }, undefined, loner, config)!.tenant).toBe('global');
 });
 
+test('an anonymous caller is cached only in the global scope: its key or team scope would be shared by every client without a key', () => {
+  const anonymous: Principal = { name: 'anonymous', tags: [] };
+  expect(cachePlan({ mode: 'read_write' }, undefined, anonymous, config)).toBeUndefined();
+  expect(cachePlan({ mode: 'read_write', scope: 'team' }, undefined, anonymous, config)).toBeUndefined();
+  expect(cachePlan({ mode: 'read_write', scope: 'global' }, undefined, anonymous, config)!.tenant).toBe('global');
+});
+
 test('ttl: the decision, else the config default, never past max_ttl_s', () => {
   expect(cachePlan({ mode: 'write', ttl_s: 60 }, undefined, red, config)!.ttlMs).toBe(60_000);
   expect(cachePlan({ mode: 'write' }, undefined, red, config)!.ttlMs).toBe(600_000);

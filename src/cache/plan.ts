@@ -33,11 +33,16 @@ export interface CachePlan {
   headers: Record<string, string>;
 }
 
-/** The tenant of a scope. A `team` scope without a team is the key's own: never wider than asked. */
-export function tenantOf(scope: 'key' | 'team' | 'global', p: Principal): string {
+/**
+ * The tenant of a scope. A `team` scope without a team is the key's own: never wider than asked.
+ * A caller with no key (anonymous) has no tenant but `global`: its `key` or `team` scope would be
+ * shared by every unauthenticated client, wider than the policy asked, so it is not cached.
+ */
+export function tenantOf(scope: 'key' | 'team' | 'global', p: Principal): string | undefined {
   if (scope === 'global') return 'global';
   if (scope === 'team' && p.team) return `team:${p.team}`;
-  return `key:${p.keyId ?? p.keyHash ?? `name:${p.name}`}`;
+  const key = p.keyId ?? p.keyHash;
+  return key ? `key:${key}` : undefined;
 }
 
 /**
@@ -48,6 +53,8 @@ export function tenantOf(scope: 'key' | 'team' | 'global', p: Principal): string
  */
 export function cachePlan(d: Decision['cache'], ask: ClientAsk, p: Principal, config: CacheConfig): CachePlan | undefined {
   if (!d || d.mode === 'off') return undefined;
+  const tenant = tenantOf(d.scope ?? 'key', p);
+  if (!tenant) return undefined;
   const headers: Record<string, string> = {};
   const allowed = ask !== undefined && d.bypass === true;
   if (ask !== undefined && !allowed) headers['x-tollgate-cache-bypass'] = 'refused';
@@ -58,7 +65,7 @@ export function cachePlan(d: Decision['cache'], ask: ClientAsk, p: Principal, co
     read,
     write,
     ttlMs: ttl * 1000,
-    tenant: tenantOf(d.scope ?? 'key', p),
+    tenant,
     team: p.team ?? null,
     semantic: d.semantic ? (d.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD) : undefined,
     bypassed: allowed,

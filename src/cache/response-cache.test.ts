@@ -4,7 +4,7 @@ import { silentLogger } from '../lib/logger.ts';
 import { openStore, type Store } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import type { CacheEntry } from '../store/cache-entries.ts';
-import { createResponseCache, MEMORY_TRUST_MS } from './response-cache.ts';
+import { createResponseCache } from './response-cache.ts';
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -94,16 +94,49 @@ test('purge by team and model removes from the database and this memory front; s
   expect((await t.cache.stats({})).entries).toBe(2);
 });
 
-test('the memory front trusts an entry for a bounded time: a purge made elsewhere reaches it', async () => {
+test('a purge, eviction or replacement made by another instance is seen by this memory front at once', async () => {
   const t = await setup();
   await t.cache.write(entry('a', t.now()));
+  await t.cache.write(entry('b', t.now()));
+  await t.cache.write(entry('c', t.now()));
+  // The memory copy serves while the database holds that very entry: the row's answer is not read again.
+  await t.store.client.execute("UPDATE cache_entries SET answer = '{\"changed\":1}' WHERE key = 'a'");
+  expect((await t.cache.lookup(['a']))?.answer).toBe(JSON.stringify({ k: 'a' }));
   const elsewhere = t.make();
-  await elsewhere.purge({});
-  // Still trusted in this instance's memory for now…
-  expect(await t.cache.lookup(['a'])).toBeDefined();
-  t.tick(MEMORY_TRUST_MS + 1);
-  // …but not past the trust window.
+  await elsewhere.purge({ model: 'pub' });
   expect(await t.cache.lookup(['a'])).toBeUndefined();
+  expect(await t.cache.lookup(['b'])).toBeUndefined();
+  // Replaced elsewhere by a newer answer: this instance serves the newer one, not its old copy.
+  await t.cache.write(entry('c2', t.now(), { answer: '{"old":1}' }));
+  t.tick(5);
+  await elsewhere.write(entry('c2', t.now(), { answer: '{"new":1}' }));
+  expect((await t.cache.lookup(['c2']))?.answer).toBe('{"new":1}');
+});
+
+test('an entry reaches the memory front once its row is in the database; a slow database does not queue answers without bound', async () => {
+  const t = await setup();
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const real = t.store.client.execute.bind(t.store.client);
+  // Writes wait; reads go through.
+  t.store.client.execute = (async (q: Parameters<typeof real>[0]) => {
+    if (JSON.stringify(q).includes("INSERT INTO cache_entries")) await held;
+    return real(q);
+  }) as typeof real;
+  const warned: string[] = [];
+  const cache = createResponseCache({ store: t.store, logger: { ...silentLogger, warn: (m: string) => void warned.push(m) }, config: () => cacheSchema.parse({}), wall: () => t.now() });
+  const big = 'x'.repeat(1024 * 1024 - 64);
+  const writes = Array.from({ length: 40 }, (_, i) => cache.write(entry(`big${i}`, t.now(), { answer: JSON.stringify(big) })));
+  expect(await cache.lookup(['big0'])).toBeUndefined();
+  release();
+  await Promise.all(writes);
+  await cache.flush();
+  const stored = await count(t.store);
+  // 32 MiB of backlog at most: the rest were not stored, said once in the log.
+  expect(stored).toBeGreaterThan(20);
+  expect(stored).toBeLessThan(40);
+  expect(warned.filter((m) => m.includes('behind'))).toHaveLength(1);
+  expect((await cache.lookup(['big0']))?.key).toBe('big0');
 });
 
 test('a failing database is a miss (and a failed write is logged), never an error', async () => {

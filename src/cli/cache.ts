@@ -26,7 +26,7 @@ export function cacheCommand(io: Io = consoleIo): Command {
     );
 
   filtered(cmd.command('purge'))
-    .description("Delete entries (all, or a team's or a model's); running gateways drop them from memory within 30 s")
+    .description("Delete entries (all, or a team's or a model's); running gateways see it at their next lookup")
     .action((o: Record<string, string | undefined>) =>
       runAction(io, async () => {
         const filter = parseFlags(cacheFilterQuery, { team: o.team, model: o.model });

@@ -11,6 +11,7 @@ export const CACHE_DEFAULTS = {
   max_entry_bytes: 1 * MIB,
   default_ttl_s: 3600,
   max_ttl_s: 30 * 24 * 3600,
+  coalesce_wait_ms: 30_000,
 };
 
 const count = z.number().int().min(1);
@@ -33,6 +34,8 @@ export const cacheSchema = z
     default_ttl_s: seconds.default(CACHE_DEFAULTS.default_ttl_s),
     /** The longest lifetime a decision's `ttl_s` may ask for; longer is cut to it. */
     max_ttl_s: seconds.default(CACHE_DEFAULTS.max_ttl_s),
+    /** How long an identical miss waits for the one in flight on this instance before going upstream itself (0: never waits). */
+    coalesce_wait_ms: z.number().int().min(0).max(600_000).default(CACHE_DEFAULTS.coalesce_wait_ms),
     /** The semantic cache (see docs/cache.md): off unless `embedding_model` is set. */
     semantic: z
       .strictObject({

@@ -33,6 +33,8 @@ export interface CacheTurn {
 export interface CacheHit {
   entry: CacheEntry;
   similarity?: number;
+  /** Served the answer of an identical miss that was in flight on this instance. */
+  coalesced?: boolean;
 }
 
 /** The cache's part for a request, or undefined when the decision caches nothing (or this endpoint is not cached). */
@@ -91,6 +93,7 @@ export function cacheHeaders(turn: CacheTurn, hit?: CacheHit): Record<string, st
     'x-tollgate-cache': state,
     ...(key ? { 'x-tollgate-cache-key': shortKey(key) } : {}),
     ...(hit?.similarity !== undefined ? { 'x-tollgate-cache-similarity': hit.similarity.toFixed(4) } : {}),
+    ...(hit?.coalesced ? { 'x-tollgate-cache-coalesced': '1' } : {}),
   };
 }
 
@@ -99,9 +102,10 @@ export const cacheState = (turn: CacheTurn | undefined): 'miss' | 'bypass' | und
 /**
  * Stores a delivered answer when the plan writes and the answer is complete and successful,
  * under the key of the target that served it, with what it cost (each later hit saves that).
+ * Returns the entry stored (undefined when the answer is not kept).
  */
-export function storeAnswer(c: Context<Env>, turn: CacheTurn | undefined, served: { provider: string; model: string }, value: unknown, usage: Usage, publicModel: string): void {
-  if (!turn?.plan.write || !cacheableAnswer(turn.endpoint, value)) return;
+export function storeAnswer(c: Context<Env>, turn: CacheTurn | undefined, served: { provider: string; model: string }, value: unknown, usage: Usage, publicModel: string): CacheEntry | undefined {
+  if (!turn?.plan.write || !cacheableAnswer(turn.endpoint, value)) return undefined;
   const runtime = c.get('runtime');
   const now = turn.cache.now();
   const entry: CacheEntry = {
@@ -117,6 +121,8 @@ export function storeAnswer(c: Context<Env>, turn: CacheTurn | undefined, served
     costMicros: priceUsage(runtime, served.provider, served.model, usage),
     answer: JSON.stringify(value),
   };
+  if (!turn.cache.fits(entry)) return undefined;
   const context = turn.semantic?.contexts.get(targetId(served));
   void turn.cache.write(entry, context && turn.semantic ? { contextFingerprint: context, lastUserText: turn.semantic.text, keyId: c.get('principal')?.keyId, caller: turn.semantic.caller } : undefined);
+  return entry;
 }

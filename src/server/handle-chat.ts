@@ -12,6 +12,7 @@ import { paramRules, withParamRules } from '../providers/param-rules.ts';
 import { clientAsk } from '../cache/plan.ts';
 import { cacheHeaders, cacheState, cacheTurn, findCached, storeAnswer } from './cache-turn.ts';
 import { serveHit } from './cache-hit.ts';
+import { coalesceMiss } from './cache-flight.ts';
 
 type ChatRequest = Extract<RequestBody, { endpoint: 'chat.completions' | 'messages' | 'completions' | 'responses' }>;
 
@@ -28,21 +29,24 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
   const ask = clientAsk(c.req.raw.headers);
   const { ex, admission } = await admitRequest(c, deps, call.request, 'chat', stream);
   const turn = cacheTurn(c, deps.cache, admission, call.request.endpoint, ask);
-  const hit = turn && (await findCached(turn));
-  if (hit) return serveHit(c, ex, admission, turn, hit, stream, call.onCacheHit);
+  const found = turn && (await findCached(turn));
+  if (found) return serveHit(c, ex, admission, turn, found, stream, call.onCacheHit);
   const cache = cacheState(turn);
   const cached = turn ? cacheHeaders(turn) : {};
   const model = c.get('runtime').catalog.resolve(admission.publicModel)?.model;
   // The config's parameter overrides for the provider each target is on, and for the model asked for.
   const translatorFor: typeof call.translatorFor = (adapter) => withParamRules(call.translatorFor(adapter), paramRules(adapter.config.params, model?.params), adapter.name);
   const input = routeInput(c, deps, admission, admission.request.body, translatorFor);
+  // An identical miss under way here: wait for its answer rather than ask upstream twice.
+  const flight = await coalesceMiss(turn, c.req.raw.signal);
+  if (flight.hit) return serveHit(c, ex, admission, turn!, flight.hit, stream, call.onCacheHit);
   try {
     if (!stream) {
-      const served = await routeJson(input);
+      const served = await routeJson(flight.upstreamSignal ? { ...input, signal: flight.upstreamSignal } : input);
       const meta = servedMeta(c, served);
       const usage = served.translator.usage();
       ex.close({ ...meta, status: 200, outcome: 'ok', usage, response: { value: served.value }, cache });
-      storeAnswer(c, turn, served.target, served.value, usage, admission.publicModel);
+      flight.settle(storeAnswer(c, turn, served.target, served.value, usage, admission.publicModel));
       return c.json(served.value as object, 200, { ...responseHeaders(c, admission, served, meta), ...cached });
     }
     const served = await routeStream(input);
@@ -53,13 +57,15 @@ export async function handleChat<B extends ChatRequest>(c: Context<Env>, deps: A
       release?.();
       ex.close({ ...meta, status: 200, outcome: end.outcome, usage: end.usage, ttftMs: end.ttftMs, deliveredTokens: end.deliveredTokens, deliveredText: end.deliveredText, deliveredEvents: end.deliveredEvents, response: end.response, billedAttempts: 1 + billedFailures(served.attempts), cache });
       // Only a stream that ran to its end, whole, and rebuilt without loss is an answer worth keeping.
-      if (end.outcome === 'ok' && end.response && !end.response.truncated && !end.response.lossy) storeAnswer(c, turn, served.target, withWireUsage(end.response.value, end.usage), end.usage, admission.publicModel);
+      const whole = end.outcome === 'ok' && end.response && !end.response.truncated && !end.response.lossy;
+      flight.settle(whole ? storeAnswer(c, turn, served.target, withWireUsage(end.response!.value, end.usage), end.usage, admission.publicModel) : undefined);
     });
     return new Response(body, {
       status: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...responseHeaders(c, admission, served, meta), ...cached },
     });
   } catch (e) {
+    flight.settle();
     throw failed(ex, e);
   }
 }

@@ -64,6 +64,16 @@ export async function findCacheEntry(store: Store, keys: string[], now: number):
   return undefined;
 }
 
+/**
+ * The creation time of the live entry under `key`, or undefined when there is none (purged,
+ * evicted or expired): a memory front checks its copy against this, one primary-key read that
+ * carries no answer, so a purge on any instance is seen at once.
+ */
+export async function liveEntryCreatedAt(store: Store, key: string, now: number): Promise<number | undefined> {
+  const r = await store.client.execute({ sql: 'SELECT created_at FROM cache_entries WHERE key = ? AND expires_at > ?', args: [key, now] });
+  return r.rows[0] ? Number(r.rows[0].created_at) : undefined;
+}
+
 /** Stores an entry; a live entry under the same key is replaced (its hit count starts again). */
 export async function putCacheEntry(store: Store, e: CacheEntry): Promise<void> {
   await store.client.execute({

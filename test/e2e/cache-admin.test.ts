@@ -58,6 +58,18 @@ const admin = async (method: string, query = '') => {
 };
 const cli = (...args: string[]) => runCliInProcess(['cache', ...args, '--config', configFile], { cwd: ROOT, env: { ...(process.env as Record<string, string>), NO_COLOR: '1' } });
 
+/** A second gateway on the same database, for the red key and model a. */
+const startSecond = () =>
+  startTestGateway({
+    server: { host: '127.0.0.1', port: 0 },
+    database: { url: `file:${db}` },
+    ledger: { flush_ms: 20 },
+    policy: { dir: join(dir, 'policies'), watch: false },
+    keys: [{ name: 'red', hash: hash(RED), team: 'red' }],
+    providers: { mock: { type: 'mock' } },
+    models: { a: { provider: 'mock', model: 'mock/ok' } },
+  });
+
 test('stats count entries, hits and saved spend by team and model; a purge by team and model empties just those, and the next request is a miss', async () => {
   for (const t of ['one', 'two']) await chat(RED, 'a', t);
   await chat(RED, 'b', 'one');
@@ -96,20 +108,33 @@ test('tollgate cache stats and purge read and change the same database', async (
 });
 
 test('a second gateway on the same database serves the first one\'s entries', async () => {
-  const second = await startTestGateway({
-    server: { host: '127.0.0.1', port: 0 },
-    database: { url: `file:${db}` },
-    ledger: { flush_ms: 20 },
-    policy: { dir: join(dir, 'policies'), watch: false },
-    keys: [{ name: 'red', hash: hash(RED), team: 'red' }],
-    providers: { mock: { type: 'mock' } },
-    models: { a: { provider: 'mock', model: 'mock/ok' } },
-  });
+  const second = await startSecond();
   try {
     expect(await chat(RED, 'a', 'shared across instances')).toBe('miss');
     const r = await fetch(`${second.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${RED}` }, body: JSON.stringify({ model: 'a', messages: [{ role: 'user', content: 'shared across instances' }] }) });
     await r.text();
     expect(r.headers.get('x-tollgate-cache')).toBe('hit');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('a purge on one gateway is seen at once by another gateway on the same database, whose memory front held the entry', async () => {
+  const second = await startSecond();
+  const onSecond = async (text: string) => {
+    const r = await fetch(`${second.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${RED}` }, body: JSON.stringify({ model: 'a', messages: [{ role: 'user', content: text }] }) });
+    await r.text();
+    return r.headers.get('x-tollgate-cache');
+  };
+  const secondStats = async () => (await (await fetch(`${second.url}/admin/cache`, { headers: { authorization: `Bearer ${MASTER}` } })).json()) as Record<string, number>;
+  try {
+    expect(await onSecond('purged elsewhere')).toBe('miss');
+    await Bun.sleep(30);
+    expect(await onSecond('purged elsewhere')).toBe('hit');
+    expect((await secondStats()).memory_entries).toBeGreaterThan(0);
+    const purged = await admin('DELETE', '?team=red&model=a');
+    expect(purged.body.removed).toBeGreaterThan(0);
+    expect(await onSecond('purged elsewhere')).toBe('miss');
   } finally {
     await second.stop();
   }

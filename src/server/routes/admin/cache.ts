@@ -12,7 +12,7 @@ import { readQuery, storeOf } from './input.ts';
 export const cacheFilterQuery = z.strictObject({ team: z.string().min(1).optional(), model: z.string().min(1).optional() });
 
 /** The stats as the admin API and `tollgate cache stats --format json` show them. */
-export const cacheStatsView = (s: CacheStats & { memoryEntries?: number; memoryBytes?: number }) => ({
+export const cacheStatsView = (s: CacheStats & { memoryEntries?: number; memoryBytes?: number; coalescedWaiting?: number }) => ({
   object: 'cache.stats',
   entries: s.entries,
   bytes: s.bytes,
@@ -20,6 +20,7 @@ export const cacheStatsView = (s: CacheStats & { memoryEntries?: number; memoryB
   hits: s.hits,
   saved_usd: s.savedMicros / 1e6,
   ...(s.memoryEntries !== undefined ? { memory_entries: s.memoryEntries, memory_bytes: s.memoryBytes } : {}),
+  ...(s.coalescedWaiting !== undefined ? { coalesced_waiting: s.coalescedWaiting } : {}),
 });
 
 function cacheOf(deps: AppDeps): ResponseCache {
@@ -28,8 +29,9 @@ function cacheOf(deps: AppDeps): ResponseCache {
 
 /**
  * `GET /admin/cache?team=&model=` — the response cache's entries, bytes, hits and saved spend;
- * `DELETE /admin/cache?team=&model=` — purges them (this instance's memory front too; other
- * instances' fronts trust an entry for at most 30 s), recorded in the audit log.
+ * `DELETE /admin/cache?team=&model=` — purges them (every instance's memory front sees it on its
+ * next lookup: a memory hit checks its row), recorded in the audit log. `coalesced_waiting`:
+ * requests on this instance waiting for an identical miss in flight.
  */
 export function adminCacheRoute(deps: AppDeps) {
   return new Hono<Env>()
