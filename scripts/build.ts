@@ -53,9 +53,20 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
 // codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
 // codec and the UTF-8 helpers Bedrock's event stream uses; its checksum import to the CRC-32 alone
 // (the CommonJS one loaded node:stream, node:crypto and node:zlib's stream hashers at every start).
+// Its serde and CRC-32 modules load node:crypto and node:zlib when evaluated, at every start; they
+// get the two functions they use from src/lib/lazy-builtins.ts instead (loaded on first use).
+const lazyBuiltins = resolve(root, 'src/lib/lazy-builtins.ts');
+const smithyLazyImports = /\/@smithy\/core\/dist-es\/submodules\/(serde\/index|checksum\/crc32\/Crc32Node)\.js$/;
 const smithyEsm: BunPlugin = {
   name: 'smithy-esm',
   setup(build) {
+    // (Bun resolves builtins before plugins see them: the import is rewritten, as libsql's is.)
+    build.onLoad({ filter: smithyLazyImports }, async (args) => {
+      const src = await Bun.file(args.path).text();
+      const patched = src.replace(/ from "node:(crypto|zlib)";/, ` from ${JSON.stringify(lazyBuiltins)};`);
+      if (patched === src) throw new Error(`smithy-esm: no node:crypto or node:zlib import in ${args.path}; @smithy/core changed`);
+      return { contents: patched, loader: 'js' };
+    });
     build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde|checksum)$/ }, (args) => ({
       path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
     }));
@@ -79,10 +90,12 @@ export interface BuildOptions {
   target?: Target;
   outfile?: string;
   force?: boolean;
+  /** Keep identifiers (for a CPU profile of the binary that names its functions); over the size budget. */
+  names?: boolean;
 }
 
 /** Builds one executable; returns whether it was rebuilt (false: the existing one is current). */
-export async function build({ target = hostTarget(), outfile = 'dist/tollgate', force = false }: BuildOptions = {}): Promise<boolean> {
+export async function build({ target = hostTarget(), outfile = 'dist/tollgate', force = false, names = false }: BuildOptions = {}): Promise<boolean> {
   const started = performance.now();
   const pkg = (await Bun.file(resolve(root, 'package.json')).json()) as { version: string };
   await prepareInputs();
@@ -90,7 +103,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   const addonId = Bun.hash(await Bun.file(addonBr).bytes()).toString(16);
   const ranksBr = await allCompressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
-  const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
+  const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts: names ? { ...facts, identifiers: 'kept' } : facts });
   if (!force && isUpToDate(outfile, hash)) {
     console.log(`${outfile} is up to date (inputs ${hash.slice(0, 12)}; --force rebuilds) in ${Math.round(performance.now() - started)} ms`);
     return false;
@@ -106,7 +119,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // keeps the binary under its budget): stack traces of the binary name minified functions, so
     // reproduce a bug from source (`bun src/main.ts`, same behaviour) to read one. Error names
     // that code checks are set as strings, not taken from class names.
-    minify: { whitespace: true, syntax: true, identifiers: true },
+    minify: { whitespace: true, syntax: true, identifiers: !names },
     sourcemap: 'none',
     // Each command's modules (and the policy compiler's) in chunks of their own, parsed only when
     // imported: `--version` 60 -> 20 ms of CPU, `keys list` ~40 ms less; serve parses what it runs.
@@ -127,4 +140,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   return true;
 }
 
-if (import.meta.main) await build({ force: process.argv.includes('--force') });
+// --names: dist/tollgate-names, identifiers kept, for `BUN_OPTIONS=--cpu-prof` (bench/results/cold-start.md).
+if (import.meta.main) {
+  const names = process.argv.includes('--names');
+  await build({ force: process.argv.includes('--force'), names, ...(names ? { outfile: 'dist/tollgate-names' } : {}) });
+}
