@@ -41,7 +41,10 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
         const src = await Bun.file(args.path).text();
         const br = `require(${JSON.stringify(addonBr)})`;
         const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(${br}, ${JSON.stringify(id)});`;
-        const patched = src.replace('return require(`@libsql/${target}`);', load);
+        // The target is the build's, so its detection goes too: detect-libc loads node:child_process
+        // (and may run `getconf`/`ldd`) and reads /usr/bin/ldd on the database thread at every start.
+        const detection = /const \{ load, currentTarget \} = require\("@neon-rs\/load"\);\nconst \{ familySync, GLIBC, MUSL \} = require\("detect-libc"\);\n\nfunction requireNative\(\) \{\n[^]*?return require\(`@libsql\/\$\{target\}`\);\n\}/;
+        const patched = src.replace(detection, `function requireNative() {\n  ${load}\n}`);
         if (patched === src) throw new Error('libsql-static-addon: the require to patch was not found; libsql changed');
         return { contents: patched, loader: 'js' };
       });
@@ -70,6 +73,20 @@ const smithyEsm: BunPlugin = {
     build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde|checksum)$/ }, (args) => ({
       path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
     }));
+  },
+};
+
+// commander loads node:child_process when evaluated (~3.5 ms of CPU at every start) for the
+// executable subcommands Tollgate does not have; it is loaded if one is ever spawned.
+const commanderLazySpawn: BunPlugin = {
+  name: 'commander-lazy-spawn',
+  setup(build) {
+    build.onLoad({ filter: /node_modules\/commander\/lib\/command\.js$/ }, async (args) => {
+      const src = await Bun.file(args.path).text();
+      const patched = src.replace("const childProcess = require('node:child_process');", "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };");
+      if (patched === src || /childProcess\.(?!spawn\()/.test(patched)) throw new Error('commander-lazy-spawn: commander uses child_process otherwise now; commander changed');
+      return { contents: patched, loader: 'js' };
+    });
   },
 };
 
@@ -126,7 +143,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // The database thread shares the libSQL client's chunk with the main program (-164 KB).
     splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
-    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm],
+    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, commanderLazySpawn],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())), TOLLGATE_SCHEMAS_DIGEST: JSON.stringify(schemasDigest()) },
   });
   if (!result.success) {
