@@ -35,7 +35,8 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
     entry: { micros_per_mtok: toRates(o, `override/${key}`), effective_date: o.effective_date, source: 'config override', ...(o.max_output_tokens ? { max_output_tokens: o.max_output_tokens } : {}) },
   }));
   const overrideTable = buildTable(overrideRows);
-  const version = priceListVersion({ catalog: versioned, overrides: priceFacts(overrideRows) });
+  // Digested when the first usage row needs it, not by every start (canonical JSON of the whole catalog).
+  let version: string | undefined;
 
   // Every request prices its model; the answer for a (scope, model) never changes for this book.
   const memo = new Map<string, Price | undefined>();
@@ -65,7 +66,12 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       ...(max_output_tokens ? { max_output_tokens } : {}),
     };
   }
-  return { version, lookup: find };
+  return {
+    get version() {
+      return (version ??= priceListVersion({ catalog: versioned, overrides: priceFacts(overrideRows) }));
+    },
+    lookup: find,
+  };
 }
 
 // What a version covers: ids, rates, tiers and effective dates. Source notes are left out, so
