@@ -3,7 +3,7 @@
  * default config and policies embedded. Runs from an empty directory with no node_modules.
  * Reuses the existing binary when the content hash of its inputs is unchanged (`--force` rebuilds).
  *
- *   bun scripts/build.ts [--force]
+ *   bun scripts/build.ts [--force] [--names]   (--names: dist/tollgate-names, identifiers kept, to profile)
  */
 import type { BunPlugin } from 'bun';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
