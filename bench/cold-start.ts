@@ -5,8 +5,11 @@
  * CPU time the process used until then is reported too (less sensitive to a busy machine).
  *
  * --cold-cache gives each start an empty addon cache (TOLLGATE_CACHE_DIR), as on a first run.
+ * --chat waits for the first 200 on a chat completion (mock-gpt) instead of /healthz: the first
+ * request's own work (its schema's first parse, the first policy evaluation, the first ledger
+ * statements) counts too.
  *
- *   bun bench/cold-start.ts [dist/tollgate …] [--runs 10] [--cold-cache]
+ *   bun bench/cold-start.ts [dist/tollgate …] [--runs 10] [--cold-cache] [--chat]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, start, treeCpuMs, waitUntil } from './lib/proc.ts';
 
-const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'cold-cache': { type: 'boolean', default: false } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'cold-cache': { type: 'boolean', default: false }, chat: { type: 'boolean', default: false } }, allowPositionals: true });
 const bins = (positionals.length ? positionals : ['dist/tollgate']).map((p) => resolve(p));
 const runs = Number(values.runs);
 
@@ -29,7 +32,7 @@ async function once(bin: string): Promise<Run> {
   const env = values['cold-cache'] ? { TOLLGATE_CACHE_DIR: join(dir, 'cache') } : {};
   const p = start('tollgate', [bin, 'serve', '--port', String(port)], { cwd: dir, env, log: join(dir, 'log') });
   try {
-    const probe = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+    const probe = values.chat ? chatProbe(port) : async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
     const ms = await waitUntil(probe, { since: p.spawnedAt, timeoutMs: 30_000, alive: () => p.proc.exitCode === null });
     return { ms, cpuMs: treeCpuMs([p.pid]) };
   } finally {
@@ -37,6 +40,15 @@ async function once(bin: string): Promise<Run> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const chatProbe = (port: number) => async () =>
+  (
+    await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer anything', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-gpt', messages: [{ role: 'user', content: 'Hello' }] }),
+    })
+  ).status === 200;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,7 +59,7 @@ for (let i = 0; i < runs; i++) for (const bin of bins) results.get(bin)!.push(aw
 for (const [bin, rs] of results) {
   const ms = rs.map((r) => r.ms);
   console.log(
-    `cold start ${bin}: median ${median(ms).toFixed(0)} ms over ${runs} (min ${Math.min(...ms).toFixed(0)}), ` +
+    `cold start${values.chat ? ' (first chat completion)' : ''} ${bin}: median ${median(ms).toFixed(0)} ms over ${runs} (min ${Math.min(...ms).toFixed(0)}), ` +
       `CPU ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms; runs: ${ms.map((t) => t.toFixed(0)).join(' ')}`,
   );
 }

@@ -3,7 +3,7 @@
  * default config and policies embedded. Runs from an empty directory with no node_modules.
  * Reuses the existing binary when the content hash of its inputs is unchanged (`--force` rebuilds).
  *
- *   bun scripts/build.ts [--force]
+ *   bun scripts/build.ts [--force] [--names]   (--names: dist/tollgate-names, identifiers kept, to profile)
  */
 import type { BunPlugin } from 'bun';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -41,7 +41,10 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
         const src = await Bun.file(args.path).text();
         const br = `require(${JSON.stringify(addonBr)})`;
         const load = `return require(${JSON.stringify(addonLoader)}).loadCompressedAddon(${br}, ${JSON.stringify(id)});`;
-        const patched = src.replace('return require(`@libsql/${target}`);', load);
+        // The target is the build's, so its detection goes too: detect-libc loads node:child_process
+        // (and may run `getconf`/`ldd`) and reads /usr/bin/ldd on the database thread at every start.
+        const detection = /const \{ load, currentTarget \} = require\("@neon-rs\/load"\);\nconst \{ familySync, GLIBC, MUSL \} = require\("detect-libc"\);\n\nfunction requireNative\(\) \{\n[^]*?return require\(`@libsql\/\$\{target\}`\);\n\}/;
+        const patched = src.replace(detection, `function requireNative() {\n  ${load}\n}`);
         if (patched === src) throw new Error('libsql-static-addon: the require to patch was not found; libsql changed');
         return { contents: patched, loader: 'js' };
       });
@@ -53,12 +56,37 @@ function libsqlStaticAddon(addonBr: string, id: string): BunPlugin {
 // codec pulled in all of serde, client, endpoints and schema (250 KB). Its ES build shakes to the
 // codec and the UTF-8 helpers Bedrock's event stream uses; its checksum import to the CRC-32 alone
 // (the CommonJS one loaded node:stream, node:crypto and node:zlib's stream hashers at every start).
+// Its serde and CRC-32 modules load node:crypto and node:zlib when evaluated, at every start; they
+// get the two functions they use from src/lib/lazy-builtins.ts instead (loaded on first use).
+const lazyBuiltins = resolve(root, 'src/lib/lazy-builtins.ts');
+const smithyLazyImports = /\/@smithy\/core\/dist-es\/submodules\/(serde\/index|checksum\/crc32\/Crc32Node)\.js$/;
 const smithyEsm: BunPlugin = {
   name: 'smithy-esm',
   setup(build) {
+    // (Bun resolves builtins before plugins see them: the import is rewritten, as libsql's is.)
+    build.onLoad({ filter: smithyLazyImports }, async (args) => {
+      const src = await Bun.file(args.path).text();
+      const patched = src.replace(/ from "node:(crypto|zlib)";/, ` from ${JSON.stringify(lazyBuiltins)};`);
+      if (patched === src) throw new Error(`smithy-esm: no node:crypto or node:zlib import in ${args.path}; @smithy/core changed`);
+      return { contents: patched, loader: 'js' };
+    });
     build.onResolve({ filter: /^@smithy\/core\/(event-streams|serde|checksum)$/ }, (args) => ({
       path: resolve(root, 'node_modules/@smithy/core/dist-es/submodules', args.path.slice('@smithy/core/'.length), 'index.js'),
     }));
+  },
+};
+
+// commander loads node:child_process when evaluated (~3.5 ms of CPU at every start) for the
+// executable subcommands Tollgate does not have; it is loaded if one is ever spawned.
+const commanderLazySpawn: BunPlugin = {
+  name: 'commander-lazy-spawn',
+  setup(build) {
+    build.onLoad({ filter: /node_modules\/commander\/lib\/command\.js$/ }, async (args) => {
+      const src = await Bun.file(args.path).text();
+      const patched = src.replace("const childProcess = require('node:child_process');", "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };");
+      if (patched === src || /childProcess\.(?!spawn\()/.test(patched)) throw new Error('commander-lazy-spawn: commander uses child_process otherwise now; commander changed');
+      return { contents: patched, loader: 'js' };
+    });
   },
 };
 
@@ -79,10 +107,12 @@ export interface BuildOptions {
   target?: Target;
   outfile?: string;
   force?: boolean;
+  /** Keep identifiers (for a CPU profile of the binary that names its functions); over the size budget. */
+  names?: boolean;
 }
 
 /** Builds one executable; returns whether it was rebuilt (false: the existing one is current). */
-export async function build({ target = hostTarget(), outfile = 'dist/tollgate', force = false }: BuildOptions = {}): Promise<boolean> {
+export async function build({ target = hostTarget(), outfile = 'dist/tollgate', force = false, names = false }: BuildOptions = {}): Promise<boolean> {
   const started = performance.now();
   const pkg = (await Bun.file(resolve(root, 'package.json')).json()) as { version: string };
   await prepareInputs();
@@ -90,7 +120,7 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   const addonId = Bun.hash(await Bun.file(addonBr).bytes()).toString(16);
   const ranksBr = await allCompressedRanks();
   const facts = { bun: `${Bun.version}+${Bun.revision}`, target: target.bun, version: pkg.version, addon: addonId };
-  const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts });
+  const hash = hashInputs({ root, patterns: INPUT_PATTERNS, ignore: notAnInput, facts: names ? { ...facts, identifiers: 'kept' } : facts });
   if (!force && isUpToDate(outfile, hash)) {
     console.log(`${outfile} is up to date (inputs ${hash.slice(0, 12)}; --force rebuilds) in ${Math.round(performance.now() - started)} ms`);
     return false;
@@ -106,14 +136,14 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
     // keeps the binary under its budget): stack traces of the binary name minified functions, so
     // reproduce a bug from source (`bun src/main.ts`, same behaviour) to read one. Error names
     // that code checks are set as strings, not taken from class names.
-    minify: { whitespace: true, syntax: true, identifiers: true },
+    minify: { whitespace: true, syntax: true, identifiers: !names },
     sourcemap: 'none',
     // Each command's modules (and the policy compiler's) in chunks of their own, parsed only when
     // imported: `--version` 60 -> 20 ms of CPU, `keys list` ~40 ms less; serve parses what it runs.
     // The database thread shares the libSQL client's chunk with the main program (-164 KB).
     splitting: true,
     loader: { '.zst': 'file', '.br': 'file' },
-    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm],
+    plugins: [libsqlStaticAddon(addonBr, addonId), compressedTokenizerRanks(ranksBr), smithyEsm, commanderLazySpawn],
     define: { TOLLGATE_VERSION: JSON.stringify(pkg.version), TOLLGATE_COMPILER_ID: JSON.stringify(compilerIdOf(await Bun.file(compressedWasmPath).bytes())), TOLLGATE_SCHEMAS_DIGEST: JSON.stringify(schemasDigest()) },
   });
   if (!result.success) {
@@ -127,4 +157,8 @@ export async function build({ target = hostTarget(), outfile = 'dist/tollgate', 
   return true;
 }
 
-if (import.meta.main) await build({ force: process.argv.includes('--force') });
+// --names: dist/tollgate-names, identifiers kept, for `BUN_OPTIONS=--cpu-prof` (bench/results/cold-start.md).
+if (import.meta.main) {
+  const names = process.argv.includes('--names');
+  await build({ force: process.argv.includes('--force'), names, ...(names ? { outfile: 'dist/tollgate-names' } : {}) });
+}

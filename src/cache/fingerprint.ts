@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../lib/hash.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 /** The endpoints whose answers are cached. */
@@ -42,7 +42,7 @@ export function requestContent(body: Record<string, unknown>): Record<string, un
 export function fingerprint(p: FingerprintParts): string {
   const params = p.params && (p.params.drop.length || p.params.refuse.length) ? { drop: [...p.params.drop].sort(), refuse: [...p.params.refuse].sort() } : undefined;
   const doc = { v: VERSION, endpoint: p.endpoint, provider: p.provider, model: p.model, ...(p.publicModel !== undefined ? { public_model: p.publicModel } : {}), tenant: p.tenant, betas: [...p.betas].sort(), request: requestContent(p.body), ...(params ? { params } : {}) };
-  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  return sha256Hex(canonicalJson(doc));
 }
 
 /** The short id of a key clients see in `x-tollgate-cache-key` (and admins purge by). */

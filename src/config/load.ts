@@ -35,13 +35,19 @@ export interface LoadedConfig {
   skipped: { provider: string; missing: string[] }[];
 }
 
+/**
+ * A config is validated once per load: zod's compiled fast path (it generates and compiles a
+ * parser per object schema on first use) costs more than it saves on one parse at start-up.
+ */
+const ONCE = { jitless: true } as const;
+
 /** Parses, resolves `${ENV}` and validates one config text. Throws ConfigError naming file:line. */
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
   const { doc, at, missing } = readDocument(text, file, env);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const skipped = dropOptionalProviders(raw, missing);
   const unset = unsetOf(missing, skipped);
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(raw, ONCE);
   const problems = envProblems(unset, file, at);
   if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, unset, doc, file, at));
   if (parsed.success) problems.push(...crossCheck(parsed.data, file, (path) => at(nodeAt(doc, path)?.range?.[0] ?? 0)));
@@ -66,7 +72,7 @@ export function parseAhead(ahead: ParsedAhead, env: Record<string, string | unde
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const skipped = dropOptionalProviders(raw as Record<string, unknown>, missing);
   if (unsetOf(missing, skipped).length) return undefined;
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(raw, ONCE);
   if (!parsed.success || crossCheck(parsed.data, '', () => ({ line: 0, col: 0 })).length) return undefined;
   return { config: parsed.data, skipped };
 }
@@ -91,7 +97,9 @@ const unsetOf = <M extends { path: (string | number)[] }>(missing: M[], skipped:
 
 /** The sections the database commands need. */
 export type StoreConfig = Pick<GatewayConfig, 'database' | 'keys'>;
-const storeConfigSchema = configSchema.pick({ database: true, keys: true });
+// Built when a database command first needs it, not by every start of `serve` (pick copies the shape).
+let storeConfigSchema: z.ZodType<StoreConfig> | undefined;
+const storeSchema = () => (storeConfigSchema ??= configSchema.pick({ database: true, keys: true }));
 
 /**
  * Only `database` and `keys`, for the commands that manage the database: the rest of the file
@@ -101,7 +109,7 @@ export function parseStoreConfig(text: string, file: string, env: Record<string,
   const { doc, at, missing } = readDocument(text, file, env);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const unset = missing.filter((m) => m.path[0] === 'database' || m.path[0] === 'keys');
-  const parsed = storeConfigSchema.safeParse({ database: raw.database, keys: raw.keys });
+  const parsed = storeSchema().safeParse({ database: raw.database, keys: raw.keys }, ONCE);
   const problems = envProblems(unset, file, at);
   if (!parsed.success) problems.push(...zodProblems(parsed.error.issues, unset, doc, file, at));
   if (problems.length) throw new ConfigError(sortProblems(problems));

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
+import { catalogFacts } from './facts.ts';
 import { createPriceBook } from './lookup.ts';
 import { priceOverridesSchema } from './overrides.ts';
 import type { PriceScope } from './types.ts';
+import { canonicalJson, priceListVersion, priceListVersionOf } from './version.ts';
 
 const book = createPriceBook();
 
@@ -181,6 +183,13 @@ describe('version', () => {
     const a = createPriceBook({ a: { input: 1, output: 2 }, b: { output: 4, input: 3 } });
     const b = createPriceBook({ b: { input: 3, output: 4 }, a: { output: 2, input: 1 } });
     expect(a.version).toBe(b.version);
+  });
+  test('is the digest of the whole catalog and the overrides (the catalog part serialised ahead by the bundler)', () => {
+    const overrides = { 'gpt-4o': { input: 2, output: 8 } };
+    const overrideFacts = { 'gpt-4o': { rates: createPriceBook(overrides).lookup('openai', 'gpt-4o')!.micros_per_mtok } };
+    expect(book.version).toBe(priceListVersion({ catalog: catalogFacts(), overrides: {} }));
+    expect(createPriceBook(overrides).version).toBe(priceListVersion({ catalog: catalogFacts(), overrides: overrideFacts }));
+    expect(priceListVersionOf(canonicalJson(catalogFacts()), overrideFacts)).toBe(createPriceBook(overrides).version);
   });
   test('changes when overrides change', () => {
     const one = createPriceBook({ 'gpt-4o': { input: 2, output: 8 } }).version;

@@ -1,9 +1,11 @@
-import { catalog, vendorsFor } from './catalog.ts';
+import { vendorsFor } from './catalog.ts';
+import { catalogFactsJson } from './catalog-facts-ahead.ts' with { type: 'macro' };
+import { catalogRows, priceFacts } from './facts.ts';
 import type { PriceOverrides } from './overrides.ts';
 import { buildTable, findRow, type PriceTable, type Row } from './price-table.ts';
 import type { Price, PriceScope, Vendor } from './types.ts';
-import { resolveEntry, toRates } from './units.ts';
-import { priceListVersion } from './version.ts';
+import { toRates } from './units.ts';
+import { priceListVersionOf } from './version.ts';
 
 export interface PriceBook {
   /**
@@ -22,12 +24,7 @@ export interface PriceBook {
  */
 export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
   const vendorTables = new Map<Vendor, PriceTable>();
-  const versioned: Record<string, unknown> = {};
-  for (const vendor of Object.keys(catalog) as Vendor[]) {
-    const rows: Row[] = Object.entries(catalog[vendor]).map(([key, e]) => ({ vendor, key, entry: resolveEntry(e, `${vendor}/${key}`) }));
-    vendorTables.set(vendor, buildTable(rows));
-    versioned[vendor] = priceFacts(rows);
-  }
+  for (const [vendor, rows] of catalogRows()) vendorTables.set(vendor, buildTable(rows));
 
   const overrideRows: Row[] = Object.entries(overrides).map(([key, o]) => ({
     vendor: 'override',
@@ -35,7 +32,8 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
     entry: { micros_per_mtok: toRates(o, `override/${key}`), effective_date: o.effective_date, source: 'config override', ...(o.max_output_tokens ? { max_output_tokens: o.max_output_tokens } : {}) },
   }));
   const overrideTable = buildTable(overrideRows);
-  const version = priceListVersion({ catalog: versioned, overrides: priceFacts(overrideRows) });
+  // The catalog's part comes serialised by the bundler; digested when the first usage row needs it.
+  let version: string | undefined;
 
   // Every request prices its model; the answer for a (scope, model) never changes for this book.
   const memo = new Map<string, Price | undefined>();
@@ -65,13 +63,10 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       ...(max_output_tokens ? { max_output_tokens } : {}),
     };
   }
-  return { version, lookup: find };
-}
-
-// What a version covers: ids, rates, tiers and effective dates. Source notes are left out, so
-// rewording a note does not mint a new price list.
-function priceFacts(rows: readonly Row[]) {
-  return Object.fromEntries(
-    rows.map((r) => [r.key, { rates: r.entry.micros_per_mtok, long_context: r.entry.long_context, effective_date: r.entry.effective_date }]),
-  );
+  return {
+    get version() {
+      return (version ??= priceListVersionOf(catalogFactsJson(), priceFacts(overrideRows)));
+    },
+    lookup: find,
+  };
 }

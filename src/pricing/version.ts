@@ -16,3 +16,11 @@ export function canonicalJson(v: unknown): string {
 export function priceListVersion(content: unknown): string {
   return `pl_${sha256Hex(canonicalJson(content)).slice(0, 16)}`;
 }
+
+/**
+ * priceListVersion({ catalog, overrides }) with the catalog's canonical JSON given (computed by the
+ * bundler): the same id, as canonical JSON puts `catalog` before `overrides`.
+ */
+export function priceListVersionOf(catalogJson: string, overrides: unknown): string {
+  return `pl_${sha256Hex(`{"catalog":${catalogJson},"overrides":${canonicalJson(overrides)}}`).slice(0, 16)}`;
+}
