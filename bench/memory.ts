@@ -6,7 +6,7 @@
  * request. Compare two gateways back to back on a shared machine, not against old numbers.
  *
  *   bun bench/memory.ts [--bin dist/tollgate] [--seconds 8] [--concurrency 10] [--rounds 2]
- *   bun bench/memory.ts --source [--preload file.ts]   the gateway from src/ (same config and key)
+ *   bun bench/memory.ts --source [--preload file.ts] [--bun-flag=--smol]   the gateway from src/ (same config and key)
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     source: { type: 'boolean', default: false },
     preload: { type: 'string' },
+    'bun-flag': { type: 'string', multiple: true, default: [] },
   },
 });
 const root = resolve(import.meta.dir, '..');
@@ -81,7 +82,7 @@ try {
   const dir = join(work, 'gw');
   mkdirSync(dir, { recursive: true });
   const launch = await full.launch(port, dir);
-  const cmd = values.source ? [process.execPath, ...(values.preload ? ['--preload', resolve(values.preload)] : []), join(root, 'src/main.ts'), ...launch.cmd.slice(1)] : launch.cmd;
+  const cmd = values.source ? [process.execPath, ...values['bun-flag']!, ...(values.preload ? ['--preload', resolve(values.preload)] : []), join(root, 'src/main.ts'), ...launch.cmd.slice(1)] : launch.cmd;
   const gw = start('tollgate', cmd, { cwd: launch.cwd, log: join(dir, 'gw.log') });
   const url = `http://127.0.0.1:${port}${full.path}`;
   const headers = { ...full.headers, ...launch.headers };
