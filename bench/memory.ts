@@ -64,7 +64,7 @@ function topMappings(pid: number, n = 12): string[] {
     const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       const size = (parseInt(head[2]!, 16) - parseInt(head[1]!, 16)) / 1048576;
-      cur = { rss: 0, name: head[3] || `anon ${size.toFixed(1)} MB` };
+      cur = { rss: 0, name: head[3] || `anon ${head[1]!.slice(-9)} of ${size.toFixed(1)} MB` };
       maps.push(cur);
     } else if (cur && line.startsWith('Rss:')) cur.rss = Number(/(\d+)/.exec(line)![1]) / 1024;
   }
@@ -91,6 +91,7 @@ try {
   await Bun.sleep(1000);
   const pids = () => processTree(gw.pid);
   console.log(`idle after one request: ${JSON.stringify(rollup(gw.pid))} MB`);
+  console.log(`largest mappings at idle (MB): ${topMappings(gw.pid).join(', ')}`);
   const sampler = rssSampler(gw.pid);
   for (let r = 1; r <= Number(values.rounds); r++) {
     const cpu0 = treeCpuMs(pids());
