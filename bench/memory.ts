@@ -41,7 +41,13 @@ const rollup = (pid: number): Record<string, number> => {
 };
 
 /** CPU (user + sys) of each thread of `pid`, by thread name, largest first. */
-function threadCpu(pid: number): string[] {
+function threadCpu(pid: number, since?: Map<string, number>): string[] {
+  const by = threadCpuMap(pid);
+  if (since) for (const [n, ms] of since) by.set(n, (by.get(n) ?? 0) - ms);
+  return [...by].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${ms}`);
+}
+
+function threadCpuMap(pid: number): Map<string, number> {
   const by = new Map<string, number>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -53,7 +59,7 @@ function threadCpu(pid: number): string[] {
       // the thread ended
     }
   }
-  return [...by].sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${ms}`);
+  return by;
 }
 
 /** The mappings holding most of the RSS: `rss name` (anonymous ones by size, to tell heaps apart). */
@@ -95,9 +101,11 @@ try {
   const sampler = rssSampler(gw.pid);
   for (let r = 1; r <= Number(values.rounds); r++) {
     const cpu0 = treeCpuMs(pids());
+    const threads0 = threadCpuMap(gw.pid);
     const { result } = await runWrk({ wrk: 'wrk', script, url, concurrency: Number(values.concurrency), seconds: Number(values.seconds) });
     const cpu = treeCpuMs(pids()) - cpu0;
     console.log(`round ${r}: ${result.requests} req (${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}), CPU ${Math.round((cpu * 1000) / result.requests)} µs/req, peak RSS ${Math.round(sampler.peak().mb)} MB (anon ${Math.round(sampler.peak().anonMb)}), now ${JSON.stringify(rollup(gw.pid))}`);
+    console.log(`  CPU by thread in round ${r} (ms): ${threadCpu(gw.pid, threads0).join(', ')}`);
   }
   sampler.stop();
   console.log(`CPU by thread since start (ms): ${threadCpu(gw.pid).join(', ')}`);
