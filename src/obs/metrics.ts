@@ -6,6 +6,7 @@ import type { LedgerHealth } from '../store/usage-writer.ts';
 import type { UsageRecord } from '../store/usage-record.ts';
 import { DURATION_BUCKETS, genAiOperationName, genAiProviderName, TOKEN_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from './genai.ts';
 import { prom } from './prom.ts';
+import { talliedCounter } from './tally.ts';
 
 /** What the metrics read at scrape time. Each is optional: a missing source leaves its gauges out. */
 export interface MetricsSources {
@@ -57,16 +58,16 @@ export function createMetrics(src: MetricsSources): Metrics {
   const tpot = new Histogram({ name: 'gen_ai_server_time_per_output_token_seconds', help: 'Time per output token after the first, for streamed answers.', labelNames: genai, buckets: TPOT_BUCKETS, registers });
 
   const keyLabels = () => src.config().metrics.key_labels;
-  const requests = new Counter({ name: 'tollgate_requests_total', help: 'Requests by endpoint and outcome (ok, interrupted, or the error kind), team and, with metrics.key_labels, key.', labelNames: ['endpoint', 'outcome', 'status', 'team', 'key'], registers });
-  const attempts = new Counter({ name: 'tollgate_upstream_attempts_total', help: 'Upstream attempts by provider, model and result (HTTP status, network_error, timeout, invalid_response).', labelNames: ['provider', 'model', 'result'], registers });
-  const retries = new Counter({ name: 'tollgate_retries_total', help: 'Attempts repeated on the same provider and model.', labelNames: ['provider', 'model'], registers });
-  const fallbacks = new Counter({ name: 'tollgate_fallbacks_total', help: 'Switches from one target to another within a request.', labelNames: ['from_provider', 'to_provider'], registers });
+  const requests = talliedCounter(Counter, { name: 'tollgate_requests_total', help: 'Requests by endpoint and outcome (ok, interrupted, or the error kind), team and, with metrics.key_labels, key.', labelNames: ['endpoint', 'outcome', 'status', 'team', 'key'], registers });
+  const attempts = talliedCounter(Counter, { name: 'tollgate_upstream_attempts_total', help: 'Upstream attempts by provider, model and result (HTTP status, network_error, timeout, invalid_response).', labelNames: ['provider', 'model', 'result'], registers });
+  const retries = talliedCounter(Counter, { name: 'tollgate_retries_total', help: 'Attempts repeated on the same provider and model.', labelNames: ['provider', 'model'], registers });
+  const fallbacks = talliedCounter(Counter, { name: 'tollgate_fallbacks_total', help: 'Switches from one target to another within a request.', labelNames: ['from_provider', 'to_provider'], registers });
   const overhead = new Histogram({ name: 'tollgate_gateway_overhead_seconds', help: 'Time spent in Tollgate before the answer headers, upstream attempts and the waits between them excluded (also the x-tollgate-overhead-ms header).', labelNames: ['endpoint'], buckets: OVERHEAD_BUCKETS, registers });
-  const cacheRequests = new Counter({ name: 'tollgate_cache_requests_total', help: 'Requests the policy cached, by result: hit (served from the response cache), miss or bypass (the client skipped it).', labelNames: ['endpoint', 'result', 'team', 'model'], registers });
-  const cacheSaved = new Counter({ name: 'tollgate_cache_saved_micro_usd_total', help: 'Spend the response cache saved in micro-dollars: the original cost of each answer served from it.', labelNames: ['team', 'model'], registers });
-  const spend = new Counter({ name: 'tollgate_spend_micro_usd_total', help: 'Spend in micro-dollars (the price book applied to the usage the ledger records).', labelNames: ['team', 'model', 'provider'], registers });
-  const refusals = new Counter({ name: 'tollgate_rate_limit_refusals_total', help: 'Requests refused by a rate limit or an exhausted budget (429).', labelNames: ['endpoint', 'team'], registers });
-  const decisions = new Counter({ name: 'tollgate_policy_decisions_total', help: 'Policy decisions by result (allow, deny, error) and the HTTP status a deny carries.', labelNames: ['result', 'status'], registers });
+  const cacheRequests = talliedCounter(Counter, { name: 'tollgate_cache_requests_total', help: 'Requests the policy cached, by result: hit (served from the response cache), miss or bypass (the client skipped it).', labelNames: ['endpoint', 'result', 'team', 'model'], registers });
+  const cacheSaved = talliedCounter(Counter, { name: 'tollgate_cache_saved_micro_usd_total', help: 'Spend the response cache saved in micro-dollars: the original cost of each answer served from it.', labelNames: ['team', 'model'], registers });
+  const spend = talliedCounter(Counter, { name: 'tollgate_spend_micro_usd_total', help: 'Spend in micro-dollars (the price book applied to the usage the ledger records).', labelNames: ['team', 'model', 'provider'], registers });
+  const refusals = talliedCounter(Counter, { name: 'tollgate_rate_limit_refusals_total', help: 'Requests refused by a rate limit or an exhausted budget (429).', labelNames: ['endpoint', 'team'], registers });
+  const decisions = talliedCounter(Counter, { name: 'tollgate_policy_decisions_total', help: 'Policy decisions by result (allow, deny, error) and the HTTP status a deny carries.', labelNames: ['result', 'status'], registers });
   const evalDuration = new Histogram({ name: 'tollgate_policy_evaluation_duration_seconds', help: 'Time to evaluate the policy for one request.', buckets: EVAL_BUCKETS, registers });
 
   // The deployment gauges are rebuilt from one snapshot at each scrape (the breaker's collect runs

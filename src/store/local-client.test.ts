@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from './client.ts';
 import { openLocalClient } from './local-client.ts';
+import { fromWire, toWire } from './local-wire.ts';
 import { storageCause } from './storage-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg-thread-'));
@@ -168,5 +169,46 @@ test('a transaction begun after its caller gave up is ended on the thread, not l
     await tx.commit();
   } finally {
     store.close();
+  }
+});
+
+test('values JSON carries and values it would change cross the thread unchanged, whichever way they go', async () => {
+  const url = `file:${join(dir, 'wire.db')}`;
+  const threaded = await openLocalClient({ url, timeoutMs: 5000 });
+  const direct = createClient({ url });
+  try {
+    const calls: ((c: Client) => Promise<unknown>)[] = [
+      // JSON-safe: strings (a lone surrogate, NUL, emoji), floats, the largest safe integer, named args.
+      (c) => c.execute({ sql: 'SELECT ? AS s, ? AS z, ? AS f, ? AS i, ? AS t', args: ['\ud800x\u0000😀', '', 0.1 + 0.2, Number.MAX_SAFE_INTEGER, true] }),
+      (c) => c.execute({ sql: 'SELECT :a AS a, :b AS b', args: { a: 'x', b: 2 } }),
+      // What JSON would change: -0, infinities from SQLite, a bigint, a blob, a Date.
+      (c) => c.execute({ sql: 'SELECT ? AS m, 1e999 AS inf, -1e999 AS ninf, CAST(? AS TEXT) AS big, ? AS blob, ? AS d', args: [-0, 2n ** 62n, new Uint8Array([1, 2]), new Date(5)] }),
+      (c) => c.batch([{ sql: 'SELECT ? AS a', args: ['é'] }, { sql: 'SELECT ? AS b', args: [-0] }], 'read'),
+    ];
+    for (const call of calls) {
+      const [a, b] = await both(threaded, direct, call);
+      if (a instanceof Error || b instanceof Error) throw a instanceof Error ? a : b;
+      const json = (r: unknown) => (Array.isArray(r) ? r.map((x: { toJSON(): unknown }) => x.toJSON()) : (r as { toJSON(): unknown }).toJSON());
+      expect(json(a)).toEqual(json(b));
+      const rows = (r: unknown) => (Array.isArray(r) ? r.flatMap((x: { rows: unknown[] }) => x.rows) : (r as { rows: unknown[] }).rows).map((row) => Array.from(row as ArrayLike<unknown>));
+      // Object.is: -0 stays -0, infinities stay infinite.
+      const [ra, rb] = [rows(a), rows(b)];
+      ra.forEach((row, i) => row.forEach((v, j) => (v instanceof ArrayBuffer ? expect([...new Uint8Array(v)]).toEqual([...new Uint8Array(rb[i]![j] as ArrayBuffer)]) : expect(Object.is(v, rb[i]![j])).toBe(true))));
+    }
+  } finally {
+    threaded.close();
+    direct.close();
+  }
+});
+
+test('the response cache lookup and its empty answer cross as JSON; a bigint or a blob keeps the structured clone', () => {
+  const lookup = { op: 'execute', stmt: { sql: 'SELECT * FROM cache_entries WHERE key IN (?) AND expires_at > ?', args: ['k1', 1700000000000] }, id: 3 };
+  expect(typeof toWire(lookup)).toBe('string');
+  expect(fromWire(toWire(lookup))).toEqual(lookup);
+  const empty = { id: 3, ok: true, value: { columns: ['key'], columnTypes: ['TEXT'], rows: [], rowsAffected: 0, lastInsertRowid: undefined } };
+  expect(fromWire(toWire(empty))).toEqual({ ...empty, value: { ...empty.value } });
+  for (const v of [1n, new Uint8Array([1]), new ArrayBuffer(1), new Date(0), -0, Number.NaN, Infinity, [undefined]]) {
+    const m = { op: 'execute', stmt: { sql: 'SELECT ?', args: [v] }, id: 4 };
+    expect(toWire(m)).toBe(m);
   }
 });

@@ -12,7 +12,7 @@
  */
 import { LibsqlError, type Client, type InArgs, type InStatement, type Replicated, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
 import { spawnDatabaseWorker, type DatabaseThread } from './database-thread.ts';
-import { ALWAYS_RUN, decodeError, decodeResult, type Answer, type Request, type Statement, type WireResult } from './local-wire.ts';
+import { ALWAYS_RUN, decodeError, decodeResult, fromWire, toWire, type Answer, type Request, type Statement, type WireResult } from './local-wire.ts';
 
 export const STALLED = 'DATABASE_STALLED';
 export const THREAD_STOPPED = 'DATABASE_THREAD_STOPPED';
@@ -75,7 +75,7 @@ class ThreadClient implements Client {
     private readonly worker: Bun.Worker,
     private readonly timeoutMs: number,
   ) {
-    worker.addEventListener('message', (ev) => this.#answered((ev as MessageEvent<Answer>).data));
+    worker.addEventListener('message', (ev) => this.#answered(fromWire<Answer>((ev as MessageEvent).data)));
     worker.onerror = () => this.#stop();
     worker.addEventListener('close', () => this.#stop());
     worker.unref();
@@ -89,7 +89,7 @@ class ThreadClient implements Client {
     if (this.#stalled && !always) return Promise.reject(this.#stalled);
     const id = this.#nextId++;
     try {
-      this.worker.postMessage({ ...req, id });
+      this.worker.postMessage(toWire({ ...req, id }));
     } catch (e) {
       // A value structured clone cannot carry (a function, a symbol): the caller's mistake.
       return Promise.reject(new TypeError(`cannot pass this to the database: ${e instanceof Error ? e.message : String(e)}`));

@@ -5,7 +5,7 @@
  * that answers health checks and streams. Requests run one at a time in the order they came.
  */
 import { createClient, LibsqlError, type Client, type Transaction } from '@libsql/client';
-import { ALWAYS_RUN, encodeError, encodeResult, type Answer, type Envelope, type Request } from './local-wire.ts';
+import { ALWAYS_RUN, encodeError, encodeResult, fromWire, toWire, type Answer, type Envelope, type Request } from './local-wire.ts';
 
 interface Port {
   onmessage: ((ev: MessageEvent) => void) | null;
@@ -95,11 +95,11 @@ export function serveDatabase(port: Port): void {
     } catch (e) {
       answer = { id: m.id, ok: false, error: encodeError(e), txClosed: txState(m) };
     }
-    port.postMessage(answer);
+    port.postMessage(toWire(answer));
   }
 
   port.onmessage = (ev) => {
-    const m = ev.data as Envelope;
+    const m = fromWire<Envelope>(ev.data);
     queue = queue.then(() => handle(m));
   };
 }

@@ -9,8 +9,9 @@ import { handleChat } from '../handle-chat.ts';
 
 /** POST /v1/chat/completions — the OpenAI Chat Completions API, streaming and not. */
 export function chatCompletionsRoute(deps: AppDeps) {
+  const schema = depthLimited(chatRequest); // built once per app, not per request
   return new Hono<Env>().post('/v1/chat/completions', async (c) => {
-    const body = await readBody(c, depthLimited(chatRequest), deps.logger);
+    const body = await readBody(c, schema, deps.logger);
     return handleChat(c, deps, {
       request: { endpoint: 'chat.completions', body },
       translatorFor: (adapter) => chatTranslator('openai', adapter.wire, adapter.name),

@@ -13,8 +13,9 @@ import { handleChat } from '../handle-chat.ts';
  * where it has one, translated to chat elsewhere (config `completions: native|chat`).
  */
 export function completionsRoute(deps: AppDeps) {
+  const schema = depthLimited(completionsRequest); // built once per app, not per request
   return new Hono<Env>().post('/v1/completions', async (c) => {
-    const body = await readBody(c, depthLimited(completionsRequest), deps.logger);
+    const body = await readBody(c, schema, deps.logger);
     const config = c.get('runtime').config;
     return handleChat(c, deps, {
       request: { endpoint: 'completions', body },

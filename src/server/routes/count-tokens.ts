@@ -15,8 +15,10 @@ import { assertModelAllowed } from '../../enforce/model-glob.ts';
  * every provider; no upstream call is made or billed.
  */
 export function countTokensRoute(deps: AppDeps) {
+  // Built once per app, not per request.
+  const schema = depthLimited(messagesRequest.omit({ max_tokens: true }).extend({ max_tokens: messagesRequest.shape.max_tokens.optional() }));
   return new Hono<Env>().post('/v1/messages/count_tokens', async (c) => {
-    const body = await readBody(c, depthLimited(messagesRequest.omit({ max_tokens: true }).extend({ max_tokens: messagesRequest.shape.max_tokens.optional() })), deps.logger);
+    const body = await readBody(c, schema, deps.logger);
     const entry = c.get('runtime').catalog.resolve(body.model);
     if (!entry) throw new GatewayError('not_found', `The model '${body.model}' does not exist or is not available on this gateway.`, { param: 'model' });
     assertModelAllowed(await callerModelLists(c, deps), body.model, entry.name);

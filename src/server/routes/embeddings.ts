@@ -11,8 +11,9 @@ import { failed, responseHeaders, routeInput, servedMeta } from '../route-call.t
 
 /** POST /v1/embeddings — the OpenAI Embeddings API. */
 export function embeddingsRoute(deps: AppDeps) {
+  const schema = depthLimited(embeddingsRequest); // built once per app, not per request
   return new Hono<Env>().post('/v1/embeddings', async (c) => {
-    const body = await readBody(c, depthLimited(embeddingsRequest), deps.logger);
+    const body = await readBody(c, schema, deps.logger);
     const { ex, admission } = await admitRequest(c, deps, { endpoint: 'embeddings', body }, 'embeddings', false);
     try {
       const served = await routeJson(routeInput(c, deps, admission, admission.request.body, (adapter) => embeddingsTranslator(adapter.wire, adapter.name)));

@@ -9,8 +9,9 @@ import { handleChat } from '../handle-chat.ts';
 
 /** POST /v1/messages — the Anthropic Messages API (Claude Code, Anthropic SDKs). */
 export function messagesRoute(deps: AppDeps) {
+  const schema = depthLimited(messagesRequest); // built once per app, not per request
   return new Hono<Env>().post('/v1/messages', async (c) => {
-    const body = await readBody(c, depthLimited(messagesRequest), deps.logger);
+    const body = await readBody(c, schema, deps.logger);
     return handleChat(c, deps, {
       request: { endpoint: 'messages', body },
       translatorFor: (adapter) => chatTranslator('anthropic', adapter.wire, adapter.name),

@@ -22,9 +22,12 @@ const MAX_LIST = 100;
  * and team that created them, and POST /v1/responses/input_tokens.
  */
 export function responsesRoute(deps: AppDeps, keeper: ResponseKeeper = responseKeeper(deps.store, deps.logger, deps.clock ? () => deps.clock!.wall() : undefined)) {
+  // Built once per app, not per request.
+  const schema = depthLimited(responsesRequest);
+  const inputTokensSchema = depthLimited(inputTokensRequest);
   return new Hono<Env>()
     .post('/v1/responses', async (c) => {
-      const body = await readBody(c, depthLimited(responsesRequest), deps.logger);
+      const body = await readBody(c, schema, deps.logger);
       const owner = ownerOf(c.get('principal'));
       const cfg = c.get('runtime').config.responses;
       if (body.store !== false) assertStorable(body, cfg.max_row_bytes);
@@ -39,7 +42,7 @@ export function responsesRoute(deps: AppDeps, keeper: ResponseKeeper = responseK
       });
     })
     .post('/v1/responses/input_tokens', async (c) => {
-      const body = await readBody(c, depthLimited(inputTokensRequest), deps.logger);
+      const body = await readBody(c, inputTokensSchema, deps.logger);
       if (body.model !== undefined) await assertModel(c, deps, body.model);
       const history = await keeper.history({ ...body, model: body.model ?? '' }, ownerOf(c.get('principal')), c.get('runtime').config.responses);
       const { inputTokens } = exchangeFacts({ endpoint: 'responses', body: { ...body, model: body.model ?? '', input: [...history.items, ...inputItems(body.input)] } }, 'chat');
