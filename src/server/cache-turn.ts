@@ -24,6 +24,8 @@ export interface CacheTurn {
   endpoint: CachedEndpoint;
   /** Exact keys, in the order the targets would be tried (the first is the one reported on a miss). */
   keys: { key: string; target: Target }[];
+  /** The decision asked for semantic hits on a gateway without `cache.semantic`: only exact hits, and the answer says so. */
+  semanticUnavailable?: boolean;
   /** The semantic cache's context fingerprint per target, and the last user turn's words. */
   semantic?: { contexts: Map<string, string>; text: string; threshold: number; caller: EmbedCaller };
   /** The exact key for a target (a fallback that served may not be among `keys`). */
@@ -62,7 +64,7 @@ export function cacheTurn(c: Context<Env>, cache: ResponseCache | undefined, adm
     caller: { principal, runtime: c.get('runtime'), requestId: c.get('requestId') },
     contexts: new Map(targets.map((t) => [targetId(t), fingerprint({ endpoint: ep, provider: t.provider, model: t.model, publicModel: admission.publicModel, tenant: plan.tenant, body: split.rest, betas, params: params(t) })])),
   };
-  return { cache, plan, endpoint: ep, keys, semantic, keyFor };
+  return { cache, plan, endpoint: ep, keys, semantic, keyFor, ...(plan.semantic !== undefined && !cache.semantic ? { semanticUnavailable: true } : {}) };
 }
 
 /** A stored answer for the request: exact first, then (when asked and configured) semantic, within the tenant. */
@@ -94,6 +96,7 @@ export function cacheHeaders(turn: CacheTurn, hit?: CacheHit): Record<string, st
     ...(key ? { 'x-tollgate-cache-key': shortKey(key) } : {}),
     ...(hit?.similarity !== undefined ? { 'x-tollgate-cache-similarity': hit.similarity.toFixed(4) } : {}),
     ...(hit?.coalesced ? { 'x-tollgate-cache-coalesced': '1' } : {}),
+    ...(turn.semanticUnavailable ? { 'x-tollgate-cache-semantic': 'not-configured' } : {}),
   };
 }
 

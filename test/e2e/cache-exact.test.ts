@@ -27,6 +27,7 @@ cache_for(m) := {"mode": "read_write", "scope": "team", "bypass": true} if start
 cache_for(m) := {"mode": "read_write"} if startswith(m, "k-")
 cache_for(m) := {"mode": "read_write", "scope": "team"} if startswith(m, "s-")
 cache_for(m) := {"mode": "read_write", "scope": "team"} if startswith(m, "r-")
+cache_for(m) := {"mode": "read_write", "semantic": {"threshold": 0.9}} if startswith(m, "v-")
 
 limits := {"rate_limit": {"rpm": 3}} if startswith(input.request.model, "r-")
 limits := {"budget": {"limit_usd": 5, "period": "day", "scope": "team"}} if startswith(input.request.model, "b-")
@@ -67,6 +68,7 @@ beforeAll(async () => {
     models: {
       'c-chat': chat('gpt-cache'),
       'c-alias': chat('gpt-cache'),
+      'v-chat': chat('gpt-cache'),
       'c-tool': chat('gpt-cache-tool'),
       'c-500': chat('gpt-error-500'),
       'c-429': chat('gpt-error-429'),
@@ -261,6 +263,18 @@ describe('what a hit carries', () => {
     const other = await post(RED1, '/v1/chat/completions', ask('c-alias', text));
     expect(other.headers.get('x-tollgate-cache')).toBe('miss');
     expect(((await other.json()) as { model: string }).model).toBe('c-alias');
+  });
+});
+
+describe('semantic hits asked for where none are configured', () => {
+  test('the decision asks for semantic hits on a gateway without cache.semantic: exact hits still work, and every answer says semantic is not configured', async () => {
+    const text = fresh('semantic wanted');
+    const { first, second } = await twice(RED1, '/v1/chat/completions', ask('v-chat', text));
+    expect([first.headers.get('x-tollgate-cache'), second.headers.get('x-tollgate-cache')]).toEqual(['miss', 'hit']);
+    expect([first.headers.get('x-tollgate-cache-semantic'), second.headers.get('x-tollgate-cache-semantic')]).toEqual(['not-configured', 'not-configured']);
+    const plain = await post(RED1, '/v1/chat/completions', ask('c-chat', fresh()));
+    await plain.text();
+    expect(plain.headers.get('x-tollgate-cache-semantic')).toBeNull();
   });
 });
 
