@@ -9,22 +9,15 @@ import { parseArgs } from 'node:util';
 import { acquireBuiltinHost } from '../src/policy/builtin-host.ts';
 import { createRegoCompiler } from '../src/policy/compiler/index.ts';
 import { createPolicyEngine } from '../src/policy/engine.ts';
+import { quantile, timeEach, us } from './lib/micro.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
 const N = Number(values.n);
 const mib = (b: number) => (b / 1048576).toFixed(0);
 
 function measure(name: string, fn: () => unknown): void {
-  for (let i = 0; i < Math.min(2000, N); i++) fn();
-  const times = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const t = performance.now();
-    fn();
-    times[i] = performance.now() - t;
-  }
-  times.sort();
-  const us = (ms: number) => (ms * 1000).toFixed(1).padStart(7);
-  console.log(`| ${name.padEnd(52)} | ${us(times[Math.floor(0.5 * N)] ?? 0)} | ${us(times[Math.floor(0.99 * N)] ?? 0)} |`);
+  const times = timeEach(fn, N);
+  console.log(`| ${name.padEnd(52)} | ${us(quantile(times, 0.5))} | ${us(quantile(times, 0.99))} |`);
 }
 
 const policies: Record<string, string> = {

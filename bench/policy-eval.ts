@@ -17,6 +17,7 @@ import { instantiateOpa } from '../src/policy/opa-abi.ts';
 import { moduleInputProjection } from '../src/policy/input-projection.ts';
 import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
+import { quantile, timeEach, us } from './lib/micro.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
 const N = Number(values.n);
@@ -52,17 +53,8 @@ const args: BuildInputArgs = {
 };
 
 function measure(name: string, fn: () => unknown): void {
-  for (let i = 0; i < Math.min(2000, N); i++) fn();
-  const times = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const t = performance.now();
-    fn();
-    times[i] = performance.now() - t;
-  }
-  times.sort();
-  const us = (ms: number) => (ms * 1000).toFixed(1).padStart(7);
-  const at = (p: number) => times[Math.min(N - 1, Math.floor(p * N))] ?? Number.NaN;
-  console.log(`| ${name.padEnd(44)} | ${us(at(0.5))} | ${us(at(0.99))} | ${us(times[N - 1] ?? 0)} |`);
+  const times = timeEach(fn, N);
+  console.log(`| ${name.padEnd(44)} | ${us(quantile(times, 0.5))} | ${us(quantile(times, 0.99))} | ${us(times[N - 1] ?? 0)} |`);
 }
 
 const loaded = await loadPolicies({ dir: 'policies' });
