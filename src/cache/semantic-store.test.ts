@@ -109,9 +109,9 @@ function suite(name: string, open: () => Promise<{ store: Store; writer?: Store;
       const s = await fresh({ dims: 16, exactScanMax: 4 });
       const crowd: VectorRow[] = [];
       for (let i = 0; i < 300; i++) crowd.push(row({ entryKey: `b${i}`, scope: 'team:b', vector: pad(near(0.0005 * (i + 1), 2 + (i % 6), 0.001)) }));
-      for (const r of crowd) await s.add(r);
+      await s.addMany(crowd);
       // Ours is further from Q than all 300 of theirs (cos 0.97), in a bucket big enough for the ANN path.
-      for (let i = 0; i < 6; i++) await s.add(row({ entryKey: `a${i}`, vector: pad(near(0.25 + 0.05 * i)) }));
+      await s.addMany(Array.from({ length: 6 }, (_, i) => row({ entryKey: `a${i}`, vector: pad(near(0.25 + 0.05 * i)) })));
       await settle();
       const hit = await ask(s, { vector: pad(Q) });
       expect(hit?.entryKey).toBe('a0');
@@ -124,10 +124,10 @@ function suite(name: string, open: () => Promise<{ store: Store; writer?: Store;
       now = 1_000;
       const s = await fresh({ exactScanMax: 4 });
       for (let round = 0; round < 3; round++) {
-        for (let i = 0; i < 60; i++) await s.add(row({ entryKey: `old${round}-${i}`, vector: near(0.01 * i, 2 + (i % 6), 0.3) }));
+        await s.addMany(Array.from({ length: 60 }, (_, i) => row({ entryKey: `old${round}-${i}`, vector: near(0.01 * i, 2 + (i % 6), 0.3) })));
         await s.purge();
-        for (let i = 0; i < 300; i++) await s.add(row({ entryKey: `b${round}-${i}`, scope: 'team:b', vector: near(0.0005 * (i + 1), 2 + (i % 6), 0.001) }));
-        for (let i = 0; i < 6; i++) await s.add(row({ entryKey: `a${round}-${i}`, vector: near(0.25 + 0.05 * i) }));
+        await s.addMany(Array.from({ length: 300 }, (_, i) => row({ entryKey: `b${round}-${i}`, scope: 'team:b', vector: near(0.0005 * (i + 1), 2 + (i % 6), 0.001) })));
+        await s.addMany(Array.from({ length: 6 }, (_, i) => row({ entryKey: `a${round}-${i}`, vector: near(0.25 + 0.05 * i) })));
         await settle();
         expect((await ask(s))?.entryKey).toBe(`a${round}-0`);
         await s.purge();
