@@ -2,7 +2,8 @@
  * Per-request cost of the policy engine with the default policies (policies/): building the
  * input document, serialising it (the bytes opa-wasm copies into the policy's memory), the
  * opa-wasm evaluation, and the whole engine.evaluate (serialise + evaluate + decision schema).
- * Prints p50/p99/max in µs over N evaluations after a warm-up.
+ * Prints p50/p99/max in µs over N evaluations per row after a warm-up, every row timed in the
+ * same interleaved rounds (so a noisy neighbour's burst lands on all of them).
  *
  *   bun bench/policy-eval.ts [--n 20000]
  */
@@ -17,7 +18,7 @@ import { instantiateOpa } from '../src/policy/opa-abi.ts';
 import { moduleInputProjection } from '../src/policy/input-projection.ts';
 import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
-import { quantile, timeEach, us } from './lib/micro.ts';
+import { quantile, timeRounds, us } from './lib/micro.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
 const N = Number(values.n);
@@ -52,9 +53,9 @@ const args: BuildInputArgs = {
   now: new Date('2025-03-07T10:00:00Z'),
 };
 
+const rows: { name: string; fn: () => unknown }[] = [];
 function measure(name: string, fn: () => unknown): void {
-  const times = timeEach(fn, N);
-  console.log(`| ${name.padEnd(44)} | ${us(quantile(times, 0.5))} | ${us(quantile(times, 0.99))} | ${us(times[N - 1] ?? 0)} |`);
+  rows.push({ name, fn });
 }
 
 const loaded = await loadPolicies({ dir: 'policies' });
@@ -92,8 +93,12 @@ measure('opa-wasm evaluate, trivial policy (floor)', () => floor.evaluate(serial
 measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('gateway ABI loader, same, no meter', () => decodeResultSet(own.evaluate(serializedBytes, ownEntry)));
 measure(`same, projected input (${projectedBytes.length} B), no meter`, () => decodeResultSet(own.evaluate(projectedBytes, ownEntry)));
-measure('opa-wasm evaluate, default policies, no meter', () => unmetered.evaluate(serialized));
 measure('engine.evaluateRaw (serialise + metered eval)', () => engine.evaluateRaw(input));
 measure('parseDecision (zod)', () => parseDecision(decision.decision));
 measure('engine.evaluate (all of the above but build)', () => engine.evaluate(input));
 measure('buildInput + engine.evaluate', () => engine.evaluate(buildInput(args)));
+
+// All rows in interleaved rounds (bench/lib/micro.ts: timeRounds), so they share the noise.
+for (const [k, times] of timeRounds(rows.map((r) => r.fn), N).entries()) {
+  console.log(`| ${rows[k]!.name.padEnd(44)} | ${us(quantile(times, 0.5))} | ${us(quantile(times, 0.99))} | ${us(times[times.length - 1] ?? 0)} |`);
+}

@@ -111,6 +111,35 @@ describe('fails closed', () => {
     expect(e.evaluate(asInput({ mode: 'allow' })).decision.allowed).toBe(true);
   });
 
+  test('the size limit counts UTF-8 bytes, whatever the characters', async () => {
+    const e = await engine({ maxInputBytes: 4096 });
+    // 1,400 UTF-16 units each way; 4,200 bytes of 3-byte characters are over, 2,800 of 2-byte ones under.
+    expect(e.evaluate(asInput({ mode: 'allow', xs: ['€'.repeat(1400)] })).failure).toMatchObject({ kind: 'input_too_large', detail: expect.stringContaining('is 4226 bytes') });
+    expect(e.evaluate(asInput({ mode: 'allow', xs: ['é'.repeat(1400)] })).decision.allowed).toBe(true);
+    // A lone surrogate is encoded as U+FFFD (3 bytes) by JSON.stringify's escape: still counted.
+    expect(e.evaluate(asInput({ mode: 'allow', xs: ['\ud800'.repeat(3000)] })).failure?.kind).toBe('input_too_large');
+  });
+
+  test('a decision is shared by the requests that get it, and no consumer can change it', async () => {
+    const e = await engine();
+    const first = e.evaluate(asInput({ mode: 'allow' }));
+    expect(() => (first.decision.reasons as string[]).push('changed')).toThrow(TypeError);
+    expect(() => {
+      (first.decision as { allowed: boolean }).allowed = false;
+    }).toThrow(TypeError);
+    const second = e.evaluate(asInput({ mode: 'allow' }));
+    expect(second.decision).toEqual({ allowed: true, reasons: ['mode allow'] });
+    expect(second.decision_id).not.toBe(first.decision_id);
+    // A different answer is decoded for itself.
+    expect(e.evaluate(asInput({ mode: 'deny429' })).decision).toMatchObject({ allowed: false, http_status: 429, message: 'slow down' });
+    // Failures are not shared: each carries its own decision id in the message.
+    const a = e.evaluate(asInput({ mode: 'unknown_key' }));
+    const b = e.evaluate(asInput({ mode: 'unknown_key' }));
+    expect(a.failure?.kind).toBe('invalid_decision');
+    expect(b.decision.message).toContain(b.decision_id);
+    expect(a.decision.message).not.toBe(b.decision.message);
+  });
+
   test('an input that is not JSON', async () => {
     // The cycle is on a field the policy reads (input.xs); one it never reads is not serialised at all.
     const cyclic: Record<string, unknown> = { mode: 'allow' };
@@ -138,6 +167,17 @@ describe('fails closed', () => {
     const next = e.evaluate(asInput({ mode: 'cpu', xs: [1, 2] }));
     expect(next.failure).toBeUndefined();
     expect(next.decision).toMatchObject({ allowed: false, http_status: 403 });
+  });
+
+  test('fuel is spent by the policy\'s loops, hardly by reading a large input', async () => {
+    // ~59 KB of input (5,000 strings) in a budget of 10,000: OPA's JSON reader is unmetered, so
+    // parsing spends about one unit per element (allocation), not ~18 per byte as when metered.
+    const e = await engine({ fuel: 10_000 });
+    const r = e.evaluate(asInput({ mode: 'allow', xs: Array.from({ length: 5000 }, (_, i) => `item-${i}`) }));
+    expect(r.failure).toBeUndefined();
+    expect(r.decision.allowed).toBe(true);
+    // The same budget still stops a loop over it.
+    expect(e.evaluate(asInput({ mode: 'cpu', xs: Array.from({ length: 200 }, (_, i) => i) })).failure?.kind).toBe('out_of_fuel');
   });
 
   test('deeply nested input is evaluated or denied, never crashes', async () => {

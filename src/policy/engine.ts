@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { parseDecision, withDenyDefaults, type Decision } from './decision.ts';
 import type { PolicyInput } from './input-schema.ts';
+import { decodeResultSet } from './opa-value.ts';
 import { instantiatePolicy, type FuelledPolicy } from './wasm-policy.ts';
 
 /**
@@ -63,6 +64,18 @@ export interface PolicyEngine {
 export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024;
 export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_FUEL = 20_000_000;
+/** Distinct decision texts an engine keeps decoded (see `decided`). */
+const MAX_DECIDED = 512;
+
+type Decided = { ok: true; decision: Decision } | { ok: false; kind: PolicyFailureKind; detail: string };
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
 
 export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<PolicyEngine> {
   const {
@@ -92,7 +105,8 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
     }
   }
 
-  function evaluateRaw(input: unknown): RawOutcome {
+  /** One run of the policy: the result set's value text, or why there is none. */
+  function run(input: unknown): { ok: true; text: string } | { ok: false; kind: PolicyFailureKind; detail: string } {
     let json: string | undefined;
     try {
       json = JSON.stringify(policy.projectInput ? policy.projectInput(input) : input);
@@ -102,55 +116,93 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
     if (json === undefined) return { ok: false, kind: 'input_unserializable', detail: 'input is not JSON' };
     // Bytes >= UTF-16 units, so the length check can skip encoding a hopeless input.
     if (json.length > maxInputBytes) return tooLarge(json.length);
-    const bytes = encoder.encode(json);
-    if (bytes.length > maxInputBytes) return tooLarge(bytes.length);
-    const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
     try {
       policy.fuel.value = fuel;
-      const rs = policy.evaluate(buffer, entry);
-      if (!Array.isArray(rs) || rs.length === 0) return { ok: true, defined: false };
-      if (rs.length > 1) return { ok: false, kind: 'evaluation_error', detail: `the entrypoint produced ${rs.length} results` };
-      const first: unknown = rs[0];
-      const result = first && typeof first === 'object' && 'result' in first ? first.result : undefined;
-      return { ok: true, defined: true, result };
+      const out = policy.evaluateJson(json, maxInputBytes, entry);
+      if (typeof out !== 'string') return tooLarge(out.tooLarge);
+      return { ok: true, text: out };
     } catch (e) {
-      const outOfFuel = policy.fuel.value === 0;
-      const detail = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-      replaceInstance();
-      if (outOfFuel) return { ok: false, kind: 'out_of_fuel', detail: `evaluation ran more than ${fuel} loop iterations` };
-      if (/opa_malloc|out of memory|Out of memory|grow/i.test(detail)) return { ok: false, kind: 'out_of_memory', detail: `evaluation needed more than ${maxMemoryBytes} bytes: ${detail}` };
-      return { ok: false, kind: 'evaluation_error', detail };
+      return failed(e);
     }
   }
 
-  function tooLarge(n: number): RawOutcome {
+  function failed(e: unknown): { ok: false; kind: PolicyFailureKind; detail: string } {
+    const outOfFuel = policy.fuel.value === 0;
+    const detail = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+    replaceInstance();
+    if (outOfFuel) return { ok: false, kind: 'out_of_fuel', detail: `evaluation ran more than ${fuel} loop iterations` };
+    if (/opa_malloc|out of memory|Out of memory|grow/i.test(detail)) return { ok: false, kind: 'out_of_memory', detail: `evaluation needed more than ${maxMemoryBytes} bytes: ${detail}` };
+    return { ok: false, kind: 'evaluation_error', detail };
+  }
+
+  /** The result set's text decoded: undefined, one result, or an error (several results, a number too big to keep). */
+  function decode(text: string): RawOutcome {
+    let rs: unknown;
+    try {
+      rs = decodeResultSet(text);
+    } catch (e) {
+      return { ok: false, kind: 'evaluation_error', detail: e instanceof Error ? e.message : String(e) };
+    }
+    if (!Array.isArray(rs) || rs.length === 0) return { ok: true, defined: false };
+    if (rs.length > 1) return { ok: false, kind: 'evaluation_error', detail: `the entrypoint produced ${rs.length} results` };
+    const first: unknown = rs[0];
+    const result = first && typeof first === 'object' && 'result' in first ? first.result : undefined;
+    return { ok: true, defined: true, result };
+  }
+
+  function evaluateRaw(input: unknown): RawOutcome {
+    const r = run(input);
+    return r.ok ? decode(r.text) : r;
+  }
+
+  function tooLarge(n: number): { ok: false; kind: PolicyFailureKind; detail: string } {
     return { ok: false, kind: 'input_too_large', detail: `the input document is ${n} bytes; the limit is ${maxInputBytes}` };
+  }
+
+  /**
+   * Decisions by the result text they were decoded from. Requests of one team mostly get the
+   * same answer, so decoding and schema-checking it once is enough: the text determines the
+   * decision. Entries are deep-frozen (a consumer cannot change a later request's decision) and
+   * the map is bounded (cleared when full).
+   */
+  const decided = new Map<string, Decided>();
+
+  function decisionOf(text: string): Decided {
+    const known = decided.get(text);
+    if (known) return known;
+    const raw = decode(text);
+    let out: Decided;
+    if (!raw.ok) out = { ok: false, kind: raw.kind, detail: raw.detail };
+    else if (!raw.defined) out = { ok: false, kind: 'undefined', detail: `${entrypoint} is undefined for this input (a policy must always define it)` };
+    else {
+      const parsed = parseDecision(raw.result);
+      out = parsed.ok ? { ok: true, decision: deepFreeze(withDenyDefaults(parsed.decision)) } : { ok: false, kind: 'invalid_decision', detail: parsed.error };
+    }
+    if (decided.size >= MAX_DECIDED) decided.clear();
+    decided.set(text, out);
+    return out;
   }
 
   function evaluate(input: PolicyInput): PolicyEvaluation {
     const started = performance.now();
     const decision_id = crypto.randomUUID();
-    const raw = evaluateRaw(input);
+    const r = run(input);
+    const d = r.ok ? decisionOf(r.text) : r;
     const eval_us = Math.round((performance.now() - started) * 1000);
-    const fail = (kind: PolicyFailureKind, detail: string): PolicyEvaluation => {
-      logger.error('policy evaluation failed; request denied', { decision_id, revision, kind, detail });
+    if (!d.ok) {
+      logger.error('policy evaluation failed; request denied', { decision_id, revision, kind: d.kind, detail: d.detail });
       const decision: Decision = {
         allowed: false,
         http_status: 500,
-        message: `The gateway policy could not decide on this request (${kind}); it was denied. Decision id: ${decision_id}.`,
-        reasons: [`policy failure (${kind}): ${detail}`],
+        message: `The gateway policy could not decide on this request (${d.kind}); it was denied. Decision id: ${decision_id}.`,
+        reasons: [`policy failure (${d.kind}): ${d.detail}`],
       };
-      return { decision, decision_id, revision, eval_us, failure: { kind, detail } };
-    };
-    if (!raw.ok) return fail(raw.kind, raw.detail);
-    if (!raw.defined) return fail('undefined', `${entrypoint} is undefined for this input (a policy must always define it)`);
-    const parsed = parseDecision(raw.result);
-    if (!parsed.ok) return fail('invalid_decision', parsed.error);
-    const decision = withDenyDefaults(parsed.decision);
-    if (!decision.allowed) {
-      logger.debug('policy denied the request', { decision_id, revision, status: decision.http_status, reasons: decision.reasons });
+      return { decision, decision_id, revision, eval_us, failure: { kind: d.kind, detail: d.detail } };
     }
-    return { decision, decision_id, revision, eval_us };
+    if (!d.decision.allowed) {
+      logger.debug('policy denied the request', { decision_id, revision, status: d.decision.http_status, reasons: d.decision.reasons });
+    }
+    return { decision: d.decision, decision_id, revision, eval_us };
   }
 
   return {

@@ -43,6 +43,12 @@ export interface OpaInstance {
   setData(json: Uint8Array): void;
   /** Evaluates with `input` (JSON or Rego value text; undefined: no input) and returns the result set's value text. */
   evaluate(input: Uint8Array | undefined, entrypoint: number): string;
+  /**
+   * Evaluates with `json` (the input document's JSON text) encoded straight into the module's
+   * memory: no intermediate bytes. Returns the result set's value text, or the encoded length
+   * when it is over `maxBytes` (the policy is not run).
+   */
+  evaluateJson(json: string, maxBytes: number, entrypoint: number): string | { tooLarge: number };
 }
 
 const utf8 = new TextDecoder();
@@ -154,6 +160,19 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
         new Uint8Array(memory.buffer).set(input, inputAddr);
       }
       const out = ex.opa_eval(0, entrypoint, dataAddr, inputAddr, inputLen, dataHeap + inputLen, 1);
+      return cString(memory, out);
+    },
+    evaluateJson(json, maxBytes, entrypoint) {
+      currentSeq = ++evaluations;
+      clock = undefined;
+      // UTF-8 needs at most 3 bytes per UTF-16 unit: make room for that (capped at the limit + 1,
+      // enough to tell an input over it), then encode in place.
+      const room = Math.min(json.length * 3, maxBytes + 1);
+      const missing = dataHeap + room - memory.buffer.byteLength;
+      if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+      const { read, written } = encoder.encodeInto(json, new Uint8Array(memory.buffer, dataHeap, room));
+      if (read < json.length || written > maxBytes) return { tooLarge: read < json.length ? encoder.encode(json).length : written };
+      const out = ex.opa_eval(0, entrypoint, dataAddr, dataHeap, written, dataHeap + written, 1);
       return cString(memory, out);
     },
   };

@@ -8,6 +8,8 @@ import { moduleInputProjection, type InputProjection } from './input-projection.
 export interface FuelledPolicy {
   /** The result set, decoded as OPA's Go runtime serialises it (sets sorted; a big integer is an error unless kept). */
   evaluate(input: ArrayBuffer | Uint8Array | undefined, entrypoint: number, bigNumbers?: BigNumbers): unknown;
+  /** The result set's value text for the input document's JSON text (decode it with decodeResultSet), or its size when over `maxBytes`. */
+  evaluateJson(json: string, maxBytes: number, entrypoint: number): string | { tooLarge: number };
   entrypoints: Record<string, number>;
   /** Loop iterations left; the engine refills it before each evaluation. */
   fuel: WebAssembly.Global;
@@ -75,6 +77,7 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
     if (!(fuel instanceof WebAssembly.Global)) throw new Error('metered policy has no fuel global');
     return {
       evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
+      evaluateJson: (json, maxBytes, entrypoint) => loaded.evaluateJson(json, maxBytes, entrypoint),
       entrypoints: loaded.entrypoints,
       fuel,
       projectInput,
