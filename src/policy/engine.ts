@@ -64,8 +64,9 @@ export interface PolicyEngine {
 export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024;
 export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_FUEL = 20_000_000;
-/** Distinct decision texts an engine keeps decoded (see `decided`). */
+/** Distinct decision texts an engine keeps decoded (see `decided`), and the longest text kept. */
 const MAX_DECIDED = 512;
+const MAX_DECIDED_TEXT = 4096;
 
 type Decided = { ok: true; decision: Decision } | { ok: false; kind: PolicyFailureKind; detail: string };
 
@@ -163,7 +164,8 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
    * Decisions by the result text they were decoded from. Requests of one team mostly get the
    * same answer, so decoding and schema-checking it once is enough: the text determines the
    * decision. Entries are deep-frozen (a consumer cannot change a later request's decision) and
-   * the map is bounded (cleared when full).
+   * the map is bounded: at most MAX_DECIDED texts of at most MAX_DECIDED_TEXT characters (a
+   * policy echoing its input into reasons makes every text unique; those are decoded each time).
    */
   const decided = new Map<string, Decided>();
 
@@ -178,6 +180,7 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
       const parsed = parseDecision(raw.result);
       out = parsed.ok ? { ok: true, decision: deepFreeze(withDenyDefaults(parsed.decision)) } : { ok: false, kind: 'invalid_decision', detail: parsed.error };
     }
+    if (text.length > MAX_DECIDED_TEXT) return out;
     if (decided.size >= MAX_DECIDED) decided.clear();
     decided.set(text, out);
     return out;

@@ -117,44 +117,8 @@ function meterBody(body: Uint8Array, fuelCheck: number[]): Uint8Array {
   return concat(parts);
 }
 
-/** Function names by index, from the module's `name` custom section (empty without one). */
-function functionNames(sections: { id: number; payload: Uint8Array }[]): Map<number, string> {
-  const names = new Map<number, string>();
-  const utf8 = new TextDecoder();
-  for (const s of sections) {
-    if (s.id !== 0) continue;
-    const r = new Reader(s.payload);
-    const n = r.u32();
-    if (utf8.decode(s.payload.subarray(r.pos, r.pos + n)) !== 'name') continue;
-    r.skip(n);
-    while (r.pos < s.payload.length) {
-      const sub = r.byte();
-      const size = r.u32();
-      const end = r.pos + size;
-      if (sub === 1) {
-        for (let k = r.u32(); k > 0; k--) {
-          const index = r.u32();
-          const len = r.u32();
-          names.set(index, utf8.decode(s.payload.subarray(r.pos, r.pos + len)));
-          r.skip(len);
-        }
-      }
-      r.pos = end;
-    }
-  }
-  return names;
-}
-
-/**
- * Functions of OPA's C runtime left unmetered: the JSON reader that parses the input document
- * (its loops run once per input byte, and the input is bounded by maxInputBytes) and value
- * hashing (once per byte of a key). Each is linear in values that live in the capped memory, and
- * every policy loop that calls them again is metered itself.
- */
-export const UNMETERED = /^(opa_json_lex_|opa_json_parse|opa_value_hash|opa_strncmp|opa_strlen|memcpy|memset)/;
-
 /** Returns a metered copy of an OPA policy module; throws on anything it cannot decode. */
-export function meterWasm(wasm: Uint8Array, unmetered: RegExp | null = UNMETERED): Uint8Array {
+export function meterWasm(wasm: Uint8Array): Uint8Array {
   const r = new Reader(wasm);
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (header.some((b, i) => wasm[i] !== b)) throw new Error('wasm: not a WebAssembly 1.0 module');
@@ -168,8 +132,6 @@ export function meterWasm(wasm: Uint8Array, unmetered: RegExp | null = UNMETERED
   }
 
   let importedGlobals = 0;
-  let importedFunctions = 0;
-  const names = unmetered ? functionNames(sections) : new Map<number, string>();
   const imports = sections.find((s) => s.id === 2);
   if (imports) {
     const ir = new Reader(imports.payload);
@@ -177,7 +139,7 @@ export function meterWasm(wasm: Uint8Array, unmetered: RegExp | null = UNMETERED
       ir.skip(ir.u32()); // module
       ir.skip(ir.u32()); // name
       const kind = ir.byte();
-      if (kind === 0x00) (ir.skipLeb(), importedFunctions++);
+      if (kind === 0x00) ir.skipLeb();
       else if (kind === 0x01 || kind === 0x02) {
         if (kind === 0x01) ir.skip(1); // reftype
         const flags = ir.byte();
@@ -216,11 +178,9 @@ export function meterWasm(wasm: Uint8Array, unmetered: RegExp | null = UNMETERED
     } else if (s.id === 10) {
       const cr = new Reader(s.payload);
       const bodies: (Uint8Array | number[])[] = [leb(cr.u32())];
-      for (let index = importedFunctions; cr.pos < s.payload.length; index++) {
+      while (cr.pos < s.payload.length) {
         const size = cr.u32();
-        const raw = s.payload.subarray(cr.pos, cr.pos + size);
-        const name = names.get(index);
-        const body = name !== undefined && unmetered?.test(name) ? raw : meterBody(raw, fuelCheck);
+        const body = meterBody(s.payload.subarray(cr.pos, cr.pos + size), fuelCheck);
         cr.skip(size);
         bodies.push(leb(body.length), body);
       }
