@@ -23,6 +23,8 @@ export interface ProfileRow {
 
 export interface ProfileSummary {
   how: string;
+  /** Seconds of load before the profiled window. */
+  warmup_s: number;
   load: LoadResult;
   samples: number;
   interval_us: number;
@@ -77,7 +79,7 @@ export async function profileTollgate(o: { root: string; /** The sources the bin
     mkdirSync(join(o.resultsDir, 'tmp'), { recursive: true });
     copyFileSync(join(dir, file), join(o.resultsDir, 'tmp', 'tollgate.cpuprofile'));
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const summary = summarise(profile, from, to, [dirname(o.src), o.root], result);
+    const summary = summarise(profile, from, to, [dirname(o.src), o.root], result, o.warmupSeconds ?? 2);
     summary.sql = sqlSummary(sqlTrace, result.requests);
     writeFileSync(join(o.resultsDir, 'profile.md'), profileMarkdown(summary, relative(o.root, join(o.resultsDir, 'tmp', 'tollgate.cpuprofile'))));
     return summary;
@@ -101,7 +103,7 @@ function sqlSummary(file: string, requests: number): ProfileSummary['sql'] {
 }
 
 /** Self and inclusive time per function over the samples taken in [from, to] (epoch µs). */
-export function summarise(p: CpuProfile, from: number, to: number, roots: string[], load: LoadResult): ProfileSummary {
+export function summarise(p: CpuProfile, from: number, to: number, roots: string[], load: LoadResult, warmupS = 0): ProfileSummary {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -165,6 +167,7 @@ export function summarise(p: CpuProfile, from: number, to: number, roots: string
   return {
     stacks,
     trace_overhead_pct: pct(traceSelf),
+    warmup_s: warmupS,
     how: 'bun --cpu-prof (JSC sampling profiler) on `bun src/main.ts serve` (the sources the measured binary was built from), same config as the tollgate contender, wrk JSON c=10',
     load,
     samples: n,
@@ -193,7 +196,7 @@ function profileMarkdown(s: ProfileSummary, raw: string): string {
   return [
     '# Tollgate CPU profile under load',
     '',
-    `${s.how}. ${s.samples} samples at ${s.interval_us} µs, taken only while the measured load ran (warm-up and start-up excluded). ` +
+    `${s.how}. ${s.samples} samples at ${s.interval_us} µs, taken only while the measured load ran (start-up and ${s.warmup_s} s of warm-up load excluded, so JIT tiering has settled). ` +
       `Under the profiler the gateway served ${s.load.rps} req/s (p50 ${s.load.p50_ms} ms, p99 ${s.load.p99_ms} ms, ${s.load.errors} errors); it runs from source, so the numbers are a little below the compiled binary's. ` +
       `The SQL counter itself took ${s.trace_overhead_pct}% of the samples. Self time is where the sample landed; total time counts a function once per sample when it is anywhere on the stack. Native functions (fetch, libSQL, wasm) appear by name with their JS caller above them; "(native)" rows have no source, and an \`(anonymous)\` native frame with nothing above it is runtime work outside any JS call (HTTP parsing and socket I/O in Bun's server, promise jobs, GC).`,
     '',
