@@ -5,6 +5,7 @@
  * that answers health checks and streams. Requests run one at a time in the order they came.
  */
 import { createClient, LibsqlError, type Client, type Transaction } from '@libsql/client';
+import { openReadPath, type ReadPath } from './local-reads.ts';
 import { ALWAYS_RUN, encodeError, encodeResult, fromWire, toWire, type Answer, type Envelope, type Request } from './local-wire.ts';
 
 interface Port {
@@ -15,6 +16,8 @@ interface Port {
 /** Serves requests from `port` until it is closed; nothing else reads the database file through it. */
 export function serveDatabase(port: Port): void {
   let client: Client | undefined;
+  /** Plain SELECTs on a connection of their own with kept statements (local-reads.ts). */
+  let reads: ReadPath | undefined;
   let cancelled: BigInt64Array | undefined;
   const txs = new Map<number, Transaction>();
   let nextTx = 1;
@@ -38,9 +41,11 @@ export function serveDatabase(port: Port): void {
         // One connection: per-connection settings (synchronous, busy_timeout) hold for every
         // statement, and transactions are serialised as SQLite expects of one writer.
         client = createClient({ url: m.url, authToken: m.authToken, syncUrl: m.syncUrl, concurrency: 1, timeout: 5000 });
+        // After the client: it has made the file (and refused a bad URL) by now.
+        if (!m.syncUrl) reads = openReadPath(m.url, 5000);
         return undefined;
       case 'execute':
-        return encodeResult(await open().execute(m.stmt));
+        return (client && !client.closed && reads?.read(m.stmt)) || encodeResult(await open().execute(m.stmt));
       case 'batch':
         return (await open().batch(m.stmts as Parameters<Client['batch']>[0], m.mode)).map(encodeResult);
       case 'migrate':
@@ -69,6 +74,8 @@ export function serveDatabase(port: Port): void {
       case 'close':
         for (const tx of txs.values()) tx.close();
         txs.clear();
+        reads?.close();
+        reads = undefined;
         return client?.close();
     }
   }
