@@ -37,6 +37,8 @@ test('a plain file URL names its file; anything else is left to the client', () 
   expect(plainFilePath('file:/a/my%20db.sqlite')).toBeUndefined();
   expect(plainFilePath('file://host/db.sqlite')).toBeUndefined();
   expect(plainFilePath('libsql://db.example')).toBeUndefined();
+  // One connection only: a second would open another, empty database.
+  expect(plainFilePath('file::memory:')).toBeUndefined();
 });
 
 test('reads answer as @libsql/client does: values, column names and types, duplicate names, unsafe integers and blobs, errors', async () => {
@@ -44,6 +46,7 @@ test('reads answer as @libsql/client does: values, column names and types, dupli
   const threaded = await openLocalClient({ url, timeoutMs: 5000 });
   const direct = createClient({ url });
   try {
+    await threaded.execute('PRAGMA journal_mode=WAL');
     await threaded.execute('CREATE TABLE v (id INTEGER PRIMARY KEY, t TEXT, r REAL, b BLOB, n, big INTEGER)');
     await threaded.execute({ sql: 'INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)', args: [7, 'é', 1.5, new Uint8Array([0, 255, 1]), null, 5] });
     await threaded.execute({ sql: 'INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)', args: [8, '', -0.25, null, 3, 2n ** 60n] });
@@ -61,9 +64,28 @@ test('reads answer as @libsql/client does: values, column names and types, dupli
     ] as InStatement[]) {
       await same(threaded, direct, stmt);
     }
+    // The writing connection's own state is answered by the client, whose connection it is.
+    await threaded.execute({ sql: 'INSERT INTO v (id, t) VALUES (?, ?)', args: [42, 'x'] });
+    expect((await threaded.execute('SELECT last_insert_rowid() AS id, changes() AS c')).rows[0]).toMatchObject({ id: 42, c: 1 });
   } finally {
     threaded.close();
     direct.close();
+  }
+});
+
+test('in WAL mode a read beside an open transaction sees the last commit; a write beside it is refused', async () => {
+  const threaded = await openLocalClient({ url: `file:${join(dir, 'beside.db')}`, timeoutMs: 5000 });
+  try {
+    await threaded.execute('PRAGMA journal_mode=WAL');
+    await threaded.execute('CREATE TABLE t (x)');
+    const tx = await threaded.transaction('write');
+    await tx.execute({ sql: 'INSERT INTO t VALUES (?)', args: [1] });
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
+    expect(await caught(threaded.execute({ sql: 'INSERT INTO t VALUES (?)', args: [2] }))).toMatchObject({ code: 'TRANSACTION_ACTIVE' });
+    await tx.commit();
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(1);
+  } finally {
+    threaded.close();
   }
 });
 
@@ -94,10 +116,11 @@ test('a read follows the writes sent before it; statements that are not plain SE
 test('the read path keeps its statements: a repeated lookup is prepared once', () => {
   const file = join(dir, 'kept.db');
   const setup = createClient({ url: `file:${file}` });
-  return setup.execute('CREATE TABLE k (key TEXT PRIMARY KEY, v INTEGER)').then(async () => {
+  return setup.execute('PRAGMA journal_mode=WAL').then(async () => {
+    await setup.execute('CREATE TABLE k (key TEXT PRIMARY KEY, v INTEGER)');
     await setup.execute({ sql: 'INSERT INTO k VALUES (?, ?)', args: ['a', 1] });
     setup.close();
-    const reads = openReadPath(`file:${file}`, 5000)!;
+    const reads = openReadPath(`file:${file}`)!;
     try {
       const first = reads.read({ sql: 'SELECT v FROM k WHERE key = ?', args: ['a'] });
       expect(first?.rows).toEqual([[1]]);
@@ -111,4 +134,44 @@ test('the read path keeps its statements: a repeated lookup is prepared once', (
       reads.close();
     }
   });
+});
+
+test('before WAL (or without it) reads are the client\'s: a read beside an open transaction is refused at once, not after a lock wait', async () => {
+  const url = `file:${join(dir, 'rollback.db')}`;
+  const threaded = await openLocalClient({ url, timeoutMs: 5000 });
+  try {
+    await threaded.execute('CREATE TABLE t (x)');
+    const tx = await threaded.transaction('write');
+    await tx.execute({ sql: 'INSERT INTO t VALUES (?)', args: [1] });
+    const started = performance.now();
+    expect(await caught(threaded.execute('SELECT count(*) AS n FROM t'))).toMatchObject({ code: 'TRANSACTION_ACTIVE' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    await tx.rollback();
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
+  } finally {
+    threaded.close();
+  }
+});
+
+test('a read locked out by another process is waited for once (the client\'s busy timeout), not twice', async () => {
+  const file = join(dir, 'locked.db');
+  const url = `file:${file}`;
+  const threaded = await openLocalClient({ url, timeoutMs: 10_000 });
+  const other = createClient({ url });
+  try {
+    await threaded.execute('PRAGMA journal_mode=WAL');
+    await threaded.execute('CREATE TABLE t (x)');
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
+    // Another connection holds an exclusive lock; in WAL mode readers are not blocked by it.
+    const tx = await other.transaction('write');
+    await tx.execute({ sql: 'INSERT INTO t VALUES (?)', args: [1] });
+    const started = performance.now();
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await tx.commit();
+    expect((await threaded.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(1);
+  } finally {
+    threaded.close();
+    other.close();
+  }
 });

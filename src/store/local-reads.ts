@@ -31,28 +31,46 @@ export interface ReadPath {
 /** Statements kept per connection; the cache is emptied when full (SQL texts are few). */
 const MAX_KEPT = 256;
 const SELECT = /^\s*select\b/i;
+/** What a read on another connection would answer differently: this connection's own state. */
+const CONNECTION_STATE = /last_insert_rowid|changes\s*\(|total_changes|\btemp\s*\./i;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The file of a plain `file:` URL (no query, fragment or escapes), else undefined. */
 export function plainFilePath(url: string): string | undefined {
   const m = /^file:(?:\/\/(?=\/))?((?!\/\/)[^?#%]+)$/.exec(url);
-  return m?.[1];
+  // An in-memory database exists on one connection only: a second would be another, empty one.
+  if (!m || m[1]!.startsWith(':memory:')) return undefined;
+  return m[1];
 }
 
 /** Opens the read connection for `url`, or returns undefined (the client serves every read then). */
-export function openReadPath(url: string, timeoutMs: number): ReadPath | undefined {
+export function openReadPath(url: string): ReadPath | undefined {
   const path = plainFilePath(url);
   if (!path) return undefined;
   let db: InstanceType<typeof Database>;
   try {
-    db = new Database(path, { timeout: timeoutMs });
+    // No busy timeout: a locked-out read returns undefined at once and the client waits instead
+    // (waiting here too would double the wait, or stall the thread behind a transaction).
+    db = new Database(path, { timeout: 0 });
+    db.exec('PRAGMA query_only=ON');
   } catch {
     return undefined;
   }
   const kept = new Map<string, Kept | null>();
+  /** Reads are served once the file is in WAL mode (openStore sets it): a reader in rollback mode could lock out the writer. */
+  let wal = false;
+  const walNow = (): boolean => {
+    try {
+      const mode = db.prepare('PRAGMA journal_mode').raw(true).all() as unknown[][];
+      return String(mode[0]?.[0]).toLowerCase() === 'wal';
+    } catch {
+      return false;
+    }
+  };
 
-  const prepare = (sql: string): Kept | null => {
+  /** The kept statement for `sql`; null when it is not a reader (kept so); undefined when it cannot be prepared now (tried again next time). */
+  const prepare = (sql: string): Kept | null | undefined => {
     try {
       const stmt = db.prepare(sql);
       if (!stmt.reader) return null;
@@ -60,23 +78,25 @@ export function openReadPath(url: string, timeoutMs: number): ReadPath | undefin
       stmt.raw(true);
       return { stmt: stmt as unknown as Kept['stmt'], columns: [], columnTypes: [] };
     } catch {
-      return null;
+      return undefined;
     }
   };
 
   return {
     read(stmt) {
       const sql = typeof stmt === 'string' ? stmt : stmt.sql;
-      if (!SELECT.test(sql)) return undefined;
+      if (!SELECT.test(sql) || CONNECTION_STATE.test(sql)) return undefined;
+      const args = typeof stmt === 'string' ? [] : plainArgs(stmt.args);
+      if (args === undefined) return undefined;
+      if (!wal && !(wal = walNow())) return undefined;
       let k = kept.get(sql);
       if (k === undefined) {
-        if (kept.size >= MAX_KEPT) kept.clear();
         k = prepare(sql);
+        if (k === undefined) return undefined;
+        if (kept.size >= MAX_KEPT) kept.clear();
         kept.set(sql, k);
       }
       if (k === null) return undefined;
-      const args = typeof stmt === 'string' ? [] : plainArgs(stmt.args);
-      if (args === undefined) return undefined;
       let raw: unknown[][];
       try {
         raw = k.stmt.all(args);

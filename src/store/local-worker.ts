@@ -42,7 +42,7 @@ export function serveDatabase(port: Port): void {
         // statement, and transactions are serialised as SQLite expects of one writer.
         client = createClient({ url: m.url, authToken: m.authToken, syncUrl: m.syncUrl, concurrency: 1, timeout: 5000 });
         // After the client: it has made the file (and refused a bad URL) by now.
-        if (!m.syncUrl) reads = openReadPath(m.url, 5000);
+        if (!m.syncUrl) reads = openReadPath(m.url);
         return undefined;
       case 'execute':
         return (client && !client.closed && reads?.read(m.stmt)) || encodeResult(await open().execute(m.stmt));
