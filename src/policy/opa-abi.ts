@@ -134,6 +134,18 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
     if (v === 0) throw new Error('failed to parse json value');
     return v;
   };
+  /** `n` bytes of memory at the heap's start (just past the data), grown into when needed. */
+  const roomAtHeap = (n: number): Uint8Array => {
+    const missing = dataHeap + n - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    return new Uint8Array(memory.buffer, dataHeap, n);
+  };
+  /** One evaluation of the input at `addr` (`len` bytes; 0 for none): a fresh clock, then the result set's value text. */
+  const evalInput = (entrypoint: number, addr: number, len: number): string => {
+    currentSeq = ++evaluations;
+    clock = undefined;
+    return cString(memory, ex.opa_eval(0, entrypoint, dataAddr, addr, len, dataHeap + len, 1));
+  };
   let dataAddr = parseJsonAt(encoder.encode('{}'));
   const baseHeap = ex.opa_heap_ptr_get();
   let dataHeap = baseHeap;
@@ -148,32 +160,16 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
       dataHeap = ex.opa_heap_ptr_get();
     },
     evaluate(input, entrypoint) {
-      currentSeq = ++evaluations;
-      clock = undefined;
-      let inputAddr = 0;
-      let inputLen = 0;
-      if (input) {
-        inputAddr = dataHeap;
-        inputLen = input.length;
-        const missing = inputAddr + inputLen - memory.buffer.byteLength;
-        if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-        new Uint8Array(memory.buffer).set(input, inputAddr);
-      }
-      const out = ex.opa_eval(0, entrypoint, dataAddr, inputAddr, inputLen, dataHeap + inputLen, 1);
-      return cString(memory, out);
+      if (!input) return evalInput(entrypoint, 0, 0);
+      roomAtHeap(input.length).set(input);
+      return evalInput(entrypoint, dataHeap, input.length);
     },
     evaluateJson(json, maxBytes, entrypoint) {
-      currentSeq = ++evaluations;
-      clock = undefined;
       // UTF-8 needs at most 3 bytes per UTF-16 unit: make room for that (capped at the limit + 1,
       // enough to tell an input over it), then encode in place.
-      const room = Math.min(json.length * 3, maxBytes + 1);
-      const missing = dataHeap + room - memory.buffer.byteLength;
-      if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-      const { read, written } = encoder.encodeInto(json, new Uint8Array(memory.buffer, dataHeap, room));
+      const { read, written } = encoder.encodeInto(json, roomAtHeap(Math.min(json.length * 3, maxBytes + 1)));
       if (read < json.length || written > maxBytes) return { tooLarge: read < json.length ? encoder.encode(json).length : written };
-      const out = ex.opa_eval(0, entrypoint, dataAddr, dataHeap, written, dataHeap + written, 1);
-      return cString(memory, out);
+      return evalInput(entrypoint, dataHeap, written);
     },
   };
 }
