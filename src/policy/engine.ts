@@ -70,6 +70,15 @@ const MAX_DECIDED_TEXT = 4096;
 
 type Decided = { ok: true; decision: Decision } | { ok: false; kind: PolicyFailureKind; detail: string };
 
+/** Top-level input members that change seldom: see `lastText` in createPolicyEngine. */
+const STEADY_MEMBERS = ['providers', 'time', 'key'];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
@@ -106,20 +115,64 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
     }
   }
 
+  /**
+   * Members of the input that stay the same across many requests (provider facts change at most
+   * every 250 ms, time every hour, a key's facts with the caller) and their text last time: one
+   * seen twice in a row stays parsed in the policy's memory, so an evaluation parses only the rest
+   * (parsing is most of an evaluation's cost). The answer is the same either way.
+   */
+  const lastText = new Map<string, string>();
+
+  /** The input document as the policy's JSON: all of it, or the rest and the members that repeat. */
+  function serialise(input: unknown): { json: string } | { rest: string; members: [string, string][]; units: number } | undefined {
+    const doc = policy.projectInput ? policy.projectInput(input) : input;
+    if (!isPlainObject(doc) || Object.hasOwn(doc, 'toJSON')) {
+      const json = JSON.stringify(doc);
+      return json === undefined ? undefined : { json };
+    }
+    let rest: Record<string, unknown> | undefined;
+    const members: [string, string][] = [];
+    let units = 0;
+    for (const name of STEADY_MEMBERS) {
+      if (!Object.hasOwn(doc, name)) continue;
+      const text = JSON.stringify(doc[name]);
+      if (text === undefined) continue;
+      if (lastText.get(name) !== text) {
+        lastText.set(name, text);
+        continue;
+      }
+      rest ??= { ...doc };
+      delete rest[name];
+      members.push([name, text]);
+      units += name.length + 4 + text.length; // ,"name":text
+    }
+    if (!rest) return { json: JSON.stringify(doc) };
+    const json = JSON.stringify(rest);
+    return { rest: json, members, units: units + json.length - (json === '{}' ? 1 : 0) };
+  }
+
   /** One run of the policy: the result set's value text, or why there is none. */
   function run(input: unknown): { ok: true; text: string } | { ok: false; kind: PolicyFailureKind; detail: string } {
-    let json: string | undefined;
+    let doc: ReturnType<typeof serialise>;
     try {
-      json = JSON.stringify(policy.projectInput ? policy.projectInput(input) : input);
+      doc = serialise(input);
     } catch (e) {
       return { ok: false, kind: 'input_unserializable', detail: String(e) };
     }
-    if (json === undefined) return { ok: false, kind: 'input_unserializable', detail: 'input is not JSON' };
+    if (doc === undefined) return { ok: false, kind: 'input_unserializable', detail: 'input is not JSON' };
     // Bytes >= UTF-16 units, so the length check can skip encoding a hopeless input.
-    if (json.length > maxInputBytes) return tooLarge(json.length);
+    const units = 'json' in doc ? doc.json.length : doc.units;
+    if (units > maxInputBytes) return tooLarge(units);
     try {
       policy.fuel.value = fuel;
-      const out = policy.evaluateJson(json, maxInputBytes, entry);
+      if ('rest' in doc) {
+        const out = policy.evaluateWithMembers(doc.rest, doc.members, maxInputBytes, entry);
+        if (typeof out === 'string') return { ok: true, text: out };
+        // Over the limit: the whole document's exact size, as below.
+        doc = { json: JSON.stringify(policy.projectInput ? policy.projectInput(input) : input) };
+        policy.fuel.value = fuel;
+      }
+      const out = policy.evaluateJson(doc.json, maxInputBytes, entry);
       if (typeof out !== 'string') return tooLarge(out.tooLarge);
       return { ok: true, text: out };
     } catch (e) {

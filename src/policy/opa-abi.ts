@@ -31,6 +31,13 @@ interface PolicyExports {
   opa_value_dump(v: number): number;
   opa_json_dump(v: number): number;
   opa_eval(reserved: number, entrypoint: number, data: number, input: number, inputLen: number, heap: number, wantValue: number): number;
+  opa_eval_ctx_new(): number;
+  opa_eval_ctx_set_input(ctx: number, v: number): void;
+  opa_eval_ctx_set_data(ctx: number, v: number): void;
+  opa_eval_ctx_set_entrypoint(ctx: number, entrypoint: number): void;
+  opa_eval_ctx_get_result(ctx: number): number;
+  opa_value_add_path(base: number, path: number, v: number): number;
+  eval(ctx: number): number;
   builtins(): number;
   entrypoints(): number;
 }
@@ -49,6 +56,18 @@ export interface OpaInstance {
    * when it is over `maxBytes` (the policy is not run).
    */
   evaluateJson(json: string, maxBytes: number, entrypoint: number): string | { tooLarge: number };
+  /**
+   * Parses `members` (top-level members of the input document: name and JSON text) into memory
+   * kept beside the data, unless exactly these are kept already. Returns the bytes they add to
+   * the whole document's JSON text (`,"name":text` each); over `maxBytes`, nothing is kept.
+   */
+  keep(members: readonly (readonly [string, string])[], maxBytes: number): number;
+  /**
+   * `evaluateJson` of the document `rest` (an object's JSON text, without the kept members'
+   * names) with the kept members added: the same answer as the whole document's, with only
+   * `rest` parsed. `maxBytes` applies to the whole document.
+   */
+  evaluateWithKept(rest: string, maxBytes: number, entrypoint: number): string | { tooLarge: number };
 }
 
 const utf8 = new TextDecoder();
@@ -134,21 +153,47 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
     if (v === 0) throw new Error('failed to parse json value');
     return v;
   };
-  /** `n` bytes of memory at the heap's start (just past the data), grown into when needed. */
-  const roomAtHeap = (n: number): Uint8Array => {
-    const missing = dataHeap + n - memory.buffer.byteLength;
+  /** `n` bytes of memory at `at`, grown into when needed. */
+  const roomAt = (at: number, n: number): Uint8Array => {
+    const missing = at + n - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    return new Uint8Array(memory.buffer, dataHeap, n);
+    return new Uint8Array(memory.buffer, at, n);
+  };
+  /** `n` bytes of memory at the heap's start (past the data and the kept members). */
+  const roomAtHeap = (n: number): Uint8Array => roomAt(evalHeap, n);
+  const startEvaluation = (): void => {
+    currentSeq = ++evaluations;
+    clock = undefined;
   };
   /** One evaluation of the input at `addr` (`len` bytes; 0 for none): a fresh clock, then the result set's value text. */
   const evalInput = (entrypoint: number, addr: number, len: number): string => {
-    currentSeq = ++evaluations;
-    clock = undefined;
-    return cString(memory, ex.opa_eval(0, entrypoint, dataAddr, addr, len, dataHeap + len, 1));
+    startEvaluation();
+    return cString(memory, ex.opa_eval(0, entrypoint, dataAddr, addr, len, evalHeap + len, 1));
   };
   let dataAddr = parseJsonAt(encoder.encode('{}'));
   const baseHeap = ex.opa_heap_ptr_get();
   let dataHeap = baseHeap;
+
+  // Kept members (keep): parsed once into memory between the data and the evaluation heap, which
+  // every evaluation resets to its start, so they live as long as the data does. Rego values are
+  // immutable and an evaluation frees nothing it did not allocate: the same holds of the data.
+  let kept: { name: string; text: string; path: number; value: number }[] = [];
+  let keptBytes = 0;
+  let evalHeap = dataHeap;
+  /** Parses `text` where the heap pointer is: its UTF-8 stays there, below the value. */
+  const parseAtHeapPointer = (text: string): { value: number; bytes: number } => {
+    const at = ex.opa_heap_ptr_get();
+    const { written } = encoder.encodeInto(text, roomAt(at, text.length * 3));
+    ex.opa_heap_ptr_set(at + written);
+    const value = ex.opa_value_parse(at, written);
+    if (value === 0) throw new Error('failed to parse json value');
+    return { value, bytes: written };
+  };
+  const forgetKept = (): void => {
+    kept = [];
+    keptBytes = 0;
+    evalHeap = dataHeap;
+  };
 
   return {
     entrypoints,
@@ -158,18 +203,60 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
       ex.opa_heap_ptr_set(baseHeap);
       dataAddr = parseJsonAt(json);
       dataHeap = ex.opa_heap_ptr_get();
+      forgetKept();
+    },
+    keep(members, maxBytes) {
+      if (members.length === kept.length && members.every(([name, text], i) => kept[i]?.name === name && kept[i]?.text === text)) return keptBytes;
+      forgetKept();
+      let units = 0;
+      for (const [name, text] of members) units += name.length + text.length + 4;
+      if (units > maxBytes) return units; // UTF-8 bytes >= UTF-16 units: over the limit before encoding
+      ex.opa_heap_ptr_set(dataHeap);
+      const next: typeof kept = [];
+      let bytes = 0;
+      for (const [name, text] of members) {
+        const path = parseAtHeapPointer(`[${JSON.stringify(name)}]`);
+        const value = parseAtHeapPointer(text);
+        next.push({ name, text, path: path.value, value: value.value });
+        bytes += path.bytes + value.bytes; // `,"name":` is as long as `["name"]`
+        if (bytes > maxBytes) {
+          ex.opa_heap_ptr_set(dataHeap);
+          return bytes;
+        }
+      }
+      kept = next;
+      keptBytes = bytes;
+      evalHeap = ex.opa_heap_ptr_get();
+      return bytes;
+    },
+    evaluateWithKept(rest, maxBytes, entrypoint) {
+      const { read, written } = encoder.encodeInto(rest, roomAtHeap(Math.min(rest.length * 3, maxBytes + 1)));
+      const whole = (n: number) => n + keptBytes - (kept.length > 0 && rest === '{}' ? 1 : 0); // rest `{}`: no comma before the first member
+      if (read < rest.length) return { tooLarge: whole(encoder.encode(rest).length) };
+      if (whole(written) > maxBytes) return { tooLarge: whole(written) };
+      startEvaluation();
+      ex.opa_heap_ptr_set(evalHeap + written);
+      const input = ex.opa_value_parse(evalHeap, written);
+      if (input === 0) throw new Error('failed to parse json value');
+      for (const k of kept) if (ex.opa_value_add_path(input, k.path, k.value) !== 0) throw new Error(`could not add the kept input member ${k.name}`);
+      const ctx = ex.opa_eval_ctx_new();
+      ex.opa_eval_ctx_set_input(ctx, input);
+      ex.opa_eval_ctx_set_data(ctx, dataAddr);
+      ex.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
+      if (ex.eval(ctx) !== 0) throw new Error('eval failed');
+      return cString(memory, ex.opa_value_dump(ex.opa_eval_ctx_get_result(ctx)));
     },
     evaluate(input, entrypoint) {
       if (!input) return evalInput(entrypoint, 0, 0);
       roomAtHeap(input.length).set(input);
-      return evalInput(entrypoint, dataHeap, input.length);
+      return evalInput(entrypoint, evalHeap, input.length);
     },
     evaluateJson(json, maxBytes, entrypoint) {
       // UTF-8 needs at most 3 bytes per UTF-16 unit: make room for that (capped at the limit + 1,
       // enough to tell an input over it), then encode in place.
       const { read, written } = encoder.encodeInto(json, roomAtHeap(Math.min(json.length * 3, maxBytes + 1)));
       if (read < json.length || written > maxBytes) return { tooLarge: read < json.length ? encoder.encode(json).length : written };
-      return evalInput(entrypoint, dataHeap, written);
+      return evalInput(entrypoint, evalHeap, written);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { acquireBuiltinHost } from './builtin-host.ts';
 import { instantiateOpa, type BuiltinHost, type OpaInstance } from './opa-abi.ts';
 import { decodeResultSet, type BigNumbers } from './opa-value.ts';
-import { FUEL_EXPORT, meteredWasm } from './wasm-fuel.ts';
+import { FUEL_EXPORT, FUEL_UNLIMITED, meteredWasm } from './wasm-fuel.ts';
 import { moduleInputProjection, type InputProjection } from './input-projection.ts';
 
 /** One instance of a policy module, as the engine uses it. */
@@ -10,6 +10,13 @@ export interface FuelledPolicy {
   evaluate(input: ArrayBuffer | Uint8Array | undefined, entrypoint: number, bigNumbers?: BigNumbers): unknown;
   /** The result set's value text for the input document's JSON text (decode it with decodeResultSet), or its size when over `maxBytes`. */
   evaluateJson(json: string, maxBytes: number, entrypoint: number): string | { tooLarge: number };
+  /**
+   * `evaluateJson` of the object `rest` with `members` (top-level members, as name and JSON text)
+   * added, which stay parsed in memory while they are the same as the last call's: only `rest`
+   * is parsed then. Parsing members anew spends no fuel, so the answer and the fuel an
+   * evaluation spends do not depend on what was kept. `maxBytes` bounds the whole document.
+   */
+  evaluateWithMembers(rest: string, members: readonly (readonly [string, string])[], maxBytes: number, entrypoint: number): string | { tooLarge: number };
   entrypoints: Record<string, number>;
   /** Loop iterations left; the engine refills it before each evaluation. */
   fuel: WebAssembly.Global;
@@ -78,6 +85,18 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
     return {
       evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
       evaluateJson: (json, maxBytes, entrypoint) => loaded.evaluateJson(json, maxBytes, entrypoint),
+      evaluateWithMembers(rest, members, maxBytes, entrypoint) {
+        const budget = fuel.value as number;
+        fuel.value = FUEL_UNLIMITED;
+        let bytes: number;
+        try {
+          bytes = loaded.keep(members, maxBytes);
+        } finally {
+          fuel.value = budget;
+        }
+        if (bytes > maxBytes) return { tooLarge: bytes };
+        return loaded.evaluateWithKept(rest, maxBytes, entrypoint);
+      },
       entrypoints: loaded.entrypoints,
       fuel,
       projectInput,
