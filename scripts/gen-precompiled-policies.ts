@@ -14,7 +14,7 @@ import type { PrecompiledMeta } from '../src/policy/embedded/precompiled.ts';
 import { DEFAULT_ENTRYPOINT } from '../src/policy/engine.ts';
 import { compilePolicySources } from '../src/policy/loader.ts';
 import { mergeData } from '../src/policy/policy-files.ts';
-import { meterWasm } from '../src/policy/wasm-fuel.ts';
+import { prepareWasm } from '../src/policy/wasm-prepare.ts';
 
 const dir = resolve(import.meta.dir, '../src/policy/embedded/build');
 const out = resolve(dir, 'precompiled.json');
@@ -47,8 +47,8 @@ export async function writePrecompiledPolicies(): Promise<void> {
   const key = await compileKey(sources, mergeData(sources.dataFiles, {}).data, DEFAULT_ENTRYPOINT);
   const kept = current(key);
   const { meta, wasm } = kept ? { meta: kept.meta.meta, wasm: kept.wasm } : await compile();
-  // Metered every time (it takes milliseconds): a change to the metering must reach the binary.
-  const metered = meterWasm(wasm);
+  // Prepared every time (it takes milliseconds): a change to the memo or the metering must reach the binary.
+  const metered = prepareWasm(wasm);
   const bytes = new Uint8Array(wasm.length + metered.length);
   bytes.set(wasm);
   bytes.set(metered, wasm.length);

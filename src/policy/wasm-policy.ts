@@ -1,7 +1,8 @@
 import { acquireBuiltinHost } from './builtin-host.ts';
 import { instantiateOpa, type BuiltinHost, type OpaInstance } from './opa-abi.ts';
 import { decodeResultSet, type BigNumbers } from './opa-value.ts';
-import { FUEL_EXPORT, FUEL_UNLIMITED, meteredWasm } from './wasm-fuel.ts';
+import { FUEL_EXPORT, FUEL_UNLIMITED } from './wasm-fuel.ts';
+import { preparedWasm } from './wasm-prepare.ts';
 import { moduleInputProjection, type InputProjection } from './input-projection.ts';
 
 /** One instance of a policy module, as the engine uses it. */
@@ -44,7 +45,7 @@ const exactBuffer = (b: Uint8Array): ArrayBuffer => (b.byteOffset === 0 && b.byt
 export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number, opts: InstantiateOptions = {}): Promise<(data: Uint8Array) => FuelledPolicy> {
   // Compiled off the main thread (JSC's compiler threads; ~10 ms for the built-in policies): a
   // start meanwhile opens and migrates the database and builds the app.
-  const module = await WebAssembly.compile(exactBuffer(meteredWasm(wasm)));
+  const module = await WebAssembly.compile(exactBuffer(preparedWasm(wasm)));
   const projectInput = moduleInputProjection(module);
   const maximum = Math.max(2, Math.floor(maxMemoryBytes / PAGE));
   let host: BuiltinHost | undefined;

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedPolicy } from '../loader.ts';
-import { rememberMetered } from '../wasm-fuel.ts';
+import { rememberPrepared } from '../wasm-prepare.ts';
 
 /** build/precompiled.json: what the build compiled; the module bytes are in build/precompiled.wasm.zst. */
 export interface PrecompiledMeta {
   key: string;
   meta: Omit<LoadedPolicy, 'wasm'>;
-  /** precompiled.wasm.zst holds the policy module (`wasmBytes`) followed by its metered copy. */
+  /** precompiled.wasm.zst holds the policy module (`wasmBytes`) followed by its prepared copy (wasm-prepare.ts). */
   wasmBytes: number;
 }
 
@@ -28,6 +28,6 @@ export async function precompiledPolicies(): Promise<{ key: string; policy: Load
   // A Uint8Array, not the Buffer zstd returns: a Buffer's slice() is a view, not a copy.
   const bytes = new Uint8Array(Bun.zstdDecompressSync(readFileSync(zst)));
   const wasm = bytes.slice(0, m.wasmBytes);
-  rememberMetered(wasm, bytes.slice(m.wasmBytes));
+  rememberPrepared(wasm, bytes.slice(m.wasmBytes));
   return { key: m.key, policy: { ...m.meta, wasm } };
 }
