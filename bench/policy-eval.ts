@@ -1,11 +1,12 @@
 /**
  * Per-request cost of the policy engine with the default policies (policies/): building the
  * input document, serialising it (the bytes opa-wasm copies into the policy's memory), the
- * opa-wasm evaluation, and the whole engine.evaluate (serialise + evaluate + decision schema).
+ * opa-wasm evaluation, and the whole engine.evaluate (serialise + evaluate + decision schema), with
+ * the provider facts the same as the last request's (kept parsed) and new at every request.
  * Prints p50/p99/max in µs over N evaluations per row after a warm-up, every row timed in the
  * same interleaved rounds (so a noisy neighbour's burst lands on all of them).
  *
- *   bun bench/policy-eval.ts [--n 20000]
+ *   bun bench/policy-eval.ts [--n 20000] [--json]   (--json: the rows as JSON on stdout, for bench/run.ts)
  */
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
@@ -20,7 +21,7 @@ import { decodeResultSet } from '../src/policy/opa-value.ts';
 import { chatRequest } from '../src/wire/openai.ts';
 import { quantile, timeRounds, us } from './lib/micro.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, json: { type: 'boolean', default: false } } });
 const N = Number(values.n);
 
 // A realistic chat request: a system prompt, a short conversation, ~1.6 KB of text, one email.
@@ -62,6 +63,7 @@ const loaded = await loadPolicies({ dir: 'policies' });
 if (!loaded.ok) throw new Error(loaded.errors.map(formatProblem).join('\n'));
 const engine = await createPolicyEngine({ wasm: loaded.policy.wasm, data: loaded.policy.data, revision: loaded.policy.revision });
 const input = buildInput(args);
+const inputs = [800, 801].map((p50_ms) => buildInput({ ...args, providers: { ...providers, openai: { ...providers.openai, p50_ms } } }));
 const encoder = new TextEncoder();
 const serialized = encoder.encode(JSON.stringify(input)).buffer;
 
@@ -83,10 +85,12 @@ if (!trivial.ok) throw new Error('trivial policy did not compile');
 const floor = await loadPolicy(trivial.wasm);
 
 const decision = engine.evaluate(input);
-console.log(`default policies revision ${loaded.policy.revision}; input ${serialized.byteLength} bytes; decision:\n${JSON.stringify(decision.decision)}\n`);
-console.log(`N = ${N} per row, after warm-up. Bun ${Bun.version}.\n`);
-console.log('| step                                         | p50 µs  | p99 µs  | max µs  |');
-console.log('|----------------------------------------------|---------|---------|---------|');
+// --json: only the JSON document on stdout.
+const say = values.json ? () => undefined : console.log;
+say(`default policies revision ${loaded.policy.revision}; input ${serialized.byteLength} bytes; decision:\n${JSON.stringify(decision.decision)}\n`);
+say(`N = ${N} per row, after warm-up. Bun ${Bun.version}.\n`);
+say('| step                                         | p50 µs  | p99 µs  | max µs  |');
+say('|----------------------------------------------|---------|---------|---------|');
 measure('buildInput (counts, token estimate, PII scan)', () => buildInput(args));
 measure('serialise input (JSON.stringify + encode)', () => encoder.encode(JSON.stringify(input)));
 measure('opa-wasm evaluate, trivial policy (floor)', () => floor.evaluate(serialized));
@@ -96,9 +100,13 @@ measure(`same, projected input (${projectedBytes.length} B), no meter`, () => de
 measure('engine.evaluateRaw (serialise + metered eval)', () => engine.evaluateRaw(input));
 measure('parseDecision (zod)', () => parseDecision(decision.decision));
 measure('engine.evaluate (all of the above but build)', () => engine.evaluate(input));
+// Provider facts that change at every request (they change at most every 250 ms in the gateway):
+// nothing is kept parsed between evaluations (src/policy/engine.ts, lastText).
+let flip = 0;
+measure('same, provider facts new at every request', () => engine.evaluate(inputs[flip++ & 1]!));
 measure('buildInput + engine.evaluate', () => engine.evaluate(buildInput(args)));
 
 // All rows in interleaved rounds (bench/lib/micro.ts: timeRounds), so they share the noise.
-for (const [k, times] of timeRounds(rows.map((r) => r.fn), N).entries()) {
-  console.log(`| ${rows[k]!.name.padEnd(44)} | ${us(quantile(times, 0.5))} | ${us(quantile(times, 0.99))} | ${us(times[times.length - 1] ?? 0)} |`);
-}
+const measured = timeRounds(rows.map((r) => r.fn), N).map((times, k) => ({ name: rows[k]!.name, p50_us: quantile(times, 0.5) * 1000, p99_us: quantile(times, 0.99) * 1000, max_us: (times[times.length - 1] ?? 0) * 1000 }));
+if (values.json) console.log(JSON.stringify({ n: N, bun: Bun.version, input_bytes: serialized.byteLength, rows: measured }));
+for (const r of measured) say(`| ${r.name.padEnd(44)} | ${us(r.p50_us / 1000)} | ${us(r.p99_us / 1000)} | ${us(r.max_us / 1000)} |`);

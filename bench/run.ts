@@ -52,6 +52,23 @@ const trials = Number(opt.trials);
 const seconds = Number(opt.seconds);
 const warmupSeconds = Number(opt['warmup-seconds']);
 /**
+ * The policy engine's cost per request (bench/policy-eval.ts, engine.evaluate of the default
+ * policies): run apart, after the contenders, on the sources under test.
+ */
+function measurePolicyEval(): RunData['policy_eval'] {
+  const r = Bun.spawnSync([process.execPath, 'bench/policy-eval.ts', '--json', '--n', '20000'], { cwd: root, stdout: 'pipe', stderr: 'pipe' });
+  if (r.exitCode !== 0) {
+    log(`policy-eval failed: ${r.stderr.toString().slice(-400)}`);
+    return undefined;
+  }
+  const out = JSON.parse(r.stdout.toString()) as { n: number; rows: { name: string; p50_us: number; p99_us: number }[] };
+  const row = out.rows.find((x) => x.name.startsWith('engine.evaluate ('));
+  if (!row) return undefined;
+  log(`policy evaluation p50 ${row.p50_us.toFixed(1)} µs, p99 ${row.p99_us.toFixed(1)} µs`);
+  return { n: out.n, p50_us: Math.round(row.p50_us * 10) / 10, p99_us: Math.round(row.p99_us * 10) / 10 };
+}
+
+/**
  * The profile's warm-up: long enough for JSC's optimising tiers to settle. Under JSON c=10 the
  * gateway's JIT threads spend ~130 µs per request in the first 5 s, ~40 in the next 5 and ~5
  * after 15 s, so a profile after 2 s shows warm-up, not the steady state.
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
   const tg = contenders.find((c) => c.name === 'tollgate');
   const profile = opt['no-profile'] || !tg ? undefined : await profileTollgate({ root, src: tollgate.src, work, bun, wrk: tools.wrk, log, resultsDir, tollgate: tg, warmupSeconds: PROFILE_WARMUP_S });
 
+  const policyEval = measurePolicyEval();
   const data: RunData = {
     env,
     method: {
@@ -140,6 +158,7 @@ async function main(): Promise<void> {
     scenarios: SCENARIOS,
     trials: records,
     profile,
+    policy_eval: policyEval,
     git_at_end: (await environment(root)).git,
     elapsed_s: Math.round((performance.now() - began) / 1000),
   };
