@@ -117,7 +117,8 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
 
   /**
    * Members of the input that stay the same across many requests (provider facts change at most
-   * every 250 ms, time every hour, a key's facts with the caller) and their text last time: one
+   * every 250 ms, a key's facts with the caller, time every hour when the policy reads only its
+   * hour and weekday, not its rfc3339) and their text last time: one
    * seen twice in a row stays parsed in the policy's memory, so an evaluation parses only the rest
    * (parsing is most of an evaluation's cost). The answer is the same either way.
    */
@@ -134,8 +135,10 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
     const members: [string, string][] = [];
     let units = 0;
     for (const name of STEADY_MEMBERS) {
-      if (!Object.hasOwn(doc, name)) continue;
-      const text = JSON.stringify(doc[name]);
+      const v = doc[name];
+      // What JSON.stringify(doc) would leave out or write otherwise stays in the rest.
+      if (!Object.prototype.propertyIsEnumerable.call(doc, name) || (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) continue;
+      const text = JSON.stringify(v);
       if (text === undefined) continue;
       if (lastText.get(name) !== text) {
         lastText.set(name, text);
@@ -160,9 +163,10 @@ export async function createPolicyEngine(opts: PolicyEngineOptions): Promise<Pol
       return { ok: false, kind: 'input_unserializable', detail: String(e) };
     }
     if (doc === undefined) return { ok: false, kind: 'input_unserializable', detail: 'input is not JSON' };
-    // Bytes >= UTF-16 units, so the length check can skip encoding a hopeless input.
+    // Bytes >= UTF-16 units, so the length check can skip encoding a hopeless input (and counts
+    // its bytes only to say how many).
     const units = 'json' in doc ? doc.json.length : doc.units;
-    if (units > maxInputBytes) return tooLarge(units);
+    if (units > maxInputBytes) return tooLarge('json' in doc ? Buffer.byteLength(doc.json) : doc.members.reduce((n, [name, text]) => n + Buffer.byteLength(name) + 4 + Buffer.byteLength(text), Buffer.byteLength(doc.rest)) - (doc.rest === '{}' ? 1 : 0));
     try {
       policy.fuel.value = fuel;
       if ('rest' in doc) {

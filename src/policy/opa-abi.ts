@@ -62,6 +62,8 @@ export interface OpaInstance {
    * the whole document's JSON text (`,"name":text` each); over `maxBytes`, nothing is kept.
    */
   keep(members: readonly (readonly [string, string])[], maxBytes: number): number;
+  /** Counts the times `keep` parsed members anew (setData forgets them too). */
+  readonly keptSince: number;
   /**
    * `evaluateJson` of the document `rest` (an object's JSON text, without the kept members'
    * names) with the kept members added: the same answer as the whole document's, with only
@@ -180,16 +182,22 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
   let kept: { name: string; text: string; path: number; value: number }[] = [];
   let keptBytes = 0;
   let evalHeap = dataHeap;
-  /** Parses `text` where the heap pointer is: its UTF-8 stays there, below the value. */
-  const parseAtHeapPointer = (text: string): { value: number; bytes: number } => {
+  /**
+   * Parses `text` where the heap pointer is (its UTF-8 stays there, below the value), unless it
+   * is more than `room` bytes: then only its size so far (over `room`) is returned.
+   */
+  const parseAtHeapPointer = (text: string, room: number): { value: number; bytes: number } => {
     const at = ex.opa_heap_ptr_get();
-    const { written } = encoder.encodeInto(text, roomAt(at, text.length * 3));
+    const { read, written } = encoder.encodeInto(text, roomAt(at, Math.max(0, Math.min(text.length * 3, room + 1))));
+    if (read < text.length || written > room) return { value: 0, bytes: Math.max(written, room + 1) };
     ex.opa_heap_ptr_set(at + written);
     const value = ex.opa_value_parse(at, written);
     if (value === 0) throw new Error('failed to parse json value');
     return { value, bytes: written };
   };
+  let keptSince = 0;
   const forgetKept = (): void => {
+    keptSince++;
     kept = [];
     keptBytes = 0;
     evalHeap = dataHeap;
@@ -197,6 +205,9 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
 
   return {
     entrypoints,
+    get keptSince() {
+      return keptSince;
+    },
     hostBuiltins: Object.keys(builtinIds),
     wasmInstance,
     setData(json) {
@@ -208,21 +219,20 @@ export function instantiateOpa(module: WebAssembly.Module, memory: WebAssembly.M
     keep(members, maxBytes) {
       if (members.length === kept.length && members.every(([name, text], i) => kept[i]?.name === name && kept[i]?.text === text)) return keptBytes;
       forgetKept();
-      let units = 0;
-      for (const [name, text] of members) units += name.length + text.length + 4;
-      if (units > maxBytes) return units; // UTF-8 bytes >= UTF-16 units: over the limit before encoding
       ex.opa_heap_ptr_set(dataHeap);
       const next: typeof kept = [];
       let bytes = 0;
       for (const [name, text] of members) {
-        const path = parseAtHeapPointer(`[${JSON.stringify(name)}]`);
-        const value = parseAtHeapPointer(text);
-        next.push({ name, text, path: path.value, value: value.value });
-        bytes += path.bytes + value.bytes; // `,"name":` is as long as `["name"]`
-        if (bytes > maxBytes) {
+        // Encoded within what is left of the limit, so a member over it is never parsed.
+        const path = parseAtHeapPointer(`[${JSON.stringify(name)}]`, maxBytes - bytes);
+        bytes += path.bytes; // `,"name":` is as long as `["name"]`
+        const value = path.value === 0 ? path : parseAtHeapPointer(text, maxBytes - bytes);
+        bytes += value.bytes;
+        if (value.value === 0) {
           ex.opa_heap_ptr_set(dataHeap);
           return bytes;
         }
+        next.push({ name, text, path: path.value, value: value.value });
       }
       kept = next;
       keptBytes = bytes;

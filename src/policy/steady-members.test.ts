@@ -21,13 +21,18 @@ spin if {
 }
 decision := {"allowed": spin}
 `;
+const COUNT = `package gateway
+
+decision := {"allowed": is_string(input.providers)}
+`;
 
 let echo: Uint8Array;
 let spin: Uint8Array;
+let countPad: Uint8Array;
 beforeAll(async () => {
   const compiler = await createRegoCompiler();
   try {
-    for (const [src, set] of [[ECHO, (w: Uint8Array) => (echo = w)], [SPIN, (w: Uint8Array) => (spin = w)]] as const) {
+    for (const [src, set] of [[ECHO, (w: Uint8Array) => (echo = w)], [SPIN, (w: Uint8Array) => (spin = w)], [COUNT, (w: Uint8Array) => (countPad = w)]] as const) {
       const r = await compiler.compile({ files: { 'gateway/p.rego': src }, entrypoints: ['gateway/decision'] });
       if (!r.ok) throw new Error(JSON.stringify(r.errors));
       set(r.wasm);
@@ -72,7 +77,9 @@ describe('input members kept parsed between evaluations', () => {
   test('the size limit counts the whole document, kept members included, in UTF-8 bytes', async () => {
     const max = 2048;
     const engine = await createPolicyEngine({ wasm: echo, maxInputBytes: max });
-    for (const [restLen, keptLen] of [[0, 600], [300, 600], [0, 700], [900, 700]] as const) {
+    // Within the limit in UTF-16 units but not in bytes, and over it in units too (the count is
+    // still in bytes).
+    for (const [restLen, keptLen] of [[0, 600], [300, 600], [0, 700], [900, 700], [0, 3000], [3000, 10]] as const) {
       const doc: Record<string, unknown> = { providers: { p: '€'.repeat(keptLen) }, key: { name: 'é' } };
       if (restLen) doc.request = { text: 'x'.repeat(restLen) };
       const bytes = new TextEncoder().encode(JSON.stringify(doc)).length;
@@ -81,6 +88,37 @@ describe('input members kept parsed between evaluations', () => {
         if (bytes > max) expect(ev.failure?.detail).toBe(`the input document is ${bytes} bytes; the limit is ${max}`);
         else expect(seen(ev.decision.reasons)).toEqual(doc);
       }
+    }
+  });
+
+  test('a member over the limit is refused before it is parsed', async () => {
+    const load = await instantiatePolicy(echo, 16 << 20);
+    const policy = load(new TextEncoder().encode('{}'));
+    const entry = policy.entrypoints['gateway/decision'] ?? 0;
+    const member: [string, string] = ['providers', JSON.stringify({ s: '€'.repeat(30_000) })]; // 30 K units, 90 K bytes
+    policy.fuel.value = 1;
+    const out = policy.evaluateWithMembers('{}', [member], 65_536, entry);
+    expect(typeof out === 'object' && out.tooLarge).toBeGreaterThan(65_536);
+    expect(policy.fuel.value).toBe(1);
+  });
+
+  test('the same input runs out of fuel or not the same way every time, kept or not', async () => {
+    const load = await instantiatePolicy(countPad, 64 << 20);
+    const policy = load(new TextEncoder().encode('{}'));
+    const entry = policy.entrypoints['gateway/decision'] ?? 0;
+    // Parsing 3,000 numbers is most of this evaluation's fuel: once parsed anew, then kept.
+    const doc = { providers: { pad: Array.from({ length: 3000 }, (_, i) => i) } };
+    policy.fuel.value = 1e9;
+    policy.evaluateJson(JSON.stringify(doc), 1 << 20, entry);
+    const whole = 1e9 - (policy.fuel.value as number);
+    expect(whole).toBeGreaterThan(3000);
+    for (const [fuel, expected] of [[whole - 200, 'out_of_fuel'], [whole + 200, 'allowed=false']] as const) {
+      const engine = await createPolicyEngine({ wasm: countPad, fuel });
+      const outs = [1, 2, 3, 4].map(() => {
+        const ev = engine.evaluate(asInput(doc));
+        return ev.failure?.kind ?? `allowed=${ev.decision.allowed}`;
+      });
+      expect(outs).toEqual([expected, expected, expected, expected]);
     }
   });
 
@@ -97,10 +135,6 @@ describe('input members kept parsed between evaluations', () => {
     }
     expect(spent[0]).toBeGreaterThan(2500);
     expect(new Set(spent).size).toBe(1);
-    // Parsing a new member spends none: 3,000 numbers beside the 3 the loop reads, on 1,000 units.
-    const padded: [string, string][] = [['providers', JSON.stringify({ xs: [1, 2, 3], pad: Array.from({ length: 3000 }, (_, i) => i) })]];
-    policy.fuel.value = 1_000;
-    expect(policy.evaluateWithMembers('{}', padded, 1 << 20, entry)).toContain('"allowed": false');
     const engine = await createPolicyEngine({ wasm: spin, fuel: 100_000 });
     const big = asInput({ providers: { xs: Array.from({ length: 400 }, (_, i) => i) }, request: {} });
     expect([1, 2, 3].map(() => engine.evaluate(big).failure?.kind)).toEqual(['out_of_fuel', 'out_of_fuel', 'out_of_fuel']);

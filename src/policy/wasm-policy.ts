@@ -14,8 +14,8 @@ export interface FuelledPolicy {
   /**
    * `evaluateJson` of the object `rest` with `members` (top-level members, as name and JSON text)
    * added, which stay parsed in memory while they are the same as the last call's: only `rest`
-   * is parsed then. Parsing members anew spends no fuel, so the answer and the fuel an
-   * evaluation spends do not depend on what was kept. `maxBytes` bounds the whole document.
+   * is parsed then. An evaluation spends the fuel parsing the members took, kept or not, so its
+   * answer does not depend on what an earlier one left kept. `maxBytes` bounds the whole document.
    */
   evaluateWithMembers(rest: string, members: readonly (readonly [string, string])[], maxBytes: number, entrypoint: number): string | { tooLarge: number };
   entrypoints: Record<string, number>;
@@ -83,19 +83,33 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
     }
     const fuel = loaded.wasmInstance.exports[FUEL_EXPORT];
     if (!(fuel instanceof WebAssembly.Global)) throw new Error('metered policy has no fuel global');
+    /** The fuel parsing the kept members took, and which keeping that was measured for. */
+    let keptCost = 0;
+    let keptWith = -1;
     return {
       evaluate: (input, entrypoint, bigNumbers) => decodeResultSet(loaded.evaluate(input === undefined ? undefined : input instanceof Uint8Array ? input : new Uint8Array(input), entrypoint), bigNumbers),
       evaluateJson: (json, maxBytes, entrypoint) => loaded.evaluateJson(json, maxBytes, entrypoint),
       evaluateWithMembers(rest, members, maxBytes, entrypoint) {
+        // What parsing the kept members cost (measured when they were parsed) is spent again at
+        // every evaluation, as parsing them with the rest would: the fuel an evaluation spends
+        // does not depend on what an earlier one left kept.
         const budget = fuel.value as number;
         fuel.value = FUEL_UNLIMITED;
         let bytes: number;
         try {
+          const before = keptWith;
           bytes = loaded.keep(members, maxBytes);
+          if (loaded.keptSince !== before) keptCost = FUEL_UNLIMITED - (fuel.value as number);
+          keptWith = loaded.keptSince;
         } finally {
           fuel.value = budget;
         }
         if (bytes > maxBytes) return { tooLarge: bytes };
+        if (budget <= keptCost) {
+          fuel.value = 0;
+          throw new Error('out of fuel');
+        }
+        fuel.value = budget - keptCost;
         return loaded.evaluateWithKept(rest, maxBytes, entrypoint);
       },
       entrypoints: loaded.entrypoints,
