@@ -6,9 +6,8 @@ import type { DecisionLogConfig, GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
 import { createApp } from './app.ts';
 import { watchConfig } from './watch-config.ts';
-import { loadTls } from './tls.ts';
 import { banner } from './banner.ts';
-import { displayUrl, openStore, startupError, type Store } from '../store/client.ts';
+import { displayUrl, startupError, type Store } from '../store/client.ts';
 import type { DatabaseThread } from '../store/database-thread.ts';
 import { migrate } from '../store/migrate.ts';
 import { usageWriter, type UsageWriter } from '../store/usage-writer.ts';
@@ -30,7 +29,6 @@ import { rateLimiter } from '../limits/rate-limiter.ts';
 import { rateGate } from '../store/rate-leases.ts';
 import { createPolicyRuntime, PolicyLoadError, type PolicyRuntime } from '../policy/runtime.ts';
 import { formatProblem as formatRegoProblem } from '../policy/loader.ts';
-import { policySource } from './policy-source.ts';
 import { createRouter } from '../routing/router.ts';
 import { createDrain } from './drain.ts';
 import { GatewayError } from '../lib/errors.ts';
@@ -39,12 +37,15 @@ import { compileCache } from '../policy/compile-cache.ts';
 import { precompiledPolicies } from '../policy/embedded/precompiled.ts';
 import { dirname } from 'node:path';
 import { anonymousExposure } from '../config/exposure.ts';
+import { prepareStart, StartRefused, type PreparedStart } from './start-prepare.ts';
 import { planReload } from '../config/restart-fields.ts';
 import { responseKeeper } from './response-keeper.ts';
 import { createResponseCache } from '../cache/response-cache.ts';
 import { createAlerter } from '../alerts/alerter.ts';
 import { recordAudit } from '../store/audit.ts';
 import { sha256Hex } from '../lib/hash.ts';
+
+export { StartRefused };
 
 /** Where each finished request's record goes: the ledger, the metrics, and the request's span. */
 function usageSink(ledger: UsageWriter | undefined, metrics: Metrics | undefined, tracing: Tracing | undefined): ((r: UsageRecord) => void) | undefined {
@@ -76,6 +77,8 @@ export interface StartOptions {
   leaseClock?: Clock;
   /** A database thread started ahead (serve starts it before loading this module); taken for a local file. */
   databaseThread?: DatabaseThread;
+  /** prepareStart's result, when the caller ran it ahead (serve, while this module loads); else it runs first here. */
+  prepared?: PreparedStart;
 }
 
 export interface Gateway {
@@ -87,17 +90,11 @@ export interface Gateway {
 
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
-  const { config, skipped } = await opts.source.load();
-  const host = opts.host ?? config.server.host;
-  const exposed = anonymousExposure(config.server, host);
-  if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded defaults'}: ${exposed}`);
+  const { loaded, host, policyFrom, tls, opening } = opts.prepared ?? (await prepareStart(opts));
+  const { config, skipped } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
   for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   const holder = runtimeHolder(buildRuntime(config));
-  // A policy.dir that does not exist is refused before the database is created or migrated.
-  const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
-  const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
-  const opening = openStore(config.database, opts.databaseThread);
   // The policy loads (main-thread work: inflate, instantiate) while the database thread opens and
   // migrates; a database that fails is still reported first, and the policy loaded meanwhile closed.
   // Policy reloads are audited once the database is open (a reload only comes later, from the watcher).
@@ -116,7 +113,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await closePolicy();
       throw startupError(config.database.url, e);
     });
-  const applied = await storage(migrate(store.client));
+  const applied = await storage(store.migrated ?? migrate(store.client));
   logger.info('database opened', { url: displayUrl(config.database.url), ...(applied.length ? { migrated: applied } : {}) });
   const ledger = config.ledger.enabled ? usageWriter(store, logger, { intervalMs: config.ledger.flush_ms, journal: ledgerJournal(config, opts.source.path) }) : undefined;
   // Rows an earlier run journalled (the database was down, or it stopped during an outage) go in
@@ -302,11 +299,6 @@ function refuse(req: Request): Response {
   return Response.json(errorBody(err, schema), { status: 503, headers: { connection: 'close', 'retry-after': '1' } });
 }
 
-/** A refusal to start, printed as one line (`serve` exits 1). */
-export class StartRefused extends Error {
-  override name = 'StartRefused';
-}
-
 function decisionLogOf(c: DecisionLogConfig, store: Store, logger: Logger): DecisionLog | undefined {
   if (!c.enabled) return undefined;
   return decisionLog(store, logger, { sampleRate: c.sample_rate, denySampleRate: c.deny_sample_rate, retentionMs: c.retention, maxInputBytes: c.max_input_bytes, maxQueue: c.max_queue, intervalMs: c.flush_ms });
@@ -315,7 +307,7 @@ function decisionLogOf(c: DecisionLogConfig, store: Store, logger: Logger): Deci
 /** A short content hash of the parsed config in force, to tell revisions apart in the audit log. */
 const configRevision = (c: GatewayConfig) => 'cfg_' + sha256Hex(JSON.stringify(c)).slice(0, 12);
 
-async function startPolicy(config: GatewayConfig, from: ReturnType<typeof policySource>, logger: Logger, onReload: (r: { revision: string; previous: string }) => void): Promise<PolicyRuntime> {
+async function startPolicy(config: GatewayConfig, from: NonNullable<PreparedStart['policyFrom']>, logger: Logger, onReload: (r: { revision: string; previous: string }) => void): Promise<PolicyRuntime> {
   const { watch, label: _label, ...source } = from;
   const seed = await precompiledPolicies();
   // Compiled policies are kept next to a file database, so a restart skips the compiler.

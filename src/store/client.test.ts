@@ -57,3 +57,35 @@ test('a database thread started ahead opens a local file, and is ended when the 
   memory.close();
   expect(unused.take()).toBeUndefined(); // ended, not left running
 });
+
+test('with `migrate`, a local file is migrated on its thread behind the open: the tags applied, then none', async () => {
+  const url = `file:${dir}/migrated-ahead.db`;
+  const first = await openStore({ url }, startDatabaseThread(), { migrate: true });
+  try {
+    const applied = await first.migrated;
+    expect(applied?.length).toBeGreaterThan(10);
+    expect(applied?.[0]).toBe('0000_init');
+    // The settings were made on the thread too.
+    expect((await first.client.execute('PRAGMA journal_mode')).rows[0]?.[0]).toBe('wal');
+    expect(await migrate(first.client)).toEqual([]);
+    await first.client.execute("INSERT INTO tollgate_migrations (tag, applied_at) VALUES ('0042_future', 0)");
+  } finally {
+    first.close();
+  }
+  // A newer database's refusal crosses from the thread with its name and message.
+  const second = await openStore({ url }, undefined, { migrate: true });
+  try {
+    const e = await second.migrated?.catch((err: unknown) => err);
+    expect((e as Error).name).toBe('NewerDatabaseError');
+    expect((e as Error).message).toBe(new NewerDatabaseError(['0042_future']).message);
+  } finally {
+    second.close();
+  }
+  // Without it (the CLI's commands), the opener migrates.
+  const plain = await openStore({ url: `file:${dir}/migrated-by-caller.db` });
+  try {
+    expect(plain.migrated).toBeUndefined();
+  } finally {
+    plain.close();
+  }
+});

@@ -3,7 +3,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseThread } from './database-thread.ts';
-import { openLocalClient } from './local-client.ts';
+import { openLocalReady } from './local-client.ts';
 import * as schema from './schema.ts';
 import { describeStorageCause, storageCause, withStorageErrors } from './storage-errors.ts';
 
@@ -24,6 +24,11 @@ export interface DatabaseOptions {
 
 export interface Store {
   client: Client;
+  /**
+   * Tollgate's migrations, already under way on the database thread (openStore with `migrate`,
+   * a local file): the tags applied. Otherwise the opener runs migrate() itself.
+   */
+  migrated?: Promise<string[]>;
   db: LibSQLDatabase<typeof schema>;
   close(): void;
 }
@@ -44,8 +49,9 @@ const BUSY_TIMEOUT_MS = 5000;
 /**
  * Opens the database: a local file (WAL), a remote libSQL server, or an embedded replica. A
  * local file is opened on `thread` when given (started ahead by `serve`); it is closed otherwise.
+ * `migrate`: a local file's migrations start on its thread at once (`Store.migrated`).
  */
-export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread): Promise<Store> {
+export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread, then: { migrate?: boolean } = {}): Promise<Store> {
   const url = opts.url === ':memory:' ? ':memory:' : opts.url;
   const file = url.startsWith('file:') ? url.slice('file:'.length).split('?')[0]! : undefined;
   if (file) {
@@ -57,30 +63,22 @@ export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread):
   }
   const local = !!file && !opts.sync_url;
   if (!local) thread?.close();
+  // A local file (not a replica, whose sync is network work of its own) is read and written on
+  // a thread of its own: the native addon runs each statement synchronously, and a hung disk
+  // must not stall the event loop. It keeps one connection, so per-connection settings
+  // (synchronous, busy_timeout) hold for every statement and transactions are serialised. Its
+  // settings and migrations are queued behind the open at once (openLocalReady).
+  const opening = local ? openLocalReady({ url, authToken: opts.auth_token, timeoutMs: opts.statement_timeout_ms ?? BUSY_TIMEOUT_MS, busyTimeoutMs: BUSY_TIMEOUT_MS }, thread, !!then.migrate) : undefined;
   let client: Client;
   try {
-    // A local file (not a replica, whose sync is network work of its own) is read and written on
-    // a thread of its own: the native addon runs each statement synchronously, and a hung disk
-    // must not stall the event loop. It keeps one connection, so per-connection settings
-    // (synchronous, busy_timeout) hold for every statement and transactions are serialised.
-    client =
-      local
-        ? await openLocalClient({ url, authToken: opts.auth_token, timeoutMs: opts.statement_timeout_ms ?? BUSY_TIMEOUT_MS }, thread)
-        : createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
+    client = opening ? await opening.client : createClient({ url, authToken: opts.auth_token, syncUrl: opts.sync_url, concurrency: file ? 1 : undefined, timeout: 5000 });
   } catch (e) {
     throw new DatabaseError(url, `not a usable URL (${messageOf(e)}); fix database.url`);
   }
   try {
-    if (local) {
-      await client.execute('PRAGMA journal_mode=WAL');
-      await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
-      // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
-      // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
-      await client.execute('PRAGMA synchronous=NORMAL');
-    } else if (!opts.sync_url) {
-      // Remote clients connect lazily; find out now, not on the first request.
-      await client.execute('SELECT 1');
-    }
+    // Remote clients connect lazily; find out now, not on the first request.
+    if (opening) await opening.setup;
+    else if (!opts.sync_url) await client.execute('SELECT 1');
   } catch (e) {
     client.close();
     const cause = storageCause(e);
@@ -101,6 +99,7 @@ export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread):
   const guarded = withStorageErrors(client);
   return {
     client: guarded,
+    migrated: opening?.migrated,
     db: drizzle(guarded, { schema }),
     close: () => {
       clearInterval(timer);

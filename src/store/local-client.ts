@@ -12,7 +12,7 @@
  */
 import { LibsqlError, type Client, type InArgs, type InStatement, type Replicated, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
 import { spawnDatabaseWorker, type DatabaseThread } from './database-thread.ts';
-import { ALWAYS_RUN, decodeError, decodeResult, fromWire, toWire, type Answer, type Request, type Statement, type WireResult } from './local-wire.ts';
+import { ALWAYS_RUN, decodeError, decodeResult, fromWire, PROGRESS_ID, toWire, type Answer, type Request, type Statement, type WireResult } from './local-wire.ts';
 
 export const STALLED = 'DATABASE_STALLED';
 export const THREAD_STOPPED = 'DATABASE_THREAD_STOPPED';
@@ -54,6 +54,42 @@ export async function openLocalClient(opts: LocalClientOptions, thread?: Databas
     throw e;
   }
   return client;
+}
+
+/** A local file being opened by openLocalReady: each step's answer, as the thread gets to it. */
+export interface LocalOpening {
+  client: Promise<Client>;
+  /** The connection's settings (WAL, busy timeout, synchronous=NORMAL). */
+  setup: Promise<void>;
+  /** The tags of Tollgate's migrations applied (when asked for). */
+  migrated?: Promise<string[]>;
+}
+
+/**
+ * Opens the file on a database thread as openLocalClient does, with its settings and (`migrate`)
+ * Tollgate's schema migrations queued behind the open: all are posted at once, so the thread
+ * works through them while the caller goes on (`serve` loads the gateway's modules meanwhile).
+ * A step whose predecessor failed fails too; await them in order.
+ */
+export function openLocalReady(opts: LocalClientOptions & { busyTimeoutMs: number }, thread: DatabaseThread | undefined, migrate: boolean): LocalOpening {
+  const client = new ThreadClient(thread?.take() ?? spawnDatabaseWorker(), opts.timeoutMs);
+  const opened = client.call({ op: 'open', url: opts.url, authToken: opts.authToken, cancelled: client.cancelled.buffer as SharedArrayBuffer });
+  const setup = client.call({ op: 'setup', busyTimeoutMs: opts.busyTimeoutMs }).then(() => undefined);
+  const migrated = migrate ? client.call({ op: 'migrateSchema' }).then((tags) => tags as string[]) : undefined;
+  // Awaited in order by the caller; a failed open fails the rest, which must not go unhandled meanwhile.
+  setup.catch(() => undefined);
+  migrated?.catch(() => undefined);
+  return {
+    client: opened.then(
+      () => client,
+      (e: unknown) => {
+        client.close();
+        throw e;
+      },
+    ),
+    setup,
+    migrated,
+  };
 }
 
 const statement = (stmtOrSql: InStatement, args?: InArgs): InStatement => (typeof stmtOrSql === 'string' ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql);
@@ -107,7 +143,8 @@ class ThreadClient implements Client {
     this.#stalled = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const w = this.#waiting.get(a.id);
+    // A progress note (PROGRESS_ID) answers nothing: it only shows the thread is moving.
+    const w = a.id === PROGRESS_ID ? undefined : this.#waiting.get(a.id);
     if (w) {
       this.#waiting.delete(a.id);
       if (a.txClosed !== undefined) w.tx?.(a.txClosed);
@@ -119,7 +156,7 @@ class ThreadClient implements Client {
     if (this.#waiting.size) this.#timer = setTimeout(() => this.#stall(), this.timeoutMs);
     else this.worker.unref();
     // The thread ends once it has closed the connection, never in the middle of a statement.
-    if (this.closed && a.id === this.#closeId) this.worker.terminate();
+    if (this.closed && a.id !== PROGRESS_ID && a.id === this.#closeId) this.worker.terminate();
   }
 
   #giveUp(e: DatabaseStalledError): void {

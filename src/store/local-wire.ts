@@ -20,6 +20,10 @@ export type Request =
   | { op: 'execute'; stmt: InStatement }
   | { op: 'batch'; stmts: Statement[]; mode?: TransactionMode }
   | { op: 'migrate'; stmts: InStatement[] }
+  /** The connection's settings for a file the gateway owns: WAL, busy timeout, synchronous=NORMAL. */
+  | { op: 'setup'; busyTimeoutMs: number }
+  /** Tollgate's schema migrations (migrate.ts), run on the thread; answers the tags applied. */
+  | { op: 'migrateSchema' }
   | { op: 'executeMultiple'; sql: string }
   | { op: 'transaction'; mode?: TransactionMode }
   | { op: 'tx.execute'; tx: number; stmt: InStatement }
@@ -27,6 +31,9 @@ export type Request =
   | { op: 'tx.executeMultiple'; tx: number; sql: string }
   | { op: 'tx.commit' | 'tx.rollback' | 'tx.close'; tx: number }
   | { op: 'sync' | 'close' };
+
+/** The id of a note the thread sends while it works on a long request (a migration applied): no request has it. */
+export const PROGRESS_ID = 0;
 
 /** A request as posted: its id orders it; ids only grow. */
 export type Envelope = Request & { id: number };

@@ -6,7 +6,8 @@
  */
 import { createClient, LibsqlError, type Client, type Transaction } from '@libsql/client';
 import { openReadPath, type ReadPath } from './local-reads.ts';
-import { ALWAYS_RUN, encodeError, encodeResult, fromWire, toWire, type Answer, type Envelope, type Request } from './local-wire.ts';
+import { ALWAYS_RUN, encodeError, encodeResult, fromWire, PROGRESS_ID, toWire, type Answer, type Envelope, type Request } from './local-wire.ts';
+import { migrate } from './migrate.ts';
 
 interface Port {
   onmessage: ((ev: MessageEvent) => void) | null;
@@ -50,6 +51,19 @@ export function serveDatabase(port: Port): void {
         return (await open().batch(m.stmts as Parameters<Client['batch']>[0], m.mode)).map(encodeResult);
       case 'migrate':
         return (await open().migrate(m.stmts)).map(encodeResult);
+      case 'setup': {
+        const c = open();
+        await c.execute('PRAGMA journal_mode=WAL');
+        await c.execute(`PRAGMA busy_timeout=${Math.floor(m.busyTimeoutMs)}`);
+        // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
+        // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
+        await c.execute('PRAGMA synchronous=NORMAL');
+        return undefined;
+      }
+      case 'migrateSchema':
+        // Each migration applied is news to the main thread: its stall timer bounds one
+        // migration, as when it sent them one by one, not all of them together.
+        return migrate(open(), () => port.postMessage(toWire({ id: PROGRESS_ID, skipped: true } satisfies Answer)));
       case 'executeMultiple':
         return open().executeMultiple(m.sql);
       case 'transaction': {

@@ -22,7 +22,7 @@ export async function newerMigrations(client: Client): Promise<string[]> {
  * Applies the embedded drizzle-kit migrations that this database has not seen, each in one
  * transaction. An empty database and an older one both end up at the current schema.
  */
-export async function migrate(client: Client): Promise<string[]> {
+export async function migrate(client: Client, onApplied?: (tag: string) => void): Promise<string[]> {
   await client.execute('CREATE TABLE IF NOT EXISTS tollgate_migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const done = new Set((await client.execute('SELECT tag FROM tollgate_migrations')).rows.map((r) => String(r.tag)));
   const unknown = unknownMigrations(done);
@@ -36,6 +36,7 @@ export async function migrate(client: Client): Promise<string[]> {
       'write',
     );
     applied.push(m.tag);
+    onApplied?.(m.tag);
   }
   return applied;
 }
