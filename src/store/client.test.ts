@@ -1,9 +1,10 @@
 import { expect, test } from 'bun:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseError, displayUrl, openStore } from './client.ts';
 import { startDatabaseThread } from './database-thread.ts';
+import { openLocalReady } from './local-client.ts';
 import { migrate, NewerDatabaseError, newerMigrations } from './migrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-client-'));
@@ -88,4 +89,21 @@ test('with `migrate`, a local file is migrated on its thread behind the open: th
   } finally {
     plain.close();
   }
+});
+
+test('a file its settings cannot be made on is refused, and what was queued behind them does not touch it', async () => {
+  const file = join(dir, 'not-a-database.db');
+  const bytes = new Uint8Array(8192).fill(7);
+  writeFileSync(file, bytes);
+  const opening = openLocalReady({ url: `file:${file}`, timeoutMs: 5000, busyTimeoutMs: 5000 }, undefined, true);
+  const client = await opening.client;
+  const setup = await opening.setup.catch((e: unknown) => e);
+  expect((setup as Error).message).toMatch(/not a database/);
+  // The migrations were posted at once behind the settings; they refuse rather than run.
+  const migrated = await opening.migrated?.catch((e: unknown) => e);
+  expect((migrated as { code?: string }).code).toBe('NOT_SET_UP');
+  client.close();
+  expect(new Uint8Array(readFileSync(file))).toEqual(bytes);
+  const e = await openStore({ url: `file:${file}` }, undefined, { migrate: true }).catch((err: unknown) => err);
+  expect((e as Error).message).toMatch(/cannot open it .*is it a Tollgate database\?$/);
 });

@@ -17,6 +17,8 @@ interface Port {
 /** Serves requests from `port` until it is closed; nothing else reads the database file through it. */
 export function serveDatabase(port: Port): void {
   let client: Client | undefined;
+  /** The last `setup` succeeded: migrateSchema, queued behind it, runs only then. */
+  let setUp = false;
   /** Plain SELECTs on a connection of their own with kept statements (local-reads.ts). */
   let reads: ReadPath | undefined;
   let cancelled: BigInt64Array | undefined;
@@ -53,14 +55,18 @@ export function serveDatabase(port: Port): void {
         return (await open().migrate(m.stmts)).map(encodeResult);
       case 'setup': {
         const c = open();
+        setUp = false;
         await c.execute('PRAGMA journal_mode=WAL');
         await c.execute(`PRAGMA busy_timeout=${Math.floor(m.busyTimeoutMs)}`);
         // In WAL mode NORMAL cannot corrupt the database; it only lets an OS crash or power loss
         // drop the last commits, not a process crash (kill -9). FULL fsyncs every commit.
         await c.execute('PRAGMA synchronous=NORMAL');
+        setUp = true;
         return undefined;
       }
       case 'migrateSchema':
+        // Queued behind the setup: a file it failed on (locked, not a database) is not written to.
+        if (!setUp) throw new LibsqlError('The database was not set up; nothing was migrated', 'NOT_SET_UP');
         // Each migration applied is news to the main thread: its stall timer bounds one
         // migration, as when it sent them one by one, not all of them together.
         return migrate(open(), () => port.postMessage(toWire({ id: PROGRESS_ID, skipped: true } satisfies Answer)));
