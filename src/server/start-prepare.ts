@@ -7,6 +7,7 @@
 import type { ConfigSource } from '../cli/config-source.ts';
 import { anonymousExposure } from '../config/exposure.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
 import { openStore, type Store } from '../store/client.ts';
 import type { DatabaseThread } from '../store/database-thread.ts';
 import { policySource } from './policy-source.ts';
@@ -19,6 +20,7 @@ export class StartRefused extends Error {
 
 export interface PreparedStart {
   loaded: LoadedConfig;
+  logger: Logger;
   host: string;
   policyFrom?: ReturnType<typeof policySource>;
   tls?: Awaited<ReturnType<typeof loadTls>>;
@@ -26,16 +28,18 @@ export interface PreparedStart {
   opening: Promise<Store>;
 }
 
-export async function prepareStart(opts: { source: ConfigSource; host?: string; databaseThread?: DatabaseThread }): Promise<PreparedStart> {
+export async function prepareStart(opts: { source: ConfigSource; host?: string; databaseThread?: DatabaseThread; logger?: Logger }): Promise<PreparedStart> {
   const loaded = await opts.source.load();
-  const { config } = loaded;
+  const { config, skipped } = loaded;
   const host = opts.host ?? config.server.host;
   const exposed = anonymousExposure(config.server, host);
   if (exposed) throw new StartRefused(`${opts.source.path ?? 'embedded defaults'}: ${exposed}`);
+  const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
+  for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
   // A policy.dir that does not exist is refused before the database is created or migrated.
   const policyFrom = config.policy.enabled ? policySource(config, opts.source.path) : undefined;
   const tls = config.server.tls ? await loadTls(config.server.tls, opts.source.path) : undefined;
   const opening = openStore(config.database, opts.databaseThread, { migrate: true });
   opening.catch(() => undefined); // the caller awaits it, perhaps after other work
-  return { loaded, host, policyFrom, tls, opening };
+  return { loaded, logger, host, policyFrom, tls, opening };
 }

@@ -1,6 +1,6 @@
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { buildRuntime, runtimeHolder } from '../config/runtime.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import { realClock, type Clock } from '../lib/clock.ts';
 import type { DecisionLogConfig, GatewayConfig } from '../config/schema.ts';
 import type { ConfigSource } from '../cli/config-source.ts';
@@ -90,10 +90,8 @@ export interface Gateway {
 
 /** Loads config, starts the HTTP server, reloads config on change, drains on SIGTERM. */
 export async function startGateway(opts: StartOptions): Promise<Gateway> {
-  const { loaded, host, policyFrom, tls, opening } = opts.prepared ?? (await prepareStart(opts));
-  const { config, skipped } = loaded;
-  const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format, bufferMs: 50 });
-  for (const s of skipped) logger.info('provider off: environment not set', { provider: s.provider, missing: s.missing });
+  const { loaded, logger, host, policyFrom, tls, opening } = opts.prepared ?? (await prepareStart(opts));
+  const { config } = loaded;
   const holder = runtimeHolder(buildRuntime(config));
   // The policy loads (main-thread work: inflate, instantiate) while the database thread opens and
   // migrates; a database that fails is still reported first, and the policy loaded meanwhile closed.

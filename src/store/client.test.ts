@@ -2,10 +2,13 @@ import { expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Database } from 'bun:sqlite';
 import { DatabaseError, displayUrl, openStore } from './client.ts';
 import { startDatabaseThread } from './database-thread.ts';
 import { openLocalReady } from './local-client.ts';
 import { migrate, NewerDatabaseError, newerMigrations } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import { storageCause } from './storage-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-client-'));
 
@@ -106,4 +109,31 @@ test('a file its settings cannot be made on is refused, and what was queued behi
   expect(new Uint8Array(readFileSync(file))).toEqual(bytes);
   const e = await openStore({ url: `file:${file}` }, undefined, { migrate: true }).catch((err: unknown) => err);
   expect((e as Error).message).toMatch(/cannot open it .*is it a Tollgate database\?$/);
+});
+
+test('migrations stuck behind a lock stop once the opener gave up: only the one in flight lands', async () => {
+  const file = join(dir, 'older.db');
+  // An older database: all but the last 4 migrations applied.
+  const db = new Database(file);
+  db.exec('PRAGMA journal_mode=WAL');
+  db.exec('CREATE TABLE tollgate_migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const seeded = MIGRATIONS.length - 4;
+  for (const m of MIGRATIONS.slice(0, seeded)) {
+    for (const s of m.sql.split('--> statement-breakpoint').map((x) => x.trim()).filter(Boolean)) db.exec(s);
+    db.run('INSERT INTO tollgate_migrations VALUES (?, 0)', [m.tag]);
+  }
+  const recorded = () => (db.query('SELECT count(*) AS n FROM tollgate_migrations').get() as { n: number }).n;
+  // Another process holds the write lock past the opener's 300 ms bound (POSIX locks do not
+  // part connections of one process that use two SQLite libraries).
+  const holder = Bun.spawn([process.execPath, '-e', `import { Database } from 'bun:sqlite'; const d = new Database(${JSON.stringify(file)}); d.exec('BEGIN IMMEDIATE'); d.exec('CREATE TABLE IF NOT EXISTS theirs (x)'); console.log('locked'); await Bun.sleep(900); d.exec('COMMIT');`], { stdout: 'pipe' });
+  await holder.stdout.getReader().read();
+  const store = await openStore({ url: `file:${file}`, statement_timeout_ms: 300 }, undefined, { migrate: true });
+  const e = await store.migrated?.catch((err: unknown) => err);
+  expect(storageCause(e)).toBe('DATABASE_STALLED');
+  expect(recorded()).toBe(seeded);
+  await holder.exited;
+  await Bun.sleep(600); // the lock is gone; the thread finishes the migration it was in, no more
+  expect(recorded()).toBe(seeded + 1);
+  store.close();
+  db.close();
 });

@@ -37,7 +37,7 @@ export function serveDatabase(port: Port): void {
   };
   const givenUp = (id: number) => !!cancelled && BigInt(id) <= Atomics.load(cancelled, 0);
 
-  async function run(m: Request): Promise<unknown> {
+  async function run(m: Envelope): Promise<unknown> {
     switch (m.op) {
       case 'open':
         cancelled = new BigInt64Array(m.cancelled);
@@ -68,8 +68,9 @@ export function serveDatabase(port: Port): void {
         // Queued behind the setup: a file it failed on (locked, not a database) is not written to.
         if (!setUp) throw new LibsqlError('The database was not set up; nothing was migrated', 'NOT_SET_UP');
         // Each migration applied is news to the main thread: its stall timer bounds one
-        // migration, as when it sent them one by one, not all of them together.
-        return migrate(open(), () => port.postMessage(toWire({ id: PROGRESS_ID, skipped: true } satisfies Answer)));
+        // migration, as when it sent them one by one, not all of them together. One it gave up
+        // on (stuck behind a lock or a slow disk) stops before the next: only the one in flight lands.
+        return migrate(open(), { applied: () => port.postMessage(toWire({ id: PROGRESS_ID, skipped: true } satisfies Answer)), givenUp: () => givenUp(m.id) });
       case 'executeMultiple':
         return open().executeMultiple(m.sql);
       case 'transaction': {

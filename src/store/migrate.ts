@@ -22,7 +22,14 @@ export async function newerMigrations(client: Client): Promise<string[]> {
  * Applies the embedded drizzle-kit migrations that this database has not seen, each in one
  * transaction. An empty database and an older one both end up at the current schema.
  */
-export async function migrate(client: Client, onApplied?: (tag: string) => void): Promise<string[]> {
+export interface MigrateHooks {
+  /** After each migration applied. */
+  applied?(tag: string): void;
+  /** Before each migration: true stops the run there (its caller gave up), with an error. */
+  givenUp?(): boolean;
+}
+
+export async function migrate(client: Client, hooks: MigrateHooks = {}): Promise<string[]> {
   await client.execute('CREATE TABLE IF NOT EXISTS tollgate_migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const done = new Set((await client.execute('SELECT tag FROM tollgate_migrations')).rows.map((r) => String(r.tag)));
   const unknown = unknownMigrations(done);
@@ -30,13 +37,14 @@ export async function migrate(client: Client, onApplied?: (tag: string) => void)
   const applied: string[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.tag)) continue;
+    if (hooks.givenUp?.()) throw new Error(`gave up before migration ${m.tag}: the caller no longer waits; the rest are applied at the next start`);
     const statements = m.sql.split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean);
     await client.batch(
       [...statements, { sql: 'INSERT INTO tollgate_migrations (tag, applied_at) VALUES (?, ?)', args: [m.tag, Date.now()] }],
       'write',
     );
     applied.push(m.tag);
-    onApplied?.(m.tag);
+    hooks.applied?.(m.tag);
   }
   return applied;
 }
