@@ -68,3 +68,22 @@ test('a policy echoing PII into its message, reasons or failure: masked in the l
   expect(row.result).not.toContain('ann@example.com');
   expect(row.reasons).toEqual(['[REDACTED:email] is blocked']);
 });
+
+test('a shared (frozen) decision is masked once and logged the same for every request; one that can still change is masked each time', () => {
+  const frozen = Object.freeze({ allowed: false, http_status: 403, message: 'no for ann@example.com', reasons: Object.freeze(['team ann@example.com']) }) as PolicyEvaluation['decision'];
+  const ev = (decision: PolicyEvaluation['decision']): PolicyEvaluation => ({ decision, decision_id: 'dec_s', revision: 'rev1', eval_us: 1 });
+  const a = decisionRecord({ requestId: 'r1', input: input(), evaluation: ev(frozen), maxInputBytes: 1 << 20, now: 1 });
+  const b = decisionRecord({ requestId: 'r2', input: input(), evaluation: ev(frozen), maxInputBytes: 1 << 20, now: 2 });
+  expect(a.result).not.toContain('ann@example.com');
+  expect(b.result).toBe(a.result);
+  expect(b.reasons).toEqual(a.reasons);
+  expect(b.reasons).not.toBe(a.reasons); // each row its own array
+  const open: PolicyEvaluation['decision'] = { allowed: false, message: 'first', reasons: ['first'] };
+  const c = decisionRecord({ requestId: 'r3', input: input(), evaluation: ev(open), maxInputBytes: 1 << 20, now: 3 });
+  open.message = 'second';
+  open.reasons = ['second'];
+  const d = decisionRecord({ requestId: 'r4', input: input(), evaluation: ev(open), maxInputBytes: 1 << 20, now: 4 });
+  expect(c.result).toContain('first');
+  expect(d.result).toContain('second');
+  expect(d.reasons).toEqual(['second']);
+});

@@ -36,6 +36,21 @@ export function maskIp(ip: string | null): string | null {
   return '[REDACTED:ip]';
 }
 
+/**
+ * A decision's text and reasons as the log keeps them, once per decision object: the engine
+ * hands the same frozen decision to every request that gets the same answer.
+ */
+const maskedDecisions = new WeakMap<object, { result: string; reasons: string[] | null }>();
+function maskedDecision(decision: PolicyEvaluation['decision']): { result: string; reasons: string[] | null } {
+  let m = maskedDecisions.get(decision);
+  if (!m) {
+    m = { result: redact(JSON.stringify(decision)), reasons: decision.reasons?.map((r) => redact(r)) ?? null };
+    // Only a decision nobody can change afterwards is remembered.
+    if (Object.isFrozen(decision)) maskedDecisions.set(decision, m);
+  }
+  return { result: m.result, reasons: m.reasons && [...m.reasons] };
+}
+
 export interface DecisionRecordArgs {
   requestId: string;
   input: PolicyInput;
@@ -65,8 +80,7 @@ export function decisionRecord({ requestId, input, evaluation, maxInputBytes, no
     inputBytes: bytes,
     inputTruncated: truncated,
     // A policy may echo input values (a user's email) into its message, reasons or an error: masked too.
-    result: redact(JSON.stringify(decision)),
-    reasons: decision.reasons?.map((r) => redact(r)) ?? null,
+    ...maskedDecision(decision),
     failure: evaluation.failure ? redact(`${evaluation.failure.kind}: ${evaluation.failure.detail.slice(0, 500)}`) : null,
     evalUs: evaluation.eval_us,
   };
