@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { parseDecision, withDenyDefaults, type Decision } from './decision.ts';
 import type { PolicyInput } from './input-schema.ts';
+import { isPlainObject } from './input-projection.ts';
 import { decodeResultSet } from './opa-value.ts';
 import { instantiatePolicy, type FuelledPolicy } from './wasm-policy.ts';
 
@@ -72,12 +73,6 @@ type Decided = { ok: true; decision: Decision } | { ok: false; kind: PolicyFailu
 
 /** Top-level input members that change seldom: see `lastText` in createPolicyEngine. */
 const STEADY_MEMBERS = ['providers', 'time', 'key'];
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

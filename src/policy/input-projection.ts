@@ -55,7 +55,8 @@ export function projectionOf(paths: readonly (readonly string[])[]): InputProjec
   return (input) => project(input, root);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** An object literal's kind (prototype Object.prototype or null): what projection and splitting look inside. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
