@@ -9,6 +9,9 @@ const SUPPORTED = new Set(['file', 'http', 'https', 'ws', 'wss', 'libsql']);
 /** Why a database URL cannot be used, or undefined when it can. */
 export function databaseUrlProblem(url: string): string | undefined {
   if (url === ':memory:') return undefined;
+  // A control character (NUL above all) cannot be in a path or host; libSQL aborts the process on a NUL.
+  const control = /[\u0000-\u001f\u007f]/.exec(url);
+  if (control) return `the database URL has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) at position ${control.index + 1}`;
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (!scheme) return `'${url}' is not a database URL`;
   if (!SUPPORTED.has(scheme)) return `unsupported database URL scheme '${scheme}:'`;

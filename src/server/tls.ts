@@ -17,7 +17,9 @@ export async function loadTls(tls: TlsFiles, configPath?: string): Promise<{ cer
   const base = configPath ? dirname(configPath) : process.cwd();
   const certPath = isAbsolute(tls.cert) ? tls.cert : resolve(base, tls.cert);
   const keyPath = isAbsolute(tls.key) ? tls.key : resolve(base, tls.key);
-  const [cert, key] = await Promise.all([read(certPath, 'cert'), read(keyPath, 'key')]);
+  // One after the other: with both files missing, the error names the certificate every time.
+  const cert = await read(certPath, 'cert');
+  const key = await read(keyPath, 'key');
   // Imported here: node:crypto costs every start ~5 ms, and only a TLS start needs it.
   const { X509Certificate, createPrivateKey } = await import('node:crypto');
   let x509: X509Certificate;

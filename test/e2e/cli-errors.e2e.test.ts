@@ -95,6 +95,13 @@ describe('which database', () => {
       expect({ code: r.code, lines: r.lines }).toEqual({ code: 1, lines: [expected] });
     }
 
+    // A NUL in the path made libSQL abort the process (SIGABRT): refused with its line instead.
+    const nul = write(dir, 'nul.yaml', 'database: { url: "file:./a\\0b.db" }\nproviders: { mock: { type: mock } }\n');
+    for (const args of [['config', 'check', nul], ['keys', 'list', '-c', nul], ['serve', '-c', nul]]) {
+      const r = await run(args, dir);
+      expect({ code: r.code, lines: r.lines }).toEqual({ code: 1, lines: [`${nul}:1:18: database.url: the database URL has a control character (U+0000) at position 9 (use file:PATH, :memory:, http(s):// or ws(s):// for sqld, or libsql:// for Turso)`] });
+    }
+
     const newer = write(dir, 'newer.yaml', 'database: { url: "file:./newer.db" }\nproviders: { mock: { type: mock } }\npolicy: { enabled: false }\n');
     expect((await run(['teams', 'create', 'ml', '-c', newer], dir)).code).toBe(0);
     const store = await openStore({ url: `file:${dir}/newer.db` });
