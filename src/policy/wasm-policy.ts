@@ -97,9 +97,8 @@ export async function instantiatePolicy(wasm: Uint8Array, maxMemoryBytes: number
         fuel.value = FUEL_UNLIMITED;
         let bytes: number;
         try {
-          const before = keptWith;
           bytes = loaded.keep(members, maxBytes);
-          if (loaded.keptSince !== before) keptCost = FUEL_UNLIMITED - (fuel.value as number);
+          if (loaded.keptSince !== keptWith) keptCost = FUEL_UNLIMITED - (fuel.value as number);
           keptWith = loaded.keptSince;
         } finally {
           fuel.value = budget;

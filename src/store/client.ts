@@ -76,8 +76,8 @@ export async function openStore(opts: DatabaseOptions, thread?: DatabaseThread, 
     throw new DatabaseError(url, `not a usable URL (${messageOf(e)}); fix database.url`);
   }
   try {
-    // Remote clients connect lazily; find out now, not on the first request.
     if (opening) await opening.setup;
+    // Remote clients connect lazily; find out now, not on the first request.
     else if (!opts.sync_url) await client.execute('SELECT 1');
   } catch (e) {
     client.close();

@@ -46,14 +46,20 @@ interface Waiting {
  * as opening it would.
  */
 export async function openLocalClient(opts: LocalClientOptions, thread?: DatabaseThread): Promise<Client> {
+  return postOpen(opts, thread).opened;
+}
+
+/** A client on the thread with the open posted; `opened` settles with it, or closes it and rejects. */
+function postOpen(opts: LocalClientOptions, thread: DatabaseThread | undefined): { client: ThreadClient; opened: Promise<Client> } {
   const client = new ThreadClient(thread?.take() ?? spawnDatabaseWorker(), opts.timeoutMs);
-  try {
-    await client.call({ op: 'open', url: opts.url, authToken: opts.authToken, cancelled: client.cancelled.buffer as SharedArrayBuffer });
-  } catch (e) {
-    client.close();
-    throw e;
-  }
-  return client;
+  const opened = client.call({ op: 'open', url: opts.url, authToken: opts.authToken, cancelled: client.cancelled.buffer as SharedArrayBuffer }).then(
+    () => client,
+    (e: unknown) => {
+      client.close();
+      throw e;
+    },
+  );
+  return { client, opened };
 }
 
 /** A local file being opened by openLocalReady: each step's answer, as the thread gets to it. */
@@ -72,24 +78,13 @@ export interface LocalOpening {
  * A step whose predecessor failed fails too; await them in order.
  */
 export function openLocalReady(opts: LocalClientOptions & { busyTimeoutMs: number }, thread: DatabaseThread | undefined, migrate: boolean): LocalOpening {
-  const client = new ThreadClient(thread?.take() ?? spawnDatabaseWorker(), opts.timeoutMs);
-  const opened = client.call({ op: 'open', url: opts.url, authToken: opts.authToken, cancelled: client.cancelled.buffer as SharedArrayBuffer });
+  const { client, opened } = postOpen(opts, thread);
   const setup = client.call({ op: 'setup', busyTimeoutMs: opts.busyTimeoutMs }).then(() => undefined);
   const migrated = migrate ? client.call({ op: 'migrateSchema' }).then((tags) => tags as string[]) : undefined;
   // Awaited in order by the caller; a failed open fails the rest, which must not go unhandled meanwhile.
   setup.catch(() => undefined);
   migrated?.catch(() => undefined);
-  return {
-    client: opened.then(
-      () => client,
-      (e: unknown) => {
-        client.close();
-        throw e;
-      },
-    ),
-    setup,
-    migrated,
-  };
+  return { client: opened, setup, migrated };
 }
 
 const statement = (stmtOrSql: InStatement, args?: InArgs): InStatement => (typeof stmtOrSql === 'string' ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql);
